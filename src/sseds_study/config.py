@@ -1,0 +1,195 @@
+"""Frozen, hashable settings for data, model, training, search and study, read from YAML.
+
+Each dataclass validates its values on construction, so a typo in a YAML file fails at load time with
+the field's name, not an hour into a sweep. ``config_hash`` gives a stable digest of any config: the
+study keys its result cache by it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+ESTIMATORS = ("mean_abs", "abs_mean", "fisher", "taylor")
+SCORE_SPLITS = ("train", "valid")
+BUDGET_UNITS = ("params", "dims")
+RANK_BY = ("saliency", "saliency_per_param")
+INITS = ("scratch", "inherit")
+METHODS = ("full", "sseds", "prune_only", "uniform", "random", "magnitude", "frequency")
+
+
+def _check_choice(owner: str, name: str, value, choices):
+    if value not in choices:
+        raise ConfigError(f"{owner}.{name}: expected one of {', '.join(map(str, choices))}; got {value!r}")
+
+
+def _check_positive(owner: str, name: str, value, allow_zero=False):
+    ok = value >= 0 if allow_zero else value > 0
+    if not ok:
+        raise ConfigError(f"{owner}.{name}: expected a {'non-negative' if allow_zero else 'positive'} value; got {value!r}")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which dataset, and how to preprocess it. ``options`` holds dataset-specific settings
+    (for example ``rows`` and ``fields`` for synthetic data, ``path`` for a local file)."""
+
+    name: str = "movielens100k"
+    min_count: int = 1
+    split_seed: int = 2022
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        _check_positive("data", "min_count", self.min_count)
+        object.__setattr__(self, "options", dict(self.options))
+
+    def __hash__(self):
+        return hash(config_hash(self))
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """A base model and its embedding widths. ``emb_dims`` (one width per field) makes a mixed-width
+    model; ``None`` gives every field ``emb_dim``."""
+
+    name: str = "DeepFM"
+    emb_dim: int = 16
+    emb_dims: tuple[int, ...] | None = None
+    hidden_dims: tuple[int, ...] = (64, 32)
+    dropout: float = 0.0
+    cross_layers: int = 2
+
+    def __post_init__(self):
+        _check_positive("model", "emb_dim", self.emb_dim)
+        if self.emb_dims is not None:
+            object.__setattr__(self, "emb_dims", tuple(int(d) for d in self.emb_dims))
+            for d in self.emb_dims:
+                if d < 0 or d > self.emb_dim:
+                    raise ConfigError(f"model.emb_dims: every width must be in 0..{self.emb_dim}; got {d}")
+        object.__setattr__(self, "hidden_dims", tuple(int(h) for h in self.hidden_dims))
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"model.dropout: expected a value in [0, 1); got {self.dropout!r}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimiser and loop settings. ``seed`` fixes initialisation and batch order."""
+
+    batch_size: int = 2048
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    emb_weight_decay: float = 0.0
+    max_epochs: int = 20
+    patience: int = 2
+    seed: int = 0
+    device: str = "auto"
+    progress: bool = True
+
+    def __post_init__(self):
+        _check_positive("train", "batch_size", self.batch_size)
+        _check_positive("train", "lr", self.lr)
+        _check_positive("train", "max_epochs", self.max_epochs)
+        _check_positive("train", "patience", self.patience)
+        _check_positive("train", "weight_decay", self.weight_decay, allow_zero=True)
+        _check_positive("train", "emb_weight_decay", self.emb_weight_decay, allow_zero=True)
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """SSEDS options (DESIGN.md 1.1): how saliency is scored and how widths are allocated."""
+
+    estimator: str = "mean_abs"
+    score_split: str = "train"
+    num_batches: int = 32
+    budget_unit: str = "params"
+    rank_by: str = "saliency"
+    min_dim: int = 0
+    init: str = "scratch"
+
+    def __post_init__(self):
+        _check_choice("search", "estimator", self.estimator, ESTIMATORS)
+        _check_choice("search", "score_split", self.score_split, SCORE_SPLITS)
+        _check_positive("search", "num_batches", self.num_batches)
+        _check_choice("search", "budget_unit", self.budget_unit, BUDGET_UNITS)
+        _check_choice("search", "rank_by", self.rank_by, RANK_BY)
+        _check_positive("search", "min_dim", self.min_dim, allow_zero=True)
+        _check_choice("search", "init", self.init, INITS)
+
+
+def _to_jsonable(obj):
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): _to_jsonable(v) for k, v in sorted(obj.items())}
+    if isinstance(obj, (list, tuple)):
+        return [_to_jsonable(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def to_dict(cfg) -> dict:
+    """A plain, JSON-serialisable dict of a config (nested dataclasses included)."""
+    return _to_jsonable(cfg)
+
+
+def config_hash(cfg, length: int = 16) -> str:
+    """Stable hex digest of a config: the same settings give the same hash on every machine."""
+    text = json.dumps(_to_jsonable(cfg), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _coerce(owner: str, name: str, tp, value):
+    """Turn YAML values (lists) into the dataclass field's type (tuples)."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        non_none = [a for a in args if a is not type(None)]
+        return _coerce(owner, name, non_none[0], value)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{owner}.{name}: expected a list; got {value!r}")
+        return tuple(value)
+    if tp is float and isinstance(value, int):
+        return float(value)
+    if tp in (int, float, str, bool) and not isinstance(value, tp):
+        raise ConfigError(f"{owner}.{name}: expected {tp.__name__}; got {value!r}")
+    return value
+
+
+def from_dict(cls, data: dict | None, owner: str | None = None):
+    """Build a config dataclass from a dict, rejecting unknown keys with a clear message."""
+    owner = owner or cls.__name__.replace("Config", "").lower()
+    data = dict(data or {})
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{owner}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    kwargs = {k: _coerce(owner, k, hints[k], v) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def load_yaml(path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
