@@ -457,15 +457,24 @@ def run_group(
     """
     import torch
 
-    from .data import load_dataset_from_config
-
     results_dir = Path(results_dir)
     todo = [s for s in specs if s.key not in set(skip)]
     if not todo:
         return []
-    # One thread per worker process: workers already use every core between them.
-    torch.set_num_threads(max(1, int(os.environ.get("SSEDS_THREADS", "1"))))
     provenance = provenance or {}
+    # One thread per worker by default: workers already share the cores between them, and a fixed
+    # thread count keeps float reductions, hence results, identical whichever executor runs a group.
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(os.environ.get("SSEDS_THREADS", "1"))))
+    try:
+        return _run_group_body(todo, results_dir, provenance, on_row)
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def _run_group_body(todo, results_dir, provenance, on_row) -> list[dict]:
+    from .data import load_dataset_from_config
+
     rows: list[dict] = []
     ds = pre = None
     group_error = None

@@ -1,0 +1,227 @@
+"""The study runner: run expansion, result rows, resume after interruption, failures, executors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sseds_study import study as st
+from sseds_study.config import ConfigError, SearchConfig
+
+TINY = {
+    "name": "tiny",
+    "datasets": [{"name": "synthetic", "options": {"rows": 3000, "seed": 3}}],
+    "models": ["FM"],
+    "methods": ["full", "sseds", "prune_only", "uniform", "random", "magnitude", "frequency"],
+    "budgets": [1.0, 0.3],
+    "seeds": [0],
+    "model": {"emb_dim": 4, "hidden_dims": [8]},
+    "train": {"batch_size": 512, "max_epochs": 2, "patience": 1, "lr": 0.01, "progress": False},
+    "search": {"num_batches": 2},
+}
+
+
+def tiny(**changes) -> st.StudyConfig:
+    return st.study_from_dict({**TINY, **changes})
+
+
+# -- expansion -----------------------------------------------------------------------------------
+def test_expand_runs_counts_and_keys():
+    study = tiny(seeds=[0, 1])
+    runs = st.expand_runs(study)
+    # full: 1 budget; six other methods x 2 budgets; per seed.
+    assert len(runs) == 2 * (1 + 6 * 2)
+    assert len({r.key for r in runs}) == len(runs)
+    assert {r.budget for r in runs if r.method == "full"} == {1.0}
+    # one pretrained model per seed
+    assert len(st.group_runs(runs)) == 2
+
+
+def test_variants_add_search_runs_only():
+    base = st.expand_runs(tiny())
+    with_variants = st.expand_runs(tiny(variants=[{"estimator": "fisher"}, {"init": "inherit"}]))
+    added = [r for r in with_variants if r.key not in {b.key for b in base}]
+    # fisher adds sseds + prune_only at two budgets; inherit adds sseds only (prune_only never retrains).
+    assert sorted((r.method, r.search.estimator, r.search.init) for r in added) == sorted(
+        [("sseds", "fisher", "scratch")] * 2 + [("prune_only", "fisher", "scratch")] * 2
+        + [("sseds", "mean_abs", "inherit")] * 2
+    )
+
+
+def test_key_ignores_progress_flag_for_groups():
+    a = st.expand_runs(tiny())
+    b = st.expand_runs(tiny(train={**TINY["train"], "progress": True}))
+    assert [r.group_key for r in a] == [r.group_key for r in b]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"budgets": [0.0]}, "budgets"),
+        ({"budgets": [1.5]}, "budgets"),
+        ({"methods": ["sseds", "nope"]}, "unknown method 'nope'"),
+        ({"models": ["FM", "Transformer"]}, "unknown model 'Transformer'"),
+        ({"colour": "red"}, "unknown setting(s) colour"),
+        ({"search": {"estimator": "psychic"}}, "search.estimator"),
+        ({"variants": [{"estimatr": "fisher"}]}, "estimatr"),
+        ({"train": {"batch_size": "big"}}, "train.batch_size"),
+    ],
+)
+def test_bad_profiles_have_clear_errors(change, message):
+    with pytest.raises(ConfigError, match=None) as err:
+        tiny(**change)
+    assert message in str(err.value)
+
+
+def test_missing_profile_file(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        st.load_study(tmp_path / "nope.yaml")
+
+
+def test_shipped_profiles_load():
+    for name in ("smoke", "default", "ablation", "paper"):
+        study = st.load_study(st.__file__.replace("src/sseds_study/study.py", f"configs/{name}.yaml"))
+        assert st.expand_runs(study)
+
+
+# -- sweeping ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep")
+    report = st.sweep(tiny(), out, progress=False)
+    return out, report
+
+
+def test_sweep_rows(finished):
+    out, report = finished
+    df = report.table
+    assert report.failed == 0, df.loc[df.status != "ok", "error"].tolist()
+    assert report.executed == len(st.expand_runs(tiny())) == len(df)
+    assert (df["status"] == "ok").all()
+    assert (df["achieved_budget"] <= df["budget"] + 1e-12).all()
+    assert (df["kept_emb_params"] <= df["base_emb_params"]).all()
+    assert df["test_auc"].between(0, 1).all()
+    for col in ("config", "config_hash", "data_manifest_sha", "versions", "git_commit", "emb_dims"):
+        assert df[col].astype(str).str.len().gt(0).all(), col
+    # provenance: the stored config reproduces the key
+    row = df.iloc[0]
+    assert json.loads(row["config"])["method"] == row["method"]
+    # at budget 1.0 every method keeps everything; prune_only at 1.0 is the pretrained model itself
+    full = df[df.method == "full"].iloc[0]
+    pruned_full = df[(df.method == "prune_only") & (df.budget == 1.0)].iloc[0]
+    assert pruned_full["test_auc"] == pytest.approx(full["test_auc"], abs=1e-9)
+    # the table on disk is the same table
+    disk = pd.read_csv(out / st.RESULTS_FILE)
+    assert sorted(disk["key"]) == sorted(df["key"])
+
+
+def test_second_sweep_recomputes_nothing(finished, monkeypatch):
+    out, _ = finished
+    calls = []
+    monkeypatch.setattr(st, "execute_run", lambda *a, **k: calls.append(a) or {})
+    report = st.sweep(tiny(), out, progress=False)
+    assert calls == [] and report.executed == 0 and report.skipped == len(report.table)
+
+
+def test_interrupted_sweep_resumes_without_repeating(tmp_path, monkeypatch):
+    study = tiny(methods=["uniform", "random", "magnitude"])
+    total = len(st.expand_runs(study))
+    real = st.execute_run
+    seen: list[str] = []
+
+    def interrupt_after_two(ds, pre, spec, cache):
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        seen.append(spec.key)
+        return real(ds, pre, spec, cache)
+
+    monkeypatch.setattr(st, "execute_run", interrupt_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        st.sweep(study, tmp_path, progress=False)
+    journal = st.read_journal(tmp_path)
+    assert set(journal) == set(seen) and len(seen) == 2
+    assert len(pd.read_csv(tmp_path / st.RESULTS_FILE)) == 2  # the table was kept up to date
+
+    resumed: list[str] = []
+
+    def counting(ds, pre, spec, cache):
+        resumed.append(spec.key)
+        return real(ds, pre, spec, cache)
+
+    monkeypatch.setattr(st, "execute_run", counting)
+    report = st.sweep(study, tmp_path, progress=False)
+    assert not set(resumed) & set(seen)  # nothing finished is repeated
+    assert len(resumed) == total - 2 and report.skipped == 2
+    assert len(report.table) == total and (report.table.status == "ok").all()
+
+
+def test_failed_run_is_recorded_and_sweep_goes_on(tmp_path, monkeypatch):
+    study = tiny(methods=["uniform", "random"])
+    real = st.allocate_for_method
+
+    def broken_random(ds, pre, spec, cache):
+        if spec.method == "random":
+            raise RuntimeError("injected failure")
+        return real(ds, pre, spec, cache)
+
+    monkeypatch.setattr(st, "allocate_for_method", broken_random)
+    report = st.sweep(study, tmp_path, progress=False)
+    df = report.table
+    assert report.failed == 2
+    assert set(df.loc[df.status == "failed", "method"]) == {"random"}
+    assert df.loc[df.status == "failed", "error"].str.contains("RuntimeError: injected failure").all()
+    assert (df.loc[df.method == "uniform", "status"] == "ok").all()
+    # the next sweep retries the failed runs (and only those)
+    monkeypatch.setattr(st, "allocate_for_method", real)
+    again = st.sweep(study, tmp_path, progress=False)
+    assert again.executed == 2 and again.failed == 0
+
+
+@pytest.mark.slow
+def test_process_executor_matches_inline(tmp_path, finished):
+    study = tiny(methods=["full", "uniform"], seeds=[0, 1])
+    report = st.sweep(study, tmp_path, executor="local", workers=2, progress=False)
+    assert report.failed == 0 and len(report.table) == len(st.expand_runs(study))
+    # the same seed gives the same numbers whichever executor ran it
+    ref = finished[1].table.set_index("key")
+    both = report.table.set_index("key").join(ref, rsuffix="_ref", how="inner")
+    assert len(both) > 0
+    np.testing.assert_array_equal(both["test_auc"].to_numpy(), both["test_auc_ref"].to_numpy())
+
+
+@pytest.mark.slow
+def test_ray_executor_local_instance(tmp_path):
+    pytest.importorskip("ray")
+    study = tiny(methods=["full", "uniform"], budgets=[0.3])
+    report = st.sweep(study, tmp_path, executor="ray", workers=2, progress=False)
+    assert report.failed == 0
+    assert len(report.table) == len(st.expand_runs(study))
+
+
+# -- aggregation ---------------------------------------------------------------------------------
+def test_t_interval_by_hand():
+    mean, half = st.t_interval([0.70, 0.72, 0.74])
+    # t(0.975, df=2) = 4.302653; sd = 0.02; half = 4.302653 * 0.02 / sqrt(3)
+    assert mean == pytest.approx(0.72)
+    assert half == pytest.approx(4.302653 * 0.02 / 3**0.5, rel=1e-5)
+    assert np.isnan(st.t_interval([0.7])[1])
+
+
+def test_aggregate_groups_over_seeds():
+    rows = []
+    for seed, auc in enumerate([0.7, 0.72, 0.74]):
+        for method in ("sseds", "uniform"):
+            rows.append({
+                "dataset": "d", "model": "FM", "method": method, "budget": 0.1, "seed": seed,
+                "status": "ok", "test_auc": auc + (0.01 if method == "sseds" else 0), "test_logloss": 0.5,
+                **{f"search_{k}": v for k, v in vars(SearchConfig()).items()},
+            })
+    rows.append({**rows[0], "status": "failed", "test_auc": np.nan})
+    agg = st.aggregate(pd.DataFrame(rows)).set_index("method")
+    assert agg.loc["sseds", "seeds"] == 3
+    assert agg.loc["sseds", "test_auc_mean"] == pytest.approx(0.73)
+    assert agg.loc["uniform", "test_auc_mean"] == pytest.approx(0.72)
+    assert agg.loc["sseds", "variant"] == "default"
