@@ -1,0 +1,142 @@
+# sseds-study: one entry point for setting up, reproducing and testing the study.
+# `make help` lists the targets; every target documented with a `## ` comment shows up there.
+#
+# Chapters are jupytext sources in notebooks/<name>.py. To add one, append its name to NOTEBOOKS,
+# add it to book/_toc.yml, then run `make smoke-notebooks reproduce` and commit the executed
+# book/chapters/<name>.ipynb and tests/nbval/<name>.ipynb.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SECONDARY:
+MAKEFLAGS += --no-builtin-rules
+
+# A non-interactive matplotlib backend in the environment (MPLBACKEND=Agg) makes executed notebooks
+# lose their figures: never hand it to a recipe.
+unexport MPLBACKEND
+
+NOTEBOOKS := 01_data
+
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PIP         := $(PY) -m pip
+BIN         := $(VENV)/bin
+BUILD       := .make
+KERNEL      := sseds
+TORCH_PIN   := $(shell grep -E '^torch==' requirements.lock)
+SETUP_STAMP := $(VENV)/.setup.stamp
+DATA_STAMP  := $(BUILD)/data.stamp
+
+# Where the data layer caches downloads and encoded arrays; absolute, so that notebooks find it
+# whatever their working directory (nbval runs a notebook from its own folder).
+export SSEDS_DATA_DIR ?= $(CURDIR)/data
+
+PKG_SOURCES := $(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
+CHAPTERS    := $(NOTEBOOKS:%=book/chapters/%.ipynb)
+SMOKE_REFS  := $(NOTEBOOKS:%=tests/nbval/%.ipynb)
+PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level WARNING
+
+.PHONY: help setup lock data reproduce chapters smoke-notebooks book test unit nbval lint clean clean-data clean-all
+
+help: ## List the targets with a one-line description
+	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+# ---- environment ---------------------------------------------------------------------------------
+
+setup: $(SETUP_STAMP) ## Create .venv from requirements.lock (torch first), install the package, register the kernel
+
+# Re-runs only when the lock or pyproject.toml changes.
+$(SETUP_STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON_BOOT)" || { echo "setup: need python3.11 (or python3) on PATH" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check '$(TORCH_PIN)'
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
+	$(PIP) install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (sseds)" >/dev/null
+	touch $@
+
+lock: ## Rewrite requirements.lock and environment.yml from the packages installed in .venv
+	@mkdir -p $(BUILD)
+	{ sed -n '1,/^# Regenerate/p' requirements.lock; \
+	  $(PIP) freeze --exclude-editable | grep -vE '^(#|-e )' \
+	    | sed -E 's/^torch==([0-9.]+)\+[a-z0-9]+$$/torch==\1/' | LC_ALL=C sort -f; } > $(BUILD)/lock.tmp
+	mv $(BUILD)/lock.tmp requirements.lock
+	{ sed -n '1,/^  - pip:/p' environment.yml; \
+	  grep -E '^[A-Za-z0-9]' requirements.lock | sed 's/^/      - /'; } > $(BUILD)/env.tmp
+	mv $(BUILD)/env.tmp environment.yml
+
+# ---- data -----------------------------------------------------------------------------------------
+
+data: $(DATA_STAMP) ## Download, check and encode the default datasets (movielens100k, synthetic)
+
+$(DATA_STAMP): $(SETUP_STAMP) $(wildcard src/sseds_study/data/*.py)
+	@mkdir -p $(BUILD)
+	# TODO(lead): switch to `$(PY) -m sseds_study.cli data --dataset <name>` once cli.py exists.
+	if $(PY) -c 'import sseds_study.cli' 2>/dev/null; then \
+	  $(PY) -m sseds_study.cli data --dataset movielens100k; \
+	  $(PY) -m sseds_study.cli data --dataset synthetic; \
+	else \
+	  $(PY) -c 'from sseds_study.data import load_dataset; [print(load_dataset(n).name, "ready") for n in ("movielens100k", "synthetic")]'; \
+	fi
+	touch $@
+
+# ---- chapters -------------------------------------------------------------------------------------
+
+$(BUILD)/nb/%.ipynb: notebooks/%.py $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(BIN)/jupytext --quiet --to ipynb --output $@ $<
+
+# A chapter is re-executed when its source, the package or the environment changed. Papermill writes
+# to .make/out first: a failed run leaves the committed notebook alone and the failed one for reading.
+book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
+	@mkdir -p $(@D) $(BUILD)/out/default
+	$(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
+	mv $(BUILD)/out/default/$*.ipynb $@
+
+tests/nbval/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
+	@mkdir -p $(@D) $(BUILD)/out/smoke
+	$(PAPERMILL) -p profile smoke --cwd $(CURDIR) $< $(BUILD)/out/smoke/$*.ipynb
+	mv $(BUILD)/out/smoke/$*.ipynb $@
+
+chapters: $(CHAPTERS) ## Execute the chapter notebooks (profile default) into book/chapters/
+
+smoke-notebooks: $(SMOKE_REFS) ## Execute the chapter notebooks (profile smoke) into tests/nbval/ (the nbval references)
+
+reproduce: setup data chapters ## Everything: setup, data, execute every chapter (profile default), build the book
+	$(MAKE) --no-print-directory book
+
+book: $(SETUP_STAMP) ## Build the HTML book from the committed chapters (book/_build/html/index.html)
+	$(BIN)/jupyter-book build book -W -n --keep-going
+
+# ---- checks ---------------------------------------------------------------------------------------
+
+test: setup ## Unit tests, nbval regression of the smoke notebooks, and a strict book build
+	$(MAKE) --no-print-directory unit nbval book
+
+unit: $(SETUP_STAMP) ## Unit tests only (pytest, without the notebooks)
+	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/nbval
+
+nbval: $(SETUP_STAMP) $(DATA_STAMP) ## Re-execute the committed smoke notebooks (tests/nbval/) and compare their text outputs
+	@ls $(SMOKE_REFS) >/dev/null || { echo "nbval: run 'make smoke-notebooks' and commit the results" >&2; exit 1; }
+	$(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval/sanitize.cfg $(SMOKE_REFS)
+
+lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
+	$(BIN)/ruff check src tests
+
+# ---- cleaning -------------------------------------------------------------------------------------
+
+clean: ## Remove build outputs (book/_build, .make, caches); keeps data and the committed notebooks
+	rm -rf book/_build $(BUILD) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+clean-data: ## Remove the data caches (downloads and encoded arrays under $SSEDS_DATA_DIR)
+	rm -rf "$(SSEDS_DATA_DIR)"
+	rm -f $(DATA_STAMP)
+
+clean-all: clean clean-data ## clean + clean-data + remove .venv
+	rm -rf $(VENV)
