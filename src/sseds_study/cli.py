@@ -153,12 +153,12 @@ def cmd_data(args) -> int:
 
 def cmd_train(args) -> int:
     from .models.registry import build_model
-    from .train import fit, set_seed
+    from .train import fit, seed_everything
 
     ds = _load(args)
     model_cfg = _model_config(args, ds.num_fields)
     train_cfg = _train_config(args)
-    set_seed(train_cfg.seed)
+    seed_everything(train_cfg.seed)
     model = build_model(ds.fields, model_cfg)
     out = Path(args.out) if args.out else Path("runs") / f"{ds.name}-{model_cfg.name}-seed{train_cfg.seed}"
     config = {"data": to_dict(_data_config(args)), "model": to_dict(model_cfg), "train": to_dict(train_cfg)}
@@ -166,15 +166,15 @@ def cmd_train(args) -> int:
     counts = model.count_params()
     metrics = {
         "dataset": ds.name, "model": model_cfg.name, "emb_dims": list(model_cfg.emb_dims or []),
-        "valid": result.valid_metrics, "test": result.test_metrics, "best_epoch": result.best_epoch,
+        "valid": result.valid, "test": result.test, "best_epoch": result.best_epoch,
         "epochs": len(result.history), "train_seconds": result.train_seconds,
         "rows_per_second": result.rows_per_second, "params": counts, "config": config,
     }
     from .study import atomic_write_text
 
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, default=float))
-    print(f"test AUC {result.test_metrics['auc']:.4f}  logloss {result.test_metrics['logloss']:.4f}  "
-          f"(valid AUC {result.valid_metrics['auc']:.4f}, best epoch {result.best_epoch}, "
+    print(f"test AUC {result.test['auc']:.4f}  logloss {result.test['logloss']:.4f}  "
+          f"(valid AUC {result.valid['auc']:.4f}, best epoch {result.best_epoch}, "
           f"{counts['embedding']:,} embedding / {counts['total']:,} total parameters)")
     print(f"wrote {out / 'metrics.json'} and {out / 'model.pt'}")
     return 0
@@ -182,7 +182,7 @@ def cmd_train(args) -> int:
 
 def cmd_search(args) -> int:
     """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field."""
-    from .study import RunSpec, allocate_for_method, GroupCache, load_or_pretrain
+    from .study import GroupCache, RunSpec, allocate_for_method, load_or_pretrain
 
     ds = _load(args)
     search = SearchConfig(estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,

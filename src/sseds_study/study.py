@@ -275,6 +275,7 @@ class Pretrained:
     metrics: dict
     train_seconds: float
     epochs: int
+    history: list[dict] = field(default_factory=list)
 
 
 def load_or_pretrain(ds, spec: RunSpec, cache_dir: Path) -> Pretrained:
@@ -282,34 +283,36 @@ def load_or_pretrain(ds, spec: RunSpec, cache_dir: Path) -> Pretrained:
     import torch
 
     from .models.registry import build_model
-    from .train import fit, load_checkpoint, save_checkpoint, set_seed
+    from .train import fit, load_checkpoint, save_checkpoint, seed_everything
 
     path = cache_dir / "pretrained" / f"{spec.group_key}.pt"
-    set_seed(spec.seed)
+    seed_everything(spec.seed)
     model = build_model(ds.fields, spec.model, gates=True)
     if path.exists():
         ckpt = load_checkpoint(path)
         model.load_state_dict(ckpt["state_dict"])
         info = ckpt["metrics"]
-        return Pretrained(model, info["metrics"], info["train_seconds"], info["epochs"])
+        return Pretrained(model, info["metrics"], info["train_seconds"], info["epochs"], info.get("history", []))
     result = fit(model, ds, spec.train)
     info = {
         "metrics": _metrics_of(result),
         "train_seconds": float(result.train_seconds),
         "epochs": int(len(result.history)),
+        "best_epoch": int(result.best_epoch),
+        "history": [dataclasses.asdict(h) for h in result.history],
     }
     config = {"data": to_dict(spec.data), "model": to_dict(spec.model), "train": _train_identity(spec.train)}
-    save_checkpoint(path, model, config=config, metrics=info)
     model.to(torch.device("cpu"))
-    return Pretrained(model, info["metrics"], info["train_seconds"], info["epochs"])
+    save_checkpoint(path, model.state_dict(), config=config, epoch=result.best_epoch, metrics=info)
+    return Pretrained(model, info["metrics"], info["train_seconds"], info["epochs"], info["history"])
 
 
 def _metrics_of(result) -> dict:
     return {
-        "valid_auc": float(result.valid_metrics["auc"]),
-        "valid_logloss": float(result.valid_metrics["logloss"]),
-        "test_auc": float(result.test_metrics["auc"]),
-        "test_logloss": float(result.test_metrics["logloss"]),
+        "valid_auc": float(result.valid["auc"]),
+        "valid_logloss": float(result.valid["logloss"]),
+        "test_auc": float(result.test["auc"]),
+        "test_logloss": float(result.test["logloss"]),
     }
 
 
@@ -375,9 +378,9 @@ def train_value_counts(ds) -> list[np.ndarray]:
 def _slim_model(ds, spec: RunSpec, alloc, pre: Pretrained | None):
     """Build the mixed-width model for an allocation (seeded), inheriting kept columns if asked."""
     from .models.registry import build_model
-    from .train import set_seed
+    from .train import seed_everything
 
-    set_seed(spec.seed)
+    seed_everything(spec.seed)
     model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=tuple(alloc.emb_dims)))
     if pre is not None and spec.search.init == "inherit" and spec.method != "full":
         model.embedding.load_kept_columns(pre.model.embedding.field_weights(), alloc.kept)
