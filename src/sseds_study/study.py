@@ -14,6 +14,7 @@ status ``failed`` and its error, does not stop the sweep, and is tried again by 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -458,21 +459,29 @@ def run_group(
 
     Every run is attempted; one that raises becomes a ``failed`` row carrying its error.
     """
-    import torch
-
     results_dir = Path(results_dir)
     todo = [s for s in specs if s.key not in set(skip)]
     if not todo:
         return []
-    provenance = provenance or {}
-    # One thread per worker by default: workers already share the cores between them, and a fixed
-    # thread count keeps float reductions, hence results, identical whichever executor runs a group.
-    threads_before = torch.get_num_threads()
+    with worker_threads():
+        return _run_group_body(todo, results_dir, provenance or {}, on_row)
+
+
+@contextlib.contextmanager
+def worker_threads():
+    """Run torch on ``SSEDS_THREADS`` threads (default 1) inside the block.
+
+    Workers already share the cores between them, and a fixed thread count keeps float reductions,
+    hence results, identical whichever executor (or notebook) trains a model.
+    """
+    import torch
+
+    before = torch.get_num_threads()
     torch.set_num_threads(max(1, int(os.environ.get("SSEDS_THREADS", "1"))))
     try:
-        return _run_group_body(todo, results_dir, provenance, on_row)
+        yield
     finally:
-        torch.set_num_threads(threads_before)
+        torch.set_num_threads(before)
 
 
 def _run_group_body(todo, results_dir, provenance, on_row) -> list[dict]:
@@ -733,3 +742,77 @@ def aggregate(df: pd.DataFrame, metrics: Sequence[str] = ("test_auc", "test_logl
         out.append(row)
     return pd.DataFrame(out)
 
+
+
+# ----------------------------------------------------------------------------------------------
+# Pretrained models across base models (the pretraining chapter)
+# ----------------------------------------------------------------------------------------------
+ALL_MODELS = ("FM", "DeepFM", "WideDeep", "DCN", "IPNN")
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def pretrain_all(
+    study: StudyConfig,
+    models: Sequence[str] = ALL_MODELS,
+    results_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train (or load) the full-width model for every dataset x model x seed of a study.
+
+    Returns (summary, history): one row per model with test metrics and parameter counts, and one
+    row per epoch with train loss and validation metrics. Checkpoints are shared with ``sweep``, so
+    a sweep after this chapter (or before it) pretrains nothing twice.
+    """
+    from tqdm.auto import tqdm
+
+    from .data import load_dataset_from_config
+
+    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
+    summary, history = [], []
+    jobs = [(d, m, s) for d in study.datasets for m in models for s in study.seeds]
+    with worker_threads():
+        for data, model_name, seed in tqdm(jobs, desc="pretrain", disable=not progress):
+            ds = load_dataset_from_config(data, progress=False)
+            spec = RunSpec(data, dataclasses.replace(study.model, name=model_name, emb_dims=None),
+                           dataclasses.replace(study.train, seed=seed), SearchConfig(), "full", 1.0)
+            pre = load_or_pretrain(ds, spec, results_dir)
+            counts = pre.model.count_params()
+            label = {"dataset": data.name, "rows": len(ds), "model": model_name, "seed": seed}
+            summary.append({
+                **label, **pre.metrics, "epochs": pre.epochs, "train_seconds": pre.train_seconds,
+                "emb_params": counts["embedding"], "total_params": counts["total"],
+                "emb_share": counts["embedding"] / counts["total"],
+            })
+            history.extend({**label, **h} for h in pre.history)
+    return pd.DataFrame(summary), pd.DataFrame(history)
+
+
+def summarise_over_seeds(df: pd.DataFrame, by: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95% t-interval half-width of each metric over seeds, per group."""
+    out = []
+    for keys, g in df.groupby(list(by), sort=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        row = dict(zip(by, keys, strict=True))
+        row["seeds"] = int(g["seed"].nunique())
+        for m in metrics:
+            row[f"{m}_mean"], row[f"{m}_ci95"] = t_interval(g[m].tolist())
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequence[str],
+                    metric: str = "test_auc", variant: str = "default") -> pd.DataFrame:
+    """Methods side by side at some budgets, with each one's difference from the full model."""
+    full = agg[agg["method"] == "full"].set_index(["dataset", "model"])[f"{metric}_mean"]
+    sub = agg[agg["method"].isin(methods) & agg["budget"].isin(budgets) & (agg["variant"] == variant)].copy()
+    sub["delta_vs_full"] = sub[f"{metric}_mean"].to_numpy() - full.reindex(
+        list(zip(sub["dataset"], sub["model"], strict=True))).to_numpy()
+    cols = ["dataset", "model", "budget", "method", "seeds", f"{metric}_mean", f"{metric}_ci95", "delta_vs_full",
+            "achieved_budget_mean"]
+    order = {m: i for i, m in enumerate(methods)}
+    sub["_order"] = sub["method"].map(order)
+    return sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])[cols] \
+        .reset_index(drop=True)
