@@ -5,5 +5,6 @@ Pure tensor functions: no file I/O and no training happen here (DESIGN.md sectio
 
 from ._checks import SearchInputError
 from .allocate import Allocation, allocate_dims
+from .saliency import batches_from_arrays, compute_saliency
 
-__all__ = ["Allocation", "SearchInputError", "allocate_dims"]
+__all__ = ["Allocation", "SearchInputError", "allocate_dims", "batches_from_arrays", "compute_saliency"]
