@@ -816,3 +816,81 @@ def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequen
     sub["_order"] = sub["method"].map(order)
     return sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])[cols] \
         .reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Search analysis (the saliency chapter and the planted-truth check)
+# ----------------------------------------------------------------------------------------------
+def load_pretrained(study: StudyConfig, dataset: str | None = None, model: str | None = None,
+                    seed: int | None = None, results_dir: str | os.PathLike | None = None):
+    """(dataset, pretrained model, its RunSpec) for one dataset/model/seed of a study (cached)."""
+    from .data import load_dataset_from_config
+
+    data = next((d for d in study.datasets if dataset in (None, d.name)), None)
+    if data is None:
+        raise ConfigError(f"study {study.name!r} has no dataset {dataset!r}")
+    spec = RunSpec(data, dataclasses.replace(study.model, name=model or study.models[0], emb_dims=None),
+                   dataclasses.replace(study.train, seed=study.seeds[0] if seed is None else seed),
+                   study.search, "sseds", 1.0)
+    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
+    with worker_threads():
+        ds = load_dataset_from_config(data, progress=False)
+        pre = load_or_pretrain(ds, spec, results_dir)
+    return ds, pre, spec
+
+
+def saliency_scores(ds, pre: Pretrained, spec: RunSpec, search: SearchConfig | None = None) -> np.ndarray:
+    """The (F, D) saliency of a pretrained model under some search settings."""
+    spec = dataclasses.replace(spec, search=search or spec.search)
+    with worker_threads():
+        scores, _ = _saliency(ds, pre, spec, GroupCache())
+    return scores.detach().cpu().numpy()
+
+
+def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig) -> pd.DataFrame:
+    """Per-field widths (rows: fields) chosen at each budget (columns)."""
+    from .search.allocate import allocate_dims
+
+    out = {}
+    for b in budgets:
+        alloc = allocate_dims(scores, ds.vocab_sizes, b, budget_unit=search.budget_unit, rank_by=search.rank_by,
+                              min_dim=search.min_dim)
+        out[b] = list(alloc.emb_dims)
+    return pd.DataFrame(out, index=ds.field_names)
+
+
+def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = None,
+                  settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
+                  dataset: str = "synthetic") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """How close SSEDS's widths come to the planted ranks of the synthetic data.
+
+    For every search setting (default: each estimator x scoring split) and seed: score the pretrained
+    model, allocate at ``budget``, and compare the width of each field with its planted rank.
+    Returns (per_field, summary): summary has per setting and seed the Spearman correlation between
+    planted rank and width, and the share of kept dimensions that went to relevant fields.
+    """
+    from scipy.stats import spearmanr
+
+    from .config import ESTIMATORS, SCORE_SPLITS
+
+    if settings is None:
+        settings = [{"estimator": e, "score_split": s} for e in ESTIMATORS for s in SCORE_SPLITS]
+    per_field, summary = [], []
+    for seed in seeds if seeds is not None else study.seeds:
+        ds, pre, spec = load_pretrained(study, dataset, model, seed)
+        truth = ds.manifest.get("truth")
+        if not truth:
+            raise ConfigError(f"dataset {dataset!r} has no planted truth in its manifest")
+        ranks = np.asarray([truth["ranks"][name] for name in ds.field_names])
+        for setting in settings:
+            search = dataclasses.replace(study.search, **setting)
+            widths = widths_by_budget(ds, saliency_scores(ds, pre, spec, search), [budget], search)[budget]
+            label = ", ".join(f"{v}" for v in setting.values())
+            rho = spearmanr(ranks, widths.to_numpy()).statistic if widths.nunique() > 1 else float("nan")
+            kept = widths.to_numpy()
+            summary.append({"setting": label, **setting, "seed": seed, "spearman": float(rho),
+                            "relevant_share": float(kept[ranks > 0].sum() / max(1, kept.sum())),
+                            "irrelevant_max_width": int(kept[ranks == 0].max(initial=0))})
+            per_field.extend({"setting": label, "seed": seed, "field": name, "true_rank": int(r), "width": int(w)}
+                             for name, r, w in zip(ds.field_names, ranks, kept, strict=True))
+    return pd.DataFrame(per_field), pd.DataFrame(summary)
