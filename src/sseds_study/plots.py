@@ -1,0 +1,247 @@
+"""Figures and the small tables behind them. No training and no file I/O here.
+
+Every plotting function returns a :class:`matplotlib.figure.Figure` (closed, so that a notebook shows
+it once, where it is returned or glued) and titles it with the dataset, its number of rows and, when
+given, the study profile: a figure copied out of the book still says what it shows.
+
+Data-chapter figures take an :class:`~sseds_study.data.spec.EncodedDataset`; statistics are computed
+on one split (``train`` by default), which is what the models and the vocabularies see.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .data.spec import PAD, SPLITS, EncodedDataset
+
+# Manifest keys that may hold per-field raw missing rates ({field: rate}), newest name first.
+_MISSING_KEYS = ("missing_rates", "missing_rate", "missing")
+
+
+# ----------------------------------------------------------------------------------------------
+# Labels
+# ----------------------------------------------------------------------------------------------
+def dataset_label(ds: EncodedDataset, profile: str | None = None, split: str | None = None) -> str:
+    """'movielens100k, 100,000 rows (train split 80,000), profile default': the caption of a result."""
+    text = f"{ds.name}, {len(ds):,} rows"
+    if split is not None:
+        text += f" ({split} split: {len(ds.split_index(split)):,})"
+    if profile is not None:
+        text += f", profile {profile}"
+    return text
+
+
+def _finish(fig: Figure, title: str, ds: EncodedDataset, profile: str | None, split: str | None) -> Figure:
+    fig.suptitle(f"{title}\n{dataset_label(ds, profile, split)}", fontsize=11)
+    plt.close(fig)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables
+# ----------------------------------------------------------------------------------------------
+def _rows(ds: EncodedDataset, split: str | None) -> np.ndarray | slice:
+    if split is None:
+        return slice(None)
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS} or None, got {split!r}")
+    return ds.split_index(split)
+
+
+def _field_ids_and_labels(ds: EncodedDataset, f: int, rows) -> tuple[np.ndarray, np.ndarray]:
+    """Flattened ids of field f over the given rows, each with its row's label; padding dropped.
+
+    A multi-valued field contributes one (id, label) pair per value: a movie with three genres counts
+    once for each genre.
+    """
+    cols = ds.field_columns(f)[rows]  # (N, width)
+    labels = np.broadcast_to(ds.labels[rows][:, None], cols.shape)
+    keep = cols != PAD
+    return cols[keep].astype(np.int64), labels[keep].astype(np.float64)
+
+
+def value_statistics(ds: EncodedDataset, split: str | None = "train") -> pd.DataFrame:
+    """One row per (field, id): how often the value occurs, and the positive rate of its rows.
+
+    Columns: field, id, count, positives, positive_rate (NaN for ids never seen in the split), rank
+    (1 = most frequent value of its field; ties broken by id).
+    """
+    rows = _rows(ds, split)
+    frames = []
+    for f, spec in enumerate(ds.fields):
+        ids, labels = _field_ids_and_labels(ds, f, rows)
+        count = np.bincount(ids, minlength=spec.vocab_size)[: spec.vocab_size]
+        positives = np.bincount(ids, weights=labels, minlength=spec.vocab_size)[: spec.vocab_size]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(count > 0, positives / np.maximum(count, 1), np.nan)
+        order = np.lexsort((np.arange(spec.vocab_size), -count))
+        rank = np.empty(spec.vocab_size, dtype=np.int64)
+        rank[order] = np.arange(1, spec.vocab_size + 1)
+        frames.append(pd.DataFrame({
+            "field": spec.name, "id": np.arange(spec.vocab_size), "count": count.astype(np.int64),
+            "positives": positives.round().astype(np.int64), "positive_rate": rate, "rank": rank,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def missing_rates(ds: EncodedDataset) -> dict[str, float] | None:
+    """Per-field share of raw rows with no value, as recorded in the manifest (None if not recorded)."""
+    for key in _MISSING_KEYS:
+        value = ds.manifest.get(key)
+        if isinstance(value, Mapping):
+            return {name: float(value.get(name, 0.0)) for name in ds.field_names}
+    return None
+
+
+def field_table(ds: EncodedDataset, split: str | None = "train", decimals: int = 4) -> pd.DataFrame:
+    """One row per field: kind, vocabulary size, width, raw missing rate, share of the OOV id, share of
+    the most frequent value, and the spread (std over values seen at least 10 times) of per-value
+    positive rates: a first hint of how informative the field is."""
+    stats = value_statistics(ds, split)
+    missing = missing_rates(ds) or {}
+    rows = []
+    for spec in ds.fields:
+        s = stats[stats["field"] == spec.name]
+        total = int(s["count"].sum())
+        seen = s[s["count"] >= 10]
+        rows.append({
+            "field": spec.name,
+            "kind": spec.kind,
+            "vocab_size": spec.vocab_size,
+            "width": spec.width,
+            "missing_rate": missing.get(spec.name, np.nan),
+            "oov_share": s.loc[s["id"] == 0, "count"].sum() / total if total else np.nan,
+            "top_value_share": s["count"].max() / total if total else np.nan,
+            "positive_rate_spread": float(seen["positive_rate"].std(ddof=0)) if len(seen) > 1 else np.nan,
+        })
+    return pd.DataFrame(rows).set_index("field").round(decimals)
+
+
+def truth_table(ds: EncodedDataset, split: str | None = "train", decimals: int = 4) -> pd.DataFrame:
+    """For a dataset with a planted truth (``manifest["truth"]``, as written by the synthetic
+    generator): each field's planted rank and relevance beside its vocabulary size and the spread of
+    its per-value positive rates."""
+    truth = ds.manifest.get("truth")
+    if not isinstance(truth, Mapping) or "ranks" not in truth:
+        raise ValueError(f"dataset {ds.name!r} has no planted truth in its manifest")
+    table = field_table(ds, split, decimals)[["vocab_size", "positive_rate_spread"]]
+    table.insert(0, "planted_rank", [int(truth["ranks"].get(name, 0)) for name in table.index])
+    table.insert(1, "relevant", [bool(truth.get("relevant", {}).get(name, r > 0))
+                                 for name, r in zip(table.index, table["planted_rank"], strict=True)])
+    return table
+
+
+# ----------------------------------------------------------------------------------------------
+# Figures
+# ----------------------------------------------------------------------------------------------
+def _field_colors(n: int):
+    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20")
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
+def plot_field_cardinality(ds: EncodedDataset, profile: str | None = None) -> Figure:
+    """Vocabulary size V_f of every field (OOV row included), log scale, largest first."""
+    order = np.argsort(ds.vocab_sizes, kind="stable")[::-1]
+    names = [ds.field_names[i] for i in order]
+    sizes = [ds.vocab_sizes[i] for i in order]
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(names) + 2), 3.8), layout="constrained")
+    bars = ax.bar(range(len(names)), sizes, color="#3b6ea8")
+    ax.bar_label(bars, labels=[f"{s:,}" for s in sizes], fontsize=7, padding=2)
+    ax.set_yscale("log")
+    ax.set_ylim(0.8, max(sizes) * 4)
+    ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
+    ax.set_ylabel("vocabulary size $V_f$ (log)")
+    ax.set_xlabel("field")
+    ax.grid(axis="y", alpha=0.3)
+    return _finish(fig, "Field cardinality", ds, profile, None)
+
+
+def plot_feature_popularity(ds: EncodedDataset, split: str = "train", profile: str | None = None) -> Figure:
+    """Occurrences of each value against its popularity rank, log-log, one line per field.
+
+    A straight line is a power law; the OOV id is included where it is used.
+    """
+    stats = value_statistics(ds, split)
+    fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+    for spec, color in zip(ds.fields, _field_colors(ds.num_fields), strict=True):
+        s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)].sort_values("rank")
+        if len(s) == 0:
+            continue
+        ax.plot(s["rank"], s["count"], color=color, lw=1.4, label=spec.name,
+                marker="o" if len(s) < 4 else None, ms=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("value rank within its field (1 = most frequent)")
+    ax.set_ylabel(f"occurrences in the {split} split")
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(fontsize=7, ncol=1 if ds.num_fields <= 10 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5),
+              frameon=False)
+    return _finish(fig, "Feature popularity", ds, profile, split)
+
+
+def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", profile: str | None = None,
+                              ncols: int = 4) -> Figure:
+    """For each field, the positive rate of every value against how often it occurs.
+
+    Rare values scatter widely by chance alone; the grey band is the two-standard-error band of a
+    value that carries no information (positive rate = the split's overall rate). A field whose
+    frequent values leave the band separates clicks from non-clicks.
+    """
+    stats = value_statistics(ds, split)
+    rows = _rows(ds, split)
+    base = float(np.mean(ds.labels[rows])) if len(ds.labels[rows]) else math.nan
+    n = ds.num_fields
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 2.5 * nrows + 0.6), sharey=True,
+                             layout="constrained", squeeze=False)
+    max_count = max(1, int(stats["count"].max()))
+    grid = np.logspace(0, math.log10(max_count) + 0.1, 100)
+    half = 2 * np.sqrt(base * (1 - base) / grid)
+    for ax, spec, color in zip(axes.flat, ds.fields, _field_colors(n), strict=False):
+        s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)]
+        ax.fill_between(grid, np.clip(base - half, 0, 1), np.clip(base + half, 0, 1), color="0.85", lw=0)
+        ax.axhline(base, color="0.4", lw=0.8)
+        ax.scatter(s["count"], s["positive_rate"], s=8, alpha=0.6, color=color, lw=0)
+        ax.set_xscale("log")
+        ax.set_xlim(0.8, max_count * 1.5)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(f"{spec.name} ({spec.vocab_size:,} values)", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    fig.supxlabel(f"occurrences of the value in the {split} split (log)", fontsize=9)
+    fig.supylabel("positive rate of its rows", fontsize=9)
+    return _finish(fig, "Positive rate per field value", ds, profile, split)
+
+
+def plot_missing_rates(ds: EncodedDataset, split: str = "train", profile: str | None = None) -> Figure:
+    """Per field: the share of raw rows with no value (from the manifest) and the share of encoded
+    values that fell to the out-of-vocabulary id 0 (missing values may have a category of their own,
+    so the two differ)."""
+    table = field_table(ds, split)
+    missing = missing_rates(ds)
+    x = np.arange(ds.num_fields)
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * ds.num_fields + 2), 3.6), layout="constrained")
+    width = 0.4 if missing is not None else 0.6
+    if missing is not None:
+        ax.bar(x - width / 2, table["missing_rate"], width, label="missing in the raw data", color="#c0504d")
+        ax.bar(x + width / 2, table["oov_share"], width, label=f"OOV id in the {split} split", color="#3b6ea8")
+    else:
+        ax.bar(x, table["oov_share"], width, label=f"OOV id in the {split} split (raw missing rates not recorded)",
+               color="#3b6ea8")
+    names = list(table.index)
+    ax.set_xticks(x, names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
+    top = float(np.nanmax([table["oov_share"].max(), table["missing_rate"].max(), 0.0]))
+    ax.set_ylim(0, max(0.05, top * 1.25))
+    ax.set_ylabel("share of rows / values")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    return _finish(fig, "Missing values and out-of-vocabulary ids", ds, profile, split)
