@@ -230,7 +230,7 @@ def _allocate_or_explain(scores, vocab, budget, unit, rank_by, min_dim):
         return None
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

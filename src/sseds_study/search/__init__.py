@@ -4,7 +4,30 @@ Pure tensor functions: no file I/O and no training happen here (DESIGN.md sectio
 """
 
 from ._checks import SearchInputError
-from .allocate import Allocation, allocate_dims
+from .agreement import planted_rank_agreement
+from .allocate import Allocation, allocate_dims, rank_pairs
+from .baselines import (
+    frequency_allocation,
+    frequency_scores,
+    full_allocation,
+    magnitude_scores,
+    random_scores,
+    uniform_allocation,
+)
 from .saliency import batches_from_arrays, compute_saliency
 
-__all__ = ["Allocation", "SearchInputError", "allocate_dims", "batches_from_arrays", "compute_saliency"]
+__all__ = [
+    "Allocation",
+    "SearchInputError",
+    "allocate_dims",
+    "batches_from_arrays",
+    "compute_saliency",
+    "frequency_allocation",
+    "frequency_scores",
+    "full_allocation",
+    "magnitude_scores",
+    "planted_rank_agreement",
+    "random_scores",
+    "rank_pairs",
+    "uniform_allocation",
+]

@@ -1,0 +1,188 @@
+"""Baselines for SSEDS at the same embedding-parameter budget (DESIGN.md 1.2).
+
+Each returns either an ``Allocation`` directly (``full``, ``uniform``, ``frequency``) or an (F, D) score
+matrix to be fed through ``allocate_dims`` (``random``, ``magnitude``), so every ranked method is
+allocated by exactly the same greedy walk as SSEDS and is never over budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from ..config import BUDGET_UNITS
+from ._checks import (
+    SearchInputError,
+    budget_limit,
+    check_budget,
+    check_choice,
+    check_positive_int,
+    check_vocab_sizes,
+)
+from .allocate import Allocation, allocate_dims
+
+__all__ = [
+    "frequency_allocation",
+    "frequency_scores",
+    "full_allocation",
+    "magnitude_scores",
+    "random_scores",
+    "uniform_allocation",
+]
+
+
+def _prefix_allocation(vocab: tuple[int, ...], dim: int, width: int, budget: float, unit: str) -> Allocation:
+    """Every field keeps columns 0..width-1."""
+    kept = torch.zeros(len(vocab), dim, dtype=torch.bool)
+    kept[:, :width] = True
+    base = sum(vocab) * dim
+    kept_params = sum(vocab) * width
+    achieved = kept_params / base if unit == "params" else width / dim
+    return Allocation(
+        emb_dims=(width,) * len(vocab),
+        kept=kept,
+        kept_params=kept_params,
+        base_params=base,
+        achieved_budget=achieved,
+        budget=budget,
+        budget_unit=unit,
+    )
+
+
+def full_allocation(vocab_sizes: Sequence[int], dim: int) -> Allocation:
+    """The reference: every field keeps all D columns (budget 1)."""
+    vocab = check_vocab_sizes(vocab_sizes)
+    dim = check_positive_int("dim", dim)
+    return _prefix_allocation(vocab, dim, dim, 1.0, "params")
+
+
+def uniform_allocation(
+    vocab_sizes: Sequence[int], dim: int, budget: float, *, budget_unit: str = "params"
+) -> Allocation:
+    """Every field gets the same width d: the largest d with sum_f V_f * d within the budget.
+
+    Strictly uniform: the budget left over below the next width is not handed out (that would make it
+    a different, non-uniform baseline), so the achieved budget can sit below b; it is reported in the
+    Allocation. Columns 0..d-1 are kept (the choice of columns only matters for ``init=inherit``,
+    and a uniform baseline has no ranking to pick by). A budget too small for d = 1 is an error that
+    names the smallest budget that works (1 / D), since a width-0 model has no embeddings at all.
+    ``budget_unit="dims"``: d = floor(b * F * D) // F, the same count of kept pairs as ``allocate_dims``.
+    """
+    vocab = check_vocab_sizes(vocab_sizes)
+    dim = check_positive_int("dim", dim)
+    b = check_budget(budget)
+    check_choice("budget_unit", budget_unit, BUDGET_UNITS)
+    if budget_unit == "params":
+        width = budget_limit(b, sum(vocab) * dim) // sum(vocab)
+    else:
+        width = budget_limit(b, len(vocab) * dim) // len(vocab)
+    width = min(width, dim)
+    if width == 0:
+        raise SearchInputError(
+            f"budget {b!r} is too small for a uniform width of 1 for every field; "
+            f"use a budget of at least 1/{dim} = {1 / dim:.6g}"
+        )
+    return _prefix_allocation(vocab, dim, width, b, budget_unit)
+
+
+def random_scores(num_fields: int, dim: int, seed: int) -> torch.Tensor:
+    """Seeded random scores, float64 (F, D): a uniformly random ranking for ``allocate_dims``.
+
+    Drawn from a private ``torch.Generator`` (the global RNG is untouched), so the same seed gives the
+    same ranking on every machine and in any call order.
+    """
+    num_fields = check_positive_int("num_fields", num_fields)
+    dim = check_positive_int("dim", dim)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise SearchInputError(f"seed: expected an integer; got {seed!r}")
+    generator = torch.Generator().manual_seed(int(seed))
+    return torch.rand(num_fields, dim, generator=generator, dtype=torch.float64)
+
+
+def magnitude_scores(weights: Sequence[torch.Tensor], *, normalize: bool = True) -> torch.Tensor:
+    """Column magnitudes of the pretrained tables, float64 (F, D), for ``allocate_dims``.
+
+    weights: per field the pretrained table W_f, (V_f, D); all with the same D.
+    normalize=True (default): the root-mean-square of column j, ||W_f[:, j]||_2 / sqrt(V_f). The raw
+    L2 norm grows like sqrt(V_f) for entries of the same size, so ranking by it would favour large
+    fields just for being large (and they are also the expensive ones under a parameter budget); the
+    RMS is a per-entry magnitude, comparable across fields, which is what magnitude pruning ranks.
+    normalize=False gives the raw column norms.
+    """
+    tables = list(weights)
+    if not tables:
+        raise SearchInputError("weights: expected one (V_f, D) table per field; got none")
+    dim = None
+    rows = []
+    for f, w in enumerate(tables):
+        w = torch.as_tensor(w).detach().to("cpu", torch.float64)
+        if w.dim() != 2 or w.shape[0] < 1:
+            raise SearchInputError(f"weights[{f}]: expected a (V_f, D) table; got shape {tuple(w.shape)}")
+        if dim is None:
+            dim = w.shape[1]
+        elif w.shape[1] != dim:
+            raise SearchInputError(f"weights[{f}]: width {w.shape[1]} differs from weights[0]'s width {dim}")
+        if not bool(torch.isfinite(w).all()):
+            raise SearchInputError(f"weights[{f}]: contains non-finite values")
+        norms = torch.linalg.vector_norm(w, dim=0)  # (D,)
+        rows.append(norms / w.shape[0] ** 0.5 if normalize else norms)
+    return torch.stack(rows)
+
+
+def frequency_scores(
+    counts: Sequence[np.ndarray], vocab_sizes: Sequence[int], dim: int, *, alpha: float = 0.3
+) -> torch.Tensor:
+    """Scores whose greedy allocation follows the power law d_f ~ p_f ** alpha, float64 (F, D).
+
+    Popularity p_f = (sum of field f's value counts) / V_f, the mean count per value (row). For a
+    single-valued field every example counts once, so p_f = N / V_f and d_f ~ V_f ** -alpha: exactly
+    the rule of Ginart et al. (mixed-dimension embeddings; DLRM's ``md_solver`` with temperature
+    alpha) where a row of a small table is looked up often and earns more dimensions. Multi-valued
+    fields count every value, so a field used more per example earns more.
+
+    Score of column j (0-based) of field f: p_f ** alpha / (j + 1). Adding columns in descending score
+    order is raising lambda in d_f = floor(lambda * p_f ** alpha) step by step (column j + 1 enters when
+    lambda >= (j + 1) / p_f ** alpha), so the greedy walk scales the widths to fit the budget. A field
+    whose values never occur has p_f = 0 and scores 0: it comes last.
+    """
+    vocab = check_vocab_sizes(vocab_sizes)
+    dim = check_positive_int("dim", dim)
+    alpha = float(alpha)
+    if not np.isfinite(alpha) or alpha <= 0:
+        raise SearchInputError(f"alpha: expected a positive temperature; got {alpha!r}")
+    counts = list(counts)
+    if len(counts) != len(vocab):
+        raise SearchInputError(f"counts: expected one array per field ({len(vocab)}); got {len(counts)}")
+    popularity = np.empty(len(vocab), dtype=np.float64)
+    for f, (c, v) in enumerate(zip(counts, vocab, strict=True)):
+        c = np.asarray(c.detach().cpu().numpy() if isinstance(c, torch.Tensor) else c, dtype=np.float64)
+        if c.shape != (v,):
+            raise SearchInputError(f"counts[{f}]: expected one count per value, shape ({v},); got {c.shape}")
+        if not np.all(np.isfinite(c)) or np.any(c < 0):
+            raise SearchInputError(f"counts[{f}]: expected finite non-negative counts")
+        popularity[f] = c.sum() / v
+    weight = popularity**alpha  # (F,)
+    return torch.from_numpy(weight[:, None] / np.arange(1, dim + 1, dtype=np.float64)[None, :])
+
+
+def frequency_allocation(
+    counts: Sequence[np.ndarray],
+    vocab_sizes: Sequence[int],
+    dim: int,
+    budget: float,
+    *,
+    alpha: float = 0.3,
+    min_dim: int = 0,
+) -> Allocation:
+    """Popularity-based widths (Ginart et al.'s power law, see ``frequency_scores``) at the budget.
+
+    counts: per field, how often each value id occurs in the training data, shape (V_f,).
+    alpha: the temperature (0.3 is DLRM's default ``md_temperature``). Kept columns are prefixes.
+    Goes through ``allocate_dims``, so a column that no longer fits is skipped and the leftover budget
+    goes to the next columns of the power-law order that still fit: deterministic, never over budget,
+    and allocated by the same walk as SSEDS.
+    """
+    scores = frequency_scores(counts, vocab_sizes, dim, alpha=alpha)
+    return allocate_dims(scores, vocab_sizes, budget, min_dim=min_dim)

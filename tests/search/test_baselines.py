@@ -1,0 +1,209 @@
+"""Baselines: never over budget, deterministic, and sensible where the answer is obvious."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sseds_study.search import (
+    SearchInputError,
+    allocate_dims,
+    frequency_allocation,
+    frequency_scores,
+    full_allocation,
+    magnitude_scores,
+    planted_rank_agreement,
+    random_scores,
+    uniform_allocation,
+)
+from sseds_study.search.agreement import _spearman_numpy
+
+# ------------------------------------------------------------------------------------------- full
+
+
+def test_full_allocation_keeps_everything():
+    alloc = full_allocation([3, 5], 4)
+    assert alloc.emb_dims == (4, 4) and bool(alloc.kept.all())
+    assert alloc.kept_params == alloc.base_params == 32 and alloc.achieved_budget == 1.0
+
+
+# ---------------------------------------------------------------------------------------- uniform
+
+
+def test_uniform_takes_the_largest_width_that_fits():
+    alloc = uniform_allocation([10, 30], 16, 0.3)  # 0.3 * 16 = 4.8 -> width 4
+    assert alloc.emb_dims == (4, 4)
+    assert alloc.kept[:, :4].all() and not alloc.kept[:, 4:].any()
+    assert alloc.kept_params == 160 and alloc.achieved_budget == 0.25
+    assert uniform_allocation([10, 30], 16, 1.0).emb_dims == (16, 16)
+    assert uniform_allocation([10, 30], 16, 0.25).emb_dims == (4, 4)
+
+
+def test_uniform_too_small_budget_names_the_minimum():
+    with pytest.raises(SearchInputError, match=r"at least 1/16 = 0\.0625"):
+        uniform_allocation([10, 30], 16, 0.05)
+
+
+def test_uniform_dims_unit():
+    alloc = uniform_allocation([10, 1000], 4, 0.5, budget_unit="dims")
+    assert alloc.emb_dims == (2, 2) and alloc.achieved_budget == 0.5 and alloc.budget_unit == "dims"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 500), min_size=1, max_size=6), st.integers(1, 16), st.floats(1e-3, 1.0))
+def test_property_uniform_never_over_budget_and_maximal(vocab, dim, budget):
+    try:
+        alloc = uniform_allocation(vocab, dim, budget)
+    except SearchInputError:
+        assert sum(vocab) > budget * sum(vocab) * dim or sum(vocab) / (sum(vocab) * dim) > budget
+        return
+    d = alloc.emb_dims[0]
+    assert set(alloc.emb_dims) == {d}
+    assert alloc.kept_params <= budget * alloc.base_params and alloc.achieved_budget <= budget
+    if d < dim:  # one more width would not fit
+        more = sum(vocab) * (d + 1)
+        assert more > budget * alloc.base_params or more / alloc.base_params > budget
+
+
+# ----------------------------------------------------------------------------------------- random
+
+
+def test_random_scores_are_seeded_and_leave_the_global_rng_alone():
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    a, b, c = random_scores(3, 4, seed=5), random_scores(3, 4, seed=5), random_scores(3, 4, seed=6)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert a.shape == (3, 4) and torch.equal(a, b) and not torch.equal(a, c)
+    vocab = [7, 3, 9]
+    assert allocate_dims(a, vocab, 0.4) == allocate_dims(b, vocab, 0.4)
+    assert allocate_dims(a, vocab, 0.4).achieved_budget <= 0.4
+
+
+def test_random_scores_bad_seed():
+    with pytest.raises(SearchInputError, match="seed"):
+        random_scores(2, 2, seed=1.5)
+
+
+# -------------------------------------------------------------------------------------- magnitude
+
+
+def test_magnitude_scores_are_column_norms():
+    w0 = torch.tensor([[3.0, 0.0], [4.0, 1.0]])  # column norms 5, 1
+    w1 = torch.tensor([[0.0, 2.0]])  # column norms 0, 2
+    raw = magnitude_scores([w0, w1], normalize=False)
+    torch.testing.assert_close(raw, torch.tensor([[5.0, 1.0], [0.0, 2.0]], dtype=torch.float64))
+    rms = magnitude_scores([w0, w1])
+    torch.testing.assert_close(rms, torch.tensor([[5 / 2**0.5, 1 / 2**0.5], [0.0, 2.0]], dtype=torch.float64))
+
+
+def test_magnitude_normalisation_removes_the_size_advantage():
+    # Field 0 has smaller entries but 100x the rows: raw norms favour it (10 vs 2), RMS does not.
+    big = torch.full((400, 2), 0.5)
+    small = torch.full((4, 2), 1.0)
+    raw, rms = magnitude_scores([big, small], normalize=False), magnitude_scores([big, small])
+    assert raw[0].min() > raw[1].max()
+    assert rms[1].min() > rms[0].max()
+
+
+def test_magnitude_picks_the_large_columns_and_leaves_weights_alone():
+    w = torch.tensor([[0.1, 5.0, 0.2, 3.0]] * 3)
+    before = w.clone()
+    alloc = allocate_dims(magnitude_scores([w]), [3], 0.5)
+    assert alloc.kept.tolist() == [[False, True, False, True]]
+    assert torch.equal(w, before)
+
+
+def test_magnitude_bad_inputs():
+    with pytest.raises(SearchInputError, match="width 3 differs"):
+        magnitude_scores([torch.zeros(2, 2), torch.zeros(2, 3)])
+    with pytest.raises(SearchInputError, match="none"):
+        magnitude_scores([])
+    with pytest.raises(SearchInputError, match=r"weights\[0\]"):
+        magnitude_scores([torch.zeros(4)])
+
+
+# -------------------------------------------------------------------------------------- frequency
+
+
+def test_frequency_gives_popular_rows_more_dims():
+    # Single-valued fields over N = 1000 examples: V = 2 (rows seen 500x) vs V = 1000 (rows seen 1x).
+    counts = [np.array([600, 400]), np.ones(1000, dtype=np.int64)]
+    alloc = frequency_allocation(counts, [2, 1000], 8, 0.3)
+    assert alloc.emb_dims[0] > alloc.emb_dims[1]
+    assert alloc.achieved_budget <= 0.3
+    # Kept columns are prefixes.
+    for row, d in zip(alloc.kept, alloc.emb_dims, strict=True):
+        assert row[:d].all() and not row[d:].any()
+
+
+def test_frequency_scores_follow_the_power_law():
+    counts = [np.full(4, 16.0), np.full(1, 1.0)]  # mean counts 16 and 1
+    scores = frequency_scores(counts, [4, 1], 3, alpha=0.5)
+    expected = torch.tensor([[4.0, 2.0, 4 / 3], [1.0, 0.5, 1 / 3]], dtype=torch.float64)
+    torch.testing.assert_close(scores, expected)
+    # With room for 7 columns-worth of lambda steps, widths ~ p ** alpha = 4 : 1.
+    alloc = allocate_dims(scores, [1, 1], 5 / 6)  # 5 of 6 unit-cost columns
+    assert alloc.emb_dims == (3, 2)
+
+
+def test_frequency_is_deterministic_and_handles_unseen_fields():
+    counts = [np.array([5, 0, 1]), np.zeros(2)]
+    a = frequency_allocation(counts, [3, 2], 4, 0.5)
+    assert a == frequency_allocation(counts, [3, 2], 4, 0.5)
+    assert a.emb_dims[0] >= a.emb_dims[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 50), min_size=1, max_size=8), min_size=1, max_size=5),
+    st.integers(1, 8),
+    st.floats(1e-3, 1.0),
+    st.floats(0.05, 1.0),
+)
+def test_property_frequency_never_over_budget(count_lists, dim, budget, alpha):
+    counts = [np.array(c) for c in count_lists]
+    vocab = [len(c) for c in count_lists]
+    try:
+        alloc = frequency_allocation(counts, vocab, dim, budget, alpha=alpha)
+    except SearchInputError:
+        assert min(vocab) > budget * sum(vocab) * dim or min(vocab) / (sum(vocab) * dim) > budget
+        return
+    assert alloc.achieved_budget <= budget and alloc.kept_params <= budget * alloc.base_params
+
+
+def test_frequency_bad_inputs():
+    with pytest.raises(SearchInputError, match=r"counts\[1\].*shape \(3,\)"):
+        frequency_allocation([np.ones(2), np.ones(2)], [2, 3], 4, 0.5)
+    with pytest.raises(SearchInputError, match="one array per field"):
+        frequency_allocation([np.ones(2)], [2, 3], 4, 0.5)
+    with pytest.raises(SearchInputError, match="non-negative"):
+        frequency_allocation([np.array([1, -1])], [2], 4, 0.5)
+    with pytest.raises(SearchInputError, match="alpha"):
+        frequency_scores([np.ones(2)], [2], 4, alpha=0.0)
+
+
+# -------------------------------------------------------------------------------------- agreement
+
+
+def test_planted_rank_agreement():
+    assert planted_rank_agreement([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert planted_rank_agreement([4, 3, 2, 1], [1, 2, 3, 4]) == pytest.approx(-1.0)
+    assert np.isnan(planted_rank_agreement([2, 2, 2], [1, 2, 3]))
+    with pytest.raises(SearchInputError, match="equal length"):
+        planted_rank_agreement([1, 2], [1, 2, 3])
+    with pytest.raises(SearchInputError, match="at least 2"):
+        planted_rank_agreement([1], [1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=3, max_size=10))
+def test_numpy_spearman_matches_scipy(pairs):
+    scipy_stats = pytest.importorskip("scipy.stats")
+    x, y = (np.array(v, dtype=float) for v in zip(*pairs, strict=True))
+    if np.all(x == x[0]) or np.all(y == y[0]):
+        return
+    assert _spearman_numpy(x, y) == pytest.approx(float(scipy_stats.spearmanr(x, y)[0]))
+    assert planted_rank_agreement(x, y) == pytest.approx(_spearman_numpy(x, y))
