@@ -210,3 +210,19 @@ def test_batches_bad_arguments():
 def test_tiny_fm_fixture_is_a_valid_stand_in():
     model = TinyFM([2, 2], 3)
     assert model(torch.zeros(4, 2, dtype=torch.long)).shape == (4,)
+
+
+def test_works_inside_no_grad_and_reports_an_unused_gate(tiny_fm, toy_batches):
+    expected = compute_saliency(tiny_fm, toy_batches)
+    with torch.no_grad():
+        assert torch.equal(compute_saliency(tiny_fm, toy_batches), expected)
+
+    class Ungated(TinyFM):
+        def forward(self, ids):
+            return self.embedding.tables[0](ids[:, 0]).sum(1)
+
+    model = Ungated([5, 3, 4], 4)
+    model.train()
+    with pytest.raises(SearchInputError, match="not used"):
+        compute_saliency(model, toy_batches)
+    assert model.training and not model.embedding.gate.requires_grad

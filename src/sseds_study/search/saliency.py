@@ -90,19 +90,24 @@ def compute_saliency(
         # statistics (changing the model); the scores are about the trained model as deployed.
         model.eval()
         gate.requires_grad_(True)
-        stream = iter(batches) if num_batches is None else itertools.islice(batches, num_batches)
-        for ids, labels in stream:
-            ids = ids.to(gate.device, torch.long)
-            logits = model(ids)
-            loss = loss_fn(logits, labels.to(device=logits.device, dtype=logits.dtype))
-            (grad,) = torch.autograd.grad(loss, gate, allow_unused=True)
-            if grad is None:
-                raise SearchInputError("model.embedding.gate is not used by the model's forward")
-            g = grad.detach().to("cpu", torch.float64)  # (F, D)
-            sum_g += g
-            sum_abs += g.abs()
-            sum_sq += g * g
-            seen += 1
+        # enable_grad: the scores need a graph even when the caller is inside torch.no_grad().
+        with torch.enable_grad():
+            stream = iter(batches) if num_batches is None else itertools.islice(batches, num_batches)
+            for ids, labels in stream:
+                ids = ids.to(gate.device, torch.long)
+                logits = model(ids)
+                loss = loss_fn(logits, labels.to(device=logits.device, dtype=logits.dtype))
+                (grad,) = torch.autograd.grad(loss, gate, allow_unused=True)
+                if grad is None:
+                    raise SearchInputError(
+                        "model.embedding.gate is not used by the model's forward; "
+                        "build the model with its gates switched on (e.g. build_model(..., gates=True))"
+                    )
+                g = grad.detach().to("cpu", torch.float64)  # (F, D)
+                sum_g += g
+                sum_abs += g.abs()
+                sum_sq += g * g
+                seen += 1
     finally:
         gate.requires_grad_(gate_required_grad)
         model.train(was_training)
