@@ -1,0 +1,23 @@
+"""CTR models with uniform or mixed-width field embeddings. Each model maps ids (B, C) to logits (B,)."""
+
+from .base import CTRModel
+from .dcn import DCN
+from .deepfm import DeepFM
+from .embedding import FieldEmbedding
+from .fm import FM
+from .ipnn import IPNN
+from .registry import MODELS, build_model, get_model_class
+from .widedeep import WideDeep
+
+__all__ = [
+    "CTRModel",
+    "DCN",
+    "DeepFM",
+    "FM",
+    "FieldEmbedding",
+    "IPNN",
+    "MODELS",
+    "WideDeep",
+    "build_model",
+    "get_model_class",
+]

@@ -1,0 +1,128 @@
+"""Building blocks shared by the models: FM term, first-order term, MLP, cross network, inner products.
+
+Every block states its shape contract; B = batch, F = fields, D = width, K = flat input width.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ..data.spec import FieldSpec
+from .embedding import FieldEmbedding
+
+
+def fm_interaction(emb: torch.Tensor) -> torch.Tensor:
+    """Second-order FM term: sum over field pairs f < g of <v_f, v_g>.
+
+    emb (B, F, D) -> (B,). Vectorised as 0.5 * ((sum_f v_f)^2 - sum_f v_f^2), summed over D:
+    O(F D) per row instead of O(F^2 D).
+    """
+    square_of_sum = emb.sum(dim=1).pow(2)  # (B, D)
+    sum_of_square = emb.pow(2).sum(dim=1)  # (B, D)
+    return 0.5 * (square_of_sum - sum_of_square).sum(dim=1)  # (B,)
+
+
+class FirstOrder(nn.Module):
+    """First-order (linear) term: global bias + sum_f w_f[x_f], one V_f x 1 table per field.
+
+    Reuses FieldEmbedding at width 1, so all tables are one gather and multi-valued fields are
+    mean-pooled like the embeddings. Every field keeps its first-order weight whatever its embedding
+    width: these V_f parameters per field count as "other", not as embedding parameters.
+    ids (B, C) -> (B,).
+    """
+
+    def __init__(self, fields: Sequence[FieldSpec]):
+        super().__init__()
+        self.weights = FieldEmbedding(fields, base_dim=1)
+        nn.init.zeros_(self.weights.tables[0].weight)
+        self.bias = nn.Parameter(torch.zeros(()))
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.weights.concat(ids).sum(dim=1) + self.bias  # (B, F) -> (B,)
+
+
+def _linear(in_dim: int, out_dim: int) -> nn.Linear:
+    """nn.Linear that accepts in_dim == 0 quietly (a slim model may drop every field)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Initializing zero-element tensors is a no-op")
+        return nn.Linear(in_dim, out_dim)
+
+
+class MLP(nn.Module):
+    """Linear -> [BatchNorm] -> ReLU -> [Dropout] per hidden layer, then an optional output Linear.
+
+    x (B, in_dim) -> (B, out_dim) when ``out_dim`` is given, else (B, hidden_dims[-1]) (or the input
+    itself when there are no hidden layers). ``output_dim`` says which.
+    """
+
+    def __init__(
+        self,
+        in_dim: int,
+        hidden_dims: Sequence[int],
+        dropout: float = 0.0,
+        batch_norm: bool = False,
+        out_dim: int | None = 1,
+    ):
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = in_dim
+        for h in hidden_dims:
+            layers.append(_linear(width, h))
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(h))
+            layers.append(nn.ReLU())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = h
+        if out_dim is not None:
+            layers.append(_linear(width, out_dim))
+            width = out_dim
+        self.net = nn.Sequential(*layers)
+        self.output_dim = width
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class CrossNetwork(nn.Module):
+    """DCN-v1 cross network: x_{l+1} = x_0 * (x_l . w_l) + b_l + x_l.
+
+    x0 (B, K) -> (B, K). Each layer has 2K parameters (w_l, b_l).
+    """
+
+    def __init__(self, in_dim: int, num_layers: int):
+        super().__init__()
+        self.weights = nn.ParameterList(
+            [nn.Parameter(torch.empty(in_dim).uniform_(-1.0, 1.0) / max(in_dim, 1) ** 0.5) for _ in range(num_layers)]
+        )
+        self.biases = nn.ParameterList([nn.Parameter(torch.zeros(in_dim)) for _ in range(num_layers)])
+
+    def forward(self, x0: torch.Tensor) -> torch.Tensor:
+        x = x0
+        for w, b in zip(self.weights, self.biases, strict=True):
+            xw = x @ w  # (B,)
+            x = x0 * xw.unsqueeze(1) + b + x  # (B, K)
+        return x
+
+
+class InnerProduct(nn.Module):
+    """Pairwise inner products <v_f, v_g> for f < g (the product layer of IPNN).
+
+    emb (B, F, D) -> (B, F (F - 1) / 2), pairs in row-major order of the upper triangle.
+    """
+
+    def __init__(self, num_fields: int):
+        super().__init__()
+        rows, cols = torch.triu_indices(num_fields, num_fields, offset=1)
+        self.register_buffer("rows", rows, persistent=False)
+        self.register_buffer("cols", cols, persistent=False)
+        self.num_pairs = int(rows.numel())
+
+    def forward(self, emb: torch.Tensor) -> torch.Tensor:
+        left = emb.index_select(1, self.rows)  # (B, P, D)
+        right = emb.index_select(1, self.cols)  # (B, P, D)
+        return (left * right).sum(dim=2)  # (B, P)

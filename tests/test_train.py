@@ -1,0 +1,207 @@
+"""fit / evaluate / metrics / checkpoints, on small synthetic data generated here."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import log_loss as sk_log_loss
+from sklearn.metrics import roc_auc_score
+
+from sseds_study.config import ModelConfig, TrainConfig
+from sseds_study.data.spec import PAD, EncodedDataset, make_field_specs
+from sseds_study.errors import ConfigError, SsedsError
+from sseds_study.models import MODELS, build_model
+from sseds_study.train import (
+    TrainingDiverged,
+    evaluate,
+    fit,
+    load_checkpoint,
+    log_loss,
+    predict,
+    resolve_device,
+    roc_auc,
+    save_checkpoint,
+    seed_everything,
+)
+
+torch.set_num_threads(1)
+
+
+def planted_dataset(n: int, seed: int = 0, noise: bool = True, splits=(0.8, 0.1, 0.1)) -> EncodedDataset:
+    """Five fields (one multi-valued) whose label follows a planted FM: per-value biases plus
+    rank-3 pairwise interactions. ``noise=False`` thresholds the logit instead of sampling."""
+    rng = np.random.default_rng(seed)
+    vocabs, widths = [12, 8, 6, 15, 5], [1, 1, 3, 1, 1]
+    kinds = ["categorical", "categorical", "multi", "categorical", "numeric"]
+    fields = make_field_specs([f"f{i}" for i in range(5)], kinds, vocabs, widths)
+    cols, vecs, bias = [], [], np.zeros(n)
+    for spec in fields:
+        u = rng.normal(0, 1.0, (spec.vocab_size, 3))
+        w = rng.normal(0, 1.0, spec.vocab_size)
+        block = rng.integers(1, spec.vocab_size, size=(n, spec.width))
+        if spec.is_multi:
+            block[:, 1:][rng.random((n, spec.width - 1)) < 0.5] = PAD
+        mask = block >= 0
+        safe = np.where(mask, block, 0)
+        cnt = mask.sum(1, keepdims=True)
+        vecs.append((u[safe] * mask[..., None]).sum(1) / cnt)
+        bias += (w[safe] * mask).sum(1) / cnt[:, 0]
+        cols.append(block)
+    logit = bias + sum((vecs[f] * vecs[g]).sum(1) for f in range(5) for g in range(f + 1, 5))
+    logit = (logit - logit.mean()) / logit.std() * 2.0
+    labels = (rng.random(n) < 1 / (1 + np.exp(-logit))) if noise else (logit > 0)
+    split = rng.choice(3, size=n, p=splits).astype(np.int8)
+    return EncodedDataset("planted", fields, np.concatenate(cols, 1).astype(np.int64), labels.astype(np.float32), split)
+
+
+def tiny_cfg(name, **kw):
+    return ModelConfig(name=name, emb_dim=4, hidden_dims=(16,), **kw)
+
+
+def quiet(**kw):
+    base = dict(batch_size=64, lr=0.01, max_epochs=5, patience=2, seed=0, device="cpu", progress=False)
+    return TrainConfig(**(base | kw))
+
+
+# -- metrics -------------------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(-3, 3)), min_size=2, max_size=60))
+def test_auc_matches_sklearn_with_ties(pairs):
+    y = np.array([p[0] for p in pairs])
+    s = np.array([p[1] for p in pairs], dtype=float) / 2  # few distinct values: many ties
+    if y.min() == y.max():
+        assert math.isnan(roc_auc(y, s))
+    else:
+        assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+
+
+def test_auc_on_large_random_scores_and_logloss_match_sklearn():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 20000)
+    z = rng.normal(size=20000) + y
+    assert roc_auc(y, z) == pytest.approx(roc_auc_score(y, z), abs=1e-12)
+    assert log_loss(y, z) == pytest.approx(sk_log_loss(y, 1 / (1 + np.exp(-z))), rel=1e-9)
+    assert log_loss(np.array([1.0]), np.array([800.0])) == 0.0  # stable at extreme logits
+
+
+# -- training ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def planted():
+    return planted_dataset(3000, seed=1)
+
+
+def test_same_seed_gives_bit_identical_results(planted):
+    runs = []
+    for _ in range(2):
+        seed_everything(5)
+        model = build_model(planted.fields, tiny_cfg("DeepFM", dropout=0.2))
+        result = fit(model, planted, quiet(max_epochs=2, seed=5))
+        runs.append((result, [p.detach().clone() for p in model.parameters()]))
+    (a, pa), (b, pb) = runs
+    assert [h.train_loss for h in a.history] == [h.train_loss for h in b.history]
+    assert a.valid_metrics == b.valid_metrics and a.test_metrics == b.test_metrics
+    assert all(torch.equal(x, y) for x, y in zip(pa, pb, strict=True))
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_overfits_a_tiny_dataset(name):
+    base = planted_dataset(200, seed=2, noise=False, splits=(1.0, 0.0, 0.0))
+    # the same rows serve as train, valid and test: early stopping then selects the best fit
+    ds = base.replace(
+        ids=np.concatenate([base.ids] * 3),
+        labels=np.concatenate([base.labels] * 3),
+        split=np.repeat(np.arange(3, dtype=np.int8), len(base)),
+    )
+    seed_everything(0)
+    model = build_model(ds.fields, tiny_cfg(name))
+    result = fit(model, ds, quiet(batch_size=32, lr=0.05, max_epochs=15, patience=15))
+    ids, labels = ds.subset("train")
+    assert evaluate(model, ids, labels)["auc"] > 0.95, result.history[-1]
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_beats_a_constant_predictor(name, planted):
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg(name))
+    result = fit(model, planted, quiet(max_epochs=4))
+    assert result.test_metrics["auc"] > 0.6
+    assert result.valid_metrics["auc"] == max(h.valid_auc for h in result.history)
+    assert result.best_epoch == 1 + int(np.argmax([h.valid_auc for h in result.history]))
+
+
+def test_fit_restores_the_best_epoch_and_reports_it(planted, tmp_path):
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg("FM"))
+    path = tmp_path / "ckpt" / "best.pt"
+    result = fit(model, planted, quiet(max_epochs=3), checkpoint_path=path, config_for_checkpoint={"model": "FM"})
+    ids, labels = planted.subset("valid")
+    assert evaluate(model, ids, labels)["auc"] == pytest.approx(result.valid_metrics["auc"], abs=1e-12)
+    ckpt = load_checkpoint(path)
+    assert ckpt["config"] == {"model": "FM"} and ckpt["epoch"] == result.best_epoch
+    assert ckpt["metrics"]["test"] == result.test_metrics
+    fresh = build_model(planted.fields, tiny_cfg("FM"))
+    fresh.load_state_dict(ckpt["state_dict"])
+    np.testing.assert_array_equal(predict(fresh, ids), predict(model, ids))
+    assert [p.name for p in path.parent.iterdir()] == ["best.pt"]  # no temp files left
+    assert json.dumps(result.to_dict())  # plain data all the way down
+    assert result.rows_per_second > 0 and len(result.history) == result.epochs_run
+
+
+def test_early_stopping_stops_after_patience(planted):
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg("FM"))
+    result = fit(model, planted, quiet(lr=0.3, max_epochs=30, patience=1))  # overfits fast
+    assert result.stopped_early and len(result.history) < 30
+    assert len(result.history) == result.best_epoch + 1
+
+
+def test_divergence_raises_a_clear_error(planted):
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg("DeepFM"))
+    with torch.no_grad():
+        model.mlp.net[0].weight[0, 0] = float("nan")
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 0") as err:
+        fit(model, planted, quiet())
+    assert isinstance(err.value, SsedsError)
+
+
+def test_huge_learning_rate_diverges(planted):
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg("FM"))
+    # Adam moves every weight by about lr in its first step: the FM term of the second batch then
+    # squares values near 1e30, which overflows float32
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1;.*learning rate"):
+        fit(model, planted, quiet(lr=1e30))
+
+
+def test_checkpoint_round_trip_stores_no_module(tmp_path):
+    model = torch.nn.Linear(3, 2)
+    path = save_checkpoint(tmp_path / "m.pt", model, config=TrainConfig(), epoch=4, metrics={"auc": 0.5})
+    ckpt = load_checkpoint(path)
+    assert set(ckpt) == {"state_dict", "config", "epoch", "metrics"}
+    assert ckpt["config"]["batch_size"] == 2048 and ckpt["epoch"] == 4
+    assert torch.equal(ckpt["state_dict"]["weight"], model.weight)
+    with pytest.raises(SsedsError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+    (tmp_path / "junk.pt").write_text("not a checkpoint")
+    with pytest.raises(SsedsError, match="not a readable checkpoint"):
+        load_checkpoint(tmp_path / "junk.pt")
+
+
+def test_device_selection():
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ConfigError, match="train.device"):
+        resolve_device("tpu")
+
+
+def test_empty_valid_split_is_a_clear_error(planted):
+    ds = planted.replace(split=np.where(planted.split == 1, 0, planted.split).astype(np.int8))
+    with pytest.raises(ConfigError, match="valid split is empty"):
+        fit(build_model(ds.fields, tiny_cfg("FM")), ds, quiet())
