@@ -61,6 +61,9 @@ class EncodedDataset:
     vocabularies: per field, the raw value (as a string) of each id, index 0 = "<OOV>".
     manifest: JSON-serialisable provenance (dataset name, options, source checksums, row counts,
     vocabulary sizes, and for synthetic data the planted truth).
+    cache_path: the encoded-cache directory this dataset lives in (None if not cached);
+    from_cache: True when it was read from that cache instead of being parsed (runtime facts, kept
+    out of the manifest so the manifest stays identical between the first and later loads).
     """
 
     name: str
@@ -70,6 +73,8 @@ class EncodedDataset:
     split: np.ndarray
     manifest: dict[str, Any] = field(default_factory=dict)
     vocabularies: dict[str, list[str]] | None = None
+    cache_path: str | None = None
+    from_cache: bool = False
 
     def __post_init__(self):
         n = len(self.labels)

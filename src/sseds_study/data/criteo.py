@@ -1,0 +1,129 @@
+"""Criteo Display Advertising Challenge (DAC) data.
+
+Formats (auto-detected from the first line, or ``format=``):
+
+* ``dac``: the original ``train.txt``: tab-separated, no header, ``label, I1..I13, C1..C26``;
+* ``kaggle``: Kaggle's csv, header ``Id,Label,I1..I13,C1..C26`` (``Id`` is dropped);
+* ``bars``: the BARS Criteo_x1/x4 csv splits, header ``label,I1..I13,C1..C26``.
+
+Preprocessing (DESIGN 1.4, as PEP and BARS Criteo_x4_001): integer features v > 2 become
+floor(ln(v)^2), others stay as their value (``numeric="raw"`` keeps every value); missing is its
+own category; categories seen fewer than ``min_count`` (default 10) times in train map to the
+field's OOV id; one file is split 8:1:1 at random with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+from ..errors import DataFormatError
+from .download import download, verify_file
+from .encode import FieldDef, build_or_load, cached_sha256
+from .paths import raw_dir
+from .readers import first_line, iter_delimited, resolve_split_files
+
+INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
+CAT_FIELDS = tuple(f"C{i}" for i in range(1, 27))
+FORMATS = {
+    "dac": {"names": ("label", *INT_FIELDS, *CAT_FIELDS), "delimiter": "\t", "header": False, "label": "label"},
+    "kaggle": {"names": ("Id", "Label", *INT_FIELDS, *CAT_FIELDS), "delimiter": ",", "header": True, "label": "Label"},
+    "bars": {"names": ("label", *INT_FIELDS, *CAT_FIELDS), "delimiter": ",", "header": True, "label": "label"},
+}
+DEFAULT_MIN_COUNT = 10
+
+# the official tarball (see shared/data/README.md)
+CRITEO_URL = "https://go.criteo.net/criteo-research-kaggle-display-advertising-challenge-dataset.tar.gz"
+CRITEO_TARBALL = "criteo-research-kaggle-display-advertising-challenge-dataset.tar.gz"
+CRITEO_SIZE = 4_576_820_670
+CRITEO_MD5 = "df9b1b3766d9ff91d5ca3eb3d23bed27"
+CRITEO_TRAIN_MD5 = "4dcfe6c4b7783585d4ae3c714994f26a"
+CRITEO_TRAIN_ROWS = 45_840_617
+
+
+def detect_format(path) -> str:
+    """'dac', 'kaggle' or 'bars', from the file's first line."""
+    line = first_line(path)
+    low = line.lower()
+    if low.startswith("id,label,"):
+        return "kaggle"
+    if low.startswith("label,"):
+        return "bars"
+    if "\t" in line:
+        return "dac"
+    raise DataFormatError(path, 1, "cannot tell the Criteo format from the first line: expected a tab-separated "
+                          "DAC row, a Kaggle header 'Id,Label,I1,...' or a BARS header 'label,I1,...'; "
+                          f"got {line[:80]!r}")
+
+
+def criteo_fields(numeric: str = "log_square") -> list[FieldDef]:
+    """I1..I13 (integer, bucketised) and C1..C26 (categorical)."""
+    if numeric not in ("log_square", "raw"):
+        raise ValueError(f"criteo: numeric must be 'log_square' or 'raw', got {numeric!r}")
+    bucket = "log_square" if numeric == "log_square" else "none"
+    return [FieldDef(n, "numeric", integer=True, bucket=bucket) for n in INT_FIELDS] + [FieldDef(n) for n in CAT_FIELDS]
+
+
+def criteo_stream(files, fmt: str = "auto", block_bytes: int | None = None):
+    """A restartable chunk stream over the given [(file, split)] list."""
+    kwargs = {} if block_bytes is None else {"block_bytes": block_bytes}
+
+    def stream():
+        for path, split in files:
+            spec = FORMATS[detect_format(path) if fmt == "auto" else fmt]
+            yield from iter_delimited(path, names=spec["names"], delimiter=spec["delimiter"], header=spec["header"],
+                                      label=spec["label"], split=split, describe="label, I1..I13, C1..C26", **kwargs)
+
+    return stream
+
+
+def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, valid=None, test=None,
+                format: str = "auto", min_count=DEFAULT_MIN_COUNT, split_seed: int = 2022, numeric: str = "log_square",
+                download: bool = False, use_cache: bool = True, block_bytes: int | None = None):
+    """Encode Criteo from local files (``path`` = a file or a split directory, or train/valid/test);
+    ``download=True`` without a path fetches the official tarball first (4.6 GB)."""
+    if format not in ("auto", *FORMATS):
+        raise ValueError(f"criteo: format must be one of auto, {', '.join(FORMATS)}; got {format!r}")
+    if path is None and train is None:
+        if not download:
+            raise ValueError("criteo: give path= (a file or directory with the raw data) or download=True "
+                             f"(fetches {CRITEO_TARBALL}, 4.6 GB)")
+        path = download_criteo(raw_dir(cache_dir), progress=progress)
+    files = resolve_split_files("criteo", path, train, valid, test)
+    checksums = {f"{s}:{p.name}": cached_sha256(p, cache_dir) for p, s in files}
+    formats = {p.name: (detect_format(p) if format == "auto" else format) for p, _ in files}
+    source = {"files": [{"name": p.name, "split": s, "sha256": checksums[f"{s}:{p.name}"], "format": formats[p.name]}
+                        for p, s in files]}
+    return build_or_load("criteo", stream=criteo_stream(files, format, block_bytes), fields=criteo_fields(numeric),
+                         cache_dir=cache_dir, options={"numeric": numeric}, source=source, source_checksums=checksums,
+                         min_count=min_count, split_seed=split_seed, progress=progress, use_cache=use_cache)
+
+
+def download_criteo(raw, *, progress: bool = True, url: str | None = None) -> Path:
+    """Fetch and verify the official tarball into ``raw`` and extract ``train.txt`` (md5-checked).
+
+    Returns the path of ``train.txt``. Extraction writes ``train.txt.part`` and renames it, so a
+    crash never leaves a truncated ``train.txt`` behind.
+    """
+    raw = Path(raw)
+    target = raw / "criteo" / "train.txt"
+    if target.is_file():
+        verify_file(target, md5=CRITEO_TRAIN_MD5)
+        return target
+    tarball = download(url or CRITEO_URL, raw / CRITEO_TARBALL, md5=CRITEO_MD5, size=CRITEO_SIZE, progress=progress)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name("train.txt.part")
+    with tarfile.open(tarball) as tar:
+        member = next((m for m in tar if m.isfile() and Path(m.name).name == "train.txt"), None)
+        if member is None:
+            raise DataFormatError(tarball, None, "the archive holds no train.txt")
+        with tar.extractfile(member) as src, open(part, "wb") as out:
+            while block := src.read(1 << 20):
+                out.write(block)
+    try:
+        verify_file(part, md5=CRITEO_TRAIN_MD5)
+    except Exception:
+        part.unlink(missing_ok=True)
+        raise
+    part.replace(target)
+    return target

@@ -1,0 +1,229 @@
+"""Streaming readers: delimited text and parquet files -> :class:`~.encode.Chunk` blocks.
+
+Text files are parsed by Arrow's streaming CSV reader in blocks of a few megabytes, every column
+as a string, with empty fields as null (= missing). Arrow does not report line numbers for
+malformed rows, so when it rejects a row we rescan the file once, line by line, to name the line:
+that only ever runs on bad input.
+
+Line numbers in messages are 1-based physical lines of the file, counted as header lines plus data
+rows before the offending one (blank lines, which the parser skips, are not expected in these
+formats).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import DataFormatError
+from .encode import Chunk
+
+BLOCK_BYTES = 8 << 20  # Arrow parses this much text per block; bounds memory per chunk
+
+# label spellings accepted in files; "true"/"false" only where a reader allows them (user tables)
+_LABELS = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
+_BOOL_LABELS = {"true": 1.0, "false": 0.0}
+
+
+def check_file(path) -> Path:
+    """The path as a Path, or a DataFormatError if it is missing or empty."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFormatError(path, None, "file not found")
+    if path.is_dir():
+        raise DataFormatError(path, None, "expected a file, found a directory")
+    if path.stat().st_size == 0:
+        raise DataFormatError(path, None, "file is empty; expected rows of data")
+    return path
+
+
+def first_line(path, limit: int = 1 << 16) -> str:
+    """The first line of a text file (without the newline)."""
+    with open(check_file(path), "rb") as fh:
+        raw = fh.readline(limit)
+    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    if not text.strip():
+        raise DataFormatError(path, 1, "the first line is empty; expected a header or a data row")
+    return text
+
+
+def parse_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_bool: bool = False) -> np.ndarray:
+    """Label strings -> float32 (n,) in {0, 1}; anything else is a DataFormatError naming the line."""
+    values = arr.to_pylist()
+    table = dict(_LABELS)
+    out = np.empty(len(values), dtype=np.float32)
+    for i, v in enumerate(values):
+        key = v.strip() if v is not None else None
+        if key in table:
+            out[i] = table[key]
+        elif allow_bool and key is not None and key.lower() in _BOOL_LABELS:
+            out[i] = _BOOL_LABELS[key.lower()]
+        else:
+            expected = "0 or 1" + (" (or true/false)" if allow_bool else "")
+            shown = "an empty value" if v is None else repr(v)
+            raise DataFormatError(path, first_line_no + i, f"label column {column!r}: expected {expected}, got {shown}")
+    return out
+
+
+def fast_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_bool: bool = False) -> np.ndarray:
+    """Like :func:`parse_labels` but vectorised for the common case of clean 0/1 labels."""
+    is_one = pc.equal(arr, "1")
+    is_zero = pc.equal(arr, "0")
+    ok = pc.fill_null(pc.or_(is_one, is_zero), False)
+    if pc.all(ok).as_py():
+        return np.asarray(pc.fill_null(is_one, False)).astype(np.float32)
+    return parse_labels(arr, path, first_line_no, column, allow_bool)
+
+
+def _locate_bad_row(path: Path, delimiter: str, expected: int, skip_lines: int) -> tuple[int, int] | None:
+    """(line number, column count) of the first row whose column count differs from ``expected``."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        for row in reader:
+            if reader.line_num <= skip_lines or not row:
+                continue
+            if len(row) != expected:
+                return reader.line_num, len(row)
+    return None
+
+
+def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, split: int | None = None,
+                   label: str, allow_bool_labels: bool = False, label_parser: Callable | None = None,
+                   block_bytes: int = BLOCK_BYTES, describe: str = "") -> Iterator[Chunk]:
+    """Stream a delimited text file as Chunks.
+
+    names: the file's columns, in order (with a header, the header is checked against them
+    case-insensitively; without one they name the columns). label: the label column. Every other
+    column is handed on as a string array under its name. describe: a few words on the expected
+    format, quoted in column-count errors.
+    """
+    path = check_file(path)
+    names = list(names)
+    if header:
+        got = [c.strip() for c in next(csv.reader([first_line(path)], delimiter=delimiter))]
+        if [c.lower() for c in got] != [c.lower() for c in names]:
+            raise DataFormatError(path, 1, f"unexpected header: expected {len(names)} columns "
+                                  f"{','.join(names)}; got {len(got)} columns {','.join(got)}")
+    skip = 1 if header else 0
+    read = pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=block_bytes, use_threads=False)
+    parse = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=lambda row: "error")
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True,
+                                   null_values=[""], quoted_strings_can_be_null=True)
+    line = skip + 1
+    try:
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            cols = {n: batch.column(i) for i, n in enumerate(names)}
+            parser = label_parser or fast_labels
+            labels = parser(cols.pop(label), path, line, label, allow_bool_labels)
+            yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
+            line += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        if "columns" not in str(exc):
+            raise DataFormatError(path, None, f"cannot parse the file ({exc})") from None
+        found = _locate_bad_row(path, delimiter, len(names), skip)
+        fmt = f" ({describe})" if describe else ""
+        if found is None:
+            raise DataFormatError(path, None, f"expected {len(names)} columns{fmt}: {exc}") from None
+        raise DataFormatError(path, found[0], f"expected {len(names)} columns{fmt}, got {found[1]}") from None
+
+
+def iter_parquet(path, *, columns: Sequence[str], label: str, allow_bool_labels: bool = True,
+                 batch_rows: int = 65536) -> Iterator[Chunk]:
+    """Stream a parquet file in row batches; values are cast to strings (line = 1-based row)."""
+    path = check_file(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataFormatError(path, None, f"not a readable parquet file ({exc})") from None
+    have = set(pf.schema_arrow.names)
+    for c in [label, *columns]:
+        if c not in have:
+            raise DataFormatError(path, None, f"missing column {c!r}; the file has {', '.join(pf.schema_arrow.names)}")
+    line = 1
+    for batch in pf.iter_batches(batch_size=batch_rows, columns=[label, *columns]):
+        cols = {}
+        for name in columns:
+            arr = batch.column(name)
+            if pa.types.is_boolean(arr.type):
+                arr = pc.cast(arr, pa.int8())
+            cols[name] = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
+        labels = _parquet_labels(batch.column(label), path, line, label, allow_bool_labels)
+        yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line)
+        line += batch.num_rows
+
+
+def _parquet_labels(arr: pa.Array, path, line: int, label: str, allow_bool: bool) -> np.ndarray:
+    """Typed parquet labels: booleans and numbers 0/1 directly, strings through parse_labels."""
+    if pa.types.is_boolean(arr.type):
+        arr = pc.cast(arr, pa.int8())
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        values = np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        bad = ~np.isin(values, (0.0, 1.0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataFormatError(path, line + i, f"label column {label!r}: expected 0 or 1, got {arr[i].as_py()!r}")
+        return values.astype(np.float32)
+    return parse_labels(arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string()), path, line, label,
+                        allow_bool)
+
+
+def frame_chunks(columns: dict[str, Sequence], labels: np.ndarray, *, path: str,
+                 chunk_rows: int = 262144) -> Iterator[Chunk]:
+    """In-memory columns (lists or arrays of raw values, None = missing) -> Chunks of chunk_rows."""
+    n = len(labels)
+    arrays = {}
+    for name, values in columns.items():
+        arr = pa.array(values, from_pandas=True)
+        arrays[name] = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
+    for start in range(0, n, chunk_rows):
+        stop = min(n, start + chunk_rows)
+        yield Chunk(columns={k: a.slice(start, stop - start) for k, a in arrays.items()},
+                    labels=np.asarray(labels[start:stop], dtype=np.float32), path=path, first_line=start + 1)
+
+
+def resolve_split_files(dataset: str, path=None, train=None, valid=None, test=None,
+                        suffixes=(".txt", ".tsv", ".csv", ".libsvm", ".parquet")) -> list[tuple[Path, int | None]]:
+    """Which files hold which split: [(file, split id or None for "split at random")].
+
+    path: one file (split 8:1:1 at random) or a directory whose files are named after their split
+    (``*train*``, ``*valid*``/``*val*``, ``*test*``; a directory with only a train file is split at
+    random). train/valid/test: explicit files (train alone is split at random; train with only
+    one of valid/test leaves the other split empty).
+    """
+    if path is not None and any(p is not None for p in (train, valid, test)):
+        raise ValueError(f"{dataset}: give either path= or train=/valid=/test=, not both")
+    if path is not None:
+        path = Path(path)
+        if not path.exists():
+            raise DataFormatError(path, None, "file not found")
+        if path.is_file():
+            return [(check_file(path), None)]
+        found: dict[str, Path] = {}
+        for f in sorted(path.iterdir()):
+            low = f.name.lower()
+            if not f.is_file() or not low.endswith(suffixes):
+                continue
+            for key, words in (("train", ("train",)), ("valid", ("valid", "val")), ("test", ("test",))):
+                if any(w in low for w in words) and key not in found:
+                    found[key] = f
+                    break
+        if "train" not in found:
+            raise DataFormatError(path, None, f"no training file in the directory (expected a name containing "
+                                  f"'train' ending in one of {', '.join(suffixes)})")
+        train, valid, test = found.get("train"), found.get("valid"), found.get("test")
+    if train is None:
+        raise ValueError(f"{dataset}: give path= (a file or a directory) or train= (with valid= and test=)")
+    if valid is None and test is None:
+        return [(check_file(train), None)]
+    # given split files are used as they are; a missing valid or test file leaves that split empty
+    return [(check_file(p), s) for s, p in enumerate((train, valid, test)) if p is not None]
