@@ -35,6 +35,7 @@ from .data.spec import EncodedDataset
 from .errors import ConfigError, SsedsError
 
 EVAL_BATCH_SIZE = 8192  # evaluation batches are at least this large: no backward pass to hold
+DEVICE_DATA_BYTES = 2 << 30  # a training split up to this size is moved to the GPU once, not per batch
 
 
 class TrainingDiverged(SsedsError):
@@ -127,7 +128,9 @@ def iterate_batches(
     ids = _as_tensor(ids, torch.long)
     labels = _as_tensor(labels, torch.float32)
     n = ids.shape[0]
-    order = torch.randperm(n, generator=generator) if generator is not None else None
+    order = None
+    if generator is not None:  # drawn on the CPU generator, so the order is the same on every device
+        order = torch.randperm(n, generator=generator).to(ids.device)
     for start in range(0, n, batch_size):
         if order is None:
             x, y = ids[start : start + batch_size], labels[start : start + batch_size]
@@ -322,6 +325,8 @@ def fit(
     n_train = len(train_y)
     num_batches = math.ceil(n_train / cfg.batch_size)
 
+    if device.type == "cuda" and train_ids_t.numel() * 8 <= DEVICE_DATA_BYTES:
+        train_ids_t, train_y_t = train_ids_t.to(device), train_y_t.to(device)
     model.to(device)
     optimizer = make_optimizer(model, cfg)
     loss_fn = nn.BCEWithLogitsLoss()
