@@ -118,9 +118,12 @@ def _fetch_into(url: str, part: Path, have: int, *, size, progress, timeout, con
                             "and resumed on the next try")
 
 
-def pypi_file_url(project: str, filename: str, *, timeout: float = 30.0, index: str = PYPI_SIMPLE) -> tuple[str, dict]:
-    """(url, hashes) of one release file, from the PyPI simple API in its JSON form (PEP 691)."""
-    url = index.format(project=project)
+def pypi_file_url(project: str, filename: str, *, timeout: float = 30.0, index: str | None = None) -> tuple[str, dict]:
+    """(url, hashes) of one release file, from the PyPI simple API in its JSON form (PEP 691).
+
+    index: URL template with ``{project}``; default PYPI_SIMPLE (read at call time).
+    """
+    url = (index or PYPI_SIMPLE).format(project=project)
     request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json",
                                                    "User-Agent": USER_AGENT})
     try:
