@@ -209,6 +209,13 @@ def test_device_selection():
         resolve_device("tpu")
 
 
+def test_out_of_range_ids_are_a_clear_error(planted):
+    ids = planted.ids.copy()
+    ids[5, 0] = planted.fields[0].vocab_size  # would read the next field's first row
+    with pytest.raises(SsedsError, match=r"field 'f0': ids must lie in 0..11; found 1..12"):
+        fit(build_model(planted.fields, tiny_cfg("FM")), planted.replace(ids=ids), quiet())
+
+
 def test_empty_valid_split_is_a_clear_error(planted):
     ds = planted.replace(split=np.where(planted.split == 1, 0, planted.split).astype(np.int8))
     with pytest.raises(ConfigError, match="valid split is empty"):

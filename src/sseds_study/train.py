@@ -172,6 +172,23 @@ def evaluate(model: nn.Module, ids, labels, batch_size: int = EVAL_BATCH_SIZE, d
     return {"auc": roc_auc(labels, z), "logloss": log_loss(labels, z)}
 
 
+def check_ids(dataset: EncodedDataset) -> None:
+    """Raise SsedsError unless every id lies in its field's range: 0..V_f-1, or -1 (padding) in a
+    multi-valued field. Field tables share one embedding matrix at row offsets, so an id out of range
+    would silently read another field's row instead of failing."""
+    for f, spec in enumerate(dataset.fields):
+        block = dataset.field_columns(f)
+        if block.size == 0:
+            continue
+        low, high = int(block.min()), int(block.max())
+        floor = -1 if spec.is_multi else 0
+        if low < floor or high >= spec.vocab_size:
+            raise SsedsError(
+                f"dataset {dataset.name!r}, field {spec.name!r}: ids must lie in {floor}..{spec.vocab_size - 1}; "
+                f"found {low}..{high}"
+            )
+
+
 # -- checkpoints ---------------------------------------------------------------------------------------
 def save_checkpoint(
     path,
@@ -313,6 +330,7 @@ def fit(
     seed_everything(cfg.seed)  # dropout masks; the weights were drawn when the caller built the model
     generator = torch.Generator().manual_seed(cfg.seed)
 
+    check_ids(dataset)
     train_ids, train_y = dataset.subset("train")
     valid_ids, valid_y = dataset.subset("valid")
     test_ids, test_y = dataset.subset("test")

@@ -282,11 +282,11 @@ class FieldEmbedding(nn.Module):
 
     def aligned(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, C) -> (B, F', D)."""
-        return self._empty_or(ids, self.to_aligned, (self.base_dim,), fields=True)
+        return self._empty_or(ids, self.to_aligned, (self.base_dim,))
 
     def concat(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, C) -> (B, sum_f d_f)."""
-        return self._empty_or(ids, self.to_concat, (), fields=False)
+        return self._empty_or(ids, self.to_concat, ())
 
     def aligned_and_concat(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Both views from one lookup: ((B, F', D), (B, sum_f d_f))."""
@@ -299,8 +299,9 @@ class FieldEmbedding(nn.Module):
         """Default view: ``concat`` (B, sum_f d_f)."""
         return self.concat(ids)
 
-    def _empty_or(self, ids, fn, tail, fields):
-        if not self.tables:  # every field has width 0: empty outputs, still batch-shaped
+    def _empty_or(self, ids, fn, tail):
+        """fn(lookup(ids)), or an empty (B, 0, *tail) tensor when every field has width 0."""
+        if not self.tables:
             shape = (ids.shape[0], 0) + tail
             return torch.zeros(shape, dtype=self.gate.dtype, device=self.gate.device)
         return fn(self.lookup(ids))
