@@ -60,19 +60,24 @@ def test_value_statistics_over_all_rows(tiny):
 
 
 def test_field_table(tiny):
-    table = plots.field_table(tiny, "train")
+    table = plots.field_table(tiny, "train", rare=2)
     assert list(table.index) == ["user", "hour", "genres"]
-    assert table.loc["user", "oov_share"] == pytest.approx(0.2)
-    assert table.loc["hour", "oov_share"] == pytest.approx(0.2)
-    assert table.loc["hour", "top_value_share"] == pytest.approx(0.6)
-    assert table.loc["hour", "missing_rate"] == pytest.approx(0.2)
-    assert table.loc["genres", "width"] == 2
+    assert table.loc["user", "values_seen"] == 4  # ids 0 (OOV), 1, 2, 3
+    assert table.loc["hour", "top_value_share"] == pytest.approx(0.6)  # id 1 in 3 of 5 train rows
+    assert table.loc["user", "rare_value_share"] == pytest.approx(0.6)  # ids 0, 2, 3 seen once each
+    # genres seen at least twice: 1 (rows 0, 1, 4: rate 2/3), 2 (rows 0, 3: 1/2), 3 (rows 2, 3: 1/2)
+    assert table.loc["genres", "positive_rate_spread"] == pytest.approx(np.std([2 / 3, 1 / 2, 1 / 2]), abs=1e-4)
+
+
+def test_oov_share(tiny):
+    assert plots.oov_share(tiny, "train") == pytest.approx({"user": 0.2, "hour": 0.2, "genres": 0.0})
+    assert plots.oov_share(tiny, "valid") == pytest.approx({"user": 0.0, "hour": 0.0, "genres": 0.0})
 
 
 def test_missing_rates_absent_from_manifest(tiny):
     ds = tiny.replace(manifest={})
     assert plots.missing_rates(ds) is None
-    assert np.isnan(plots.field_table(ds).loc["user", "missing_rate"])
+    assert plots.missing_rates(tiny) == {"user": 0.0, "hour": 0.2, "genres": 0.1}
 
 
 def test_dataset_label(tiny):

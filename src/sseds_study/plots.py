@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from .data.spec import PAD, SPLITS, EncodedDataset
 
@@ -99,25 +100,33 @@ def missing_rates(ds: EncodedDataset) -> dict[str, float] | None:
     return None
 
 
-def field_table(ds: EncodedDataset, split: str | None = "train", decimals: int = 4) -> pd.DataFrame:
-    """One row per field: kind, vocabulary size, width, raw missing rate, share of the OOV id, share of
-    the most frequent value, and the spread (std over values seen at least 10 times) of per-value
-    positive rates: a first hint of how informative the field is."""
+def oov_share(ds: EncodedDataset, split: str | None) -> dict[str, float]:
+    """Per field, the share of values in a split that are the out-of-vocabulary id 0 (padding
+    excluded): in valid and test, the values never seen (often enough) in training."""
     stats = value_statistics(ds, split)
-    missing = missing_rates(ds) or {}
+    out = {}
+    for name, s in stats.groupby("field", sort=False):
+        total = int(s["count"].sum())
+        out[name] = float(s.loc[s["id"] == 0, "count"].sum() / total) if total else float("nan")
+    return out
+
+
+def field_table(ds: EncodedDataset, split: str | None = "train", rare: int = 10, decimals: int = 4) -> pd.DataFrame:
+    """One row per field, on one split, with what ``dataset_summary`` does not show: how many distinct
+    values occur, the share of the most frequent one, the share of rows whose value is rare (seen
+    fewer than ``rare`` times), and the spread (standard deviation over values seen at least ``rare``
+    times) of the per-value positive rates, a first hint of how informative the field is alone."""
+    stats = value_statistics(ds, split)
     rows = []
     for spec in ds.fields:
         s = stats[stats["field"] == spec.name]
         total = int(s["count"].sum())
-        seen = s[s["count"] >= 10]
+        seen = s[s["count"] >= rare]
         rows.append({
             "field": spec.name,
-            "kind": spec.kind,
-            "vocab_size": spec.vocab_size,
-            "width": spec.width,
-            "missing_rate": missing.get(spec.name, np.nan),
-            "oov_share": s.loc[s["id"] == 0, "count"].sum() / total if total else np.nan,
+            "values_seen": int((s["count"] > 0).sum()),
             "top_value_share": s["count"].max() / total if total else np.nan,
+            "rare_value_share": s.loc[s["count"] < rare, "count"].sum() / total if total else np.nan,
             "positive_rate_spread": float(seen["positive_rate"].std(ddof=0)) if len(seen) > 1 else np.nan,
         })
     return pd.DataFrame(rows).set_index("field").round(decimals)
@@ -130,7 +139,7 @@ def truth_table(ds: EncodedDataset, split: str | None = "train", decimals: int =
     truth = ds.manifest.get("truth")
     if not isinstance(truth, Mapping) or "ranks" not in truth:
         raise ValueError(f"dataset {ds.name!r} has no planted truth in its manifest")
-    table = field_table(ds, split, decimals)[["vocab_size", "positive_rate_spread"]]
+    table = field_table(ds, split, decimals=decimals)[["values_seen", "positive_rate_spread"]]
     table.insert(0, "planted_rank", [int(truth["ranks"].get(name, 0)) for name in table.index])
     table.insert(1, "relevant", [bool(truth.get("relevant", {}).get(name, r > 0))
                                  for name, r in zip(table.index, table["planted_rank"], strict=True)])
@@ -147,7 +156,7 @@ def _field_colors(n: int):
 
 def plot_field_cardinality(ds: EncodedDataset, profile: str | None = None) -> Figure:
     """Vocabulary size V_f of every field (OOV row included), log scale, largest first."""
-    order = np.argsort(ds.vocab_sizes, kind="stable")[::-1]
+    order = np.argsort(-np.asarray(ds.vocab_sizes), kind="stable")  # largest first; ties keep field order
     names = [ds.field_names[i] for i in order]
     sizes = [ds.vocab_sizes[i] for i in order]
     fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(names) + 2), 3.8), layout="constrained")
@@ -186,7 +195,7 @@ def plot_feature_popularity(ds: EncodedDataset, split: str = "train", profile: s
 
 
 def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", profile: str | None = None,
-                              ncols: int = 4) -> Figure:
+                              ncols: int = 3) -> Figure:
     """For each field, the positive rate of every value against how often it occurs.
 
     Rare values scatter widely by chance alone; the grey band is the two-standard-error band of a
@@ -199,7 +208,7 @@ def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", profile:
     n = ds.num_fields
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 2.5 * nrows + 0.6), sharey=True,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.4 * nrows + 0.8), sharey=True,
                              layout="constrained", squeeze=False)
     max_count = max(1, int(stats["count"].max()))
     grid = np.logspace(0, math.log10(max_count) + 0.1, 100)
@@ -222,26 +231,31 @@ def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", profile:
     return _finish(fig, "Positive rate per field value", ds, profile, split)
 
 
-def plot_missing_rates(ds: EncodedDataset, split: str = "train", profile: str | None = None) -> Figure:
-    """Per field: the share of raw rows with no value (from the manifest) and the share of encoded
-    values that fell to the out-of-vocabulary id 0 (missing values may have a category of their own,
-    so the two differ)."""
-    table = field_table(ds, split)
+def plot_missing_rates(ds: EncodedDataset, profile: str | None = None) -> Figure:
+    """Per field: the share of raw rows with no value (from the manifest; missing is a category of its
+    own, so it does not by itself cost information) and the share of validation and test values that
+    fall to the out-of-vocabulary id 0 because training never saw them (often enough)."""
     missing = missing_rates(ds)
-    x = np.arange(ds.num_fields)
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * ds.num_fields + 2), 3.6), layout="constrained")
-    width = 0.4 if missing is not None else 0.6
+    series = {}
     if missing is not None:
-        ax.bar(x - width / 2, table["missing_rate"], width, label="missing in the raw data", color="#c0504d")
-        ax.bar(x + width / 2, table["oov_share"], width, label=f"OOV id in the {split} split", color="#3b6ea8")
-    else:
-        ax.bar(x, table["oov_share"], width, label=f"OOV id in the {split} split (raw missing rates not recorded)",
-               color="#3b6ea8")
-    names = list(table.index)
+        series["missing in the raw data"] = ([missing[n] for n in ds.field_names], "#c0504d")
+    for split, color in (("valid", "#3b6ea8"), ("test", "#8fb3de")):
+        share = oov_share(ds, split)
+        series[f"OOV id in the {split} split"] = ([share[n] for n in ds.field_names], color)
+    x = np.arange(ds.num_fields)
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.5 * ds.num_fields + 2), 3.6), layout="constrained")
+    for k, (label, (values, color)) in enumerate(series.items()):
+        ax.bar(x + (k - (len(series) - 1) / 2) * width, np.nan_to_num(values), width, label=label, color=color)
+    names = ds.field_names
     ax.set_xticks(x, names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
-    top = float(np.nanmax([table["oov_share"].max(), table["missing_rate"].max(), 0.0]))
-    ax.set_ylim(0, max(0.05, top * 1.25))
+    top = max(float(np.max(np.nan_to_num(v), initial=0.0)) for v, _ in series.values())
+    ax.set_ylim(0, max(0.01, top * 1.3))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("share of rows / values")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, frameon=False, loc="upper left")
-    return _finish(fig, "Missing values and out-of-vocabulary ids", ds, profile, split)
+    if top == 0:
+        ax.text(0.5, 0.5, "no missing values and no OOV ids", transform=ax.transAxes, ha="center", va="center",
+                color="0.4")
+    return _finish(fig, "Missing values and out-of-vocabulary ids", ds, profile, None)

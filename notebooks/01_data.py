@@ -1,0 +1,204 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (sseds)
+#     language: python
+#     name: sseds
+# ---
+
+# %% [markdown]
+# # The data
+#
+# Before any model is trained, this chapter looks at what the models will see: how many values each
+# field has, how unevenly those values are used, how much a single value says about a click, and how
+# much is missing. These are the quantities an embedding-size method reacts to. A field with many
+# values costs many parameters per embedding dimension, so the parameter budget of SSEDS weighs it
+# heavily; a field whose values hardly move the click rate should need few dimensions.
+#
+# Two datasets are used throughout the book. **MovieLens-100K** is the small real dataset: a rating of
+# 4 or 5 counts as a click, and the fields describe the user, the movie and its genres (a multi-valued
+# field). **synthetic** is generated with a planted truth: some fields act on the label through a
+# known number of latent dimensions, the others not at all, so we know which widths a search should
+# find. Every statistic below is computed on the training split, which is what the vocabularies and
+# the models are built from.
+
+# %% tags=["parameters", "remove-cell"]
+profile = "default"
+
+# %% tags=["remove-cell"]
+import warnings
+
+from tqdm import TqdmWarning
+
+# tqdm.auto warns, in a kernel without ipywidgets, that it falls back to text bars; bars are off here.
+warnings.filterwarnings("ignore", category=TqdmWarning)
+
+# %%
+from myst_nb import glue
+
+from sseds_study import plots
+from sseds_study.config import DataConfig
+from sseds_study.data import dataset_summary, load_dataset_from_config
+from sseds_study.data.paths import repo_root
+from sseds_study.study import load_study
+
+# %%
+study = load_study(repo_root() / "configs" / f"{profile}.yaml")
+synthetic_config = next(d for d in study.datasets if d.name == "synthetic")
+glue("profile", profile, display=False)
+
+# %% [markdown]
+# ## MovieLens-100K
+#
+# The same MovieLens-100K is used in every profile; it is small enough.
+
+# %%
+ml = load_dataset_from_config(DataConfig(name="movielens100k"), progress=False)
+
+# %%
+glue("ml_rows", len(ml), display=False)
+glue("ml_fields", ml.num_fields, display=False)
+glue("ml_pos_rate", round(float(ml.labels.mean()), 4), display=False)
+glue("ml_emb_rows", int(sum(ml.vocab_sizes)), display=False)
+
+# %%
+dataset_summary(ml).set_index("name").round(4)
+
+# %% [markdown]
+# The encoded dataset has {glue:text}`ml_rows:,d` rows and {glue:text}`ml_fields:d` fields, and
+# {glue:text}`ml_pos_rate:.1%` of its rows are clicks. With the base width $D$, a full model holds
+# $D$ times {glue:text}`ml_emb_rows:,d` embedding parameters (the sum of the vocabulary sizes).
+# The table above gives, per field, its kind, its vocabulary size (the out-of-vocabulary row included),
+# its number of columns (a multi-valued field has several), the share of raw rows with no value, and
+# the share of validation and test values never seen in training. The table below adds, from the
+# training split, how many distinct values occur, the share of the most frequent value, the share of
+# rows whose value is rare (seen fewer than ten times), and the spread of the per-value positive
+# rates (standard deviation over the values seen at least ten times).
+
+# %%
+plots.field_table(ml)
+
+# %%
+glue("fig_ml_cardinality", plots.plot_field_cardinality(ml, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_ml_cardinality
+# :name: fig-ml-cardinality
+#
+# Vocabulary size of each MovieLens-100K field (log scale, out-of-vocabulary row included). The
+# user, item and zip-code fields hold most embedding rows, so they dominate the parameter cost of
+# every embedding dimension.
+# ```
+
+# %%
+glue("fig_ml_popularity", plots.plot_feature_popularity(ml, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_ml_popularity
+# :name: fig-ml-popularity
+#
+# Feature popularity: occurrences of each value against its rank within the field (log-log). A
+# steep curve means a few values carry most rows; the long tail of rarely seen items is where an
+# embedding has little data to learn from.
+# ```
+
+# %%
+glue("fig_ml_positive", plots.plot_value_positive_rates(ml, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_ml_positive
+# :name: fig-ml-positive
+#
+# Positive rate of the rows holding each value, against how often the value occurs. The grey band
+# is where a value that says nothing about the label would fall (two standard errors around the
+# overall rate); values well outside it carry signal.
+# ```
+
+# %%
+glue("fig_ml_missing", plots.plot_missing_rates(ml, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_ml_missing
+# :name: fig-ml-missing
+#
+# Share of raw rows with a missing value, and share of validation and test values mapped to the
+# out-of-vocabulary id because training never saw them, per field.
+# ```
+
+# %% [markdown]
+# ## Synthetic data with a planted truth
+#
+# The size of the synthetic dataset follows the profile ({glue:text}`profile`).
+
+# %%
+syn = load_dataset_from_config(synthetic_config, progress=False)
+
+# %%
+glue("syn_rows", len(syn), display=False)
+glue("syn_fields", syn.num_fields, display=False)
+glue("syn_pos_rate", round(float(syn.labels.mean()), 4), display=False)
+glue("syn_relevant", sum(syn.manifest["truth"]["relevant"].values()), display=False)
+glue("syn_bayes_auc", round(float(syn.manifest["truth"]["bayes_auc"]), 4), display=False)
+
+# %%
+dataset_summary(syn).set_index("name").round(4)
+
+# %% [markdown]
+# The synthetic dataset has {glue:text}`syn_rows:,d` rows, {glue:text}`syn_fields:d` fields and a
+# positive rate of {glue:text}`syn_pos_rate:.1%`. Only {glue:text}`syn_relevant:d` fields take part
+# in the label; the planted rank of a field is the number of latent dimensions through which it
+# acts, so it is the width an ideal search would give it. The true logits reach an AUC of
+# {glue:text}`syn_bayes_auc:.3f`: no model can do better on this data.
+
+# %%
+plots.truth_table(syn)
+
+# %%
+glue("fig_syn_cardinality", plots.plot_field_cardinality(syn, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_syn_cardinality
+# :name: fig-syn-cardinality
+#
+# Vocabulary size of each synthetic field. The fields are drawn with the same number of values,
+# so the parameter cost of a dimension is about the same for every field, and any difference in
+# the widths a search finds comes from saliency, not from cost.
+# ```
+
+# %%
+glue("fig_syn_popularity", plots.plot_feature_popularity(syn, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_syn_popularity
+# :name: fig-syn-popularity
+#
+# Feature popularity of the synthetic fields: values are drawn with Zipf-like popularity, so every
+# field has a few frequent values and a long tail.
+# ```
+
+# %%
+glue("fig_syn_positive", plots.plot_value_positive_rates(syn, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_syn_positive
+# :name: fig-syn-positive
+#
+# Positive rate per value of the synthetic fields. The label depends on pairs of fields, so a
+# single value's positive rate shows only part of a field's importance: a field can matter through
+# its interactions while its values, one at a time, stay close to the overall rate.
+# ```
+
+# %%
+glue("fig_syn_missing", plots.plot_missing_rates(syn, profile=profile), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_syn_missing
+# :name: fig-syn-missing
+#
+# Missing values and out-of-vocabulary ids of the synthetic fields. The generator leaves no value
+# missing; only values that never occur in the training split become the out-of-vocabulary id.
+# ```
