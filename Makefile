@@ -75,13 +75,8 @@ data: $(DATA_STAMP) ## Download, check and encode the default datasets (movielen
 
 $(DATA_STAMP): $(SETUP_STAMP) $(wildcard src/sseds_study/data/*.py)
 	@mkdir -p $(BUILD)
-	# TODO(lead): switch to `$(PY) -m sseds_study.cli data --dataset <name>` once cli.py exists.
-	if $(PY) -c 'import sseds_study.cli' 2>/dev/null; then \
-	  $(PY) -m sseds_study.cli data --dataset movielens100k; \
-	  $(PY) -m sseds_study.cli data --dataset synthetic; \
-	else \
-	  $(PY) -c 'from sseds_study.data import load_dataset; [print(load_dataset(n).name, "ready") for n in ("movielens100k", "synthetic")]'; \
-	fi
+	$(PY) -m sseds_study.cli data --dataset movielens100k
+	$(PY) -m sseds_study.cli data --dataset synthetic
 	touch $@
 
 # ---- chapters -------------------------------------------------------------------------------------

@@ -94,3 +94,22 @@ def test_pyproject_requirements_are_in_the_lock():
     lock = lock_pins()
     missing = sorted({_normalise(re.split(r"[\[<>=!~ ;]", req, maxsplit=1)[0]) for req in wanted} - set(lock))
     assert not missing, f"pyproject.toml needs {missing}, which requirements.lock does not pin"
+
+
+# ---- the chapter list is stated in four places: keep them in step --------------------------------
+def _makefile_notebooks() -> list[str]:
+    text = (ROOT / "Makefile").read_text()
+    match = re.search(r"^NOTEBOOKS\s*:?=\s*(.*)$", text, flags=re.MULTILINE)
+    assert match, "Makefile: no NOTEBOOKS variable"
+    return match.group(1).split()
+
+
+def test_every_chapter_has_source_executed_notebook_smoke_reference_and_toc_entry():
+    names = _makefile_notebooks()
+    assert names, "Makefile: NOTEBOOKS is empty (nbval would collect nothing)"
+    toc = (ROOT / "book" / "_toc.yml").read_text()
+    for name in names:
+        assert (ROOT / "notebooks" / f"{name}.py").is_file(), f"Makefile NOTEBOOKS lists {name}: no notebooks/{name}.py"
+        assert (ROOT / "book" / "chapters" / f"{name}.ipynb").is_file(), f"run `make chapters` for {name}"
+        assert (ROOT / "tests" / "nbval" / f"{name}.ipynb").is_file(), f"run `make smoke-notebooks` for {name}"
+        assert f"chapters/{name}" in toc, f"book/_toc.yml does not list chapters/{name}"
