@@ -859,6 +859,16 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
     return pd.DataFrame(out, index=ds.field_names)
 
 
+def _spearman(a, b) -> float:
+    """Spearman correlation; NaN when either side is constant (the correlation is undefined)."""
+    from scipy.stats import spearmanr
+
+    a, b = np.asarray(a), np.asarray(b)
+    if len(a) < 2 or np.all(a == a[0]) or np.all(b == b[0]):
+        return float("nan")
+    return float(spearmanr(a, b).statistic)
+
+
 def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = None,
                   settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
                   dataset: str = "synthetic") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -869,8 +879,6 @@ def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = N
     Returns (per_field, summary): summary has per setting and seed the Spearman correlation between
     planted rank and width, and the share of kept dimensions that went to relevant fields.
     """
-    from scipy.stats import spearmanr
-
     from .config import ESTIMATORS, SCORE_SPLITS
 
     if settings is None:
@@ -886,10 +894,13 @@ def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = N
             search = dataclasses.replace(study.search, **setting)
             widths = widths_by_budget(ds, saliency_scores(ds, pre, spec, search), [budget], search)[budget]
             label = ", ".join(f"{v}" for v in setting.values())
-            rho = spearmanr(ranks, widths.to_numpy()).statistic if widths.nunique() > 1 else float("nan")
             kept = widths.to_numpy()
-            summary.append({"setting": label, **setting, "seed": seed, "spearman": float(rho),
-                            "relevant_share": float(kept[ranks > 0].sum() / max(1, kept.sum())),
+            relevant = ranks > 0
+            summary.append({"setting": label, **setting, "seed": seed,
+                            "spearman": _spearman(ranks, kept),
+                            # Among the relevant fields only: does a higher rank get a wider embedding?
+                            "spearman_relevant": _spearman(ranks[relevant], kept[relevant]),
+                            "relevant_share": float(kept[relevant].sum() / max(1, kept.sum())),
                             "irrelevant_max_width": int(kept[ranks == 0].max(initial=0))})
             per_field.extend({"setting": label, "seed": seed, "field": name, "true_rank": int(r), "width": int(w)}
                              for name, r, w in zip(ds.field_names, ranks, kept, strict=True))
