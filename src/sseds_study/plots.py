@@ -11,7 +11,7 @@ on one split (``train`` by default), which is what the models and the vocabulari
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -259,3 +259,118 @@ def plot_missing_rates(ds: EncodedDataset, profile: str | None = None) -> Figure
         ax.text(0.5, 0.5, "no missing values and no OOV ids", transform=ax.transAxes, ha="center", va="center",
                 color="0.4")
     return _finish(fig, "Missing values and out-of-vocabulary ids", ds, profile, None)
+
+
+# ------------------------------------------------------------------------------------------------
+# Results: pretraining, search and budget chapters (result tables -> figures; no training here)
+# ------------------------------------------------------------------------------------------------
+METHOD_STYLE = {
+    "full": dict(color="black", ls="--"),
+    "sseds": dict(color="#c0392b", marker="o"),
+    "prune_only": dict(color="#e67e22", marker="x", ls=":"),
+    "uniform": dict(color="#2980b9", marker="s"),
+    "random": dict(color="#7f8c8d", marker="v"),
+    "magnitude": dict(color="#27ae60", marker="^"),
+    "frequency": dict(color="#8e44ad", marker="D"),
+}
+
+
+def plot_learning_curves(history: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Train loss and validation AUC per epoch, one line per model (mean over seeds), a row per dataset.
+
+    history: one row per (dataset, model, seed, epoch) with train_loss and valid_auc.
+    """
+    datasets = list(dict.fromkeys(history["dataset"]))
+    fig, axes = plt.subplots(len(datasets), 2, figsize=(10, 3.4 * len(datasets)), squeeze=False)
+    for row, name in zip(axes, datasets, strict=True):
+        sub = history[history["dataset"] == name]
+        for model, g in sub.groupby("model", sort=False):
+            mean = g.groupby("epoch")[["train_loss", "valid_auc"]].mean()
+            row[0].plot(mean.index, mean["train_loss"], marker=".", label=model)
+            row[1].plot(mean.index, mean["valid_auc"], marker=".", label=model)
+        row[0].set(title=f"{name}: training loss", xlabel="epoch", ylabel="logloss (train)")
+        row[1].set(title=f"{name}: validation AUC", xlabel="epoch", ylabel="AUC (valid)")
+        row[1].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_budget_curves(agg: pd.DataFrame, dataset: str, models: Sequence[str] | None = None,
+                       metric: str = "test_auc", variant: str = "default", title: str = "") -> plt.Figure:
+    """Metric vs embedding-parameter budget (log scale), a panel per model, a line per method with
+    its 95% interval as error bars; the full model is a dashed horizontal line with a band."""
+    sub = agg[(agg["dataset"] == dataset) & (agg["variant"] == variant)]
+    models = list(models or dict.fromkeys(sub["model"]))
+    fig, axes = plt.subplots(1, len(models), figsize=(4.6 * len(models), 3.8), squeeze=False)
+    for ax, model in zip(axes[0], models, strict=True):
+        m = sub[sub["model"] == model]
+        for method, g in m.groupby("method", sort=False):
+            style = METHOD_STYLE.get(method, {})
+            mean, ci = g[f"{metric}_mean"].to_numpy(), np.nan_to_num(g[f"{metric}_ci95"].to_numpy())
+            if method == "full":
+                ax.axhline(mean[0], label="full", **style)
+                ax.axhspan(mean[0] - ci[0], mean[0] + ci[0], color="black", alpha=0.08)
+                continue
+            g = g.sort_values("budget")
+            ax.errorbar(g["budget"], g[f"{metric}_mean"], yerr=np.nan_to_num(g[f"{metric}_ci95"]),
+                        capsize=2, label=method, ms=4, **style)
+        ax.set_xscale("log")
+        ax.set(title=f"{dataset} / {model}", xlabel="budget (fraction of embedding parameters)",
+               ylabel=metric.replace("_", " "))
+    axes[0][-1].legend(fontsize=8, loc="lower right")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_saliency(scores: np.ndarray, field_names: Sequence[str], title: str = "") -> plt.Figure:
+    """Heatmap of an (F, D) saliency matrix, fields as rows, dimensions as columns."""
+    scores = np.asarray(scores, dtype=float)
+    fig, ax = plt.subplots(figsize=(min(12, 2 + 0.45 * scores.shape[1]), 1 + 0.35 * len(field_names)))
+    im = ax.imshow(scores, aspect="auto", cmap="viridis")
+    ax.set_yticks(range(len(field_names)), field_names)
+    ax.set_xlabel("embedding dimension j")
+    fig.colorbar(im, ax=ax, label="saliency")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_widths(widths: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Per-field widths (rows: fields) at each budget (columns), as an annotated heatmap."""
+    fig, ax = plt.subplots(figsize=(1.6 + 0.9 * widths.shape[1], 1 + 0.35 * widths.shape[0]))
+    im = ax.imshow(widths.to_numpy(), aspect="auto", cmap="Blues", vmin=0)
+    ax.set_yticks(range(widths.shape[0]), widths.index)
+    ax.set_xticks(range(widths.shape[1]), [f"{c:g}" for c in widths.columns])
+    ax.set_xlabel("budget")
+    for (i, j), v in np.ndenumerate(widths.to_numpy()):
+        ax.text(j, i, int(v), ha="center", va="center", fontsize=8,
+                color="white" if v > 0.6 * widths.to_numpy().max() else "black")
+    fig.colorbar(im, ax=ax, label="width d_f")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_planted_truth(table: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Allocated width against planted rank per field, one panel per (estimator, split) setting.
+
+    table: one row per (setting, field) with columns setting, true_rank, width.
+    """
+    settings = list(dict.fromkeys(table["setting"]))
+    cols = min(4, len(settings))
+    rows = int(np.ceil(len(settings) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.9 * rows), squeeze=False, sharey=True)
+    for ax, setting in zip(axes.ravel(), settings, strict=False):
+        g = table[table["setting"] == setting]
+        ax.scatter(g["true_rank"], g["width"], alpha=0.7)
+        ax.set(title=setting, xlabel="planted rank", ylabel="width")
+    for ax in axes.ravel()[len(settings):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
