@@ -29,9 +29,11 @@ TORCH_PIN   := $(shell grep -E '^torch==' requirements.lock)
 SETUP_STAMP := $(VENV)/.setup.stamp
 DATA_STAMP  := $(BUILD)/data.stamp
 
-# Where the data layer caches downloads and encoded arrays; absolute, so that notebooks find it
-# whatever their working directory (nbval runs a notebook from its own folder).
+# Where the data layer caches downloads and encoded arrays, and where sweeps keep their results;
+# absolute, so that notebooks find them whatever their working directory (nbval runs a notebook from
+# its own folder).
 export SSEDS_DATA_DIR ?= $(CURDIR)/data
+export SSEDS_RESULTS_DIR ?= $(CURDIR)/results
 
 PKG_SOURCES := $(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
 CHAPTERS    := $(NOTEBOOKS:%=book/chapters/%.ipynb)
@@ -125,11 +127,14 @@ lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
 
 # ---- cleaning -------------------------------------------------------------------------------------
 
-clean: ## Remove build outputs (book/_build, .make, caches); keeps data and the committed notebooks
+clean: ## Remove build outputs (book/_build, .make, tool caches); keeps data, results and committed notebooks
 	rm -rf book/_build $(BUILD) .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
-clean-data: ## Remove the data caches (downloads and encoded arrays under $SSEDS_DATA_DIR)
+clean-data: ## Remove the data caches (downloads and encoded arrays in $SSEDS_DATA_DIR, default data/)
+	@case "$(abspath $(SSEDS_DATA_DIR))/" in "$(CURDIR)"/?*) ;; *) test "$(FORCE)" = 1 || { \
+	  echo "clean-data: $(SSEDS_DATA_DIR) is outside this repository; run 'make clean-data FORCE=1' to delete it" >&2; \
+	  exit 1; } ;; esac
 	rm -rf "$(SSEDS_DATA_DIR)"
 	rm -f $(DATA_STAMP)
 
