@@ -1,13 +1,12 @@
 """Streaming readers: delimited text and parquet files -> :class:`~.encode.Chunk` blocks.
 
-Text files are parsed by Arrow's streaming CSV reader in blocks of a few megabytes, every column
-as a string, with empty fields as null (= missing). Arrow does not report line numbers for
-malformed rows, so when it rejects a row we rescan the file once, line by line, to name the line:
-that only ever runs on bad input.
+Text files are cut into blocks of whole lines (a few megabytes each) and every block is parsed by
+Arrow's CSV parser, every column as a string, with empty fields as null (= missing). Arrow does not
+report line numbers for malformed rows, so when it rejects a block we scan that block line by line
+to name the line: that only ever runs on bad input.
 
-Line numbers in messages are 1-based physical lines of the file, counted as header lines plus data
-rows before the offending one (blank lines, which the parser skips, are not expected in these
-formats).
+Line numbers in messages are 1-based physical lines of the file (the block's first line is exact;
+within a block, rows are counted, so a blank line inside a block would shift the count).
 """
 
 from __future__ import annotations
@@ -82,18 +81,6 @@ def fast_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_bool
     return parse_labels(arr, path, first_line_no, column, allow_bool)
 
 
-def _locate_bad_row(path: Path, delimiter: str, expected: int, skip_lines: int) -> tuple[int, int] | None:
-    """(line number, column count) of the first row whose column count differs from ``expected``."""
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        for row in reader:
-            if reader.line_num <= skip_lines or not row:
-                continue
-            if len(row) != expected:
-                return reader.line_num, len(row)
-    return None
-
-
 def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, split: int | None = None,
                    label: str, allow_bool_labels: bool = False, label_parser: Callable | None = None,
                    block_bytes: int = BLOCK_BYTES, describe: str = "") -> Iterator[Chunk]:
@@ -112,29 +99,63 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
             raise DataFormatError(path, 1, f"unexpected header: expected {len(names)} columns "
                                   f"{','.join(names)}; got {len(got)} columns {','.join(got)}")
     skip = 1 if header else 0
-    read = pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=block_bytes, use_threads=False)
+    read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=block_bytes + (1 << 20))
     parse = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=lambda row: "error")
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True,
                                    null_values=[""], quoted_strings_can_be_null=True)
-    line = skip + 1
-    try:
-        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-        for batch in reader:
-            if batch.num_rows == 0:
+    parser = label_parser or fast_labels
+    for line, data in _line_blocks(path, block_bytes, skip):
+        try:
+            table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
+                                   convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            raise _column_count_error(path, data, line, delimiter, names, describe, exc) from None
+        if table.num_rows == 0:
+            continue
+        cols = {n: table.column(i).combine_chunks() for i, n in enumerate(names)}
+        labels = parser(cols.pop(label), path, line, label, allow_bool_labels)
+        yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
+
+
+def _line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int, bytes]]:
+    """(first line number, bytes) blocks of whole lines, about block_bytes each.
+
+    We cut the file ourselves instead of using Arrow's streaming reader, which reads ahead without
+    a bound we can set (its buffered blocks grow with the file); here at most one block is held.
+    Quoted fields spanning lines are not supported (none of the formats have them).
+    """
+    line = 1
+    carry = b""
+    with open(path, "rb") as fh:
+        for _ in range(skip):
+            fh.readline()
+            line += 1
+        while True:
+            data = fh.read(block_bytes)
+            if not data:
+                break
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # no newline yet: a very long line; keep reading
+                carry = data
                 continue
-            cols = {n: batch.column(i) for i, n in enumerate(names)}
-            parser = label_parser or fast_labels
-            labels = parser(cols.pop(label), path, line, label, allow_bool_labels)
-            yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
-            line += batch.num_rows
-    except pa.ArrowInvalid as exc:
-        if "columns" not in str(exc):
-            raise DataFormatError(path, None, f"cannot parse the file ({exc})") from None
-        found = _locate_bad_row(path, delimiter, len(names), skip)
-        fmt = f" ({describe})" if describe else ""
-        if found is None:
-            raise DataFormatError(path, None, f"expected {len(names)} columns{fmt}: {exc}") from None
-        raise DataFormatError(path, found[0], f"expected {len(names)} columns{fmt}, got {found[1]}") from None
+            block, carry = data[:cut], data[cut:]
+            yield line, block
+            line += block.count(b"\n")
+    if carry.strip():
+        yield line, carry
+
+
+def _column_count_error(path, data: bytes, line: int, delimiter: str, names, describe: str, exc) -> DataFormatError:
+    """Arrow rejected a block: find the offending line in it to name it in the message."""
+    if "columns" not in str(exc):
+        return DataFormatError(path, None, f"cannot parse the file ({exc})")
+    text = data.decode("utf-8", errors="replace").splitlines()
+    fmt = f" ({describe})" if describe else ""
+    for i, row in enumerate(csv.reader(text, delimiter=delimiter)):
+        if row and len(row) != len(names):
+            return DataFormatError(path, line + i, f"expected {len(names)} columns{fmt}, got {len(row)}")
+    return DataFormatError(path, None, f"expected {len(names)} columns{fmt}: {exc}")
 
 
 def iter_parquet(path, *, columns: Sequence[str], label: str, allow_bool_labels: bool = True,
