@@ -175,3 +175,9 @@ def test_download_criteo_from_a_local_server(tmp_path, http_server, monkeypatch)
 def test_download_criteo_knows_the_official_file():
     assert criteo.CRITEO_SIZE == 4_576_820_670 and criteo.CRITEO_MD5 == "df9b1b3766d9ff91d5ca3eb3d23bed27"
     assert criteo.CRITEO_URL.endswith(criteo.CRITEO_TARBALL)
+
+
+def test_header_only_file(tmp_path, cache):
+    p = tmp_path / "k.csv"
+    p.write_text(KAGGLE_HEADER + "\n")
+    _fails(cache, ["k.csv", "no data rows after the header"], path=p)

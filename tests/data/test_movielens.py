@@ -140,3 +140,16 @@ def test_real_movielens100k_from_any_source(cache):
         pytest.skip(f"no network: {exc}")
     assert len(ds) == 100_000 and ds.num_fields == 8
     assert 0.5 < float(np.mean(ds.labels)) < 0.6
+
+
+def test_interrupted_wheel_download_leaves_no_cache(tmp_path, cache, http_server, monkeypatch):
+    from sseds_study.errors import DownloadError
+
+    v = _fake_variant(monkeypatch, http_server, atomic_zip(tmp_path).read_bytes())
+    http_server.cut.add("/whl")
+    with pytest.raises(DownloadError, match="interrupted"):
+        load_movielens("movielens100k", cache_dir=cache, progress=False)
+    assert encoded_entries(cache) == [] and not (cache / "raw" / v.wheel_file).exists()
+    assert (cache / "raw" / f"{v.wheel_file}.part").exists()  # kept for resume
+    http_server.cut.clear()
+    assert len(load_movielens("movielens100k", cache_dir=cache, progress=False)) == 8

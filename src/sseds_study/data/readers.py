@@ -104,6 +104,7 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True,
                                    null_values=[""], quoted_strings_can_be_null=True)
     parser = label_parser or fast_labels
+    rows = 0
     for line, data in _line_blocks(path, block_bytes, skip):
         try:
             table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
@@ -114,7 +115,10 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
             continue
         cols = {n: table.column(i).combine_chunks() for i, n in enumerate(names)}
         labels = parser(cols.pop(label), path, line, label, allow_bool_labels)
+        rows += table.num_rows
         yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
+    if rows == 0:
+        raise DataFormatError(path, None, "no data rows" + (" after the header" if header else ""))
 
 
 def _line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int, bytes]]:
