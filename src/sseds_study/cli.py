@@ -82,10 +82,6 @@ def _data_config(args) -> DataConfig:
     kw = {"name": args.dataset, "options": options}
     if args.min_count is not None:
         kw["min_count"] = args.min_count
-    elif args.dataset == "criteo":
-        kw["min_count"] = 10  # DESIGN.md 1.4: the Criteo protocol
-    elif args.dataset == "avazu":
-        kw["min_count"] = 2
     if args.split_seed is not None:
         kw["split_seed"] = args.split_seed
     return DataConfig(**kw)

@@ -42,15 +42,17 @@ def _check_positive(owner: str, name: str, value, allow_zero=False):
 @dataclass(frozen=True)
 class DataConfig:
     """Which dataset, and how to preprocess it. ``options`` holds dataset-specific settings
-    (for example ``rows`` and ``fields`` for synthetic data, ``path`` for a local file)."""
+    (for example ``rows`` and ``seed`` for synthetic data, ``path`` for a local file).
+    ``min_count`` None keeps the dataset's protocol default (Criteo 10, Avazu 2, others 1)."""
 
     name: str = "movielens100k"
-    min_count: int = 1
+    min_count: int | None = None
     split_seed: int = 2022
     options: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        _check_positive("data", "min_count", self.min_count)
+        if self.min_count is not None:
+            _check_positive("data", "min_count", self.min_count)
         object.__setattr__(self, "options", dict(self.options))
 
     def __hash__(self):

@@ -65,11 +65,11 @@ def load_dataset(name: str, *, cache_dir=None, progress: bool = True, **options)
 def load_dataset_from_config(cfg, cache_dir=None, progress: bool = True) -> EncodedDataset:
     """``load_dataset`` from a DataConfig: its min_count and split_seed, plus its options.
 
-    Note: DataConfig's min_count (default 1) is always passed on, so a config for Criteo should set
-    ``min_count: 10`` (Avazu: 2) to follow the published protocol.
+    A ``min_count`` of None keeps the dataset's own protocol default (Criteo 10, Avazu 2, others 1).
     """
     options = dict(cfg.options)
-    options.setdefault("min_count", cfg.min_count)
+    if cfg.min_count is not None:
+        options.setdefault("min_count", cfg.min_count)
     options.setdefault("split_seed", cfg.split_seed)
     return load_dataset(cfg.name, cache_dir=cache_dir, progress=progress, **options)
 
