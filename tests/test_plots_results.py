@@ -43,3 +43,11 @@ def test_saliency_widths_and_planted_truth_figures():
     table = pd.DataFrame({"setting": ["x"] * 3 + ["y"] * 3, "true_rank": [2, 1, 0] * 2, "width": [3, 1, 0, 2, 2, 0]})
     fig = plots.plot_planted_truth(table)
     assert sum(ax.get_visible() for ax in fig.axes) == 2
+
+
+def test_ablation_panels_and_default_first():
+    rows = [{"dataset": "d", "model": "FM", "budget": b, "variant": v, "test_auc_mean": 0.7, "test_auc_ci95": 0.01}
+            for b in (0.1, 0.2) for v in ("estimator=fisher", "default", "init=inherit")]
+    fig = plots.plot_ablation(pd.DataFrame(rows))
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_yticklabels()[0].get_text() == "default"

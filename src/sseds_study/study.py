@@ -622,8 +622,13 @@ def sweep(
                unit="run", disable=not progress)
     executed = failed = 0
 
+    recorded: set[str] = set()
+
     def record(row: dict) -> None:
         nonlocal executed, failed
+        if row["key"] in recorded:  # seen already through the journal
+            return
+        recorded.add(row["key"])
         journal[row["key"]] = row
         executed += 1
         failed += row["status"] != "ok"
@@ -652,17 +657,43 @@ def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
     import concurrent.futures as cf
     import multiprocessing as mp
 
+    wanted = {spec.key for g in groups for spec in g}
+    # Failed runs being retried still have their old journal entry: only a rewritten file is news.
+    before = {k: _mtime(results_dir, k) for k in wanted}
     # spawn, not fork: torch and its thread pools do not survive fork reliably.
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(run_group, g, str(results_dir), (), provenance) for g in groups]
+        pending = {pool.submit(run_group, g, str(results_dir), (), provenance) for g in groups}
         try:
-            for fut in cf.as_completed(futures):
-                for row in fut.result():
+            while pending:
+                done, pending = cf.wait(pending, timeout=2.0, return_when=cf.FIRST_COMPLETED)
+                # Workers journal each run as it finishes: report those now, not when the group ends.
+                for key, row in _new_journal_rows(results_dir, wanted, before).items():
+                    wanted.discard(key)
                     record(row)
+                for fut in done:
+                    for row in fut.result():
+                        record(row)
         except BaseException:
-            for f in futures:
+            for f in pending:
                 f.cancel()
             raise
+
+
+def _mtime(results_dir: Path, key: str) -> int | None:
+    try:
+        return (Path(results_dir) / "runs" / f"{key}.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _new_journal_rows(results_dir: Path, keys: set[str], before: dict[str, int | None]) -> dict[str, dict]:
+    """Journal rows among ``keys`` written since ``before`` (each file is whole: writes are atomic)."""
+    rows = {}
+    for key in list(keys):
+        stamp = _mtime(results_dir, key)
+        if stamp is not None and stamp != before.get(key):
+            rows[key] = json.loads((Path(results_dir) / "runs" / f"{key}.json").read_text())
+    return rows
 
 
 def _sweep_ray(groups, results_dir, provenance, workers, record) -> None:
