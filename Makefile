@@ -61,10 +61,11 @@ $(SETUP_STAMP): requirements.lock pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (sseds)" >/dev/null
 	touch $@
 
+# Packages installed from a local file (`name @ file://...`) cannot be reinstalled elsewhere: left out.
 lock: ## Rewrite requirements.lock and environment.yml from the packages installed in .venv
 	@mkdir -p $(BUILD)
 	{ sed -n '1,/^# Regenerate/p' requirements.lock; \
-	  $(PIP) freeze --exclude-editable | grep -vE '^(#|-e )' \
+	  $(PIP) freeze --exclude-editable | grep -vE '^(#|-e )| @ file:' \
 	    | sed -E 's/^torch==([0-9.]+)\+[a-z0-9]+$$/torch==\1/' | LC_ALL=C sort -f; } > $(BUILD)/lock.tmp
 	mv $(BUILD)/lock.tmp requirements.lock
 	{ sed -n '1,/^  - pip:/p' environment.yml; \
@@ -77,8 +78,8 @@ data: $(DATA_STAMP) ## Download, check and encode the default datasets (movielen
 
 $(DATA_STAMP): $(SETUP_STAMP) $(wildcard src/sseds_study/data/*.py)
 	@mkdir -p $(BUILD)
-	$(PY) -m sseds_study.cli data --dataset movielens100k
-	$(PY) -m sseds_study.cli data --dataset synthetic
+	$(PY) -m sseds_study.cli --quiet data --dataset movielens100k
+	$(PY) -m sseds_study.cli --quiet data --dataset synthetic
 	touch $@
 
 # ---- chapters -------------------------------------------------------------------------------------
