@@ -95,9 +95,13 @@ book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_
 	$(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
 	mv $(BUILD)/out/default/$*.ipynb $@
 
+# Smoke references and their nbval re-execution compute every result afresh, in a results folder of
+# their own: a cached sweep would make the regression test compare the cache with itself.
 tests/nbval/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
 	@mkdir -p $(@D) $(BUILD)/out/smoke
-	$(PAPERMILL) -p profile smoke --cwd $(CURDIR) $< $(BUILD)/out/smoke/$*.ipynb
+	rm -rf $(BUILD)/smoke-results/$*
+	SSEDS_RESULTS_DIR=$(CURDIR)/$(BUILD)/smoke-results/$* \
+	  $(PAPERMILL) -p profile smoke --cwd $(CURDIR) $< $(BUILD)/out/smoke/$*.ipynb
 	mv $(BUILD)/out/smoke/$*.ipynb $@
 
 chapters: $(CHAPTERS) ## Execute the chapter notebooks (profile default) into book/chapters/
@@ -120,8 +124,9 @@ unit: $(SETUP_STAMP) ## Unit tests only (pytest, without the notebooks)
 
 nbval: $(SETUP_STAMP) $(DATA_STAMP) ## Re-execute the committed smoke notebooks (tests/nbval/) and compare their text outputs
 	@ls $(SMOKE_REFS) >/dev/null || { echo "nbval: run 'make smoke-notebooks' and commit the results" >&2; exit 1; }
-	$(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval/sanitize.cfg $(SMOKE_REFS)
+	rm -rf $(BUILD)/nbval-results
+	SSEDS_RESULTS_DIR=$(CURDIR)/$(BUILD)/nbval-results $(PY) -m pytest -q -p no:cacheprovider --nbval \
+	  --nbval-current-env --nbval-sanitize-with tests/nbval/sanitize.cfg $(SMOKE_REFS)
 
 lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
 	$(BIN)/ruff check src tests
