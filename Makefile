@@ -16,7 +16,9 @@ MAKEFLAGS += --no-builtin-rules
 # lose their figures: never hand it to a recipe.
 unexport MPLBACKEND
 
-NOTEBOOKS := 01_data
+NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation
+# Study profiles swept before the chapters are executed (the chapters then read their cached results).
+SWEEPS    := default ablation
 
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
@@ -28,6 +30,7 @@ KERNEL      := sseds
 TORCH_PIN   := $(shell grep -E '^torch==' requirements.lock)
 SETUP_STAMP := $(VENV)/.setup.stamp
 DATA_STAMP  := $(BUILD)/data.stamp
+SWEEP_STAMP := $(BUILD)/sweeps.stamp
 
 # Where the data layer caches downloads and encoded arrays, and where sweeps keep their results;
 # absolute, so that notebooks find them whatever their working directory (nbval runs a notebook from
@@ -40,7 +43,7 @@ CHAPTERS    := $(NOTEBOOKS:%=book/chapters/%.ipynb)
 SMOKE_REFS  := $(NOTEBOOKS:%=tests/nbval/%.ipynb)
 PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level WARNING
 
-.PHONY: help setup lock data reproduce chapters smoke-notebooks book test unit nbval lint clean clean-data clean-all
+.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks book test unit nbval lint clean clean-data clean-all
 
 help: ## List the targets with a one-line description
 	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
@@ -90,7 +93,18 @@ $(BUILD)/nb/%.ipynb: notebooks/%.py $(SETUP_STAMP)
 
 # A chapter is re-executed when its source, the package or the environment changed. Papermill writes
 # to .make/out first: a failed run leaves the committed notebook alone and the failed one for reading.
-book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
+# ---- sweeps ---------------------------------------------------------------------------------------
+
+sweeps: $(SWEEP_STAMP) ## Run the study profiles in SWEEPS (resumable: finished runs are never repeated)
+
+# A sweep only computes runs missing from its journal (keyed by the hash of each run's config), so
+# re-running after a package change is cheap; delete results/<profile>/ to recompute from scratch.
+$(SWEEP_STAMP): $(SWEEPS:%=configs/%.yaml) $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
+	@mkdir -p $(BUILD)
+	for profile in $(SWEEPS); do $(BIN)/sseds sweep configs/$$profile.yaml; done
+	touch $@
+
+book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP) $(SWEEP_STAMP)
 	@mkdir -p $(@D) $(BUILD)/out/default
 	$(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
 	mv $(BUILD)/out/default/$*.ipynb $@
@@ -108,7 +122,7 @@ chapters: $(CHAPTERS) ## Execute the chapter notebooks (profile default) into bo
 
 smoke-notebooks: $(SMOKE_REFS) ## Execute the chapter notebooks (profile smoke) into tests/nbval/ (the nbval references)
 
-reproduce: setup data chapters ## Everything: setup, data, execute every chapter (profile default), build the book
+reproduce: setup data sweeps chapters ## Everything: setup, data, the sweeps, every chapter (profile default), the book
 	$(MAKE) --no-print-directory book
 
 book: $(SETUP_STAMP) ## Build the HTML book from the committed chapters (book/_build/html/index.html)

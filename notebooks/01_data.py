@@ -29,14 +29,6 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["remove-cell"]
-import warnings
-
-from tqdm import TqdmWarning
-
-# tqdm.auto warns, in a kernel without ipywidgets, that it falls back to text bars; bars are off here.
-warnings.filterwarnings("ignore", category=TqdmWarning)
-
 # %%
 from myst_nb import glue
 

@@ -74,3 +74,5 @@ def test_smoke_sweep_and_results(tmp_path):
     proc = run_cli("results", str(tmp_path / "r"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "sseds" in proc.stdout and "uniform" in proc.stdout and "test_auc_mean" in proc.stdout
+    # variants are named against the profile's own search settings (smoke: K = 4), so none here
+    assert "num_batches=4" not in proc.stdout

@@ -221,7 +221,10 @@ def cmd_results(args) -> int:
         results_dir = Path(args.results) if args.results else default_results_dir(load_study(target))
     else:
         results_dir = target
-    table = aggregate(load_results(results_dir))
+    # Variants are named relative to the search settings of the study that made the results.
+    saved = results_dir / "study.json"
+    reference = SearchConfig(**json.loads(saved.read_text())["search"]) if saved.exists() else None
+    table = aggregate(load_results(results_dir), reference=reference)
     if table.empty:
         print(f"{results_dir}: no finished runs yet")
         return 0

@@ -602,7 +602,7 @@ def sweep(
 
     Interrupting a sweep (Ctrl-C, a killed process) loses at most the runs in progress.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -797,7 +797,7 @@ def pretrain_all(
     row per epoch with train loss and validation metrics. Checkpoints are shared with ``sweep``, so
     a sweep after this chapter (or before it) pretrains nothing twice.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
     from .data import load_dataset_from_config
 
