@@ -18,6 +18,8 @@
 # full model's embedding parameters $\sum_f V_f D$ it may keep, and is retrained from scratch with
 # the same seed and training settings. `prune_only` is the pretrained model with the dropped
 # columns gated to zero, without retraining. Each point is a mean over seeds, with its 95% interval.
+# The `uniform` baseline (the same width $d$ for every field) needs $b \ge 1/D$: below that even
+# $d = 1$ does not fit, so it has no point there.
 
 # %% tags=["parameters"]
 profile = "default"

@@ -51,6 +51,22 @@ def test_variants_add_search_runs_only():
     )
 
 
+def test_uniform_left_out_below_one_dimension_per_field():
+    study = tiny(budgets=[0.5, 0.2], model={"emb_dim": 4})  # 1/D = 0.25
+    runs = st.expand_runs(study)
+    assert {r.budget for r in runs if r.method == "uniform"} == {0.5}
+    assert {r.budget for r in runs if r.method == "sseds"} == {0.5, 0.2}
+    assert st.method_applies("uniform", 0.0625, 16) and not st.method_applies("uniform", 0.05, 16)
+
+
+def test_table_keeps_only_the_current_profile_runs(tmp_path):
+    rows = {"a": {"key": "a", "dataset": "d", "model": "FM", "method": "sseds", "budget": 0.1, "seed": 0},
+            "old": {"key": "old", "dataset": "d", "model": "FM", "method": "uniform", "budget": 0.05, "seed": 0}}
+    df = st.write_table(tmp_path, rows, keep={"a"})
+    assert list(df["key"]) == ["a"]
+    assert list(pd.read_csv(tmp_path / st.RESULTS_FILE)["key"]) == ["a"]
+
+
 def test_key_ignores_progress_flag_for_groups():
     a = st.expand_runs(tiny())
     b = st.expand_runs(tiny(train={**TINY["train"], "progress": True}))

@@ -194,9 +194,17 @@ def expand_runs(study: StudyConfig) -> list[RunSpec]:
                             # prune_only never retrains, so the init option does not apply.
                             search = dataclasses.replace(search, init="scratch")
                         for budget in budgets:
+                            if not method_applies(method, budget, model.emb_dim):
+                                continue
                             spec = RunSpec(data, model, train, search, method, float(budget))
                             runs.setdefault(spec.key, spec)
     return list(runs.values())
+
+
+def method_applies(method: str, budget: float, emb_dim: int) -> bool:
+    """Whether a method is defined at a budget. Equal widths for every field cost at least one
+    dimension per field, a budget of 1/D: below it the uniform baseline does not exist."""
+    return not (method == "uniform" and budget * emb_dim < 1)
 
 
 def group_runs(specs: Iterable[RunSpec]) -> list[list[RunSpec]]:
@@ -554,7 +562,11 @@ def read_journal(results_dir: Path) -> dict[str, dict]:
     return rows
 
 
-def write_table(results_dir: Path, rows: dict[str, dict]) -> pd.DataFrame:
+def write_table(results_dir: Path, rows: dict[str, dict], keep: set[str] | None = None) -> pd.DataFrame:
+    """Write the results table atomically: the journal's rows, restricted to the study's current runs
+    (``keep``) when given, so entries of runs a profile no longer has do not linger in the table."""
+    if keep is not None:
+        rows = {k: r for k, r in rows.items() if k in keep}
     df = pd.DataFrame(list(rows.values()))
     if not df.empty:
         df = df.drop(columns=["traceback"], errors="ignore")
@@ -634,8 +646,9 @@ def sweep(
         failed += row["status"] != "ok"
         bar.update(1)
         bar.set_postfix(failed=failed)
-        write_table(results_dir, journal)
+        write_table(results_dir, journal, keep=current)
 
+    current = {spec.key for spec in specs}
     groups = group_runs(todo)
     try:
         if executor == "ray":
@@ -649,7 +662,7 @@ def sweep(
         bar.close()
         # Rows written by workers that were cut off still count: rebuild from the journal.
         journal.update(read_journal(results_dir))
-        table = write_table(results_dir, journal)
+        table = write_table(results_dir, journal, keep=current)
     return SweepReport(table, executed, len(specs) - len(todo), failed, time.perf_counter() - start)
 
 
