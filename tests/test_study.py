@@ -242,3 +242,40 @@ def test_aggregate_groups_over_seeds():
     assert agg.loc["sseds", "test_auc_mean"] == pytest.approx(0.73)
     assert agg.loc["uniform", "test_auc_mean"] == pytest.approx(0.72)
     assert agg.loc["sseds", "variant"] == "default"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_process_workers_promptly(tmp_path):
+    """SIGINT to a sweep on two worker processes ends it within seconds, keeps every finished run,
+    and the next sweep completes without repeating any of them."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import yaml
+
+    profile = tmp_path / "p.yaml"
+    study = {**TINY, "name": "sigint", "seeds": [0, 1, 2, 3], "workers": 2,
+             "train": {**TINY["train"], "max_epochs": 6}}
+    profile.write_text(yaml.safe_dump(study))
+    out = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, "-m", "sseds_study.cli", "-q", "sweep", str(profile), "--results",
+                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 3:
+        time.sleep(0.5)
+    assert proc.poll() is None, proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+    start = time.time()
+    _, err = proc.communicate(timeout=60)
+    assert time.time() - start < 30, "workers kept running after Ctrl-C"
+    assert proc.returncode == 130 and "interrupted" in err
+    finished = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.json")}
+    assert finished
+    report = st.sweep(st.study_from_dict(study), out, progress=False)
+    assert report.failed == 0 and len(report.table) == len(st.expand_runs(st.study_from_dict(study)))
+    assert report.skipped == len(finished)
+    assert all((out / "runs" / name).stat().st_mtime_ns == stamp for name, stamp in finished.items())

@@ -667,29 +667,42 @@ def sweep(
 
 
 def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
-    import concurrent.futures as cf
     import multiprocessing as mp
 
     wanted = {spec.key for g in groups for spec in g}
     # Failed runs being retried still have their old journal entry: only a rewritten file is news.
     before = {k: _mtime(results_dir, k) for k in wanted}
-    # spawn, not fork: torch and its thread pools do not survive fork reliably.
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        pending = {pool.submit(run_group, g, str(results_dir), (), provenance) for g in groups}
-        try:
-            while pending:
-                done, pending = cf.wait(pending, timeout=2.0, return_when=cf.FIRST_COMPLETED)
-                # Workers journal each run as it finishes: report those now, not when the group ends.
-                for key, row in _new_journal_rows(results_dir, wanted, before).items():
-                    wanted.discard(key)
+    # spawn, not fork: torch and its thread pools do not survive fork reliably. multiprocessing.Pool
+    # rather than concurrent.futures: its terminate() stops the workers at once on Ctrl-C, where a
+    # ProcessPoolExecutor would first finish the groups it had already queued (minutes).
+    pool = mp.get_context("spawn").Pool(processes=workers)
+    try:
+        tasks = [(g, str(results_dir), (), provenance) for g in groups]
+        results = pool.imap_unordered(_run_group_args, tasks)
+        remaining = len(tasks)
+        while remaining:
+            try:
+                rows = results.next(timeout=2.0)
+            except mp.TimeoutError:
+                rows = None
+            # Workers journal each run as it finishes: report those now, not when the group ends.
+            for key, row in _new_journal_rows(results_dir, wanted, before).items():
+                wanted.discard(key)
+                record(row)
+            if rows is not None:
+                remaining -= 1
+                for row in rows:
                     record(row)
-                for fut in done:
-                    for row in fut.result():
-                        record(row)
-        except BaseException:
-            for f in pending:
-                f.cancel()
-            raise
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _run_group_args(args) -> list[dict]:
+    return run_group(*args)
 
 
 def _mtime(results_dir: Path, key: str) -> int | None:
