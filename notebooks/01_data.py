@@ -35,11 +35,10 @@ from myst_nb import glue
 from sseds_study import plots
 from sseds_study.config import DataConfig
 from sseds_study.data import dataset_summary, load_dataset_from_config
-from sseds_study.data.paths import repo_root
-from sseds_study.study import load_study
+from sseds_study.study import load_profile
 
 # %%
-study = load_study(repo_root() / "configs" / f"{profile}.yaml")
+study = load_profile(profile)
 synthetic_config = next(d for d in study.datasets if d.name == "synthetic")
 glue("profile", profile, display=False)
 

@@ -26,9 +26,10 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from sseds_study import plots
-from sseds_study.study import ALL_MODELS, load_study, pretrain_all, repo_root, summarise_over_seeds
+from sseds_study.analysis import ALL_MODELS, pretrain_all
+from sseds_study.study import load_profile, summarise_over_seeds
 
-study = load_study(repo_root() / "configs" / f"{profile}.yaml")
+study = load_profile(profile)
 summary, history = pretrain_all(study, models=ALL_MODELS, progress=False)
 datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())
 print(f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}")

@@ -38,9 +38,10 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from sseds_study import plots
-from sseds_study.study import load_pretrained, load_study, planted_truth, repo_root, saliency_scores, widths_by_budget
+from sseds_study.analysis import load_pretrained, planted_truth, saliency_scores, widths_by_budget
+from sseds_study.study import load_profile
 
-study = load_study(repo_root() / "configs" / f"{profile}.yaml")
+study = load_profile(profile)
 model_name = study.models[0]
 budgets = sorted(study.budgets, reverse=True)
 print(f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "

@@ -29,9 +29,10 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from sseds_study import plots
-from sseds_study.study import aggregate, compare_methods, load_study, repo_root, sweep
+from sseds_study.analysis import compare_methods
+from sseds_study.study import aggregate, load_profile, sweep
 
-study = load_study(repo_root() / "configs" / f"{profile}.yaml")
+study = load_profile(profile)
 report = sweep(study, progress=False)  # resumes: finished runs are read, not recomputed
 results = report.table
 print(f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "

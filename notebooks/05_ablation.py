@@ -34,10 +34,10 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from sseds_study import plots
-from sseds_study.study import aggregate, load_study, repo_root, sweep
+from sseds_study.study import aggregate, load_profile, sweep
 
 ablation = "ablation" if profile == "default" else f"{profile}_ablation"
-study = load_study(repo_root() / "configs" / f"{ablation}.yaml")
+study = load_profile(ablation)
 report = sweep(study, progress=False)
 results = report.table
 print(f"profile {ablation}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "

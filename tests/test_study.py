@@ -99,7 +99,7 @@ def test_missing_profile_file(tmp_path):
 
 def test_shipped_profiles_load():
     for name in ("smoke", "default", "ablation", "paper"):
-        study = st.load_study(st.__file__.replace("src/sseds_study/study.py", f"configs/{name}.yaml"))
+        study = st.load_profile(name)
         assert st.expand_runs(study)
 
 

@@ -45,6 +45,7 @@ from .config import (
     load_yaml,
     to_dict,
 )
+from .data.paths import repo_root
 
 # Methods that never use the search options: their runs are keyed without them, so an ablation
 # variant does not re-run the baselines.
@@ -127,6 +128,11 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
 def load_study(path) -> StudyConfig:
     """Read a study profile from YAML (``configs/smoke.yaml``, ``configs/default.yaml``, ...)."""
     return study_from_dict(load_yaml(path), source=str(path))
+
+
+def load_profile(name: str) -> StudyConfig:
+    """A study profile shipped in ``configs/`` by name: ``smoke``, ``default``, ``ablation``, ``paper``."""
+    return load_study(repo_root() / "configs" / f"{name}.yaml")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -242,7 +248,7 @@ def atomic_write_csv(df: pd.DataFrame, path: Path) -> None:
 # ----------------------------------------------------------------------------------------------
 def git_commit(repo: Path | None = None) -> str:
     """The current commit, with '+dirty' when the working tree has uncommitted changes."""
-    repo = repo or Path(__file__).resolve().parents[2]
+    repo = repo or repo_root()
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10, check=True
@@ -333,7 +339,9 @@ class GroupCache:
         self.retrains: dict[tuple, dict] = {}
 
 
-def _saliency(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache):
+def saliency_for_spec(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache):
+    """(F, D) saliency of the pretrained model under the run's search settings, and its seconds;
+    computed once per group and setting."""
     from .search.saliency import batches_from_arrays, compute_saliency
 
     s = spec.search
@@ -358,7 +366,7 @@ def allocate_for_method(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache):
     if spec.method == "full":
         alloc = baselines.full_allocation(V, D)
     elif spec.method in SEARCH_METHODS:
-        scores, extra = _saliency(ds, pre, spec, cache)
+        scores, extra = saliency_for_spec(ds, pre, spec, cache)
         alloc = allocate_dims(scores, V, budget, budget_unit=s.budget_unit, rank_by=s.rank_by, min_dim=s.min_dim)
     elif spec.method == "uniform":
         alloc = baselines.uniform_allocation(V, D, budget)
@@ -784,73 +792,23 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
 
 def aggregate(df: pd.DataFrame, metrics: Sequence[str] = ("test_auc", "test_logloss"),
               reference: SearchConfig | None = None) -> pd.DataFrame:
-    """Mean and 95% interval over seeds for each dataset x model x method x budget x variant."""
+    """Mean and 95% interval over seeds for each dataset x model x method x budget x variant, plus the
+    mean parameter counts, achieved budget and timings. ``reference``: the study's search settings,
+    against which variants are named."""
     ok = with_variant(df[df["status"] == "ok"], reference)
-    out = []
-    for keys, g in ok.groupby(GROUP_COLUMNS, sort=True):
-        row = dict(zip(GROUP_COLUMNS, keys, strict=True))
-        row["seeds"] = int(g["seed"].nunique())
-        for m in metrics:
-            mean, half = t_interval(g[m].tolist())
-            row[f"{m}_mean"], row[f"{m}_ci95"] = mean, half
-        for m in ("kept_emb_params", "total_params", "achieved_budget", "search_seconds", "train_seconds"):
-            if m in g:
-                row[f"{m}_mean"] = float(g[m].mean())
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-
-# ----------------------------------------------------------------------------------------------
-# Pretrained models across base models (the pretraining chapter)
-# ----------------------------------------------------------------------------------------------
-ALL_MODELS = ("FM", "DeepFM", "WideDeep", "DCN", "IPNN")
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
-def pretrain_all(
-    study: StudyConfig,
-    models: Sequence[str] = ALL_MODELS,
-    results_dir: str | os.PathLike | None = None,
-    progress: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train (or load) the full-width model for every dataset x model x seed of a study.
-
-    Returns (summary, history): one row per model with test metrics and parameter counts, and one
-    row per epoch with train loss and validation metrics. Checkpoints are shared with ``sweep``, so
-    a sweep after this chapter (or before it) pretrains nothing twice.
-    """
-    from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
-
-    from .data import load_dataset_from_config
-
-    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
-    summary, history = [], []
-    jobs = [(d, m, s) for d in study.datasets for m in models for s in study.seeds]
-    with worker_threads():
-        for data, model_name, seed in tqdm(jobs, desc="pretrain", disable=not progress):
-            ds = load_dataset_from_config(data, progress=False)
-            spec = RunSpec(data, dataclasses.replace(study.model, name=model_name, emb_dims=None),
-                           dataclasses.replace(study.train, seed=seed), SearchConfig(), "full", 1.0)
-            pre = load_or_pretrain(ds, spec, results_dir)
-            counts = pre.model.count_params()
-            label = {"dataset": data.name, "rows": len(ds), "model": model_name, "seed": seed}
-            summary.append({
-                **label, **pre.metrics, "epochs": pre.epochs, "train_seconds": pre.train_seconds,
-                "emb_params": counts["embedding"], "total_params": counts["total"],
-                "emb_share": counts["embedding"] / counts["total"],
-            })
-            history.extend({**label, **h} for h in pre.history)
-    return pd.DataFrame(summary), pd.DataFrame(history)
+    means = ["kept_emb_params", "total_params", "achieved_budget", "search_seconds", "train_seconds"]
+    table = summarise_over_seeds(ok, GROUP_COLUMNS, metrics)
+    if table.empty:
+        return table
+    extra = ok.groupby(GROUP_COLUMNS, sort=True)[[m for m in means if m in ok]].mean().add_suffix("_mean")
+    extra = extra.drop(columns=[c for c in extra.columns if c in table.columns])
+    return table.merge(extra.reset_index(), on=GROUP_COLUMNS, how="left")
 
 
 def summarise_over_seeds(df: pd.DataFrame, by: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
     """Mean and 95% t-interval half-width of each metric over seeds, per group."""
     out = []
-    for keys, g in df.groupby(list(by), sort=False):
+    for keys, g in df.groupby(list(by), sort=True):
         keys = keys if isinstance(keys, tuple) else (keys,)
         row = dict(zip(by, keys, strict=True))
         row["seeds"] = int(g["seed"].nunique())
@@ -858,107 +816,3 @@ def summarise_over_seeds(df: pd.DataFrame, by: Sequence[str], metrics: Sequence[
             row[f"{m}_mean"], row[f"{m}_ci95"] = t_interval(g[m].tolist())
         out.append(row)
     return pd.DataFrame(out)
-
-
-def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequence[str],
-                    metric: str = "test_auc", variant: str = "default") -> pd.DataFrame:
-    """Methods side by side at some budgets, with each one's difference from the full model."""
-    full = agg[agg["method"] == "full"].set_index(["dataset", "model"])[f"{metric}_mean"]
-    sub = agg[agg["method"].isin(methods) & agg["budget"].isin(budgets) & (agg["variant"] == variant)].copy()
-    sub["delta_vs_full"] = sub[f"{metric}_mean"].to_numpy() - full.reindex(
-        list(zip(sub["dataset"], sub["model"], strict=True))).to_numpy()
-    cols = ["dataset", "model", "budget", "method", "seeds", f"{metric}_mean", f"{metric}_ci95", "delta_vs_full",
-            "achieved_budget_mean"]
-    order = {m: i for i, m in enumerate(methods)}
-    sub["_order"] = sub["method"].map(order)
-    return sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])[cols] \
-        .reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------------------------
-# Search analysis (the saliency chapter and the planted-truth check)
-# ----------------------------------------------------------------------------------------------
-def load_pretrained(study: StudyConfig, dataset: str | None = None, model: str | None = None,
-                    seed: int | None = None, results_dir: str | os.PathLike | None = None):
-    """(dataset, pretrained model, its RunSpec) for one dataset/model/seed of a study (cached)."""
-    from .data import load_dataset_from_config
-
-    data = next((d for d in study.datasets if dataset in (None, d.name)), None)
-    if data is None:
-        raise ConfigError(f"study {study.name!r} has no dataset {dataset!r}")
-    spec = RunSpec(data, dataclasses.replace(study.model, name=model or study.models[0], emb_dims=None),
-                   dataclasses.replace(study.train, seed=study.seeds[0] if seed is None else seed),
-                   study.search, "sseds", 1.0)
-    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
-    with worker_threads():
-        ds = load_dataset_from_config(data, progress=False)
-        pre = load_or_pretrain(ds, spec, results_dir)
-    return ds, pre, spec
-
-
-def saliency_scores(ds, pre: Pretrained, spec: RunSpec, search: SearchConfig | None = None) -> np.ndarray:
-    """The (F, D) saliency of a pretrained model under some search settings."""
-    spec = dataclasses.replace(spec, search=search or spec.search)
-    with worker_threads():
-        scores, _ = _saliency(ds, pre, spec, GroupCache())
-    return scores.detach().cpu().numpy()
-
-
-def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig) -> pd.DataFrame:
-    """Per-field widths (rows: fields) chosen at each budget (columns)."""
-    from .search.allocate import allocate_dims
-
-    out = {}
-    for b in budgets:
-        alloc = allocate_dims(scores, ds.vocab_sizes, b, budget_unit=search.budget_unit, rank_by=search.rank_by,
-                              min_dim=search.min_dim)
-        out[b] = list(alloc.emb_dims)
-    return pd.DataFrame(out, index=ds.field_names)
-
-
-def _spearman(a, b) -> float:
-    """Spearman correlation; NaN when either side is constant (the correlation is undefined)."""
-    from scipy.stats import spearmanr
-
-    a, b = np.asarray(a), np.asarray(b)
-    if len(a) < 2 or np.all(a == a[0]) or np.all(b == b[0]):
-        return float("nan")
-    return float(spearmanr(a, b).statistic)
-
-
-def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = None,
-                  settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
-                  dataset: str = "synthetic") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """How close SSEDS's widths come to the planted ranks of the synthetic data.
-
-    For every search setting (default: each estimator x scoring split) and seed: score the pretrained
-    model, allocate at ``budget``, and compare the width of each field with its planted rank.
-    Returns (per_field, summary): summary has per setting and seed the Spearman correlation between
-    planted rank and width, and the share of kept dimensions that went to relevant fields.
-    """
-    from .config import ESTIMATORS, SCORE_SPLITS
-
-    if settings is None:
-        settings = [{"estimator": e, "score_split": s} for e in ESTIMATORS for s in SCORE_SPLITS]
-    per_field, summary = [], []
-    for seed in seeds if seeds is not None else study.seeds:
-        ds, pre, spec = load_pretrained(study, dataset, model, seed)
-        truth = ds.manifest.get("truth")
-        if not truth:
-            raise ConfigError(f"dataset {dataset!r} has no planted truth in its manifest")
-        ranks = np.asarray([truth["ranks"][name] for name in ds.field_names])
-        for setting in settings:
-            search = dataclasses.replace(study.search, **setting)
-            widths = widths_by_budget(ds, saliency_scores(ds, pre, spec, search), [budget], search)[budget]
-            label = ", ".join(f"{v}" for v in setting.values())
-            kept = widths.to_numpy()
-            relevant = ranks > 0
-            summary.append({"setting": label, **setting, "seed": seed,
-                            "spearman": _spearman(ranks, kept),
-                            # Among the relevant fields only: does a higher rank get a wider embedding?
-                            "spearman_relevant": _spearman(ranks[relevant], kept[relevant]),
-                            "relevant_share": float(kept[relevant].sum() / max(1, kept.sum())),
-                            "irrelevant_max_width": int(kept[ranks == 0].max(initial=0))})
-            per_field.extend({"setting": label, "seed": seed, "field": name, "true_rank": int(r), "width": int(w)}
-                             for name, r, w in zip(ds.field_names, ranks, kept, strict=True))
-    return pd.DataFrame(per_field), pd.DataFrame(summary)

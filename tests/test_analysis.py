@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sseds_study.study import planted_truth, study_from_dict
+from sseds_study.analysis import compare_methods, planted_truth
+from sseds_study.study import study_from_dict
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +46,22 @@ def test_noise_fields_are_much_narrower(agreement):
     mean_width = per_field.groupby(per_field["true_rank"] > 0)["width"].mean()
     assert mean_width[True] >= 4 * max(mean_width[False], 0.25)
     assert np.isfinite(per_field["width"]).all()
+
+
+def test_compare_methods_deltas_against_full():
+    import pandas as pd
+
+    rows = [{"dataset": "d", "model": m, "method": "full", "budget": 1.0, "variant": "default", "seeds": 3,
+             "test_auc_mean": full, "test_auc_ci95": 0.01, "achieved_budget_mean": 1.0}
+            for m, full in (("FM", 0.80), ("DCN", 0.82))]
+    rows += [{"dataset": "d", "model": m, "method": meth, "budget": b, "variant": "default", "seeds": 3,
+              "test_auc_mean": 0.78, "test_auc_ci95": 0.01, "achieved_budget_mean": b}
+             for m in ("FM", "DCN") for meth in ("uniform", "sseds") for b in (0.1, 0.2, 0.5)]
+    rows.append({**rows[-1], "variant": "estimator=fisher"})  # other variants are left out
+    table = compare_methods(pd.DataFrame(rows), budgets=(0.2, 0.1), methods=("sseds", "uniform"))
+    assert len(table) == 2 * 2 * 2
+    assert list(table["method"][:2]) == ["sseds", "uniform"]  # the order asked for
+    assert list(table["budget"][:2]) == [0.2, 0.2]  # larger budget first
+    fm = table[table["model"] == "FM"]["delta_vs_full"]
+    assert fm.to_numpy() == pytest.approx([-0.02] * 4)
+    assert table[table["model"] == "DCN"]["delta_vs_full"].to_numpy() == pytest.approx([-0.04] * 4)
