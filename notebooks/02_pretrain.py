@@ -18,17 +18,19 @@
 # profile, with early stopping on validation AUC, over several seeds. The same checkpoints are the
 # starting point of every search in the later chapters: they are trained once and cached.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "default"
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 from myst_nb import glue
 
 from sseds_study import plots
 from sseds_study.analysis import ALL_MODELS, pretrain_all
 from sseds_study.study import load_profile, summarise_over_seeds
 
+pd.set_option("display.max_rows", 200)
 study = load_profile(profile)
 summary, history = pretrain_all(study, models=ALL_MODELS, progress=False)
 datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())

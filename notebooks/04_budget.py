@@ -21,17 +21,19 @@
 # The `uniform` baseline (the same width $d$ for every field) needs $b \ge 1/D$: below that even
 # $d = 1$ does not fit, so it has no point there.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "default"
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 from myst_nb import glue
 
 from sseds_study import plots
 from sseds_study.analysis import compare_methods
 from sseds_study.study import aggregate, load_profile, sweep
 
+pd.set_option("display.max_rows", 200)
 study = load_profile(profile)
 report = sweep(study, progress=False)  # resumes: finished runs are read, not recomputed
 results = report.table
@@ -49,7 +51,7 @@ rows = results.groupby("dataset")["rows"].first().to_dict()
 
 # %%
 for name in agg["dataset"].unique():
-    fig = plots.plot_budget_curves(agg, name, title=f"{name} ({rows[name]:,} rows), profile {profile}")
+    fig = plots.plot_budget_curves(agg, name, models=study.models, title=f"{name} ({rows[name]:,} rows), profile {profile}")
     glue(f"fig_budget_{name}", fig, display=False)
     plt.close(fig)
 
@@ -76,7 +78,8 @@ for name in agg["dataset"].unique():
 small_budgets = [b for b in study.budgets if b in (0.2, 0.1)] or sorted(b for b in study.budgets if b < 1)[:2]
 small = compare_methods(agg, budgets=small_budgets,
                         methods=("sseds", "prune_only", "uniform", "random", "magnitude", "frequency"))
-small.round(4)
+small.rename(columns={"test_auc_mean": "AUC", "test_auc_ci95": "±95%", "delta_vs_full": "Δ full",
+                      "achieved_budget_mean": "achieved"}).round(4)
 
 # %%
 sseds_small = small[small["method"] == "sseds"]

@@ -26,16 +26,18 @@
 #
 # Every variant is retrained with the same seeds; each point is a mean with its 95% interval.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "default"
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 from myst_nb import glue
 
 from sseds_study import plots
 from sseds_study.study import aggregate, load_profile, sweep
 
+pd.set_option("display.max_rows", 200)
 ablation = "ablation" if profile == "default" else f"{profile}_ablation"
 study = load_profile(ablation)
 report = sweep(study, progress=False)
@@ -67,9 +69,10 @@ plt.close(fig)
 default = agg[agg["variant"] == "default"].set_index(["dataset", "model", "budget"])["test_auc_mean"]
 agg["delta"] = agg["test_auc_mean"].to_numpy() - default.reindex(
     list(zip(agg["dataset"], agg["model"], agg["budget"], strict=True))).to_numpy()
-table = agg[["dataset", "model", "budget", "variant", "seeds", "test_auc_mean", "test_auc_ci95", "delta",
+table = agg[["dataset", "model", "budget", "variant", "test_auc_mean", "test_auc_ci95", "delta",
              "achieved_budget_mean"]].sort_values(["dataset", "budget", "delta"], ascending=[True, False, False])
-table.round(4)
+table.rename(columns={"test_auc_mean": "AUC", "test_auc_ci95": "±95%", "achieved_budget_mean": "achieved"}) \
+    .reset_index(drop=True).round(4)
 
 # %%
 best = table[table["variant"] != "default"].sort_values("delta").iloc[-1]

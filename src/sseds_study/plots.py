@@ -378,25 +378,32 @@ def plot_planted_truth(table: pd.DataFrame, title: str = "") -> plt.Figure:
 
 def plot_ablation(agg: pd.DataFrame, metric: str = "test_auc", title: str = "") -> Figure:
     """One panel per (dataset, model, budget): each SSEDS variant's mean metric with its 95% interval,
-    the default settings highlighted.
+    the default settings in red, two panels a row.
 
     agg: output of ``study.aggregate`` restricted to the variants to compare.
     """
+    from matplotlib.ticker import MaxNLocator
+
     panels = list(agg.groupby(["dataset", "model", "budget"], sort=True).groups)
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 0.5 + 0.42 * agg["variant"].nunique()),
-                             squeeze=False, sharey=True)
     variants = sorted(agg["variant"].unique(), key=lambda v: (v != "default", v))
-    for ax, (dataset, model, budget) in zip(axes[0], panels, strict=True):
+    cols = min(2, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 0.9 + 0.38 * len(variants) * rows),
+                             squeeze=False, sharey=True)
+    y = np.arange(len(variants))
+    for ax, (dataset, model, budget) in zip(axes.ravel(), panels, strict=False):
         g = agg[(agg["dataset"] == dataset) & (agg["model"] == model) & (agg["budget"] == budget)]
         g = g.set_index("variant").reindex(variants)
-        y = np.arange(len(variants))
         colors = ["#c0392b" if v == "default" else "#34495e" for v in variants]
         ax.errorbar(g[f"{metric}_mean"], y, xerr=np.nan_to_num(g[f"{metric}_ci95"].to_numpy()), fmt="none",
                     ecolor="#95a5a6", capsize=2)
         ax.scatter(g[f"{metric}_mean"], y, c=colors, zorder=3)
         ax.set_yticks(y, variants)
-        ax.invert_yaxis()
-        ax.set(title=f"{dataset} / {model} / b={budget:g}", xlabel=metric.replace("_", " "))
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.set(title=f"{dataset} / {model} / budget {budget:g}", xlabel=metric.replace("_", " "))
+    axes[0][0].invert_yaxis()
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
