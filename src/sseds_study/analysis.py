@@ -52,9 +52,12 @@ def pretrain_all(
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
     summary, history = [], []
     jobs = [(d, m, s) for d in study.datasets for m in models for s in study.seeds]
+    loaded = {}
     with worker_threads():
         for data, model_name, seed in tqdm(jobs, desc="pretrain", disable=not progress):
-            ds = load_dataset_from_config(data, progress=False)
+            if data not in loaded:
+                loaded[data] = load_dataset_from_config(data, progress=False)
+            ds = loaded[data]
             spec = RunSpec(data, dataclasses.replace(study.model, name=model_name, emb_dims=None),
                            dataclasses.replace(study.train, seed=seed), SearchConfig(), "full", 1.0)
             pre = load_or_pretrain(ds, spec, results_dir)

@@ -399,7 +399,7 @@ def _slim_model(ds, spec: RunSpec, alloc, pre: Pretrained | None):
 
     seed_everything(spec.seed)
     model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=tuple(alloc.emb_dims)))
-    if pre is not None and spec.search.init == "inherit" and spec.method != "full":
+    if pre is not None and spec.search.init == "inherit":
         model.embedding.load_kept_columns(pre.model.embedding.field_weights(), alloc.kept)
     return model
 
@@ -418,7 +418,8 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
     from .train import fit
 
     alloc, search_seconds = allocate_for_method(ds, pre, spec, cache)
-    slim = _slim_model(ds, spec, alloc, None)
+    retrains = spec.method not in ("full", "prune_only")
+    slim = _slim_model(ds, spec, alloc, pre if retrains else None)  # the deployed model: counted, maybe trained
     counts = slim.count_params()
     row: dict[str, Any] = {
         "kept_emb_params": int(alloc.kept_params),
@@ -453,8 +454,7 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
         inherit = spec.search.init == "inherit"
         retrain_key = (tuple(alloc.emb_dims), spec.search.init, alloc.kept.numpy().tobytes() if inherit else b"")
         if retrain_key not in cache.retrains:
-            model = _slim_model(ds, spec, alloc, pre)
-            result = fit(model, ds, spec.train)
+            result = fit(slim, ds, spec.train)
             cache.retrains[retrain_key] = {
                 **_metrics_of(result),
                 "train_seconds": float(result.train_seconds),
