@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from sseds_study.data.synthetic import auc_score, generate_synthetic, load_synthetic
+from sseds_study.data.synthetic import generate_synthetic, load_synthetic
+from sseds_study.metrics import roc_auc as auc_score
 
 
 def test_auc_score_matches_pairwise_definition():

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..metrics import roc_auc
 from .encode import FieldDef, build_or_load
 from .readers import frame_chunks
 
@@ -35,23 +36,6 @@ def _per_field(value, num_fields: int, name: str) -> list[int]:
     if len(values) != num_fields:
         raise ValueError(f"synthetic: {name} has {len(values)} entries for {num_fields} fields")
     return values
-
-
-def auc_score(labels: np.ndarray, scores: np.ndarray) -> float:
-    """ROC AUC by the rank-sum formula (ties share ranks). labels, scores: (n,)."""
-    labels = np.asarray(labels).astype(bool)
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores), dtype=np.float64)
-    sorted_scores = np.asarray(scores)[order]
-    # average the ranks of tied scores
-    _, first, counts = np.unique(sorted_scores, return_index=True, return_counts=True)
-    avg = first + (counts - 1) / 2.0 + 1.0
-    ranks[order] = np.repeat(avg, counts)
-    n_pos = labels.sum()
-    n_neg = len(labels) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
 def generate_synthetic(rows: int = 50_000, num_fields: int | None = None, vocab_sizes: int | Sequence[int] = 500,
@@ -95,7 +79,7 @@ def generate_synthetic(rows: int = 50_000, num_fields: int | None = None, vocab_
         "settings": {"rows": rows, "num_fields": num_fields, "vocab_sizes": vocab, "zipf": zipf, "signal": signal,
                      "bias_scale": bias_scale, "base_logit": base_logit, "seed": seed},
         "positive_rate": float(labels.mean()),
-        "bayes_auc": auc_score(labels, logits),
+        "bayes_auc": roc_auc(labels, logits),
     }
     return values, labels, logits, truth
 
