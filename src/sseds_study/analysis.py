@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigError, SearchConfig
+from .search.agreement import planted_rank_agreement
 from .study import (
     GroupCache,
     Pretrained,
@@ -128,16 +129,6 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
     return pd.DataFrame(out, index=ds.field_names)
 
 
-def _spearman(a, b) -> float:
-    """Spearman correlation; NaN when either side is constant (the correlation is undefined)."""
-    from scipy.stats import spearmanr
-
-    a, b = np.asarray(a), np.asarray(b)
-    if len(a) < 2 or np.all(a == a[0]) or np.all(b == b[0]):
-        return float("nan")
-    return float(spearmanr(a, b).statistic)
-
-
 def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = None,
                   settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
                   dataset: str = "synthetic") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,9 +157,9 @@ def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = N
             kept = widths.to_numpy()
             relevant = ranks > 0
             summary.append({"setting": label, **setting, "seed": seed,
-                            "spearman": _spearman(ranks, kept),
+                            "spearman": planted_rank_agreement(kept, ranks),
                             # Among the relevant fields only: does a higher rank get a wider embedding?
-                            "spearman_relevant": _spearman(ranks[relevant], kept[relevant]),
+                            "spearman_relevant": planted_rank_agreement(kept[relevant], ranks[relevant]),
                             "relevant_share": float(kept[relevant].sum() / max(1, kept.sum())),
                             "irrelevant_max_width": int(kept[ranks == 0].max(initial=0))})
             per_field.extend({"setting": label, "seed": seed, "field": name, "true_rank": int(r), "width": int(w)}
