@@ -22,7 +22,6 @@ import math
 import os
 import platform
 import subprocess
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -46,6 +45,7 @@ from .config import (
     to_dict,
 )
 from .data.paths import repo_root
+from .fileio import atomic_write_text
 
 # Methods that never use the search options: their runs are keyed without them, so an ablation
 # variant does not re-run the baselines.
@@ -223,22 +223,6 @@ def group_runs(specs: Iterable[RunSpec]) -> list[list[RunSpec]]:
 # ----------------------------------------------------------------------------------------------
 # Atomic files
 # ----------------------------------------------------------------------------------------------
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that readers see either the old or the new content, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def atomic_write_csv(df: pd.DataFrame, path: Path) -> None:
     atomic_write_text(path, df.to_csv(index=False))
 

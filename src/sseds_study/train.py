@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import random
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 from .config import TrainConfig, to_dict
 from .data.spec import EncodedDataset
 from .errors import ConfigError, SsedsError
+from .fileio import atomic_path
 from .metrics import log_loss, roc_auc
 
 EVAL_BATCH_SIZE = 8192  # evaluation batches are at least this large: no backward pass to hold
@@ -176,7 +175,6 @@ def save_checkpoint(
     plain python are stored, so ``load_checkpoint`` can use ``weights_only=True``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(state_dict, nn.Module):
         state_dict = state_dict.state_dict()
     if config is not None and dataclasses.is_dataclass(config):
@@ -187,15 +185,8 @@ def save_checkpoint(
         "epoch": epoch,
         "metrics": metrics,
     }
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 

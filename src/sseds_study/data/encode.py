@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
 from ..errors import DataFormatError
+from ..fileio import atomic_write_text
 from .spec import KINDS, PAD, SPLITS, EncodedDataset, make_field_specs
 
 OOV = "<OOV>"  # vocabulary entry of id 0
@@ -343,21 +344,10 @@ def cached_sha256(path, cache_dir: Path) -> str:
     known[key] = digest
     try:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        _atomic_write_text(book, json.dumps(known, indent=0, sort_keys=True))
+        atomic_write_text(book, json.dumps(known, indent=0, sort_keys=True))
     except OSError:
         pass  # a read-only cache only costs us the re-hash next time
     return digest
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- cache ----------------------------------------------------------------------------------------------
