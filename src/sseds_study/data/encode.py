@@ -34,6 +34,7 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 
 from ..errors import DataFormatError
 from ..fileio import atomic_write_text
+from .download import file_digest
 from .spec import KINDS, PAD, SPLITS, EncodedDataset, make_field_specs
 
 OOV = "<OOV>"  # vocabulary entry of id 0
@@ -308,22 +309,6 @@ def _column(chunk: Chunk, name: str) -> pa.Array:
 
 
 # -- checksums ----------------------------------------------------------------------------------------
-def sha256_file(path, block: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while data := fh.read(block):
-            h.update(data)
-    return h.hexdigest()
-
-
-def md5_file(path, block: int = 1 << 20) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as fh:
-        while data := fh.read(block):
-            h.update(data)
-    return h.hexdigest()
-
-
 def cached_sha256(path, cache_dir: Path) -> str:
     """sha256 of a file, remembered by (absolute path, size, mtime) in ``<cache>/checksums.json``.
 
@@ -340,7 +325,7 @@ def cached_sha256(path, cache_dir: Path) -> str:
         known = {}
     if key in known:
         return known[key]
-    digest = sha256_file(path)
+    digest = file_digest(path, "sha256")
     known[key] = digest
     try:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
