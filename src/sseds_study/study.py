@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import math
 import os
@@ -44,6 +43,7 @@ from .config import (
     load_yaml,
     to_dict,
 )
+from .data.encode import manifest_checksum
 from .data.paths import repo_root
 from .fileio import atomic_write_text
 
@@ -258,11 +258,6 @@ def package_versions() -> dict[str, str]:
         "pandas": pd.__version__,
         "sseds_study": __version__,
     }
-
-
-def manifest_checksum(manifest: dict) -> str:
-    text = json.dumps(manifest, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------------------------
