@@ -279,3 +279,37 @@ def test_ctrl_c_stops_process_workers_promptly(tmp_path):
     assert report.failed == 0 and len(report.table) == len(st.expand_runs(st.study_from_dict(study)))
     assert report.skipped == len(finished)
     assert all((out / "runs" / name).stat().st_mtime_ns == stamp for name, stamp in finished.items())
+
+
+@pytest.mark.slow
+def test_killed_worker_stops_sweep_with_clear_error(tmp_path):
+    """A worker killed from outside (the OOM killer, say) never reports back: the sweep must say so
+    and stop rather than wait forever, and a rerun finishes the study."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+    import yaml
+
+    profile = tmp_path / "p.yaml"
+    study = {**TINY, "name": "killed", "seeds": [0, 1, 2, 3], "workers": 2,
+             "train": {**TINY["train"], "max_epochs": 6}}
+    profile.write_text(yaml.safe_dump(study))
+    out = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, "-m", "sseds_study.cli", "-q", "sweep", str(profile), "--results",
+                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and not list((out / "runs").glob("*.json")):
+        time.sleep(0.5)
+    workers = [c for c in psutil.Process(proc.pid).children()
+               if any("spawn_main" in part for part in c.cmdline())]
+    assert workers and proc.poll() is None
+    workers[0].send_signal(signal.SIGKILL)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 2, err
+    assert "died with exit code -9" in err and "rerun the sweep to resume" in err
+    assert not psutil.pid_exists(workers[-1].pid) or workers[-1].status() == psutil.STATUS_ZOMBIE
+    report = st.sweep(st.study_from_dict(study), out, progress=False)
+    assert report.failed == 0 and len(report.table) == len(st.expand_runs(st.study_from_dict(study)))

@@ -31,3 +31,7 @@ class DownloadError(SsedsError):
 
 class ConfigError(SsedsError):
     """A configuration value is missing, unknown or out of range."""
+
+
+class WorkerError(SsedsError):
+    """A sweep worker process died (killed, out of memory); finished runs are kept."""

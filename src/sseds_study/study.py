@@ -45,6 +45,7 @@ from .config import (
 )
 from .data.encode import manifest_checksum
 from .data.paths import repo_root
+from .errors import WorkerError
 from .fileio import atomic_write_text
 
 # Methods that never use the search options: their runs are keyed without them, so an ablation
@@ -654,42 +655,82 @@ def sweep(
 
 
 def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
-    import multiprocessing as mp
+    """Run groups on ``workers`` spawned processes; Ctrl-C or any error stops them all at once.
 
+    Our own processes rather than ``multiprocessing.Pool``: Ctrl-C reaches the whole process group,
+    and a pool worker interrupted while waiting for a task dies holding the task queue's lock, which
+    leaves ``Pool.terminate()`` waiting for it forever. Here workers ignore SIGINT, the parent alone
+    decides, and stopping means killing the workers without touching any queue they share.
+    """
+    import multiprocessing as mp
+    import queue
+
+    ctx = mp.get_context("spawn")  # not fork: torch and its thread pools do not survive fork reliably
     wanted = {spec.key for g in groups for spec in g}
     # Failed runs being retried still have their old journal entry: only a rewritten file is news.
     before = {k: _mtime(results_dir, k) for k in wanted}
-    # spawn, not fork: torch and its thread pools do not survive fork reliably. multiprocessing.Pool
-    # rather than concurrent.futures: its terminate() stops the workers at once on Ctrl-C, where a
-    # ProcessPoolExecutor would first finish the groups it had already queued (minutes).
-    pool = mp.get_context("spawn").Pool(processes=workers)
+    tasks, results = ctx.Queue(), ctx.Queue()
+    for index, group in enumerate(groups):
+        tasks.put((index, group))
+    n = min(workers, len(groups))
+    for _ in range(n):
+        tasks.put(None)  # one stop sign per worker
+    procs = [ctx.Process(target=_worker_loop, args=(tasks, results, str(results_dir), provenance),
+                         name=f"sseds-worker-{i}", daemon=True) for i in range(n)]
     try:
-        tasks = [(g, str(results_dir), (), provenance) for g in groups]
-        results = pool.imap_unordered(_run_group_args, tasks)
-        remaining = len(tasks)
+        for proc in procs:
+            proc.start()
+        remaining = len(groups)
         while remaining:
             try:
-                rows = results.next(timeout=2.0)
-            except mp.TimeoutError:
-                rows = None
+                _, rows, error = results.get(timeout=2.0)
+            except queue.Empty:
+                rows = error = None
+                _check_workers(procs)
             # Workers journal each run as it finishes: report those now, not when the group ends.
             for key, row in _new_journal_rows(results_dir, wanted, before).items():
                 wanted.discard(key)
                 record(row)
+            if error is not None:
+                raise RuntimeError(f"a sweep worker failed outside any run:\n{error}")
             if rows is not None:
                 remaining -= 1
                 for row in rows:
                     record(row)
-        pool.close()
     except BaseException:
-        pool.terminate()
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
         raise
     finally:
-        pool.join()
+        for proc in procs:
+            proc.join(timeout=10)
+        # Unsent tasks may remain in the queue's buffer: do not wait to flush them at exit.
+        tasks.cancel_join_thread()
+        for q in (tasks, results):
+            q.close()
 
 
-def _run_group_args(args) -> list[dict]:
-    return run_group(*args)
+def _worker_loop(tasks, results, results_dir: str, provenance: dict) -> None:
+    """Body of one sweep worker process: run groups until the stop sign."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while (task := tasks.get()) is not None:
+        index, group = task
+        try:
+            results.put((index, run_group(group, results_dir, provenance=provenance), None))
+        except Exception:  # run_group turns run errors into rows; this is anything else
+            results.put((index, None, traceback.format_exc()))
+
+
+def _check_workers(procs) -> None:
+    """A worker that died (killed, out of memory) will never report: stop instead of waiting forever."""
+    for proc in procs:
+        if proc.exitcode not in (None, 0):
+            raise WorkerError(
+                f"sweep worker {proc.name} (pid {proc.pid}) died with exit code {proc.exitcode}; "
+                "finished runs are saved, rerun the sweep to resume")
 
 
 def _mtime(results_dir: Path, key: str) -> int | None:
