@@ -686,7 +686,7 @@ def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
                 _, rows, error = results.get(timeout=2.0)
             except queue.Empty:
                 rows = error = None
-                _check_workers(procs)
+            _check_workers(procs)
             # Workers journal each run as it finishes: report those now, not when the group ends.
             for key, row in _new_journal_rows(results_dir, wanted, before).items():
                 wanted.discard(key)
