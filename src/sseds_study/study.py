@@ -714,8 +714,14 @@ def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
 def _worker_loop(tasks, results, results_dir: str, provenance: dict) -> None:
     """Body of one sweep worker process: run groups until the stop sign."""
     import signal
+    import threading
+
+    from tqdm import tqdm
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # tqdm would otherwise create a multiprocessing lock here, which a worker killed on Ctrl-C never
+    # releases, and the resource tracker then warns of leaked semaphores. One process, one thread lock.
+    tqdm.set_lock(threading.RLock())
     while (task := tasks.get()) is not None:
         index, group = task
         try:
