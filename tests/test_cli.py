@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -62,7 +63,10 @@ def test_train_search_and_mixed_widths(tmp_path, monkeypatch, capsys):
     fields = [line for line in out.splitlines() if "d=" in line]
     widths = ",".join(line.split("d=")[1].split()[0] for line in fields)
     assert cli.main(["-q", "train", *common, "--model", "FM", "--emb-dims", widths, "--out", "fm"]) == 0
-    assert (tmp_path / "fm" / "metrics.json").exists() and (tmp_path / "fm" / "model.pt").exists()
+    assert (tmp_path / "fm" / "model.pt").exists()
+    metrics = json.loads((tmp_path / "fm" / "metrics.json").read_text())
+    assert [h["epoch"] for h in metrics["history"]] == list(range(1, metrics["epochs"] + 1))  # learning curve
+    assert metrics["best_epoch"] in range(1, metrics["epochs"] + 1)
     assert "test AUC" in capsys.readouterr().out
 
 

@@ -163,7 +163,8 @@ def cmd_train(args) -> int:
     metrics = {
         "dataset": ds.name, "model": model_cfg.name, "emb_dims": list(model_cfg.emb_dims or []),
         "valid": result.valid, "test": result.test, "best_epoch": result.best_epoch,
-        "epochs": len(result.history), "train_seconds": result.train_seconds,
+        "epochs": len(result.history), "history": [dataclasses.asdict(h) for h in result.history],
+        "train_seconds": result.train_seconds,
         "rows_per_second": result.rows_per_second, "params": counts, "config": config,
     }
     from .study import atomic_write_text
