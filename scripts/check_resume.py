@@ -7,8 +7,6 @@ Sends SIGINT to the sweep's process group (what Ctrl-C in a terminal does) after
 records which runs were journalled, resumes with the same command, then reports: how soon the sweep
 stopped, how many journal files the resume rewrote (should be 0), and how many rows differ from the
 reference sweep in metrics, parameter counts, widths or epochs (should be 0: same seeds, same numbers).
-Run it from a shell in the foreground: a shell that starts it in the background without job control
-makes it ignore SIGINT, and then so does the sweep.
 """
 
 from __future__ import annotations
@@ -35,12 +33,13 @@ def main() -> None:
     parser.add_argument("--reference", help="a finished results/<profile> folder to compare with")
     args = parser.parse_args()
 
-    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
-        raise SystemExit("SIGINT is ignored in this shell (started in the background?); run in the foreground")
     env = {**os.environ, "SSEDS_RESULTS_DIR": args.into}
     cmd = [sys.executable, "-m", "sseds_study.cli", "-q", "sweep", args.profile]
     start = time.time()
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    # SIGINT back to its default, as in a terminal: a shell that starts this script in the background
+    # without job control makes it ignore SIGINT, and the sweep would inherit that.
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(args.after)
     if proc.poll() is not None:
         raise SystemExit(f"the sweep ended before the interrupt (exit {proc.returncode}); use a smaller --after")

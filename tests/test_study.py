@@ -261,9 +261,10 @@ def test_ctrl_c_stops_process_workers_promptly(tmp_path):
              "train": {**TINY["train"], "max_epochs": 6}}
     profile.write_text(yaml.safe_dump(study))
     out = tmp_path / "r"
+    # SIG_DFL as in a terminal: a test runner started in the background inherits SIGINT ignored.
     proc = subprocess.Popen([sys.executable, "-m", "sseds_study.cli", "-q", "sweep", str(profile), "--results",
                              str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
     while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 3:
         time.sleep(0.5)
