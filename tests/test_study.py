@@ -244,11 +244,9 @@ def test_aggregate_groups_over_seeds():
     assert agg.loc["sseds", "variant"] == "default"
 
 
-@pytest.mark.slow
-def test_ctrl_c_stops_process_workers_promptly(tmp_path):
-    """SIGINT to a sweep on two worker processes ends it within seconds, keeps every finished run,
-    and the next sweep completes without repeating any of them."""
-    import os
+def _start_cli_sweep(tmp_path, name: str, min_journalled: int):
+    """Start ``sseds sweep`` on a 2-worker tiny profile in its own process group; return once
+    ``min_journalled`` runs are journalled. Returns (process, study dict, results folder)."""
     import signal
     import subprocess
     import sys
@@ -257,7 +255,7 @@ def test_ctrl_c_stops_process_workers_promptly(tmp_path):
     import yaml
 
     profile = tmp_path / "p.yaml"
-    study = {**TINY, "name": "sigint", "seeds": [0, 1, 2, 3], "workers": 2,
+    study = {**TINY, "name": name, "seeds": [0, 1, 2, 3], "workers": 2,
              "train": {**TINY["train"], "max_epochs": 6}}
     profile.write_text(yaml.safe_dump(study))
     out = tmp_path / "r"
@@ -266,9 +264,27 @@ def test_ctrl_c_stops_process_workers_promptly(tmp_path):
                              str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
-    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 3:
+    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < min_journalled:
         time.sleep(0.5)
     assert proc.poll() is None, proc.communicate()
+    return proc, study, out
+
+
+def _assert_rerun_completes(study: dict, out) -> st.SweepReport:
+    report = st.sweep(st.study_from_dict(study), out, progress=False)
+    assert report.failed == 0 and len(report.table) == len(st.expand_runs(st.study_from_dict(study)))
+    return report
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_process_workers_promptly(tmp_path):
+    """SIGINT to a sweep on two worker processes ends it within seconds, keeps every finished run,
+    and the next sweep completes without repeating any of them."""
+    import os
+    import signal
+    import time
+
+    proc, study, out = _start_cli_sweep(tmp_path, "sigint", min_journalled=3)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
     start = time.time()
     _, err = proc.communicate(timeout=60)
@@ -277,8 +293,7 @@ def test_ctrl_c_stops_process_workers_promptly(tmp_path):
     assert "leaked semaphore" not in err and "Traceback" not in err, err
     finished = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.json")}
     assert finished
-    report = st.sweep(st.study_from_dict(study), out, progress=False)
-    assert report.failed == 0 and len(report.table) == len(st.expand_runs(st.study_from_dict(study)))
+    report = _assert_rerun_completes(study, out)
     assert report.skipped == len(finished)
     assert all((out / "runs" / name).stat().st_mtime_ns == stamp for name, stamp in finished.items())
 
@@ -288,30 +303,16 @@ def test_killed_worker_stops_sweep_with_clear_error(tmp_path):
     """A worker killed from outside (the OOM killer, say) never reports back: the sweep must say so
     and stop rather than wait forever, and a rerun finishes the study."""
     import signal
-    import subprocess
-    import sys
-    import time
 
     import psutil
-    import yaml
 
-    profile = tmp_path / "p.yaml"
-    study = {**TINY, "name": "killed", "seeds": [0, 1, 2, 3], "workers": 2,
-             "train": {**TINY["train"], "max_epochs": 6}}
-    profile.write_text(yaml.safe_dump(study))
-    out = tmp_path / "r"
-    proc = subprocess.Popen([sys.executable, "-m", "sseds_study.cli", "-q", "sweep", str(profile), "--results",
-                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 240
-    while time.time() < deadline and not list((out / "runs").glob("*.json")):
-        time.sleep(0.5)
+    proc, study, out = _start_cli_sweep(tmp_path, "killed", min_journalled=1)
     workers = [c for c in psutil.Process(proc.pid).children()
                if any("spawn_main" in part for part in c.cmdline())]
-    assert workers and proc.poll() is None
+    assert workers
     workers[0].send_signal(signal.SIGKILL)
     _, err = proc.communicate(timeout=90)
     assert proc.returncode == 2, err
     assert "died with exit code -9" in err and "rerun the sweep to resume" in err
     assert not psutil.pid_exists(workers[-1].pid) or workers[-1].status() == psutil.STATUS_ZOMBIE
-    report = st.sweep(st.study_from_dict(study), out, progress=False)
-    assert report.failed == 0 and len(report.table) == len(st.expand_runs(st.study_from_dict(study)))
+    _assert_rerun_completes(study, out)
