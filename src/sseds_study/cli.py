@@ -167,7 +167,7 @@ def cmd_train(args) -> int:
         "train_seconds": result.train_seconds,
         "rows_per_second": result.rows_per_second, "params": counts, "config": config,
     }
-    from .study import atomic_write_text
+    from .fileio import atomic_write_text
 
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, default=float))
     print(f"test AUC {result.test['auc']:.4f}  logloss {result.test['logloss']:.4f}  "

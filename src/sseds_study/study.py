@@ -658,9 +658,9 @@ def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
     """Run groups on ``workers`` spawned processes; Ctrl-C or any error stops them all at once.
 
     Our own processes rather than ``multiprocessing.Pool``: Ctrl-C reaches the whole process group,
-    and a pool worker interrupted while waiting for a task dies holding the task queue's lock, which
-    leaves ``Pool.terminate()`` waiting for it forever. Here workers ignore SIGINT, the parent alone
-    decides, and stopping means killing the workers without touching any queue they share.
+    pool workers died of it mid-task, and once (in CI) ``Pool.terminate()``/``join()`` then never
+    returned. Here workers ignore SIGINT, the parent alone decides, and stopping means killing the
+    workers without waiting on any queue they share.
     """
     import multiprocessing as mp
     import queue
@@ -670,8 +670,8 @@ def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
     # Failed runs being retried still have their old journal entry: only a rewritten file is news.
     before = {k: _mtime(results_dir, k) for k in wanted}
     tasks, results = ctx.Queue(), ctx.Queue()
-    for index, group in enumerate(groups):
-        tasks.put((index, group))
+    for group in groups:
+        tasks.put(group)
     n = min(workers, len(groups))
     for _ in range(n):
         tasks.put(None)  # one stop sign per worker
@@ -683,7 +683,7 @@ def _sweep_processes(groups, results_dir, provenance, workers, record) -> None:
         remaining = len(groups)
         while remaining:
             try:
-                _, rows, error = results.get(timeout=2.0)
+                rows, error = results.get(timeout=2.0)
             except queue.Empty:
                 rows = error = None
             _check_workers(procs)
@@ -722,12 +722,11 @@ def _worker_loop(tasks, results, results_dir: str, provenance: dict) -> None:
     # tqdm would otherwise create a multiprocessing lock here, which a worker killed on Ctrl-C never
     # releases, and the resource tracker then warns of leaked semaphores. One process, one thread lock.
     tqdm.set_lock(threading.RLock())
-    while (task := tasks.get()) is not None:
-        index, group = task
+    while (group := tasks.get()) is not None:
         try:
-            results.put((index, run_group(group, results_dir, provenance=provenance), None))
+            results.put((run_group(group, results_dir, provenance=provenance), None))
         except Exception:  # run_group turns run errors into rows; this is anything else
-            results.put((index, None, traceback.format_exc()))
+            results.put((None, traceback.format_exc()))
 
 
 def _check_workers(procs) -> None:
