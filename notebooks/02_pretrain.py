@@ -22,30 +22,22 @@
 profile = "default"
 
 # %%
-import matplotlib.pyplot as plt
-import pandas as pd
-from myst_nb import glue
+from sseds_study.analysis import pretrain_chapter
 
-from sseds_study import plots
-from sseds_study.analysis import ALL_MODELS, pretrain_all
-from sseds_study.study import load_profile, summarise_over_seeds
+# %%
+chapter = pretrain_chapter(profile)
 
-pd.set_option("display.max_rows", 200)
-study = load_profile(profile)
-summary, history = pretrain_all(study, models=ALL_MODELS, progress=False)
-datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())
-print(f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}")
+# %%
+print(chapter.header)
+
+# %%
+chapter.glue()
 
 # %% [markdown]
 # ## Learning curves
 #
 # Mean over seeds of the training loss and the validation AUC at each epoch. Training stops when the
 # validation AUC has not improved for `patience` epochs; the best epoch's weights are kept.
-
-# %%
-fig = plots.plot_learning_curves(history, title=f"Full-width models, profile {profile}")
-glue("fig_learning_curves", fig, display=False)
-plt.close(fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_learning_curves
@@ -59,8 +51,7 @@ plt.close(fig)
 # Test AUC and logloss of the best checkpoint: mean and 95% interval (Student t) over seeds.
 
 # %%
-table = summarise_over_seeds(summary, ["dataset", "model"], ["test_auc", "test_logloss"])
-table.round(4)
+chapter.tables["metrics"]
 
 # %% [markdown]
 # ## How much of each model is embedding
@@ -69,15 +60,7 @@ table.round(4)
 # much a smaller embedding can shrink the whole model.
 
 # %%
-share = summary.groupby(["dataset", "model"], sort=False)[["emb_params", "total_params", "emb_share"]].first()
-share["emb_share"] = share["emb_share"].round(3)
-share
-
-# %%
-best = table.loc[table["test_auc_mean"].idxmax()]
-glue("best_model", f"{best['model']} on {best['dataset']}", display=False)
-glue("best_auc", f"{best['test_auc_mean']:.4f}", display=False)
-glue("min_emb_share", f"{summary['emb_share'].min():.1%}", display=False)
+chapter.tables["share"]
 
 # %% [markdown]
 # The best full-width model of this profile is {glue:text}`best_model` with a mean test AUC of

@@ -34,33 +34,21 @@
 profile = "default"
 
 # %%
-import matplotlib.pyplot as plt
-from myst_nb import glue
+from sseds_study.analysis import search_chapter
 
-from sseds_study import plots
-from sseds_study.analysis import load_pretrained, planted_truth, saliency_scores, widths_by_budget
-from sseds_study.study import load_profile
+# %%
+chapter = search_chapter(profile)
 
-study = load_profile(profile)
-model_name = study.models[0]
-budgets = sorted(study.budgets, reverse=True)
-print(f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "
-      f"split {study.search.score_split}, K = {study.search.num_batches} batches; seed {study.seeds[0]}")
+# %%
+print(chapter.header)
+
+# %%
+chapter.glue()
 
 # %% [markdown]
 # ## The saliency of every dimension
 #
 # One heatmap per dataset: fields as rows, the $D$ dimensions as columns (default estimator, seed 0).
-
-# %%
-searched = {}
-for data in study.datasets:
-    ds, pre, spec = load_pretrained(study, data.name, model_name)
-    scores = saliency_scores(ds, pre, spec)
-    searched[data.name] = (ds, scores)
-    fig = plots.plot_saliency(scores, ds.field_names, title=f"{data.name} ({len(ds):,} rows) / {model_name}")
-    glue(f"fig_saliency_{data.name}", fig, display=False)
-    plt.close(fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_saliency_movielens100k
@@ -78,14 +66,7 @@ for data in study.datasets:
 # ## Widths per field at each budget
 
 # %%
-for name, (ds, scores) in searched.items():
-    widths = widths_by_budget(ds, scores, budgets, study.search)
-    widths.insert(0, "V_f", ds.vocab_sizes)
-    fig = plots.plot_widths(widths.drop(columns="V_f"), title=f"{name} / {model_name}: width d_f per budget")
-    glue(f"fig_widths_{name}", fig, display=False)
-    plt.close(fig)
-    print(name)
-    print(widths.to_string())
+chapter.tables["widths"]
 
 # %% [markdown]
 # ```{glue:figure} fig_widths_movielens100k
@@ -114,29 +95,7 @@ for name, (ds, scores) in searched.items():
 # to the relevant fields.
 
 # %%
-per_field, agreement = planted_truth(study, budget=0.2, model=model_name)
-table = agreement.groupby("setting", sort=False)[
-    ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean()
-table.round(3)
-
-# %%
-fig = plots.plot_planted_truth(per_field[per_field["seed"] == study.seeds[0]],
-                               title=f"synthetic / {model_name}: width at budget 0.2 vs planted rank (seed {study.seeds[0]})")
-glue("fig_planted", fig, display=False)
-plt.close(fig)
-by_setting = agreement.groupby("setting")["spearman"].mean().round(3)
-glue("best_setting", "; ".join(by_setting[by_setting == by_setting.max()].index), display=False)
-glue("best_spearman", f"{by_setting.max():.2f}", display=False)
-by_split = agreement.groupby("score_split")[["relevant_share", "irrelevant_max_width", "spearman_relevant"]].mean()
-glue("share_train", f"{by_split.loc['train', 'relevant_share']:.0%}", display=False)
-glue("share_valid", f"{by_split.loc['valid', 'relevant_share']:.0%}", display=False)
-glue("noise_valid", f"{by_split.loc['valid', 'irrelevant_max_width']:.1f}", display=False)
-rho_relevant = agreement.loc[agreement.score_split == "train", "spearman_relevant"].mean()
-glue("rho_relevant", f"{rho_relevant:+.2f}", display=False)
-# The verdict follows the measured correlation, not our expectation of it.
-glue("relevant_verdict", "SSEDS finds which fields matter much better than how much width each needs"
-     if rho_relevant < 0.3 else "SSEDS also orders the relevant fields' widths roughly by their planted rank",
-     display=False)
+chapter.tables["planted"]
 
 # %% [markdown]
 # ```{glue:figure} fig_planted

@@ -25,35 +25,21 @@
 profile = "default"
 
 # %%
-import matplotlib.pyplot as plt
-import pandas as pd
-from myst_nb import glue
-
-from sseds_study import plots
-from sseds_study.analysis import compare_methods
-from sseds_study.study import aggregate, load_profile, sweep
-
-pd.set_option("display.max_rows", 200)
-study = load_profile(profile)
-report = sweep(study, progress=False)  # resumes: finished runs are read, not recomputed
-results = report.table
-print(f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
-      f"datasets {[d.name for d in study.datasets]}, models {list(study.models)}, seeds {list(study.seeds)}")
+from sseds_study.analysis import budget_chapter
 
 # %%
-agg = aggregate(results, reference=study.search)
-rows = results.groupby("dataset")["rows"].first().to_dict()
+chapter = budget_chapter(profile)
+
+# %%
+print(chapter.header)
+
+# %%
+chapter.glue()
 
 # %% [markdown]
 # ## Test AUC against budget
 #
 # One panel per base model. The dashed line and grey band are the full-width model.
-
-# %%
-for name in agg["dataset"].unique():
-    fig = plots.plot_budget_curves(agg, name, models=study.models, title=f"{name} ({rows[name]:,} rows), profile {profile}")
-    glue(f"fig_budget_{name}", fig, display=False)
-    plt.close(fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_budget_movielens100k
@@ -75,17 +61,7 @@ for name in agg["dataset"].unique():
 # budgets); `delta_vs_full` is the difference from the full model of the same dataset and base model.
 
 # %%
-small_budgets = [b for b in study.budgets if b in (0.2, 0.1)] or sorted(b for b in study.budgets if b < 1)[:2]
-small = compare_methods(agg, budgets=small_budgets,
-                        methods=("sseds", "prune_only", "uniform", "random", "magnitude", "frequency"))
-small.rename(columns={"test_auc_mean": "AUC", "test_auc_ci95": "±95%", "delta_vs_full": "Δ full",
-                      "achieved_budget_mean": "achieved"}).round(4)
-
-# %%
-sseds_small = small[small["method"] == "sseds"]
-worst = sseds_small.loc[sseds_small["delta_vs_full"].idxmin()]
-glue("worst_sseds_delta", f"{worst['delta_vs_full']:+.4f}", display=False)
-glue("worst_sseds_where", f"{worst['dataset']} / {worst['model']} at budget {worst['budget']:g}", display=False)
+chapter.tables["small"]
 
 # %% [markdown]
 # At these small budgets the largest AUC loss of SSEDS against the full model is
@@ -99,6 +75,4 @@ glue("worst_sseds_where", f"{worst['dataset']} / {worst['model']} at budget {wor
 # equal widths) add parameters outside the embedding budget; they are counted in the total.
 
 # %%
-kept = agg[agg["variant"] == "default"].pivot_table(
-    index=["dataset", "model", "budget"], columns="method", values="achieved_budget_mean")
-kept.round(3)
+chapter.tables["kept"]

@@ -30,28 +30,16 @@
 profile = "default"
 
 # %%
-import matplotlib.pyplot as plt
-import pandas as pd
-from myst_nb import glue
-
-from sseds_study import plots
-from sseds_study.study import aggregate, load_profile, sweep
-
-pd.set_option("display.max_rows", 200)
-ablation = "ablation" if profile == "default" else f"{profile}_ablation"
-study = load_profile(ablation)
-report = sweep(study, progress=False)
-results = report.table
-print(f"profile {ablation}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
-      f"datasets {[d.name for d in study.datasets]}, model {list(study.models)}, budgets {list(study.budgets)}, "
-      f"seeds {list(study.seeds)}")
+from sseds_study.analysis import ablation_chapter
 
 # %%
-agg = aggregate(results, metrics=("test_auc", "test_logloss", "achieved_budget"), reference=study.search)
-agg = agg[agg["method"] == "sseds"]
-fig = plots.plot_ablation(agg, title=f"SSEDS variants, profile {ablation}")
-glue("fig_ablation", fig, display=False)
-plt.close(fig)
+chapter = ablation_chapter(profile)
+
+# %%
+print(chapter.header)
+
+# %%
+chapter.glue()
 
 # %% [markdown]
 # ```{glue:figure} fig_ablation
@@ -66,19 +54,7 @@ plt.close(fig)
 # interval straddles zero is not evidence of anything at this number of seeds.
 
 # %%
-default = agg[agg["variant"] == "default"].set_index(["dataset", "model", "budget"])["test_auc_mean"]
-agg["delta"] = agg["test_auc_mean"].to_numpy() - default.reindex(
-    list(zip(agg["dataset"], agg["model"], agg["budget"], strict=True))).to_numpy()
-table = agg[["dataset", "model", "budget", "variant", "test_auc_mean", "test_auc_ci95", "delta",
-             "achieved_budget_mean"]].sort_values(["dataset", "budget", "delta"], ascending=[True, False, False])
-table.rename(columns={"test_auc_mean": "AUC", "test_auc_ci95": "±95%", "achieved_budget_mean": "achieved"}) \
-    .reset_index(drop=True).round(4)
-
-# %%
-best = table[table["variant"] != "default"].sort_values("delta").iloc[-1]
-glue("best_variant", best["variant"], display=False)
-glue("best_variant_delta", f"{best['delta']:+.4f}", display=False)
-glue("best_variant_where", f"{best['dataset']} at budget {best['budget']:g}", display=False)
+chapter.tables["variants"]
 
 # %% [markdown]
 # The variant with the largest gain over the default settings is {glue:text}`best_variant`

@@ -11,20 +11,41 @@ import dataclasses
 import json
 import os
 import sys
+import time
 from pathlib import Path
+
+import pandas as pd
 
 from .config import (
     BUDGET_UNITS,
     ESTIMATORS,
+    EXECUTORS,
     RANK_BY,
     SCORE_SPLITS,
     DataConfig,
     ModelConfig,
     SearchConfig,
     TrainConfig,
+    load_study,
     to_dict,
 )
+from .data import dataset_summary, load_dataset_from_config
 from .errors import SsedsError
+from .fileio import atomic_write_text
+from .models.registry import MODELS, build_model
+from .study import (
+    GroupCache,
+    RunSpec,
+    aggregate,
+    default_results_dir,
+    get_method,
+    load_or_pretrain,
+    load_results,
+    method_names,
+    sweep,
+)
+from .study.methods import MethodInput
+from .train import fit, seed_everything
 
 
 # ----------------------------------------------------------------------------------------------
@@ -88,14 +109,12 @@ def _data_config(args) -> DataConfig:
 
 
 def _load(args):
-    from .data import load_dataset_from_config
-
     return load_dataset_from_config(_data_config(args), progress=not args.quiet)
 
 
 def _add_model_train_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model and training")
-    g.add_argument("--model", default="DeepFM", help="FM, DeepFM, WideDeep, DCN, IPNN")
+    g.add_argument("--model", default="DeepFM", help=", ".join(MODELS))
     g.add_argument("--emb-dim", type=int, default=16, help="base width D")
     g.add_argument("--emb-dims", help="mixed widths, one per field, comma-separated (e.g. 16,8,0,4,...)")
     g.add_argument("--hidden-dims", default="64,32", help="MLP widths, comma-separated")
@@ -133,8 +152,6 @@ def _train_config(args) -> TrainConfig:
 # Commands
 # ----------------------------------------------------------------------------------------------
 def cmd_data(args) -> int:
-    from .data import dataset_summary
-
     ds = _load(args)
     m = ds.manifest
     print(f"{ds.name}: {len(ds):,} rows, {ds.num_fields} fields")
@@ -148,9 +165,6 @@ def cmd_data(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .models.registry import build_model
-    from .train import fit, seed_everything
-
     ds = _load(args)
     model_cfg = _model_config(args, ds.num_fields)
     train_cfg = _train_config(args)
@@ -167,8 +181,6 @@ def cmd_train(args) -> int:
         "train_seconds": result.train_seconds,
         "rows_per_second": result.rows_per_second, "params": counts, "config": config,
     }
-    from .fileio import atomic_write_text
-
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, default=float))
     print(f"test AUC {result.test['auc']:.4f}  logloss {result.test['logloss']:.4f}  "
           f"(valid AUC {result.valid['auc']:.4f}, best epoch {result.best_epoch}, "
@@ -179,8 +191,6 @@ def cmd_train(args) -> int:
 
 def cmd_search(args) -> int:
     """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field."""
-    from .study import GroupCache, RunSpec, allocate_for_method, load_or_pretrain
-
     ds = _load(args)
     search = SearchConfig(estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,
                           budget_unit=args.budget_unit, rank_by=args.rank_by, min_dim=args.min_dim)
@@ -188,7 +198,10 @@ def cmd_search(args) -> int:
                    _train_config(args), search, args.method, float(args.budget))
     cache_dir = Path(args.results) if args.results else Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / "search"
     pre = load_or_pretrain(ds, spec, cache_dir)
-    alloc, seconds = allocate_for_method(ds, pre, spec, GroupCache())
+    inputs = MethodInput(ds, pre, spec, GroupCache())
+    start = time.perf_counter()
+    alloc = get_method(args.method).allocate(inputs)
+    seconds = inputs.search_seconds + time.perf_counter() - start
     print(f"{ds.name} / {spec.model.name} / {args.method}: budget {args.budget:g} -> achieved "
           f"{alloc.achieved_budget:.4f} ({alloc.kept_params:,} of {alloc.base_params:,} embedding parameters), "
           f"search {seconds:.2f} s")
@@ -199,8 +212,6 @@ def cmd_search(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .study import load_study, sweep
-
     study = load_study(args.config)
     report = sweep(study, args.results, executor=args.executor, workers=args.workers, progress=not args.quiet)
     print(f"{study.name}: {report.executed} run(s) executed, {report.skipped} already done, "
@@ -213,10 +224,6 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_results(args) -> int:
-    import pandas as pd
-
-    from .study import aggregate, default_results_dir, load_results, load_study
-
     target = Path(args.target)
     if target.suffix in (".yaml", ".yml"):
         results_dir = Path(args.results) if args.results else default_results_dir(load_study(target))
@@ -257,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(p)
     _add_model_train_args(p)
     p.add_argument("--budget", type=float, default=0.1, help="fraction of embedding parameters kept, in (0, 1]")
-    p.add_argument("--method", default="sseds", choices=["sseds", "uniform", "random", "magnitude", "frequency"])
+    p.add_argument("--method", default="sseds", choices=method_names(evaluation="retrain"),
+                   help="how widths are chosen (the methods that retrain a slim model)")
     p.add_argument("--estimator", default="mean_abs", choices=ESTIMATORS)
     p.add_argument("--score-split", default="train", choices=SCORE_SPLITS)
     p.add_argument("--num-batches", type=int, default=32)
@@ -270,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a study profile (resumable; finished runs are never repeated)")
     p.add_argument("config", help="a study profile, e.g. configs/default.yaml")
     p.add_argument("--results", help="results folder (default results/<profile name>)")
-    p.add_argument("--executor", choices=["local", "ray"], help="local processes (default) or Ray")
+    p.add_argument("--executor", choices=EXECUTORS, help="local processes (default) or Ray")
     p.add_argument("--workers", type=int, help="parallel workers (default: the profile's)")
     p.set_defaults(func=cmd_sweep)
 

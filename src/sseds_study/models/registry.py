@@ -30,3 +30,9 @@ def build_model(fields: Sequence[FieldSpec], cfg: ModelConfig, gates: bool = Fal
     """Build ``cfg.name`` for these fields. Seed (``train.seed_everything``) before calling it:
     the initial weights come from torch's global generator."""
     return get_model_class(cfg.name)(fields, cfg, gates=gates)
+
+
+def canonical_model_name(name: str) -> str:
+    """The registry's spelling of a model name: "deepfm" -> "DeepFM", "Wide&Deep" -> "WideDeep"."""
+    cls = get_model_class(name)
+    return next(n for n, c in MODELS.items() if c is cls)

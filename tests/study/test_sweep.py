@@ -1,106 +1,17 @@
-"""The study runner: run expansion, result rows, resume after interruption, failures, executors."""
+"""Sweeps: rows, resuming, failures and the executors."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from studyhelpers import TINY, tiny
 
 from sseds_study import study as st
-from sseds_study.config import ConfigError, SearchConfig
-
-TINY = {
-    "name": "tiny",
-    "datasets": [{"name": "synthetic", "options": {"rows": 3000, "seed": 3}}],
-    "models": ["FM"],
-    "methods": ["full", "sseds", "prune_only", "uniform", "random", "magnitude", "frequency"],
-    "budgets": [1.0, 0.3],
-    "seeds": [0],
-    "model": {"emb_dim": 4, "hidden_dims": [8]},
-    "train": {"batch_size": 512, "max_epochs": 2, "patience": 1, "lr": 0.01, "progress": False},
-    "search": {"num_batches": 2},
-}
-
-
-def tiny(**changes) -> st.StudyConfig:
-    return st.study_from_dict({**TINY, **changes})
-
-
-# -- expansion -----------------------------------------------------------------------------------
-def test_expand_runs_counts_and_keys():
-    study = tiny(seeds=[0, 1])
-    runs = st.expand_runs(study)
-    # full: 1 budget; six other methods x 2 budgets; per seed.
-    assert len(runs) == 2 * (1 + 6 * 2)
-    assert len({r.key for r in runs}) == len(runs)
-    assert {r.budget for r in runs if r.method == "full"} == {1.0}
-    # one pretrained model per seed
-    assert len(st.group_runs(runs)) == 2
-
-
-def test_variants_add_search_runs_only():
-    base = st.expand_runs(tiny())
-    with_variants = st.expand_runs(tiny(variants=[{"estimator": "fisher"}, {"init": "inherit"}]))
-    added = [r for r in with_variants if r.key not in {b.key for b in base}]
-    # fisher adds sseds + prune_only at two budgets; inherit adds sseds only (prune_only never retrains).
-    assert sorted((r.method, r.search.estimator, r.search.init) for r in added) == sorted(
-        [("sseds", "fisher", "scratch")] * 2 + [("prune_only", "fisher", "scratch")] * 2
-        + [("sseds", "mean_abs", "inherit")] * 2
-    )
-
-
-def test_uniform_left_out_below_one_dimension_per_field():
-    study = tiny(budgets=[0.5, 0.2], model={"emb_dim": 4})  # 1/D = 0.25
-    runs = st.expand_runs(study)
-    assert {r.budget for r in runs if r.method == "uniform"} == {0.5}
-    assert {r.budget for r in runs if r.method == "sseds"} == {0.5, 0.2}
-    assert st.method_applies("uniform", 0.0625, 16) and not st.method_applies("uniform", 0.05, 16)
-
-
-def test_table_keeps_only_the_current_profile_runs(tmp_path):
-    rows = {"a": {"key": "a", "dataset": "d", "model": "FM", "method": "sseds", "budget": 0.1, "seed": 0},
-            "old": {"key": "old", "dataset": "d", "model": "FM", "method": "uniform", "budget": 0.05, "seed": 0}}
-    df = st.write_table(tmp_path, rows, keep={"a"})
-    assert list(df["key"]) == ["a"]
-    assert list(pd.read_csv(tmp_path / st.RESULTS_FILE)["key"]) == ["a"]
-
-
-def test_key_ignores_progress_flag_for_groups():
-    a = st.expand_runs(tiny())
-    b = st.expand_runs(tiny(train={**TINY["train"], "progress": True}))
-    assert [r.group_key for r in a] == [r.group_key for r in b]
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        ({"budgets": [0.0]}, "budgets"),
-        ({"budgets": [1.5]}, "budgets"),
-        ({"methods": ["sseds", "nope"]}, "unknown method 'nope'"),
-        ({"models": ["FM", "Transformer"]}, "unknown model 'Transformer'"),
-        ({"colour": "red"}, "unknown setting(s) colour"),
-        ({"search": {"estimator": "psychic"}}, "search.estimator"),
-        ({"variants": [{"estimatr": "fisher"}]}, "estimatr"),
-        ({"train": {"batch_size": "big"}}, "train.batch_size"),
-    ],
-)
-def test_bad_profiles_have_clear_errors(change, message):
-    with pytest.raises(ConfigError, match=None) as err:
-        tiny(**change)
-    assert message in str(err.value)
-
-
-def test_missing_profile_file(tmp_path):
-    with pytest.raises(ConfigError, match="config file not found"):
-        st.load_study(tmp_path / "nope.yaml")
-
-
-def test_shipped_profiles_load():
-    for name in ("smoke", "default", "ablation", "paper"):
-        study = st.load_profile(name)
-        assert st.expand_runs(study)
+from sseds_study.study import execute, methods
 
 
 # -- sweeping ------------------------------------------------------------------------------------
@@ -137,7 +48,7 @@ def test_sweep_rows(finished):
 def test_second_sweep_recomputes_nothing(finished, monkeypatch):
     out, _ = finished
     calls = []
-    monkeypatch.setattr(st, "execute_run", lambda *a, **k: calls.append(a) or {})
+    monkeypatch.setattr(execute, "execute_run", lambda *a, **k: calls.append(a) or {})
     report = st.sweep(tiny(), out, progress=False)
     assert calls == [] and report.executed == 0 and report.skipped == len(report.table)
 
@@ -145,7 +56,7 @@ def test_second_sweep_recomputes_nothing(finished, monkeypatch):
 def test_interrupted_sweep_resumes_without_repeating(tmp_path, monkeypatch):
     study = tiny(methods=["uniform", "random", "magnitude"])
     total = len(st.expand_runs(study))
-    real = st.execute_run
+    real = execute.execute_run
     seen: list[str] = []
 
     def interrupt_after_two(ds, pre, spec, cache):
@@ -154,7 +65,7 @@ def test_interrupted_sweep_resumes_without_repeating(tmp_path, monkeypatch):
         seen.append(spec.key)
         return real(ds, pre, spec, cache)
 
-    monkeypatch.setattr(st, "execute_run", interrupt_after_two)
+    monkeypatch.setattr(execute, "execute_run", interrupt_after_two)
     with pytest.raises(KeyboardInterrupt):
         st.sweep(study, tmp_path, progress=False)
     journal = st.read_journal(tmp_path)
@@ -167,7 +78,7 @@ def test_interrupted_sweep_resumes_without_repeating(tmp_path, monkeypatch):
         resumed.append(spec.key)
         return real(ds, pre, spec, cache)
 
-    monkeypatch.setattr(st, "execute_run", counting)
+    monkeypatch.setattr(execute, "execute_run", counting)
     report = st.sweep(study, tmp_path, progress=False)
     assert not set(resumed) & set(seen)  # nothing finished is repeated
     assert len(resumed) == total - 2 and report.skipped == 2
@@ -176,14 +87,12 @@ def test_interrupted_sweep_resumes_without_repeating(tmp_path, monkeypatch):
 
 def test_failed_run_is_recorded_and_sweep_goes_on(tmp_path, monkeypatch):
     study = tiny(methods=["uniform", "random"])
-    real = st.allocate_for_method
+    real = methods.METHODS["random"]
 
-    def broken_random(ds, pre, spec, cache):
-        if spec.method == "random":
-            raise RuntimeError("injected failure")
-        return real(ds, pre, spec, cache)
+    def broken_random(inputs):
+        raise RuntimeError("injected failure")
 
-    monkeypatch.setattr(st, "allocate_for_method", broken_random)
+    monkeypatch.setitem(methods.METHODS, "random", dataclasses.replace(real, allocate=broken_random))
     report = st.sweep(study, tmp_path, progress=False)
     df = report.table
     assert report.failed == 2
@@ -191,7 +100,7 @@ def test_failed_run_is_recorded_and_sweep_goes_on(tmp_path, monkeypatch):
     assert df.loc[df.status == "failed", "error"].str.contains("RuntimeError: injected failure").all()
     assert (df.loc[df.method == "uniform", "status"] == "ok").all()
     # the next sweep retries the failed runs (and only those)
-    monkeypatch.setattr(st, "allocate_for_method", real)
+    monkeypatch.setitem(methods.METHODS, "random", real)
     again = st.sweep(study, tmp_path, progress=False)
     assert again.executed == 2 and again.failed == 0
 
@@ -216,32 +125,6 @@ def test_ray_executor_local_instance(tmp_path):
     report = st.sweep(study, tmp_path, executor="ray", workers=2, progress=False)
     assert report.failed == 0
     assert len(report.table) == len(st.expand_runs(study))
-
-
-# -- aggregation ---------------------------------------------------------------------------------
-def test_t_interval_by_hand():
-    mean, half = st.t_interval([0.70, 0.72, 0.74])
-    # t(0.975, df=2) = 4.302653; sd = 0.02; half = 4.302653 * 0.02 / sqrt(3)
-    assert mean == pytest.approx(0.72)
-    assert half == pytest.approx(4.302653 * 0.02 / 3**0.5, rel=1e-5)
-    assert np.isnan(st.t_interval([0.7])[1])
-
-
-def test_aggregate_groups_over_seeds():
-    rows = []
-    for seed, auc in enumerate([0.7, 0.72, 0.74]):
-        for method in ("sseds", "uniform"):
-            rows.append({
-                "dataset": "d", "model": "FM", "method": method, "budget": 0.1, "seed": seed,
-                "status": "ok", "test_auc": auc + (0.01 if method == "sseds" else 0), "test_logloss": 0.5,
-                **{f"search_{k}": v for k, v in vars(SearchConfig()).items()},
-            })
-    rows.append({**rows[0], "status": "failed", "test_auc": np.nan})
-    agg = st.aggregate(pd.DataFrame(rows)).set_index("method")
-    assert agg.loc["sseds", "seeds"] == 3
-    assert agg.loc["sseds", "test_auc_mean"] == pytest.approx(0.73)
-    assert agg.loc["uniform", "test_auc_mean"] == pytest.approx(0.72)
-    assert agg.loc["sseds", "variant"] == "default"
 
 
 def _start_cli_sweep(tmp_path, name: str, min_journalled: int):

@@ -1,8 +1,7 @@
-"""Analyses behind the book's chapters: pretrained models across base models, methods side by side,
-saliency and widths of one pretrained model, and agreement with the planted truth of synthetic data.
+"""Chapter 03: the saliency and widths of one pretrained model, and agreement with the planted truth
+of the synthetic data.
 
-Everything here reads or computes through ``study`` (so pretrained models and results are shared
-with the sweeps and cached); nothing is plotted here (see ``plots``).
+Everything here reads or computes through ``study``, so pretrained models are shared with the sweeps.
 """
 
 from __future__ import annotations
@@ -15,78 +14,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, SearchConfig
-from .search.agreement import planted_rank_agreement
-from .study import (
+from .. import plots
+from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, load_profile
+from ..data import load_dataset_from_config
+from ..search.agreement import planted_rank_agreement
+from ..search.allocate import allocate_dims
+from ..study import (
     GroupCache,
     Pretrained,
     RunSpec,
-    StudyConfig,
     default_results_dir,
     load_or_pretrain,
     saliency_for_spec,
     worker_threads,
 )
+from .chapter import Chapter
 
-# ----------------------------------------------------------------------------------------------
-# Pretrained models across base models (the pretraining chapter)
-# ----------------------------------------------------------------------------------------------
-ALL_MODELS = ("FM", "DeepFM", "WideDeep", "DCN", "IPNN")
-
-
-def pretrain_all(
-    study: StudyConfig,
-    models: Sequence[str] = ALL_MODELS,
-    results_dir: str | os.PathLike | None = None,
-    progress: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train (or load) the full-width model for every dataset x model x seed of a study.
-
-    Returns (summary, history): one row per model with test metrics and parameter counts, and one
-    row per epoch with train loss and validation metrics. Checkpoints are shared with ``sweep``, so
-    a sweep after this chapter (or before it) pretrains nothing twice.
-    """
-    from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
-
-    from .data import load_dataset_from_config
-
-    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
-    summary, history = [], []
-    jobs = [(d, m, s) for d in study.datasets for m in models for s in study.seeds]
-    loaded = {}
-    with worker_threads():
-        for data, model_name, seed in tqdm(jobs, desc="pretrain", disable=not progress):
-            if data not in loaded:
-                loaded[data] = load_dataset_from_config(data, progress=False)
-            ds = loaded[data]
-            spec = RunSpec(data, dataclasses.replace(study.model, name=model_name, emb_dims=None),
-                           dataclasses.replace(study.train, seed=seed), SearchConfig(), "full", 1.0)
-            pre = load_or_pretrain(ds, spec, results_dir)
-            counts = pre.model.count_params()
-            label = {"dataset": data.name, "rows": len(ds), "model": model_name, "seed": seed}
-            summary.append({
-                **label, **pre.metrics, "epochs": pre.epochs, "train_seconds": pre.train_seconds,
-                "emb_params": counts["embedding"], "total_params": counts["total"],
-                "emb_share": counts["embedding"] / counts["total"],
-            })
-            history.extend({**label, **h} for h in pre.history)
-    return pd.DataFrame(summary), pd.DataFrame(history)
-
-
-def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequence[str],
-                    metric: str = "test_auc", variant: str = "default") -> pd.DataFrame:
-    """Methods side by side at some budgets, with each one's difference from the full model."""
-    full = agg[agg["method"] == "full"].set_index(["dataset", "model"])[f"{metric}_mean"]
-    sub = agg[agg["method"].isin(methods) & agg["budget"].isin(budgets) & (agg["variant"] == variant)].copy()
-    sub["delta_vs_full"] = sub[f"{metric}_mean"].to_numpy() - full.reindex(
-        list(zip(sub["dataset"], sub["model"], strict=True))).to_numpy()
-    cols = ["dataset", "model", "budget", "method", "seeds", f"{metric}_mean", f"{metric}_ci95", "delta_vs_full",
-            "achieved_budget_mean"]
-    order = {m: i for i, m in enumerate(methods)}
-    sub["_order"] = sub["method"].map(order)
-    return sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])[cols] \
-        .reset_index(drop=True)
-
+PLANTED_BUDGET = 0.2
+# Below this mean Spearman correlation among the relevant fields, widths are not ordered by rank.
+ORDERED_RHO = 0.3
 
 # ----------------------------------------------------------------------------------------------
 # Search analysis (the saliency chapter and the planted-truth check)
@@ -94,8 +40,6 @@ def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequen
 def load_pretrained(study: StudyConfig, dataset: str | None = None, model: str | None = None,
                     seed: int | None = None, results_dir: str | os.PathLike | None = None):
     """(dataset, pretrained model, its RunSpec) for one dataset/model/seed of a study (cached)."""
-    from .data import load_dataset_from_config
-
     data = next((d for d in study.datasets if dataset in (None, d.name)), None)
     if data is None:
         raise ConfigError(f"study {study.name!r} has no dataset {dataset!r}")
@@ -119,8 +63,6 @@ def saliency_scores(ds, pre: Pretrained, spec: RunSpec, search: SearchConfig | N
 
 def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig) -> pd.DataFrame:
     """Per-field widths (rows: fields) chosen at each budget (columns)."""
-    from .search.allocate import allocate_dims
-
     out = {}
     for b in budgets:
         alloc = allocate_dims(scores, ds.vocab_sizes, b, budget_unit=search.budget_unit, rank_by=search.rank_by,
@@ -129,7 +71,7 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
     return pd.DataFrame(out, index=ds.field_names)
 
 
-def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = None,
+def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str | None = None,
                   settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
                   dataset: str = "synthetic") -> tuple[pd.DataFrame, pd.DataFrame]:
     """How close SSEDS's widths come to the planted ranks of the synthetic data.
@@ -139,8 +81,6 @@ def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = N
     Returns (per_field, summary): summary has per setting and seed the Spearman correlation between
     planted rank and width, and the share of kept dimensions that went to relevant fields.
     """
-    from .config import ESTIMATORS, SCORE_SPLITS
-
     if settings is None:
         settings = [{"estimator": e, "score_split": s} for e in ESTIMATORS for s in SCORE_SPLITS]
     per_field, summary = [], []
@@ -165,3 +105,52 @@ def planted_truth(study: StudyConfig, budget: float = 0.2, model: str | None = N
             per_field.extend({"setting": label, "seed": seed, "field": name, "true_rank": int(r), "width": int(w)}
                              for name, r, w in zip(ds.field_names, ranks, kept, strict=True))
     return pd.DataFrame(per_field), pd.DataFrame(summary)
+
+
+def planted_text(agreement: pd.DataFrame) -> dict[str, str]:
+    """The numbers and the verdict the planted-truth section quotes, from the agreement table."""
+    by_setting = agreement.groupby("setting")["spearman"].mean().round(3)
+    by_split = agreement.groupby("score_split")[["relevant_share", "irrelevant_max_width"]].mean()
+    rho = agreement.loc[agreement.score_split == "train", "spearman_relevant"].mean()
+    text = {
+        "best_setting": "; ".join(by_setting[by_setting == by_setting.max()].index),
+        "best_spearman": f"{by_setting.max():.2f}",
+        "rho_relevant": f"{rho:+.2f}",
+        # The verdict follows the measured correlation, not our expectation of it.
+        "relevant_verdict": "SSEDS finds which fields matter much better than how much width each needs"
+        if rho < ORDERED_RHO else "SSEDS also orders the relevant fields' widths roughly by their planted rank",
+    }
+    for split in by_split.index:
+        text[f"share_{split}"] = f"{by_split.loc[split, 'relevant_share']:.0%}"
+        text[f"noise_{split}"] = f"{by_split.loc[split, 'irrelevant_max_width']:.1f}"
+    return text
+
+
+def search_chapter(profile: str) -> Chapter:
+    """Saliency heatmaps and widths per budget for every dataset (first model, first seed), and the
+    planted-truth comparison on the synthetic data."""
+    study = load_profile(profile)
+    model_name, seed = study.models[0], study.seeds[0]
+    budgets = sorted(study.budgets, reverse=True)
+    chapter = Chapter(header=f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "
+                             f"split {study.search.score_split}, K = {study.search.num_batches} batches; seed {seed}")
+    widths_tables = {}
+    for data in study.datasets:
+        ds, pre, spec = load_pretrained(study, data.name, model_name)
+        scores = saliency_scores(ds, pre, spec)
+        label = f"{data.name} ({len(ds):,} rows) / {model_name}, profile {profile}"
+        chapter.figures[f"fig_saliency_{data.name}"] = plots.plot_saliency(scores, ds.field_names, title=label)
+        widths = widths_by_budget(ds, scores, budgets, study.search)
+        chapter.figures[f"fig_widths_{data.name}"] = plots.plot_widths(widths, title=f"{label}: width d_f per budget")
+        widths.insert(0, "V_f", ds.vocab_sizes)
+        widths_tables[data.name] = widths
+    chapter.tables["widths"] = pd.concat(widths_tables, names=["dataset", "field"])
+    per_field, agreement = planted_truth(study, model=model_name)
+    chapter.tables["planted"] = agreement.groupby("setting", sort=False)[
+        ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean().round(3)
+    chapter.figures["fig_planted"] = plots.plot_planted_truth(
+        per_field[per_field["seed"] == seed],
+        title=f"synthetic / {model_name}: width at budget {PLANTED_BUDGET:g} vs planted rank (seed {seed}), "
+              f"profile {profile}")
+    chapter.text.update(planted_text(agreement))
+    return chapter

@@ -1,4 +1,4 @@
-"""Frozen, hashable settings for data, model, training, search and study, read from YAML.
+"""Frozen, hashable settings for data, model, training and search, read from YAML.
 
 Each dataclass validates its values on construction, so a typo in a YAML file fails at load time with
 the field's name, not an hour into a sweep. ``config_hash`` gives a stable digest of any config: the
@@ -18,14 +18,13 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 ESTIMATORS = ("mean_abs", "abs_mean", "fisher", "taylor")
 SCORE_SPLITS = ("train", "valid")
 BUDGET_UNITS = ("params", "dims")
 RANK_BY = ("saliency", "saliency_per_param")
 INITS = ("scratch", "inherit")
-METHODS = ("full", "sseds", "prune_only", "uniform", "random", "magnitude", "frequency")
 
 
 def _check_choice(owner: str, name: str, value, choices):

@@ -1,0 +1,14 @@
+"""The analyses behind the book's chapters, one module per chapter; each ``*_chapter(profile)``
+returns a ``Chapter`` (header, figures, tables, glued text) that its notebook only displays."""
+
+from .ablation import ablation_chapter, ablation_profile, variant_deltas
+from .budget import budget_chapter, compare_methods
+from .chapter import Chapter
+from .pretrain import ALL_MODELS, pretrain_all, pretrain_chapter
+from .search import load_pretrained, planted_truth, saliency_scores, search_chapter, widths_by_budget
+
+__all__ = [
+    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_profile", "budget_chapter", "compare_methods",
+    "load_pretrained", "planted_truth", "pretrain_all", "pretrain_chapter", "saliency_scores",
+    "search_chapter", "variant_deltas", "widths_by_budget",
+]

@@ -1,0 +1,45 @@
+"""Typed settings: data, model, training and search (``settings``), and study profiles (``study``).
+
+Everything is re-exported here, so ``from sseds_study.config import TrainConfig, load_study`` works.
+"""
+
+from ..errors import ConfigError
+from .settings import (
+    BUDGET_UNITS,
+    ESTIMATORS,
+    INITS,
+    RANK_BY,
+    SCORE_SPLITS,
+    DataConfig,
+    ModelConfig,
+    SearchConfig,
+    TrainConfig,
+    config_hash,
+    from_dict,
+    load_yaml,
+    to_dict,
+)
+from .study import EXECUTORS, StudyConfig, load_profile, load_study, resolve_profile, study_from_dict
+
+__all__ = [
+    "BUDGET_UNITS",
+    "ESTIMATORS",
+    "EXECUTORS",
+    "INITS",
+    "RANK_BY",
+    "SCORE_SPLITS",
+    "ConfigError",
+    "DataConfig",
+    "ModelConfig",
+    "SearchConfig",
+    "StudyConfig",
+    "TrainConfig",
+    "config_hash",
+    "from_dict",
+    "load_profile",
+    "load_study",
+    "load_yaml",
+    "resolve_profile",
+    "study_from_dict",
+    "to_dict",
+]

@@ -1,0 +1,169 @@
+"""Study profiles: the settings of a sweep, read from ``configs/*.yaml``.
+
+A profile may inherit another with ``extends: <profile>`` (a file name in the same folder, without
+``.yaml``, or a path relative to the profile): the parent's mapping is merged under the child's,
+mappings key by key and everything else (lists, numbers, strings) replaced whole, before the result is
+validated. So ``ablation.yaml`` states only what differs from ``default.yaml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..data.paths import repo_root
+from ..errors import ConfigError
+from .settings import DataConfig, ModelConfig, SearchConfig, TrainConfig, from_dict, load_yaml, to_dict
+
+EXECUTORS = ("local", "ray")
+REQUIRED = ("name", "datasets", "models", "methods", "budgets", "seeds")
+# A profile's name becomes a folder under the results directory: nothing that could leave it.
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A sweep: the cross product of datasets x models x methods x budgets x seeds (x variants)."""
+
+    name: str
+    datasets: tuple[DataConfig, ...]
+    models: tuple[str, ...]
+    methods: tuple[str, ...]
+    budgets: tuple[float, ...]
+    seeds: tuple[int, ...]
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    variants: tuple[dict, ...] = ()
+    workers: int = 1
+    executor: str = "local"
+
+    def __post_init__(self):
+        if not _NAME.match(self.name) or ".." in self.name:
+            raise ConfigError(f"study.name: expected letters, digits, '_', '-' or '.' (it names a results "
+                              f"folder); got {self.name!r}")
+        for what in ("datasets", "models", "methods", "budgets", "seeds"):
+            if not getattr(self, what):
+                raise ConfigError(f"study.{what}: expected at least one entry; got none")
+        _check_methods(self.methods)
+        for b in self.budgets:
+            if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 < b <= 1:
+                raise ConfigError(f"study.budgets: every budget must be a number in (0, 1]; got {b!r}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ConfigError(f"study.workers: expected a positive integer; got {self.workers!r}")
+        if self.executor not in EXECUTORS:
+            raise ConfigError(f"study.executor: expected one of {', '.join(EXECUTORS)}; got {self.executor!r}")
+        object.__setattr__(self, "models", tuple(_canonical_model(m) for m in self.models))
+        for v in self.variants:
+            from_dict(SearchConfig, {**to_dict(self.search), **v}, owner="study.variants")
+
+
+def _check_methods(methods) -> None:
+    # The method registry imports the study runner, search and models, which import this package:
+    # it is looked up when a profile is validated, not when this module is imported.
+    from ..study.methods import check_method
+
+    for m in methods:
+        check_method(m, owner="study.methods")
+
+
+def _canonical_model(name: str) -> str:
+    # Models import this package for ModelConfig: the registry is looked up at validation time.
+    from ..models.registry import canonical_model_name
+
+    try:
+        return canonical_model_name(name)
+    except ConfigError as exc:
+        raise ConfigError(f"study.models: {exc}") from None
+
+
+def _as_list(value, what: str, source: str) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{source}: {what}: expected a list; got {value!r}")
+    return list(value)
+
+
+def _numbers(values, what: str, source: str, cast) -> tuple:
+    out = []
+    for v in _as_list(values, what, source):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (cast is int and v != int(v)):
+            raise ConfigError(f"{source}: {what}: expected {'integers' if cast is int else 'numbers'}; got {v!r}")
+        out.append(cast(v))
+    return tuple(out)
+
+
+def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
+    """Build a StudyConfig from a parsed (and already merged) mapping, with errors naming the key."""
+    data = dict(data)
+    data.pop("extends", None)
+    known = {f.name for f in dataclasses.fields(StudyConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    for required in REQUIRED:
+        if required not in data:
+            raise ConfigError(f"{source}: missing required setting {required!r}")
+    datasets = []
+    for i, d in enumerate(_as_list(data["datasets"], "datasets", source)):
+        d = {"name": d} if isinstance(d, str) else d
+        datasets.append(from_dict(DataConfig, d, owner=f"{source}: datasets[{i}]"))
+    workers = data.get("workers", 1)
+    return StudyConfig(
+        name=str(data["name"]),
+        datasets=tuple(datasets),
+        models=tuple(str(m) for m in _as_list(data["models"], "models", source)),
+        methods=tuple(str(m) for m in _as_list(data["methods"], "methods", source)),
+        budgets=_numbers(data["budgets"], "budgets", source, float),
+        seeds=_numbers(data["seeds"], "seeds", source, int),
+        model=from_dict(ModelConfig, data.get("model"), owner=f"{source}: model"),
+        train=from_dict(TrainConfig, data.get("train"), owner=f"{source}: train"),
+        search=from_dict(SearchConfig, data.get("search"), owner=f"{source}: search"),
+        variants=tuple(dict(v) for v in _as_list(data.get("variants") or [], "variants", source)),
+        workers=workers if isinstance(workers, int) else _numbers([workers], "workers", source, int)[0],
+        executor=str(data.get("executor", "local")),
+    )
+
+
+def merge(parent: dict, child: dict) -> dict:
+    """``child`` over ``parent``: mappings are merged key by key, anything else is replaced whole."""
+    out = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve_profile(path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The mapping of a profile with its ``extends`` chain merged in (not yet validated)."""
+    path = Path(path)
+    data = load_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent:
+        raise ConfigError(f"{path}: extends: expected the name of another profile; got {parent!r}")
+    parent_path = path.parent / (parent if parent.endswith((".yaml", ".yml")) else f"{parent}.yaml")
+    if parent_path.resolve() in _seen + (path.resolve(),):
+        chain = " -> ".join(str(p) for p in (*_seen, path.resolve(), parent_path.resolve()))
+        raise ConfigError(f"{path}: extends: profiles inherit from each other in a loop ({chain})")
+    if not parent_path.is_file():
+        raise ConfigError(f"{path}: extends: no profile {parent_path}")
+    if "name" not in data:
+        # Two profiles with one name would share a results folder.
+        raise ConfigError(f"{path}: a profile that extends another must set its own 'name'")
+    return merge(resolve_profile(parent_path, _seen + (path.resolve(),)), data)
+
+
+def load_study(path) -> StudyConfig:
+    """Read a study profile from YAML (``configs/smoke.yaml``, ``configs/default.yaml``, ...)."""
+    return study_from_dict(resolve_profile(path), source=str(path))
+
+
+def load_profile(name: str) -> StudyConfig:
+    """A study profile shipped in ``configs/`` by name: ``smoke``, ``default``, ``ablation``, ``paper``."""
+    return load_study(repo_root() / "configs" / f"{name}.yaml")

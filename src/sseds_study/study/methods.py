@@ -1,0 +1,166 @@
+"""The method registry: every way of choosing the slim model's widths, by name.
+
+A method is an allocation function (a run's inputs -> an ``Allocation`` at its budget) plus what the
+rest of the package needs to know about it: how it is evaluated (``evaluation``), whether it reads the
+search options (then an ablation variant re-runs it), below which budget it is undefined, and how it
+is shown (display name, colour, marker). Config validation, the CLI's choices, the figures and the
+chapters all read this registry, so a new method is one ``register`` call next to its allocation
+function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..search import baselines
+from ..search.allocate import Allocation, allocate_dims
+from .pretrain import GroupCache, Pretrained, saliency_for_spec
+from .runs import RunSpec
+
+# How a method's run is measured:
+#   "pretrained": the pretrained full model itself (no slim model is trained);
+#   "gated":      the pretrained model with the dropped columns gated to zero, not retrained;
+#   "retrain":    a slim model with the allocated widths, trained with the run's training settings.
+EVALUATIONS = ("pretrained", "gated", "retrain")
+
+
+@dataclass
+class MethodInput:
+    """What an allocation function may read. ``search_seconds`` collects time spent on shared work
+    (saliency) that the run's search time should include."""
+
+    ds: object
+    pre: Pretrained
+    spec: RunSpec
+    cache: GroupCache
+    search_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    allocate: Callable[[MethodInput], Allocation]
+    label: str
+    color: str
+    marker: str = "o"
+    linestyle: str = "-"
+    evaluation: str = "retrain"
+    reads_search: bool = False
+    only_budget: float | None = None  # the method exists at this budget alone (full: 1.0)
+    description: str = ""
+    # Smallest budget at which the method is defined, given the base width D (None: any budget).
+    min_budget: Callable[[int], float] | None = field(default=None, compare=False)
+
+    def applies(self, budget: float, emb_dim: int) -> bool:
+        if self.only_budget is not None:
+            return budget == self.only_budget
+        return self.min_budget is None or budget >= self.min_budget(emb_dim)
+
+    def budgets(self, budgets) -> tuple[float, ...]:
+        """The budgets of a study at which this method runs."""
+        return (self.only_budget,) if self.only_budget is not None else tuple(budgets)
+
+    @property
+    def style(self) -> dict:
+        """Matplotlib keyword arguments for this method's line or marker."""
+        return {"color": self.color, "marker": self.marker, "ls": self.linestyle}
+
+
+METHODS: dict[str, Method] = {}
+
+
+def register(method: Method) -> Method:
+    if method.evaluation not in EVALUATIONS:
+        raise ValueError(f"method {method.name!r}: evaluation must be one of {EVALUATIONS}")
+    if method.name in METHODS:
+        raise ValueError(f"method {method.name!r} is registered twice")
+    METHODS[method.name] = method
+    return method
+
+
+def get_method(name: str) -> Method:
+    check_method(name)
+    return METHODS[name]
+
+
+def check_method(name: str, owner: str = "method") -> None:
+    if name not in METHODS:
+        raise ConfigError(f"{owner}: unknown method {name!r}; expected one of {', '.join(METHODS)}")
+
+
+def method_names(evaluation: str | None = None) -> tuple[str, ...]:
+    """Registered method names in registration order, optionally only those evaluated one way."""
+    return tuple(n for n, m in METHODS.items() if evaluation in (None, m.evaluation))
+
+
+def reduced_methods() -> tuple[str, ...]:
+    """Methods that produce a reduced model (everything but the full-width reference)."""
+    return tuple(n for n, m in METHODS.items() if m.evaluation != "pretrained")
+
+
+# -- allocation functions ------------------------------------------------------------------------------
+def _vocab(x: MethodInput) -> tuple[int, ...]:
+    return x.ds.vocab_sizes
+
+
+def allocate_full(x: MethodInput) -> Allocation:
+    return baselines.full_allocation(_vocab(x), x.spec.model.emb_dim)
+
+
+def allocate_sseds(x: MethodInput) -> Allocation:
+    scores, seconds = saliency_for_spec(x.ds, x.pre, x.spec, x.cache)
+    x.search_seconds += seconds
+    s = x.spec.search
+    return allocate_dims(scores, _vocab(x), x.spec.budget, budget_unit=s.budget_unit, rank_by=s.rank_by,
+                         min_dim=s.min_dim)
+
+
+def allocate_uniform(x: MethodInput) -> Allocation:
+    return baselines.uniform_allocation(_vocab(x), x.spec.model.emb_dim, x.spec.budget)
+
+
+def allocate_random(x: MethodInput) -> Allocation:
+    scores = baselines.random_scores(len(_vocab(x)), x.spec.model.emb_dim, x.spec.seed)
+    return allocate_dims(scores, _vocab(x), x.spec.budget)
+
+
+def allocate_magnitude(x: MethodInput) -> Allocation:
+    scores = baselines.magnitude_scores(x.pre.model.embedding.field_weights())
+    return allocate_dims(scores, _vocab(x), x.spec.budget)
+
+
+def allocate_frequency(x: MethodInput) -> Allocation:
+    return baselines.frequency_allocation(train_value_counts(x.ds), _vocab(x), x.spec.model.emb_dim, x.spec.budget)
+
+
+def train_value_counts(ds) -> list[np.ndarray]:
+    """Per field, how often each id occurs in the training split (multi-valued: every value counts)."""
+    train = ds.split_index("train")
+    counts = []
+    for f, spec in enumerate(ds.fields):
+        cols = ds.field_columns(f)[train].ravel()
+        cols = cols[cols >= 0]
+        counts.append(np.bincount(cols, minlength=spec.vocab_size))
+    return counts
+
+
+register(Method("full", allocate_full, "full width", "black", marker="", linestyle="--", evaluation="pretrained",
+                only_budget=1.0, description="every field keeps all D dimensions (the reference)"))
+register(Method("sseds", allocate_sseds, "SSEDS", "#c0392b", "o", reads_search=True,
+                description="gate-gradient saliency of the pretrained model, greedy under the budget"))
+register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "x", ":", evaluation="gated",
+                reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained"))
+register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s",
+                # Equal widths cost at least one dimension per field: a budget of 1/D.
+                min_budget=lambda emb_dim: 1.0 / emb_dim,
+                description="the largest equal width for every field"))
+register(Method("random", allocate_random, "random", "#7f8c8d", "v",
+                description="a seeded random ranking through the same greedy allocator"))
+register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^",
+                description="column RMS of the pretrained tables through the same greedy allocator"))
+register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D",
+                description="widths from feature popularity (power law, alpha 0.3)"))

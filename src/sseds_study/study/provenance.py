@@ -1,0 +1,45 @@
+"""Where a result came from: package versions and the git commit, recorded in every result row."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .. import __version__
+from ..data.paths import repo_root
+
+
+def git_commit(repo: Path | None = None) -> str:
+    """The current commit, with '+dirty' when the working tree has uncommitted changes."""
+    repo = repo or repo_root()
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=repo, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "sseds_study": __version__,
+    }
+
+
+def provenance(profile: str) -> dict:
+    """The provenance every row of a sweep carries."""
+    return {"versions": package_versions(), "git_commit": git_commit(), "profile": profile}

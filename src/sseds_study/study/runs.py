@@ -1,0 +1,60 @@
+"""One run of a study: (dataset, model, training, search settings, method, budget), fully resolved.
+
+A run's ``key`` is the hash of its resolved settings: the journal is keyed by it, so a run whose
+settings did not change is never recomputed. ``group_key`` names the pretrained model a run shares
+with the others of its group (same data, base model, training settings and seed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..config import DataConfig, ModelConfig, SearchConfig, TrainConfig, config_hash, to_dict
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run, fully resolved. ``key`` identifies it in the result cache."""
+
+    data: DataConfig
+    model: ModelConfig
+    train: TrainConfig
+    search: SearchConfig
+    method: str
+    budget: float
+
+    @property
+    def seed(self) -> int:
+        return self.train.seed
+
+    @property
+    def key(self) -> str:
+        return config_hash(self)
+
+    @property
+    def group_key(self) -> str:
+        """Runs sharing a pretrained model: same data, base model, training settings and seed."""
+        return config_hash(self.pretrained_identity())
+
+    def pretrained_identity(self) -> dict:
+        """What determines the pretrained model: stored in its checkpoint and hashed into ``group_key``."""
+        return {"data": self.data, "model": self.model, "train": train_identity(self.train)}
+
+
+def train_identity(train: TrainConfig) -> dict:
+    """Training settings that change what is computed. Progress bars do not: a rerun with bars on
+    reuses the results."""
+    d = to_dict(train)
+    d.pop("progress", None)
+    return d
+
+
+def variant_label(search: SearchConfig, reference: SearchConfig) -> str:
+    """Short text naming the search options that differ from the study's reference settings."""
+    diffs = [
+        f"{f.name}={getattr(search, f.name)}"
+        for f in dataclasses.fields(SearchConfig)
+        if getattr(search, f.name) != getattr(reference, f.name)
+    ]
+    return ",".join(diffs) or "default"

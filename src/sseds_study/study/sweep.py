@@ -1,0 +1,100 @@
+"""A sweep: run every run of a study profile that has not finished yet, and return the results table.
+
+A run whose key is in the journal with status ``ok`` is never recomputed, so an interrupted sweep
+(Ctrl-C, a killed machine) resumes where it stopped. A run that raises is recorded with status
+``failed`` and its error, does not stop the sweep, and is tried again by the next sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
+
+from ..config import EXECUTORS, StudyConfig, to_dict
+from ..errors import ConfigError
+from ..fileio import atomic_write_text
+from .executors import sweep_in_process, sweep_processes, sweep_ray
+from .expand import expand_runs, group_runs
+from .journal import read_journal, write_table
+from .provenance import provenance
+
+
+@dataclass
+class SweepReport:
+    table: pd.DataFrame
+    executed: int
+    skipped: int
+    failed: int
+    seconds: float
+
+
+def default_results_dir(study: StudyConfig) -> Path:
+    return Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / study.name
+
+
+def sweep(
+    study: StudyConfig,
+    results_dir: str | os.PathLike | None = None,
+    *,
+    executor: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> SweepReport:
+    """Run every run of a study that has not finished yet; return the results table.
+
+    Interrupting a sweep (Ctrl-C, a killed process) loses at most the runs in progress.
+    """
+    executor = executor or study.executor
+    workers = study.workers if workers is None else workers
+    if executor not in EXECUTORS:
+        raise ConfigError(f"executor: expected one of {', '.join(EXECUTORS)}; got {executor!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"workers: expected a positive integer; got {workers!r}")
+    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(results_dir / "study.json", json.dumps(to_dict(study), indent=2, sort_keys=True))
+
+    specs = expand_runs(study)
+    journal = read_journal(results_dir)
+    done = {k for k, r in journal.items() if r.get("status") == "ok"}
+    todo = [s for s in specs if s.key not in done]
+    current = {spec.key for spec in specs}
+    origin = provenance(study.name)
+    start = time.perf_counter()
+    bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc=f"sweep {study.name}",
+               unit="run", disable=not progress)
+    counts = {"executed": 0, "failed": 0}
+    recorded: set[str] = set()
+
+    def record(row: dict) -> None:
+        if row["key"] in recorded:  # seen already through the journal
+            return
+        recorded.add(row["key"])
+        journal[row["key"]] = row
+        counts["executed"] += 1
+        counts["failed"] += row["status"] != "ok"
+        bar.update(1)
+        bar.set_postfix(failed=counts["failed"])
+        write_table(results_dir, journal, keep=current)
+
+    groups = group_runs(todo)
+    try:
+        if executor == "ray":
+            sweep_ray(groups, results_dir, origin, workers, record)
+        elif workers == 1:
+            sweep_in_process(groups, results_dir, origin, record)
+        else:
+            sweep_processes(groups, results_dir, origin, workers, record)
+    finally:
+        bar.close()
+        # Rows written by workers that were cut off still count: rebuild from the journal.
+        journal.update(read_journal(results_dir))
+        table = write_table(results_dir, journal, keep=current)
+    return SweepReport(table, counts["executed"], len(specs) - len(todo), counts["failed"],
+                       time.perf_counter() - start)

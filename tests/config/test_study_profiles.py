@@ -1,0 +1,109 @@
+"""Study profiles: validation and loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sseds_study import study as st
+from sseds_study.config import ConfigError
+from studyhelpers import tiny
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"budgets": [0.0]}, "budgets"),
+        ({"budgets": [1.5]}, "budgets"),
+        ({"methods": ["sseds", "nope"]}, "unknown method 'nope'"),
+        ({"models": ["FM", "Transformer"]}, "unknown model 'Transformer'"),
+        ({"colour": "red"}, "unknown setting(s) colour"),
+        ({"search": {"estimator": "psychic"}}, "search.estimator"),
+        ({"variants": [{"estimatr": "fisher"}]}, "estimatr"),
+        ({"train": {"batch_size": "big"}}, "train.batch_size"),
+    ],
+)
+def test_bad_profiles_have_clear_errors(change, message):
+    with pytest.raises(ConfigError, match=None) as err:
+        tiny(**change)
+    assert message in str(err.value)
+
+
+def test_missing_profile_file(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        st.load_study(tmp_path / "nope.yaml")
+
+
+def test_shipped_profiles_load():
+    for name in ("smoke", "default", "ablation", "paper"):
+        study = st.load_profile(name)
+        assert st.expand_runs(study)
+
+
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+BASE = """
+name: base
+datasets: [synthetic]
+models: [FM]
+methods: [full, sseds]
+budgets: [1.0, 0.5]
+seeds: [0, 1]
+model: {emb_dim: 8, hidden_dims: [16]}
+train: {batch_size: 256, lr: 0.01}
+search: {num_batches: 4}
+"""
+
+
+def test_extends_merges_mappings_and_replaces_lists(tmp_path):
+    _write(tmp_path / "base.yaml", BASE)
+    child = _write(tmp_path / "child.yaml", "extends: base\nname: child\nbudgets: [0.2]\ntrain: {lr: 0.05}\n")
+    study = st.load_study(child)
+    assert study.name == "child" and study.budgets == (0.2,)
+    assert study.train.lr == 0.05 and study.train.batch_size == 256  # merged key by key
+    assert study.model.emb_dim == 8 and study.seeds == (0, 1)  # inherited
+
+
+def test_extends_chain_and_errors_name_the_file(tmp_path):
+    _write(tmp_path / "base.yaml", BASE)
+    _write(tmp_path / "mid.yaml", "extends: base\nname: mid\nseeds: [3]\n")
+    leaf = _write(tmp_path / "leaf.yaml", "extends: mid\nname: leaf\n")
+    assert st.load_study(leaf).seeds == (3,)
+    nameless = _write(tmp_path / "nameless.yaml", "extends: base\nseeds: [3]\n")
+    with pytest.raises(ConfigError, match="nameless.yaml: a profile that extends another must set its own 'name'"):
+        st.load_study(nameless)
+    missing = _write(tmp_path / "orphan.yaml", "extends: nowhere\nname: orphan\n")
+    with pytest.raises(ConfigError, match="orphan.yaml: extends: no profile .*nowhere.yaml"):
+        st.load_study(missing)
+    _write(tmp_path / "a.yaml", "extends: b\nname: a\n")
+    _write(tmp_path / "b.yaml", "extends: a\nname: b\n")
+    with pytest.raises(ConfigError, match="in a loop"):
+        st.load_study(tmp_path / "a.yaml")
+    typo = _write(tmp_path / "typo.yaml", "extends: base\nname: typo\ntrian: {lr: 0.1}\n")
+    with pytest.raises(ConfigError, match="unknown setting\\(s\\) trian"):
+        st.load_study(typo)
+
+
+@pytest.mark.parametrize("name", ["../x", "/abs", "a/b", "", ".hidden", "x/../.."])
+def test_profile_names_are_identifiers(name):
+    with pytest.raises(ConfigError, match="study.name"):
+        tiny(name=name)
+
+
+@pytest.mark.parametrize("empty", ["budgets", "seeds", "methods", "models", "datasets"])
+def test_empty_lists_are_errors(empty):
+    with pytest.raises(ConfigError, match=f"study.{empty}: expected at least one entry"):
+        tiny(**{empty: []})
+
+
+def test_shipped_profiles_state_only_their_differences():
+    ablation = st.load_profile("ablation")
+    default = st.load_profile("default")
+    assert ablation.train == default.train and ablation.datasets == default.datasets
+    assert "extends: default" in (Path(__file__).parents[2] / "configs" / "ablation.yaml").read_text()

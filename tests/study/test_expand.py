@@ -1,0 +1,45 @@
+"""Expanding a profile into runs and groups."""
+
+from __future__ import annotations
+
+from studyhelpers import TINY, tiny
+
+from sseds_study import study as st
+from sseds_study.study import methods
+
+
+def test_expand_runs_counts_and_keys():
+    study = tiny(seeds=[0, 1])
+    runs = st.expand_runs(study)
+    # full: 1 budget; six other methods x 2 budgets; per seed.
+    assert len(runs) == 2 * (1 + 6 * 2)
+    assert len({r.key for r in runs}) == len(runs)
+    assert {r.budget for r in runs if r.method == "full"} == {1.0}
+    # one pretrained model per seed
+    assert len(st.group_runs(runs)) == 2
+
+
+def test_variants_add_search_runs_only():
+    base = st.expand_runs(tiny())
+    with_variants = st.expand_runs(tiny(variants=[{"estimator": "fisher"}, {"init": "inherit"}]))
+    added = [r for r in with_variants if r.key not in {b.key for b in base}]
+    # fisher adds sseds + prune_only at two budgets; inherit adds sseds only (prune_only never retrains).
+    assert sorted((r.method, r.search.estimator, r.search.init) for r in added) == sorted(
+        [("sseds", "fisher", "scratch")] * 2 + [("prune_only", "fisher", "scratch")] * 2
+        + [("sseds", "mean_abs", "inherit")] * 2
+    )
+
+
+def test_uniform_left_out_below_one_dimension_per_field():
+    study = tiny(budgets=[0.5, 0.2], model={"emb_dim": 4})  # 1/D = 0.25
+    runs = st.expand_runs(study)
+    assert {r.budget for r in runs if r.method == "uniform"} == {0.5}
+    assert {r.budget for r in runs if r.method == "sseds"} == {0.5, 0.2}
+    uniform = methods.get_method("uniform")
+    assert uniform.applies(0.0625, 16) and not uniform.applies(0.05, 16)
+
+
+def test_key_ignores_progress_flag_for_groups():
+    a = st.expand_runs(tiny())
+    b = st.expand_runs(tiny(train={**TINY["train"], "progress": True}))
+    assert [r.group_key for r in a] == [r.group_key for r in b]

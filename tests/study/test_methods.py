@@ -1,0 +1,71 @@
+"""The method registry: what every method promises, and that a new one plugs in by registering it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from studyhelpers import tiny
+
+from sseds_study import cli
+from sseds_study import study as st
+from sseds_study.config import ConfigError
+from sseds_study.search import baselines
+from sseds_study.study import methods
+
+
+def test_registry_names_every_method_of_the_book():
+    assert set(methods.METHODS) >= {"full", "sseds", "prune_only", "uniform", "random", "magnitude", "frequency"}
+    for name, method in methods.METHODS.items():
+        assert method.name == name
+        assert method.evaluation in methods.EVALUATIONS
+        assert method.label and method.color
+
+
+def test_unknown_method_lists_the_registered_ones():
+    with pytest.raises(ConfigError, match="unknown method 'nope'; expected one of full, sseds"):
+        methods.get_method("nope")
+
+
+def test_registering_twice_is_an_error():
+    with pytest.raises(ValueError, match="registered twice"):
+        methods.register(methods.METHODS["random"])
+
+
+def test_cli_choices_come_from_the_registry():
+    parser = cli.build_parser()
+    search = next(a for a in parser._subparsers._group_actions[0].choices["search"]._actions
+                  if a.dest == "method")
+    assert tuple(search.choices) == methods.method_names(evaluation="retrain")
+    assert "prune_only" not in search.choices and "frequency" in search.choices
+
+
+@pytest.fixture
+def halves(monkeypatch):
+    """A new baseline registered the way a contributor would: keep the first half of every field's
+    dimensions (a fixed-width rule), for one budget only."""
+
+    def allocate_halves(x: methods.MethodInput):
+        return baselines.uniform_allocation(x.ds.vocab_sizes, x.spec.model.emb_dim, 0.5)
+
+    method = methods.Method("halves", allocate_halves, "half width", "#123456", "P", only_budget=0.5)
+    monkeypatch.setitem(methods.METHODS, "halves", method)
+    return method
+
+
+def test_a_registered_method_is_valid_in_profiles_and_runs_in_a_sweep(halves, tmp_path):
+    study = tiny(methods=["full", "halves"], budgets=[1.0, 0.5, 0.3])
+    runs = st.expand_runs(study)
+    assert sorted(r.budget for r in runs if r.method == "halves") == [0.5]  # only_budget
+    report = st.sweep(study, tmp_path, progress=False)
+    row = report.table.set_index("method").loc["halves"]
+    assert row["status"] == "ok" and row["achieved_budget"] == pytest.approx(0.5)
+    assert row["epochs"] >= 1  # evaluation "retrain": a slim model was trained
+
+
+def test_budget_rules_of_the_registry():
+    uniform, full = methods.get_method("uniform"), methods.get_method("full")
+    assert uniform.budgets((1.0, 0.1)) == (1.0, 0.1) and full.budgets((0.5, 0.1)) == (1.0,)
+    assert not uniform.applies(0.05, 16) and uniform.applies(0.1, 16)
+    assert dataclasses.replace(uniform, min_budget=None).applies(0.01, 16)
+    assert methods.reduced_methods()[0] == "sseds" and "full" not in methods.reduced_methods()
