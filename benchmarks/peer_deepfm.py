@@ -23,8 +23,9 @@ import torch
 
 from sseds_study.config import ModelConfig, TrainConfig
 from sseds_study.data import load_dataset
+from sseds_study.fileio import atomic_write_text
 from sseds_study.models.registry import build_model
-from sseds_study.study import atomic_write_csv, t_interval
+from sseds_study.statistics import t_interval
 from sseds_study.train import fit, roc_auc, seed_everything
 
 
@@ -103,7 +104,7 @@ def main() -> None:
             print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_csv(df, Path(args.out))
+    atomic_write_text(Path(args.out), df.to_csv(index=False))
     summary = []
     for impl, g in df.groupby("implementation", sort=False):
         auc, ci = t_interval(g["test_auc"].tolist())

@@ -10,14 +10,6 @@ from sseds_study import study as st
 from sseds_study.config import SearchConfig
 
 
-def test_t_interval_by_hand():
-    mean, half = st.t_interval([0.70, 0.72, 0.74])
-    # t(0.975, df=2) = 4.302653; sd = 0.02; half = 4.302653 * 0.02 / sqrt(3)
-    assert mean == pytest.approx(0.72)
-    assert half == pytest.approx(4.302653 * 0.02 / 3**0.5, rel=1e-5)
-    assert np.isnan(st.t_interval([0.7])[1])
-
-
 def test_aggregate_groups_over_seeds():
     rows = []
     for seed, auc in enumerate([0.7, 0.72, 0.74]):

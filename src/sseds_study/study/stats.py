@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from ..config import SearchConfig
+from ..statistics import t_interval
 from .methods import METHODS
 from .runs import variant_label
 
@@ -35,18 +33,6 @@ def with_variant(df: pd.DataFrame, reference: SearchConfig | None = None) -> pd.
 
     df["variant"] = df.apply(label, axis=1)
     return df
-
-
-def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
-    """(mean, half-width) of a Student-t confidence interval; half-width is NaN for one value."""
-    x = np.asarray([v for v in values if v == v], dtype=float)
-    if len(x) == 0:
-        return math.nan, math.nan
-    mean = float(x.mean())
-    if len(x) < 2:
-        return mean, math.nan
-    half = float(scipy_stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return mean, half
 
 
 def summarise_over_seeds(df: pd.DataFrame, by: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
