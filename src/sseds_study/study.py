@@ -43,7 +43,7 @@ from .config import (
     load_yaml,
     to_dict,
 )
-from .data.encode import manifest_checksum
+from .data.cache import manifest_checksum
 from .data.paths import repo_root
 from .errors import WorkerError
 from .fileio import atomic_write_text

@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..errors import ConfigError
 from .avazu import load_avazu
+from .cache import load_encoded, manifest_checksum
 from .criteo import download_criteo, load_criteo
-from .encode import load_encoded, manifest_checksum
 from .frappe import load_frappe
 from .movielens import load_movielens
 from .paths import default_cache_dir, resolve_cache_dir

@@ -1,4 +1,4 @@
-"""Streaming readers: delimited text and parquet files -> :class:`~.encode.Chunk` blocks.
+"""Streaming readers: delimited text and parquet files -> :class:`~.raw.Chunk` blocks.
 
 Text files are cut into blocks of whole lines (a few megabytes each) and every block is parsed by
 Arrow's CSV parser, every column as a string, with empty fields as null (= missing). Arrow does not
@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import DataFormatError
-from .encode import Chunk
+from .raw import Chunk
 
 BLOCK_BYTES = 8 << 20  # Arrow parses this much text per block; bounds memory per chunk
 
