@@ -39,7 +39,6 @@ CRITEO_TARBALL = "criteo-research-kaggle-display-advertising-challenge-dataset.t
 CRITEO_SIZE = 4_576_820_670
 CRITEO_MD5 = "df9b1b3766d9ff91d5ca3eb3d23bed27"
 CRITEO_TRAIN_MD5 = "4dcfe6c4b7783585d4ae3c714994f26a"
-CRITEO_TRAIN_ROWS = 45_840_617
 
 
 def detect_format(path) -> str:
