@@ -2,7 +2,7 @@
 saliency and widths of one pretrained model, and agreement with the planted truth of synthetic data.
 
 Everything here reads or computes through ``study`` (so pretrained models and results are shared
-with the sweeps and cached); nothing is plotted here (see ``plots``).
+with the sweeps and cached); nothing is plotted here (see ``figures``).
 """
 
 from __future__ import annotations
