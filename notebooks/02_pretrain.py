@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from sseds_study import plots
+from sseds_study.figures.results import plot_learning_curves
 from sseds_study.analysis import ALL_MODELS, pretrain_all
 from sseds_study.study import load_profile, summarise_over_seeds
 
@@ -43,7 +43,7 @@ print(f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; see
 # validation AUC has not improved for `patience` epochs; the best epoch's weights are kept.
 
 # %%
-fig = plots.plot_learning_curves(history, title=f"Full-width models, profile {profile}")
+fig = plot_learning_curves(history, title=f"Full-width models, profile {profile}")
 glue("fig_learning_curves", fig, display=False)
 plt.close(fig)
 

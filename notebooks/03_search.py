@@ -37,7 +37,7 @@ profile = "default"
 import matplotlib.pyplot as plt
 from myst_nb import glue
 
-from sseds_study import plots
+from sseds_study.figures.results import plot_planted_truth, plot_saliency, plot_widths
 from sseds_study.analysis import load_pretrained, planted_truth, saliency_scores, widths_by_budget
 from sseds_study.study import load_profile
 
@@ -58,7 +58,7 @@ for data in study.datasets:
     ds, pre, spec = load_pretrained(study, data.name, model_name)
     scores = saliency_scores(ds, pre, spec)
     searched[data.name] = (ds, scores)
-    fig = plots.plot_saliency(scores, ds.field_names, title=f"{data.name} ({len(ds):,} rows) / {model_name}")
+    fig = plot_saliency(scores, ds.field_names, title=f"{data.name} ({len(ds):,} rows) / {model_name}")
     glue(f"fig_saliency_{data.name}", fig, display=False)
     plt.close(fig)
 
@@ -81,7 +81,7 @@ for data in study.datasets:
 for name, (ds, scores) in searched.items():
     widths = widths_by_budget(ds, scores, budgets, study.search)
     widths.insert(0, "V_f", ds.vocab_sizes)
-    fig = plots.plot_widths(widths.drop(columns="V_f"), title=f"{name} / {model_name}: width d_f per budget")
+    fig = plot_widths(widths.drop(columns="V_f"), title=f"{name} / {model_name}: width d_f per budget")
     glue(f"fig_widths_{name}", fig, display=False)
     plt.close(fig)
     print(name)
@@ -120,7 +120,7 @@ table = agreement.groupby("setting", sort=False)[
 table.round(3)
 
 # %%
-fig = plots.plot_planted_truth(per_field[per_field["seed"] == study.seeds[0]],
+fig = plot_planted_truth(per_field[per_field["seed"] == study.seeds[0]],
                                title=f"synthetic / {model_name}: width at budget 0.2 vs planted rank (seed {study.seeds[0]})")
 glue("fig_planted", fig, display=False)
 plt.close(fig)

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from sseds_study import plots
+from sseds_study.figures.results import plot_budget_curves
 from sseds_study.analysis import compare_methods
 from sseds_study.study import aggregate, load_profile, sweep
 
@@ -51,7 +51,7 @@ rows = results.groupby("dataset")["rows"].first().to_dict()
 
 # %%
 for name in agg["dataset"].unique():
-    fig = plots.plot_budget_curves(agg, name, models=study.models, title=f"{name} ({rows[name]:,} rows), profile {profile}")
+    fig = plot_budget_curves(agg, name, models=study.models, title=f"{name} ({rows[name]:,} rows), profile {profile}")
     glue(f"fig_budget_{name}", fig, display=False)
     plt.close(fig)
 

@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from sseds_study import plots
+from sseds_study.figures.results import plot_ablation
 from sseds_study.study import aggregate, load_profile, sweep
 
 pd.set_option("display.max_rows", 200)
@@ -49,7 +49,7 @@ print(f"profile {ablation}: {len(results)} runs, {int((results.status != 'ok').s
 # %%
 agg = aggregate(results, metrics=("test_auc", "test_logloss", "achieved_budget"), reference=study.search)
 agg = agg[agg["method"] == "sseds"]
-fig = plots.plot_ablation(agg, title=f"SSEDS variants, profile {ablation}")
+fig = plot_ablation(agg, title=f"SSEDS variants, profile {ablation}")
 glue("fig_ablation", fig, display=False)
 plt.close(fig)
 
