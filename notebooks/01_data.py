@@ -32,14 +32,20 @@ profile = "default"
 # %%
 from myst_nb import glue
 
-from sseds_study import plots
-from sseds_study.config import DataConfig
-from sseds_study.data import dataset_summary, load_dataset_from_config
+from sseds_study.data import load_dataset, load_dataset_from_study
+from sseds_study.data.stats import dataset_facts, dataset_summary, field_table, truth_table
+from sseds_study.figures.data import (
+    plot_feature_popularity,
+    plot_field_cardinality,
+    plot_missing_rates,
+    plot_value_positive_rates,
+)
 from sseds_study.study import load_profile
 
 # %%
 study = load_profile(profile)
-synthetic_config = next(d for d in study.datasets if d.name == "synthetic")
+
+# %%
 glue("profile", profile, display=False)
 
 # %% [markdown]
@@ -48,16 +54,19 @@ glue("profile", profile, display=False)
 # The same MovieLens-100K is used in every profile; it is small enough.
 
 # %%
-ml = load_dataset_from_config(DataConfig(name="movielens100k"), progress=False)
+ml = load_dataset("movielens100k", progress=False)
 
 # %%
-glue("ml_rows", len(ml), display=False)
-glue("ml_fields", ml.num_fields, display=False)
-glue("ml_pos_rate", round(float(ml.labels.mean()), 4), display=False)
-glue("ml_emb_rows", int(sum(ml.vocab_sizes)), display=False)
+ml_facts = dataset_facts(ml)
 
 # %%
-dataset_summary(ml).set_index("name").round(4)
+glue("ml_rows", ml_facts["rows"], display=False)
+glue("ml_fields", ml_facts["fields"], display=False)
+glue("ml_pos_rate", ml_facts["positive_rate"], display=False)
+glue("ml_emb_rows", ml_facts["embedding_rows"], display=False)
+
+# %%
+dataset_summary(ml, decimals=4)
 
 # %% [markdown]
 # The encoded dataset has {glue:text}`ml_rows:,d` rows and {glue:text}`ml_fields:d` fields, and
@@ -71,10 +80,10 @@ dataset_summary(ml).set_index("name").round(4)
 # rates (standard deviation over the values seen at least ten times).
 
 # %%
-plots.field_table(ml)
+field_table(ml)
 
 # %%
-glue("fig_ml_cardinality", plots.plot_field_cardinality(ml, profile=profile), display=False)
+glue("fig_ml_cardinality", plot_field_cardinality(ml, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_ml_cardinality
@@ -86,7 +95,7 @@ glue("fig_ml_cardinality", plots.plot_field_cardinality(ml, profile=profile), di
 # ```
 
 # %%
-glue("fig_ml_popularity", plots.plot_feature_popularity(ml, profile=profile), display=False)
+glue("fig_ml_popularity", plot_feature_popularity(ml, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_ml_popularity
@@ -98,7 +107,7 @@ glue("fig_ml_popularity", plots.plot_feature_popularity(ml, profile=profile), di
 # ```
 
 # %%
-glue("fig_ml_positive", plots.plot_value_positive_rates(ml, profile=profile), display=False)
+glue("fig_ml_positive", plot_value_positive_rates(ml, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_ml_positive
@@ -110,7 +119,7 @@ glue("fig_ml_positive", plots.plot_value_positive_rates(ml, profile=profile), di
 # ```
 
 # %%
-glue("fig_ml_missing", plots.plot_missing_rates(ml, profile=profile), display=False)
+glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_ml_missing
@@ -126,17 +135,20 @@ glue("fig_ml_missing", plots.plot_missing_rates(ml, profile=profile), display=Fa
 # The size of the synthetic dataset follows the profile ({glue:text}`profile`).
 
 # %%
-syn = load_dataset_from_config(synthetic_config, progress=False)
+syn = load_dataset_from_study(study, "synthetic", progress=False)
 
 # %%
-glue("syn_rows", len(syn), display=False)
-glue("syn_fields", syn.num_fields, display=False)
-glue("syn_pos_rate", round(float(syn.labels.mean()), 4), display=False)
-glue("syn_relevant", sum(syn.manifest["truth"]["relevant"].values()), display=False)
-glue("syn_bayes_auc", round(float(syn.manifest["truth"]["bayes_auc"]), 4), display=False)
+syn_facts = dataset_facts(syn)
 
 # %%
-dataset_summary(syn).set_index("name").round(4)
+glue("syn_rows", syn_facts["rows"], display=False)
+glue("syn_fields", syn_facts["fields"], display=False)
+glue("syn_pos_rate", syn_facts["positive_rate"], display=False)
+glue("syn_relevant", syn_facts["relevant_fields"], display=False)
+glue("syn_bayes_auc", syn_facts["bayes_auc"], display=False)
+
+# %%
+dataset_summary(syn, decimals=4)
 
 # %% [markdown]
 # The synthetic dataset has {glue:text}`syn_rows:,d` rows, {glue:text}`syn_fields:d` fields and a
@@ -146,10 +158,10 @@ dataset_summary(syn).set_index("name").round(4)
 # {glue:text}`syn_bayes_auc:.3f`: no model can do better on this data.
 
 # %%
-plots.truth_table(syn)
+truth_table(syn)
 
 # %%
-glue("fig_syn_cardinality", plots.plot_field_cardinality(syn, profile=profile), display=False)
+glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_syn_cardinality
@@ -161,7 +173,7 @@ glue("fig_syn_cardinality", plots.plot_field_cardinality(syn, profile=profile), 
 # ```
 
 # %%
-glue("fig_syn_popularity", plots.plot_feature_popularity(syn, profile=profile), display=False)
+glue("fig_syn_popularity", plot_feature_popularity(syn, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_syn_popularity
@@ -172,7 +184,7 @@ glue("fig_syn_popularity", plots.plot_feature_popularity(syn, profile=profile), 
 # ```
 
 # %%
-glue("fig_syn_positive", plots.plot_value_positive_rates(syn, profile=profile), display=False)
+glue("fig_syn_positive", plot_value_positive_rates(syn, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_syn_positive
@@ -184,7 +196,7 @@ glue("fig_syn_positive", plots.plot_value_positive_rates(syn, profile=profile), 
 # ```
 
 # %%
-glue("fig_syn_missing", plots.plot_missing_rates(syn, profile=profile), display=False)
+glue("fig_syn_missing", plot_missing_rates(syn, profile=profile), display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_syn_missing

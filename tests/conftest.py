@@ -1,7 +1,41 @@
-"""Makes the helper modules beside this file (``studyhelpers``: a tiny study profile) importable from
-every test folder; pytest itself only puts each test file's own folder on the path."""
+"""Fixtures shared by the data and figures tests. The folder of this file is put on the import path,
+so its helper modules (``studyhelpers``: a tiny study profile) import from every test folder; pytest
+itself only puts each test file's own folder there."""
+
+from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from sseds_study.data.spec import PAD, EncodedDataset, make_field_specs
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture
+def tiny() -> EncodedDataset:
+    """A hand-built dataset whose statistics are counted by hand in the tests.
+
+    fields: user (categorical, V=4), hour (numeric, V=3), genres (multi, V=4, width 2); five train
+    rows and one valid row.
+    """
+    fields = make_field_specs(["user", "hour", "genres"], ["categorical", "numeric", "multi"], [4, 3, 4], [1, 1, 2])
+    ids = np.array(
+        [
+            # user hour genres
+            [1, 1, 1, 2],
+            [1, 2, 1, PAD],
+            [2, 1, 3, PAD],
+            [0, 1, 2, 3],
+            [3, 0, 1, PAD],
+            [1, 2, 2, PAD],  # valid
+        ],
+        dtype=np.int64,
+    )
+    labels = np.array([1, 0, 1, 0, 1, 1], dtype=np.float32)
+    split = np.array([0, 0, 0, 0, 0, 1], dtype=np.int8)
+    manifest = {"missing_rates": {"user": 0.0, "hour": 0.2, "genres": 0.1}}
+    return EncodedDataset("tiny", fields, ids, labels, split, manifest)

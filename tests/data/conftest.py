@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from sseds_study.data.paths import shared_data_dir
+from sseds_study.data.paths import repo_root
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "network: needs internet access (skipped when offline)")
 
 
-SHARED = shared_data_dir()
+SHARED = repo_root().parent / "shared" / "data"  # the reference samples beside the repository
 
 
 @pytest.fixture

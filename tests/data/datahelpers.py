@@ -9,6 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from sseds_study.data.criteo import CAT_FIELDS, INT_FIELDS
+from sseds_study.data.readers import frame_chunks
+
+
+def column_stream(columns, labels, chunk_rows=3):
+    """A restartable chunk stream over in-memory columns (raw values, None = missing)."""
+    return lambda: frame_chunks(columns, np.asarray(labels, dtype=np.float32), path="<test>", chunk_rows=chunk_rows)
 
 
 def encoded_entries(cache: Path) -> list[str]:

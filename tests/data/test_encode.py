@@ -1,29 +1,14 @@
-"""Vocabulary, OOV, bucketing, splits, determinism and the cache of the shared encoder."""
+"""Vocabulary, OOV, bucketing, splits and determinism of the shared encoder."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import pytest
-from datahelpers import encoded_entries
+from datahelpers import column_stream
 
-from sseds_study.data import encode
-from sseds_study.data.encode import (
-    MISSING,
-    OOV,
-    FieldDef,
-    assign_split,
-    build_or_load,
-    build_vocab,
-    cache_key,
-    encode_stream,
-    load_encoded,
-    log_square_bucket,
-    save_encoded,
-)
-from sseds_study.data.readers import frame_chunks
+from sseds_study.data.encode import MISSING, OOV, assign_split, build_vocab, encode_stream, log_square_bucket
+from sseds_study.data.raw import RawField
 from sseds_study.data.spec import PAD
+from sseds_study.data.synthetic import generate_synthetic
 
 
 def test_log_square_bucket_matches_protocol():
@@ -49,10 +34,6 @@ def test_build_vocab_min_count_and_order():
     assert vocab == [OOV, "b", "a", "d"]  # by count, ties by value; "c" too rare
 
 
-def _stream(columns, labels, chunk_rows=3):
-    return lambda: frame_chunks(columns, np.asarray(labels, dtype=np.float32), path="<test>", chunk_rows=chunk_rows)
-
-
 def _split_by_hand(n, seed):
     return assign_split(np.arange(n), seed)
 
@@ -63,7 +44,7 @@ def test_vocabulary_is_built_on_train_rows_only():
     # value "leak" occurs only on valid/test rows, so it must be OOV everywhere
     col = np.array(["common"] * n, dtype=object)
     col[split != 0] = "leak"
-    enc = encode_stream(_stream({"x": col}, np.zeros(n)), [FieldDef("x")], split_seed=seed, progress=False)
+    enc = encode_stream(column_stream({"x": col}, np.zeros(n)), [RawField("x")], split_seed=seed, progress=False)
     assert enc.vocabularies["x"] == [OOV, "common"]
     assert np.array_equal(enc.split, split)
     assert (enc.ids[split != 0, 0] == 0).all() and (enc.ids[split == 0, 0] == 1).all()
@@ -75,7 +56,7 @@ def test_min_count_per_field_and_missing_category():
     a = rng.choice(["p", "q", "r"], size=n, p=[0.7, 0.295, 0.005]).astype(object)
     b = a.copy()
     a[:50] = None  # missing -> its own category "<NA>"
-    enc = encode_stream(_stream({"a": a, "b": b}, np.zeros(n), 64), [FieldDef("a"), FieldDef("b")],
+    enc = encode_stream(column_stream({"a": a, "b": b}, np.zeros(n), 64), [RawField("a"), RawField("b")],
                         min_count={"a": 10, "b": 1}, progress=False)
     assert MISSING in enc.vocabularies["a"] and "r" not in enc.vocabularies["a"]
     assert enc.missing_rates == {"a": 50 / n, "b": 0.0}
@@ -88,7 +69,7 @@ def test_min_count_per_field_and_missing_category():
 
 def test_multi_valued_field_is_padded():
     tags = ["x y", "y", None, "x y z", "z"] * 10
-    enc = encode_stream(_stream({"t": np.array(tags, dtype=object)}, np.ones(50), 7), [FieldDef("t", "multi")],
+    enc = encode_stream(column_stream({"t": np.array(tags, dtype=object)}, np.ones(50), 7), [RawField("t", "multi")],
                         progress=False)
     spec = enc.fields[0]
     assert spec.width == 3 and spec.kind == "multi"
@@ -101,78 +82,17 @@ def test_multi_valued_field_is_padded():
 
 def test_numeric_field_and_bad_integer():
     vals = np.array(["1", "5", None, "100", "3"] * 4, dtype=object)
-    enc = encode_stream(_stream({"n": vals}, np.zeros(20)), [FieldDef("n", "numeric", integer=True)], progress=False)
+    enc = encode_stream(column_stream({"n": vals}, np.zeros(20)), [RawField("n", "numeric", integer=True)], progress=False)
     vocab = enc.vocabularies["n"]
     assert set(vocab[1:]) == {"1", "2", "21", MISSING}  # 5 -> 2, 100 -> 21, 3 -> 1
 
 
 def test_same_seed_gives_identical_arrays():
-    from sseds_study.data.synthetic import generate_synthetic
-
     values, labels, _, _ = generate_synthetic(rows=3000, seed=1)
     cols = {f"f{i}": values[:, i] for i in range(values.shape[1])}
-    fields = [FieldDef(k) for k in cols]
-    a = encode_stream(_stream(cols, labels, 500), fields, min_count=3, split_seed=5, progress=False)
-    b = encode_stream(_stream(cols, labels, 999), fields, min_count=3, split_seed=5, progress=False)
-    c = encode_stream(_stream(cols, labels, 500), fields, min_count=3, split_seed=6, progress=False)
+    fields = [RawField(k) for k in cols]
+    a = encode_stream(column_stream(cols, labels, 500), fields, min_count=3, split_seed=5, progress=False)
+    b = encode_stream(column_stream(cols, labels, 999), fields, min_count=3, split_seed=5, progress=False)
+    c = encode_stream(column_stream(cols, labels, 500), fields, min_count=3, split_seed=6, progress=False)
     assert np.array_equal(a.ids, b.ids) and np.array_equal(a.split, b.split) and a.vocabularies == b.vocabularies
     assert not np.array_equal(a.split, c.split)
-
-
-def _build(cache, columns, labels, **kw):
-    return build_or_load("toy", stream=_stream(columns, labels), fields=[FieldDef(k) for k in columns],
-                         cache_dir=cache, options=kw.pop("options", {}), source={"generator": "test"},
-                         source_checksums=kw.pop("checksums", {}), progress=False, **kw)
-
-
-def test_cache_round_trip_and_key(cache):
-    cols = {"a": np.array(list("abcabcabca"), dtype=object)}
-    ds = _build(cache, cols, np.arange(10) % 2)
-    assert not ds.from_cache and ds.cache_path
-    again = _build(cache, cols, np.arange(10) % 2)
-    assert again.from_cache
-    assert np.array_equal(again.ids, ds.ids) and again.manifest == json.loads(json.dumps(ds.manifest))
-    assert again.vocabularies == ds.vocabularies and again.fields == ds.fields
-    assert cache_key("toy", {"x": 1}, {}) != cache_key("toy", {"x": 2}, {})
-    assert cache_key("toy", {"x": 1}, {"f": "aa"}) != cache_key("toy", {"x": 1}, {"f": "bb"})
-    other = _build(cache, cols, np.arange(10) % 2, min_count=2)
-    assert not other.from_cache and other.cache_path != ds.cache_path
-
-
-def test_second_load_does_not_parse(cache, monkeypatch):
-    cols = {"a": np.array(list("abcabcabca"), dtype=object)}
-    _build(cache, cols, np.zeros(10))
-
-    def boom(*a, **k):
-        raise AssertionError("parsed again")
-
-    monkeypatch.setattr(encode, "encode_stream", boom)
-    assert _build(cache, cols, np.zeros(10)).from_cache
-
-
-def test_failed_save_leaves_no_directory(cache, monkeypatch):
-    cols = {"a": np.array(list("abcabcabca"), dtype=object)}
-    ds = _build(cache, cols, np.zeros(10), use_cache=False)
-
-    def broken(path, arr):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(np, "save", broken)
-    with pytest.raises(OSError):
-        save_encoded(ds, cache / "encoded" / "toy-x")
-    assert encoded_entries(cache) == []
-    monkeypatch.undo()
-    save_encoded(ds, cache / "encoded" / "toy-x")
-    assert encoded_entries(cache) == ["toy-x"]
-    assert load_encoded(cache / "encoded" / "toy-x", mmap=True).ids.shape == ds.ids.shape
-
-
-def test_manifest_contents(cache):
-    cols = {"a": np.array(list("abcabcabca") * 5, dtype=object)}
-    ds = _build(cache, cols, np.arange(50) % 2)
-    m = ds.manifest
-    assert m["dataset"] == "toy" and sum(m["rows"].values()) == 50
-    assert set(m["positive_rate"]) == {"train", "valid", "test"}
-    assert m["vocab_sizes"] == {"a": 4} and m["missing_rates"] == {"a": 0.0}
-    assert m["options"]["min_count"] == 1 and m["options"]["split_seed"] == 2022
-    assert ds.vocabularies["a"][0] == OOV

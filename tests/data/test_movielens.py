@@ -13,7 +13,7 @@ from datahelpers import encoded_entries, write_zip
 from sseds_study.data import movielens
 from sseds_study.data.encode import MISSING
 from sseds_study.data.movielens import FIELDS, fetch_movielens, load_movielens, read_movielens_zip
-from sseds_study.errors import ChecksumError, DataFormatError
+from sseds_study.errors import ChecksumError, DataFormatError, DownloadError
 
 INTER = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n" + "".join(
     f"{u}\t{i}\t{r}\t8800000{k}\n" for k, (u, i, r) in enumerate(
@@ -143,8 +143,6 @@ def test_real_movielens100k_from_any_source(cache):
 
 
 def test_interrupted_wheel_download_leaves_no_cache(tmp_path, cache, http_server, monkeypatch):
-    from sseds_study.errors import DownloadError
-
     v = _fake_variant(monkeypatch, http_server, atomic_zip(tmp_path).read_bytes())
     http_server.cut.add("/whl")
     with pytest.raises(DownloadError, match="interrupted"):

@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sseds_study.data.encode import OOV, FieldDef, assign_split, build_vocab, encode_stream, log_square_bucket
+from sseds_study.data.encode import OOV, assign_split, build_vocab, encode_stream, log_square_bucket
+from sseds_study.data.raw import RawField
 from sseds_study.data.readers import frame_chunks
 
 
@@ -31,7 +32,7 @@ def test_split_depends_only_on_seed_and_row(seed, start, n):
 def test_ids_round_trip_through_the_vocabulary(values, min_count, chunk_rows):
     col = np.array(values, dtype=object)
     enc = encode_stream(lambda: frame_chunks({"x": col}, np.zeros(len(col)), path="<p>", chunk_rows=chunk_rows),
-                        [FieldDef("x")], min_count=min_count, split_seed=1, progress=False)
+                        [RawField("x")], min_count=min_count, split_seed=1, progress=False)
     vocab = enc.vocabularies["x"]
     assert vocab[0] == OOV and len(set(vocab)) == len(vocab)
     train_counts = {v: int(((col == v) & (enc.split == 0)).sum()) for v in set(values)}

@@ -1,6 +1,9 @@
-"""The public entry points: load_dataset, load_dataset_from_config, DATASETS, dataset_summary."""
+"""The public entry points: load_dataset, load_dataset_from_config, load_dataset_from_study, DATASETS,
+dataset_summary."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,6 +13,7 @@ from sseds_study.data import (
     dataset_summary,
     load_dataset,
     load_dataset_from_config,
+    load_dataset_from_study,
     manifest_checksum,
 )
 from sseds_study.data.paths import default_cache_dir, repo_root
@@ -50,3 +54,13 @@ def test_from_config_and_summary(cache):
     assert ((table["oov_rate_valid"] >= 0) & (table["oov_rate_valid"] <= 1)).all()
     again = load_dataset_from_config(cfg, cache_dir=cache, progress=False)
     assert again.from_cache and manifest_checksum(again.manifest) == manifest_checksum(ds.manifest)
+
+
+def test_from_study_uses_the_profile_entry(cache):
+    cfg = DataConfig(name="synthetic", min_count=3, split_seed=7, options={"rows": 3000, "ranks": [4, 2, 0]})
+    study = SimpleNamespace(name="toy", datasets=(DataConfig(name="movielens100k"), cfg))
+    ds = load_dataset_from_study(study, "synthetic", cache_dir=cache, progress=False)
+    direct = load_dataset_from_config(cfg, cache_dir=cache, progress=False)
+    assert direct.from_cache and ds.cache_path == direct.cache_path
+    with pytest.raises(ConfigError, match="study 'toy' has no dataset 'criteo'; it has movielens100k, synthetic"):
+        load_dataset_from_study(study, "criteo", cache_dir=cache)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import plots
 from ..config import load_profile
+from ..figures.results import plot_ablation
 from ..study import aggregate, sweep
 from .chapter import Chapter
 
@@ -30,6 +30,7 @@ def ablation_chapter(profile: str) -> Chapter:
     name = ablation_profile(profile)
     study = load_profile(name)
     results = sweep(study, progress=False).table
+    rows = results.groupby("dataset")["rows"].first().to_dict()
     agg = aggregate(results, metrics=("test_auc", "test_logloss", "achieved_budget"), reference=study.search)
     agg = variant_deltas(agg[agg["method"] == "sseds"])
     table = agg[["dataset", "model", "budget", "variant", "test_auc_mean", "test_auc_ci95", "delta",
@@ -39,7 +40,7 @@ def ablation_chapter(profile: str) -> Chapter:
         header=f"profile {name}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
                f"datasets {[d.name for d in study.datasets]}, model {list(study.models)}, "
                f"budgets {list(study.budgets)}, seeds {list(study.seeds)}",
-        figures={"fig_ablation": plots.plot_ablation(agg, title=f"SSEDS variants, profile {name}")},
+        figures={"fig_ablation": plot_ablation(agg, rows=rows, profile=name, title="SSEDS variants")},
         tables={"variants": table.rename(columns={"test_auc_mean": "AUC", "test_auc_ci95": "±95%",
                                                   "achieved_budget_mean": "achieved"}).reset_index(drop=True).round(4)},
         text={"best_variant": best["variant"], "best_variant_delta": f"{best['delta']:+.4f}",

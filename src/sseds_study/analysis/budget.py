@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .. import plots
 from ..config import load_profile
+from ..figures.results import plot_budget_curves
 from ..study import aggregate, reduced_methods, sweep
 from .chapter import Chapter
 
@@ -46,8 +46,8 @@ def budget_chapter(profile: str) -> Chapter:
         header=f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
                f"datasets {[d.name for d in study.datasets]}, models {list(study.models)}, seeds {list(study.seeds)}")
     for name in agg["dataset"].unique():
-        chapter.figures[f"fig_budget_{name}"] = plots.plot_budget_curves(
-            agg, name, models=study.models, title=f"{name} ({rows[name]:,} rows), profile {profile}")
+        chapter.figures[f"fig_budget_{name}"] = plot_budget_curves(
+            agg, name, rows=rows[name], profile=profile, models=study.models)
     small = compare_methods(agg, budgets=small_budgets(study.budgets), methods=reduced_methods())
     chapter.tables["small"] = small.rename(columns={
         "test_auc_mean": "AUC", "test_auc_ci95": "±95%", "delta_vs_full": "Δ full", "achieved_budget_mean": "achieved",

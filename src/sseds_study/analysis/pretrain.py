@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from .. import plots
 from ..config import SearchConfig, StudyConfig, load_profile
 from ..data import load_dataset_from_config
+from ..figures.results import plot_learning_curves
 from ..models.registry import MODELS
 from ..study import RunSpec, default_results_dir, load_or_pretrain, summarise_over_seeds, worker_threads
 from .chapter import Chapter
@@ -66,7 +66,7 @@ def pretrain_chapter(profile: str) -> Chapter:
     best = metrics.loc[metrics["test_auc_mean"].idxmax()]
     return Chapter(
         header=f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}",
-        figures={"fig_learning_curves": plots.plot_learning_curves(history, title=f"Full-width models, profile {profile}")},
+        figures={"fig_learning_curves": plot_learning_curves(history, profile=profile, title="Full-width models")},
         tables={"metrics": metrics.round(4), "share": share},
         text={"best_model": f"{best['model']} on {best['dataset']}", "best_auc": f"{best['test_auc_mean']:.4f}",
               "min_emb_share": f"{summary['emb_share'].min():.1%}"},

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import plots
 from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, load_profile
 from ..data import load_dataset_from_config
+from ..figures.results import plot_planted_truth, plot_saliency, plot_widths
 from ..search.agreement import planted_rank_agreement
 from ..search.allocate import allocate_dims
 from ..study import (
@@ -31,6 +31,7 @@ from ..study import (
 from .chapter import Chapter
 
 PLANTED_BUDGET = 0.2
+PLANTED_DATASET = "synthetic"
 # Below this mean Spearman correlation among the relevant fields, widths are not ordered by rank.
 ORDERED_RHO = 0.3
 
@@ -73,7 +74,7 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
 
 def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str | None = None,
                   settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
-                  dataset: str = "synthetic") -> tuple[pd.DataFrame, pd.DataFrame]:
+                  dataset: str = PLANTED_DATASET) -> tuple[pd.DataFrame, pd.DataFrame]:
     """How close SSEDS's widths come to the planted ranks of the synthetic data.
 
     For every search setting (default: each estimator x scoring split) and seed: score the pretrained
@@ -134,23 +135,26 @@ def search_chapter(profile: str) -> Chapter:
     budgets = sorted(study.budgets, reverse=True)
     chapter = Chapter(header=f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "
                              f"split {study.search.score_split}, K = {study.search.num_batches} batches; seed {seed}")
-    widths_tables = {}
+    widths_tables, loaded = {}, []
     for data in study.datasets:
         ds, pre, spec = load_pretrained(study, data.name, model_name)
+        loaded.append(ds)
         scores = saliency_scores(ds, pre, spec)
-        label = f"{data.name} ({len(ds):,} rows) / {model_name}, profile {profile}"
-        chapter.figures[f"fig_saliency_{data.name}"] = plots.plot_saliency(scores, ds.field_names, title=label)
+        where = {"dataset": data.name, "rows": len(ds), "profile": profile}
+        chapter.figures[f"fig_saliency_{data.name}"] = plot_saliency(
+            scores, ds.field_names, **where, title=f"Saliency of each dimension, {model_name}")
         widths = widths_by_budget(ds, scores, budgets, study.search)
-        chapter.figures[f"fig_widths_{data.name}"] = plots.plot_widths(widths, title=f"{label}: width d_f per budget")
+        chapter.figures[f"fig_widths_{data.name}"] = plot_widths(
+            widths, **where, title=f"Width d_f per field and budget, {model_name}")
         widths.insert(0, "V_f", ds.vocab_sizes)
         widths_tables[data.name] = widths
     chapter.tables["widths"] = pd.concat(widths_tables, names=["dataset", "field"])
     per_field, agreement = planted_truth(study, model=model_name)
+    planted_rows = next(len(d) for d in loaded if d.name == PLANTED_DATASET)
     chapter.tables["planted"] = agreement.groupby("setting", sort=False)[
         ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean().round(3)
-    chapter.figures["fig_planted"] = plots.plot_planted_truth(
-        per_field[per_field["seed"] == seed],
-        title=f"synthetic / {model_name}: width at budget {PLANTED_BUDGET:g} vs planted rank (seed {seed}), "
-              f"profile {profile}")
+    chapter.figures["fig_planted"] = plot_planted_truth(
+        per_field[per_field["seed"] == seed], dataset=PLANTED_DATASET, rows=planted_rows, profile=profile,
+        title=f"{model_name}: width at budget {PLANTED_BUDGET:g} against planted rank (seed {seed})")
     chapter.text.update(planted_text(agreement))
     return chapter

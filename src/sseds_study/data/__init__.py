@@ -3,7 +3,7 @@
     ds = load_dataset("movielens100k")            # downloads once, encodes once, then reads the cache
     ds = load_dataset("criteo", path="train.txt")  # local raw data
     ds = load_dataset("synthetic", rows=20000, ranks=(8, 4, 2, 0))
-    dataset_summary(ds)                            # per-field table for the data chapter
+    dataset_summary(ds)                            # per-field table (stats.py has the others)
 
 Cache layout under ``$SSEDS_DATA_DIR`` (default ``<repo>/data``): ``raw/`` downloads,
 ``encoded/<name>-<key>/`` encoded arrays + manifest.json + vocabularies.json.
@@ -14,17 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-import numpy as np
-import pandas as pd
-
 from ..errors import ConfigError
 from .avazu import load_avazu
+from .cache import load_encoded, manifest_checksum
 from .criteo import download_criteo, load_criteo
-from .encode import load_encoded, manifest_checksum
 from .frappe import load_frappe
 from .movielens import load_movielens
 from .paths import default_cache_dir, resolve_cache_dir
-from .spec import PAD, SPLITS, EncodedDataset, FieldSpec, make_field_specs
+from .spec import EncodedDataset, FieldSpec, make_field_specs
+from .stats import dataset_summary
 from .synthetic import generate_synthetic, load_synthetic
 from .table import load_table
 
@@ -41,8 +39,8 @@ DATASETS: dict[str, Callable[..., EncodedDataset]] = {
 
 __all__ = [
     "DATASETS", "EncodedDataset", "FieldSpec", "make_field_specs", "load_dataset", "load_dataset_from_config",
-    "dataset_summary", "default_cache_dir", "download_criteo", "generate_synthetic", "load_encoded",
-    "manifest_checksum",
+    "load_dataset_from_study", "dataset_summary", "default_cache_dir", "download_criteo", "generate_synthetic",
+    "load_encoded", "manifest_checksum",
 ]
 
 
@@ -74,28 +72,12 @@ def load_dataset_from_config(cfg, cache_dir=None, progress: bool = True) -> Enco
     return load_dataset(cfg.name, cache_dir=cache_dir, progress=progress, **options)
 
 
-def _oov_rate(cols: np.ndarray) -> float:
-    """Fraction of non-padding ids that are OOV (0). cols: int64 (n, width)."""
-    real = cols != PAD
-    total = int(real.sum())
-    return float(((cols == 0) & real).sum() / total) if total else float("nan")
+def load_dataset_from_study(study, name: str, cache_dir=None, progress: bool = True) -> EncodedDataset:
+    """The dataset ``name`` as a study profile configures it (its entry in ``study.datasets``).
 
-
-def dataset_summary(ds: EncodedDataset) -> pd.DataFrame:
-    """One row per field: name, kind, vocab_size, width, missing_rate, oov_rate_valid, oov_rate_test.
-
-    missing_rate comes from the manifest (fraction of rows whose raw value was missing); the OOV
-    rates are computed from the arrays (fraction of valid/test values mapped to id 0).
+    A name the profile does not list is a ConfigError naming the ones it does.
     """
-    missing = ds.manifest.get("missing_rates", {})
-    index = {s: ds.split_index(s) for s in SPLITS[1:]}
-    rows = []
-    for f, spec in enumerate(ds.fields):
-        cols = ds.field_columns(f)
-        rows.append({
-            "name": spec.name, "kind": spec.kind, "vocab_size": spec.vocab_size, "width": spec.width,
-            "missing_rate": missing.get(spec.name, float("nan")),
-            "oov_rate_valid": _oov_rate(np.asarray(cols[index["valid"]])),
-            "oov_rate_test": _oov_rate(np.asarray(cols[index["test"]])),
-        })
-    return pd.DataFrame(rows)
+    configs = {cfg.name: cfg for cfg in study.datasets}
+    if name not in configs:
+        raise ConfigError(f"study {study.name!r} has no dataset {name!r}; it has {', '.join(configs)}")
+    return load_dataset_from_config(configs[name], cache_dir=cache_dir, progress=progress)

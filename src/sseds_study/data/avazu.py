@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import DataFormatError
-from .encode import Chunk, FieldDef, build_or_load, cached_sha256
+from .cache import build_or_load, cached_sha256
+from .raw import Chunk, RawField
 from .readers import first_line, iter_delimited, resolve_split_files
 
 RAW_COLUMNS = ("id", "click", "hour", "C1", "banner_pos", "site_id", "site_domain", "site_category", "app_id",
@@ -99,12 +100,12 @@ def avazu_stream(files, block_bytes: int | None = None):
     return stream
 
 
-def avazu_fields(path) -> list[FieldDef]:
+def avazu_fields(path) -> list[RawField]:
     layout, names = detect_layout(path)
     if layout == "bars":
-        return [FieldDef(n) for n in names[1:] if n not in ("id", "hour")] + (
-            [FieldDef("hour_of_day"), FieldDef("weekday")] if "hour" in names else [])
-    return [FieldDef(n) for n in CATEGORICAL] + [FieldDef("hour_of_day"), FieldDef("weekday")]
+        return [RawField(n) for n in names[1:] if n not in ("id", "hour")] + (
+            [RawField("hour_of_day"), RawField("weekday")] if "hour" in names else [])
+    return [RawField(n) for n in CATEGORICAL] + [RawField("hour_of_day"), RawField("weekday")]
 
 
 def load_avazu(*, cache_dir, progress: bool = True, path=None, train=None, valid=None, test=None,

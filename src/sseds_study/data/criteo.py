@@ -18,9 +18,10 @@ import tarfile
 from pathlib import Path
 
 from ..errors import DataFormatError
+from .cache import build_or_load, cached_sha256
 from .download import download, verify_file
-from .encode import FieldDef, build_or_load, cached_sha256
 from .paths import raw_dir
+from .raw import RawField
 from .readers import first_line, iter_delimited, resolve_split_files
 
 INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
@@ -38,7 +39,6 @@ CRITEO_TARBALL = "criteo-research-kaggle-display-advertising-challenge-dataset.t
 CRITEO_SIZE = 4_576_820_670
 CRITEO_MD5 = "df9b1b3766d9ff91d5ca3eb3d23bed27"
 CRITEO_TRAIN_MD5 = "4dcfe6c4b7783585d4ae3c714994f26a"
-CRITEO_TRAIN_ROWS = 45_840_617
 
 
 def detect_format(path) -> str:
@@ -56,12 +56,12 @@ def detect_format(path) -> str:
                           f"got {line[:80]!r}")
 
 
-def criteo_fields(numeric: str = "log_square") -> list[FieldDef]:
+def criteo_fields(numeric: str = "log_square") -> list[RawField]:
     """I1..I13 (integer, bucketised) and C1..C26 (categorical)."""
     if numeric not in ("log_square", "raw"):
         raise ValueError(f"criteo: numeric must be 'log_square' or 'raw', got {numeric!r}")
     bucket = "log_square" if numeric == "log_square" else "none"
-    return [FieldDef(n, "numeric", integer=True, bucket=bucket) for n in INT_FIELDS] + [FieldDef(n) for n in CAT_FIELDS]
+    return [RawField(n, "numeric", integer=True, bucket=bucket) for n in INT_FIELDS] + [RawField(n) for n in CAT_FIELDS]
 
 
 def criteo_stream(files, fmt: str = "auto", block_bytes: int | None = None):

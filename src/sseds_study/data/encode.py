@@ -1,8 +1,8 @@
-"""Raw rows -> encoded arrays: vocabularies, OOV, bucketing, splits, and the on-disk cache.
+"""Raw chunks -> encoded arrays: vocabularies, OOV, bucketing and splits.
 
-Every dataset module turns its raw files into a stream of :class:`Chunk` objects (raw values as
-Arrow string arrays, ``null`` = missing) and declares its fields as :class:`FieldDef`. This module
-does the rest, the same way for every dataset:
+Every dataset module turns its raw files into a stream of :class:`~.raw.Chunk` objects and declares
+its fields as :class:`~.raw.RawField` (see raw.py). This module encodes them, the same way for every
+dataset:
 
 1. pass 1 reads the stream once, assigns each row to train/valid/test, and counts every field's
    values on the *training rows only* (so valid/test never leak into the vocabulary);
@@ -11,21 +11,13 @@ does the rest, the same way for every dataset:
 3. pass 2 reads the stream again and writes ids straight into preallocated output arrays.
 
 Memory therefore grows with the output arrays and the number of distinct values, never with the
-raw file. The encoded result is cached under ``<cache>/encoded/<name>-<key>/``; the key hashes the
-preprocessing options and the sha256 of every raw input, so a changed file or option re-encodes.
+raw file. Caching the result on disk is cache.py's job.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -33,9 +25,8 @@ import pyarrow.compute as pc
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
 from ..errors import DataFormatError
-from ..fileio import atomic_write_text
-from .download import file_digest
-from .spec import KINDS, PAD, SPLITS, EncodedDataset, make_field_specs
+from .raw import Chunk, ChunkStream, RawField
+from .spec import PAD, FieldSpec, make_field_specs
 
 OOV = "<OOV>"  # vocabulary entry of id 0
 MISSING = "<NA>"  # the category a missing raw value becomes (missing is its own category)
@@ -43,53 +34,6 @@ SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
 ENCODER_VERSION = 1  # bump when the encoding changes, so old caches are not reused
 
 _INT_PATTERN = r"^\s*[+-]?\d+\s*$"
-
-
-# -- field declarations and the raw chunk stream ---------------------------------------------------
-@dataclass(frozen=True)
-class FieldDef:
-    """How one raw column becomes one field.
-
-    kind: ``categorical`` (value is the category), ``numeric`` (bucketised into categories, see
-    :func:`log_square_bucket`) or ``multi`` (``sep``-separated tokens; ``sep=None`` = whitespace).
-    integer: numeric values must be integers (Criteo I1..I13); a float there is a format error.
-    bucket: ``log_square`` (the Criteo rule) or ``none`` (the numeric value itself is the category).
-    """
-
-    name: str
-    kind: str = "categorical"
-    sep: str | None = None
-    integer: bool = False
-    bucket: str = "log_square"
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"field {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
-        if self.bucket not in ("log_square", "none"):
-            raise ValueError(f"field {self.name!r}: bucket must be 'log_square' or 'none'")
-
-
-@dataclass
-class Chunk:
-    """A block of consecutive raw rows from one file.
-
-    columns: field name -> Arrow string array of length n (null = missing);
-    labels: float32 (n,) in {0, 1}; path/first_line: where the rows came from (first_line is the
-    1-based line of the first row, used in error messages); split: the split of every row when the
-    file is itself a split, None when rows are to be split at random.
-    """
-
-    columns: dict[str, pa.Array]
-    labels: np.ndarray
-    path: str
-    first_line: int
-    split: int | None = None
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-
-ChunkStream = Callable[[], Iterator[Chunk]]  # called once per pass: must restart from the top
 
 
 # -- transforms ---------------------------------------------------------------------------------------
@@ -134,7 +78,7 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _numeric_keys(fdef: FieldDef, arr: pa.Array, chunk: Chunk) -> pa.Array:
+def _numeric_keys(fdef: RawField, arr: pa.Array, chunk: Chunk) -> pa.Array:
     """Numeric raw strings -> category keys (strings); missing -> MISSING."""
     valid = np.asarray(arr.is_valid())
     if fdef.integer:
@@ -167,7 +111,7 @@ def _numeric_keys(fdef: FieldDef, arr: pa.Array, chunk: Chunk) -> pa.Array:
     return pc.if_else(pa.array(valid), keys, MISSING)
 
 
-def field_keys(fdef: FieldDef, arr: pa.Array, chunk: Chunk):
+def field_keys(fdef: RawField, arr: pa.Array, chunk: Chunk):
     """Raw column -> keys to look up in the vocabulary.
 
     Returns (keys, row_of_key): for single-valued fields keys is an Arrow string array (n,) and
@@ -211,10 +155,12 @@ def _chunk_split(chunk: Chunk, row0: int, seed: int) -> np.ndarray:
 
 
 @dataclass
-class Encoded:
-    """Output of :func:`encode_stream`: arrays plus per-field statistics for the manifest."""
+class EncodedArrays:
+    """Output of :func:`encode_stream`: the bare encoded arrays, with the per-field statistics that go
+    into the manifest. Not yet a dataset: ``cache.build_or_load`` adds the name and the manifest to
+    make an :class:`~.spec.EncodedDataset`."""
 
-    fields: tuple
+    fields: tuple[FieldSpec, ...]
     ids: np.ndarray  # int64 (N, C)
     labels: np.ndarray  # float32 (N,)
     split: np.ndarray  # int8 (N,)
@@ -223,8 +169,8 @@ class Encoded:
     train_cardinality: dict[str, int]  # distinct raw values seen in train, before min_count
 
 
-def encode_stream(stream: ChunkStream, fields: Iterable[FieldDef], *, min_count=1, split_seed: int = 2022,
-                  progress: bool = True, desc: str = "encode") -> Encoded:
+def encode_stream(stream: ChunkStream, fields: Iterable[RawField], *, min_count=1, split_seed: int = 2022,
+                  progress: bool = True, desc: str = "encode") -> EncodedArrays:
     """Two streaming passes over ``stream()``: count on train rows, then encode. See module doc."""
     fields = list(fields)
     counts: dict[str, dict[str, int]] = {f.name: {} for f in fields}
@@ -291,7 +237,7 @@ def encode_stream(stream: ChunkStream, fields: Iterable[FieldDef], *, min_count=
         raise DataFormatError(desc, None, "the file changed while it was being read")
     specs = make_field_specs([f.name for f in fields], [f.kind for f in fields],
                              [len(vocabs[f.name]) for f in fields], [widths[f.name] for f in fields])
-    return Encoded(
+    return EncodedArrays(
         fields=specs, ids=ids, labels=labels, split=split_all, vocabularies=vocabs,
         missing_rates={f.name: missing[f.name] / n_rows for f in fields},
         train_cardinality={f.name: len(counts[f.name]) for f in fields},
@@ -306,153 +252,3 @@ def _column(chunk: Chunk, name: str) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr
-
-
-# -- checksums ----------------------------------------------------------------------------------------
-def cached_sha256(path, cache_dir: Path) -> str:
-    """sha256 of a file, remembered by (absolute path, size, mtime) in ``<cache>/checksums.json``.
-
-    Hashing a multi-gigabyte raw file takes minutes; remembering it keeps the second load of a
-    dataset near-instant while the cache key still changes whenever the file does.
-    """
-    path = Path(path).resolve()
-    st = path.stat()
-    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
-    book = Path(cache_dir) / "checksums.json"
-    try:
-        known = json.loads(book.read_text())
-    except (OSError, ValueError):
-        known = {}
-    if key in known:
-        return known[key]
-    digest = file_digest(path, "sha256")
-    known[key] = digest
-    try:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        atomic_write_text(book, json.dumps(known, indent=0, sort_keys=True))
-    except OSError:
-        pass  # a read-only cache only costs us the re-hash next time
-    return digest
-
-
-# -- cache ----------------------------------------------------------------------------------------------
-def cache_key(name: str, options: Mapping[str, Any], source_checksums: Mapping[str, str]) -> str:
-    """16 hex digits over the dataset name, preprocessing options and raw-input checksums."""
-    payload = {"name": name, "options": _jsonable(options), "sources": dict(sorted(source_checksums.items())),
-               "encoder_version": ENCODER_VERSION}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _jsonable(obj):
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
-
-
-_ARRAYS = ("ids", "labels", "split")
-
-
-def save_encoded(ds: EncodedDataset, directory) -> Path:
-    """Write a dataset to ``directory`` atomically: a temp dir beside it, then ``os.replace``.
-
-    Readers therefore see either no directory or a complete one. If another process finished the
-    same directory first, ours is discarded (same key = same content).
-    """
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".tmp-{directory.name}-"))
-    try:
-        for key in _ARRAYS:
-            np.save(tmp / f"{key}.npy", getattr(ds, key))
-        (tmp / "vocabularies.json").write_text(json.dumps(ds.vocabularies or {}))
-        (tmp / "manifest.json").write_text(json.dumps(_jsonable(ds.manifest), indent=1))
-        try:
-            os.replace(tmp, directory)
-        except OSError:
-            if not (directory / "manifest.json").is_file():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return directory
-
-
-def load_encoded(directory, mmap: bool = False) -> EncodedDataset:
-    """Read a dataset written by :func:`save_encoded`. ``mmap`` maps the arrays read-only."""
-    directory = Path(directory)
-    manifest = json.loads((directory / "manifest.json").read_text())
-    arrays = {k: np.load(directory / f"{k}.npy", mmap_mode="r" if mmap else None) for k in _ARRAYS}
-    vocabularies = json.loads((directory / "vocabularies.json").read_text())
-    fields = make_field_specs(
-        [f["name"] for f in manifest["fields"]], [f["kind"] for f in manifest["fields"]],
-        [f["vocab_size"] for f in manifest["fields"]], [f["width"] for f in manifest["fields"]],
-    )
-    return EncodedDataset(name=manifest["dataset"], fields=fields, manifest=manifest,
-                          vocabularies=vocabularies, cache_path=str(directory), from_cache=True, **arrays)
-
-
-def manifest_checksum(manifest: Mapping[str, Any]) -> str:
-    """sha256 of the manifest's canonical JSON: the dataset's identity in result provenance."""
-    text = json.dumps(_jsonable(manifest), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def make_manifest(name: str, enc: Encoded, *, source: Mapping[str, Any], options: Mapping[str, Any],
-                  key: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Provenance of an encoded dataset (JSON-serialisable, deterministic: no times, no abs paths)."""
-    rows, pos_rate = {}, {}
-    for s, split_name in enumerate(SPLITS):
-        mask = enc.split == s
-        rows[split_name] = int(mask.sum())
-        pos_rate[split_name] = float(enc.labels[mask].mean()) if mask.any() else None
-    manifest = {
-        "dataset": name,
-        "encoder_version": ENCODER_VERSION,
-        "cache_key": key,
-        "source": _jsonable(source),
-        "options": _jsonable(options),
-        "rows": rows,
-        "rows_total": int(len(enc.labels)),
-        "positive_rate": pos_rate,
-        "fields": [
-            {"name": f.name, "kind": f.kind, "vocab_size": f.vocab_size, "column": f.column, "width": f.width,
-             "missing_rate": enc.missing_rates[f.name], "train_cardinality": enc.train_cardinality[f.name]}
-            for f in enc.fields
-        ],
-        "vocab_sizes": {f.name: f.vocab_size for f in enc.fields},
-        "missing_rates": dict(enc.missing_rates),
-    }
-    if extra:
-        manifest.update(_jsonable(extra))
-    return manifest
-
-
-def build_or_load(name: str, *, stream: ChunkStream, fields: Iterable[FieldDef], cache_dir,
-                  options: Mapping[str, Any], source: Mapping[str, Any], source_checksums: Mapping[str, str],
-                  min_count=1, split_seed: int = 2022, progress: bool = True,
-                  extra: Mapping[str, Any] | None = None, use_cache: bool = True) -> EncodedDataset:
-    """The shared tail of every loader: cache hit -> load; miss -> encode, save atomically, return.
-
-    ``options`` are the preprocessing options that define the encoding (they and the checksums
-    make the cache key); min_count and split_seed are added to them here.
-    """
-    options = {**options, "min_count": _jsonable(min_count), "split_seed": split_seed}
-    key = cache_key(name, options, source_checksums)
-    directory = Path(cache_dir) / "encoded" / f"{name}-{key}"
-    if use_cache and (directory / "manifest.json").is_file():
-        return load_encoded(directory)
-    enc = encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress, desc=name)
-    manifest = make_manifest(name, enc, source=source, options=options, key=key, extra=extra)
-    ds = EncodedDataset(name=name, fields=enc.fields, ids=enc.ids, labels=enc.labels, split=enc.split,
-                        manifest=manifest, vocabularies=enc.vocabularies)
-    if use_cache:
-        save_encoded(ds, directory)
-        ds = ds.replace(cache_path=str(directory))
-    return ds

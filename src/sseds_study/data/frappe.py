@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow.compute as pc
 
 from ..errors import DataFormatError
-from .encode import FieldDef, build_or_load, cached_sha256
+from .cache import build_or_load, cached_sha256
+from .raw import RawField
 from .readers import first_line, iter_delimited, resolve_split_files
 
 FIELDS = ("user", "item", "daytime", "weekday", "isweekend", "homework", "cost", "weather", "country", "city")
@@ -64,6 +65,6 @@ def load_frappe(*, cache_dir, progress: bool = True, path=None, train=None, vali
     checksums = {f"{s}:{p.name}": cached_sha256(p, cache_dir) for p, s in files}
     source = {"files": [{"name": p.name, "split": s, "sha256": checksums[f"{s}:{p.name}"], "format": detect_format(p)}
                         for p, s in files]}
-    return build_or_load("frappe", stream=frappe_stream(files, block_bytes), fields=[FieldDef(n) for n in FIELDS],
+    return build_or_load("frappe", stream=frappe_stream(files, block_bytes), fields=[RawField(n) for n in FIELDS],
                          cache_dir=cache_dir, options={}, source=source, source_checksums=checksums,
                          min_count=min_count, split_seed=split_seed, progress=progress, use_cache=use_cache)

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, DownloadError
+from .cache import build_or_load, cached_sha256
 from .download import download, pypi_file_url, verify_file
-from .encode import FieldDef, build_or_load, cached_sha256
 from .paths import raw_dir
+from .raw import RawField
 from .readers import frame_chunks
 
 FIELDS = ("user", "item", "age", "gender", "occupation", "zip_code", "release_year", "genres")
@@ -242,7 +243,7 @@ def load_movielens(name: str = "movielens100k", *, cache_dir, progress: bool = T
         columns, labels = holder["data"]
         return frame_chunks(columns, labels, path=str(found["file"]))
 
-    fields = [FieldDef(f, "multi" if f == "genres" else "categorical") for f in FIELDS]
+    fields = [RawField(f, "multi" if f == "genres" else "categorical") for f in FIELDS]
     ds = build_or_load(name, stream=stream, fields=fields, cache_dir=cache_dir, options={"label": "rating>=4"},
                        source=src, source_checksums={found["file"].name: digest}, min_count=min_count,
                        split_seed=split_seed, progress=progress, use_cache=use_cache,

@@ -44,8 +44,3 @@ def resolve_cache_dir(cache_dir=None) -> Path:
 def raw_dir(cache_dir) -> Path:
     """Downloads go here (``<cache>/raw``)."""
     return Path(cache_dir) / "raw"
-
-
-def shared_data_dir() -> Path:
-    """The reference samples beside the repository (``<repo>/../shared/data``); may not exist."""
-    return repo_root().parent / "shared" / "data"

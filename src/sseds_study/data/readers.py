@@ -1,4 +1,4 @@
-"""Streaming readers: delimited text and parquet files -> :class:`~.encode.Chunk` blocks.
+"""Streaming readers: delimited text and parquet files -> :class:`~.raw.Chunk` blocks.
 
 Text files are cut into blocks of whole lines (a few megabytes each) and every block is parsed by
 Arrow's CSV parser, every column as a string, with empty fields as null (= missing). Arrow does not
@@ -12,7 +12,7 @@ within a block, rows are counted, so a blank line inside a block would shift the
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import DataFormatError
-from .encode import Chunk
+from .raw import Chunk
 
 BLOCK_BYTES = 8 << 20  # Arrow parses this much text per block; bounds memory per chunk
 
@@ -82,8 +82,8 @@ def fast_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_bool
 
 
 def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, split: int | None = None,
-                   label: str, allow_bool_labels: bool = False, label_parser: Callable | None = None,
-                   block_bytes: int = BLOCK_BYTES, describe: str = "") -> Iterator[Chunk]:
+                   label: str, allow_bool_labels: bool = False, block_bytes: int = BLOCK_BYTES,
+                   describe: str = "") -> Iterator[Chunk]:
     """Stream a delimited text file as Chunks.
 
     names: the file's columns, in order (with a header, the header is checked against them
@@ -103,7 +103,6 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
     parse = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=lambda row: "error")
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True,
                                    null_values=[""], quoted_strings_can_be_null=True)
-    parser = label_parser or fast_labels
     rows = 0
     for line, data in _line_blocks(path, block_bytes, skip):
         try:
@@ -114,7 +113,7 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
         if table.num_rows == 0:
             continue
         cols = {n: table.column(i).combine_chunks() for i, n in enumerate(names)}
-        labels = parser(cols.pop(label), path, line, label, allow_bool_labels)
+        labels = fast_labels(cols.pop(label), path, line, label, allow_bool_labels)
         rows += table.num_rows
         yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
     if rows == 0:

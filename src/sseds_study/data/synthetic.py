@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..metrics import roc_auc
-from .encode import FieldDef, build_or_load
+from .cache import build_or_load
+from .raw import RawField
 from .readers import frame_chunks
 
 DEFAULT_RANKS = (8, 4, 2, 1, 0, 0, 0, 0)
@@ -95,6 +96,6 @@ def load_synthetic(*, cache_dir, progress: bool = True, min_count=1, split_seed:
         return frame_chunks({n: values[:, f] for f, n in enumerate(names)}, labels, path="<synthetic>")
 
     return build_or_load(
-        "synthetic", stream=stream, fields=[FieldDef(n) for n in names], cache_dir=cache_dir,
+        "synthetic", stream=stream, fields=[RawField(n) for n in names], cache_dir=cache_dir,
         options=truth["settings"], source={"generator": "sseds_study.data.synthetic"}, source_checksums={},
         min_count=min_count, split_seed=split_seed, progress=progress, extra={"truth": truth}, use_cache=use_cache)

@@ -21,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError, DataFormatError
-from .encode import FieldDef, build_or_load, cached_sha256
+from .cache import build_or_load, cached_sha256
+from .raw import RawField
 from .readers import first_line, iter_delimited, iter_parquet, resolve_split_files
 
 SPEC_KEYS = ("label", "categorical", "numeric", "multi", "multi_sep", "delimiter", "numeric_bucket", "min_count")
@@ -96,8 +97,8 @@ def load_table(*, cache_dir, progress: bool = True, path=None, train=None, valid
             if missing:
                 raise DataFormatError(p, 1, f"missing column(s) {', '.join(map(repr, missing))}; the header has "
                                       f"{', '.join(header)}")
-    fields = ([FieldDef(c) for c in cats] + [FieldDef(c, "numeric", bucket=numeric_bucket) for c in nums]
-              + [FieldDef(c, "multi", sep=multi_sep) for c in multis])
+    fields = ([RawField(c) for c in cats] + [RawField(c, "numeric", bucket=numeric_bucket) for c in nums]
+              + [RawField(c, "multi", sep=multi_sep) for c in multis])
     kwargs = {} if block_bytes is None else {"block_bytes": block_bytes}
 
     def stream():

@@ -67,7 +67,8 @@ class Method:
     @property
     def style(self) -> dict:
         """Matplotlib keyword arguments for this method's line or marker."""
-        return {"color": self.color, "marker": self.marker, "ls": self.linestyle}
+        style = {"color": self.color, "ls": self.linestyle}
+        return {**style, "marker": self.marker} if self.marker else style
 
 
 METHODS: dict[str, Method] = {}

@@ -1,0 +1,62 @@
+"""The one convention of every figure function: the figure comes back closed, and its title names the
+dataset, its number of rows and the study profile."""
+
+from __future__ import annotations
+
+import inspect
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from figurehelpers import ablation_table, budget_table, learning_history, planted_table  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sseds_study.figures import data as data_figures  # noqa: E402
+from sseds_study.figures import results  # noqa: E402
+
+# figure function -> how to call it with profile "smoke"; every dataset here is named with its rows
+CALLS = {
+    data_figures.plot_field_cardinality: lambda tiny: data_figures.plot_field_cardinality(tiny, profile="smoke"),
+    data_figures.plot_feature_popularity: lambda tiny: data_figures.plot_feature_popularity(tiny, profile="smoke"),
+    data_figures.plot_value_positive_rates: lambda tiny: data_figures.plot_value_positive_rates(tiny, profile="smoke"),
+    data_figures.plot_missing_rates: lambda tiny: data_figures.plot_missing_rates(tiny, profile="smoke"),
+    results.plot_learning_curves: lambda tiny: results.plot_learning_curves(
+        learning_history().assign(dataset="tiny", rows=6), profile="smoke"),
+    results.plot_budget_curves: lambda tiny: results.plot_budget_curves(
+        budget_table().assign(dataset="tiny"), "tiny", rows=6, profile="smoke"),
+    results.plot_saliency: lambda tiny: results.plot_saliency(
+        np.ones((tiny.num_fields, 4)), tiny.field_names, dataset="tiny", rows=6, profile="smoke"),
+    results.plot_widths: lambda tiny: results.plot_widths(
+        pd.DataFrame({0.5: [2, 1, 0]}, index=tiny.field_names), dataset="tiny", rows=6, profile="smoke"),
+    results.plot_planted_truth: lambda tiny: results.plot_planted_truth(
+        planted_table(), dataset="tiny", rows=6, profile="smoke"),
+    results.plot_ablation: lambda tiny: results.plot_ablation(
+        ablation_table().assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
+}
+
+
+def figure_functions():
+    """Every public plot_* function of the figures package."""
+    return [f for module in (data_figures, results) for name, f in inspect.getmembers(module, inspect.isfunction)
+            if name.startswith("plot_") and f.__module__ == module.__name__]
+
+
+def test_every_figure_function_is_checked():
+    assert set(figure_functions()) == set(CALLS)
+
+
+@pytest.mark.parametrize("draw", figure_functions(), ids=lambda f: f.__name__)
+def test_figure_is_closed_and_titled_with_dataset_rows_and_profile(tiny, draw):
+    open_before = plt.get_fignums()
+    fig = CALLS[draw](tiny)
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == open_before  # closed: pyplot no longer holds it
+    assert "tiny, 6 rows" in fig.get_suptitle() and "profile smoke" in fig.get_suptitle()
+    assert "profile" in inspect.signature(draw).parameters
+    assert inspect.signature(draw).parameters["profile"].default is inspect.Parameter.empty  # never optional
+    fig.canvas.draw()  # a closed figure still renders (glue, display, savefig)
