@@ -31,6 +31,7 @@ def reference_vectors(emb: FieldEmbedding, ids: torch.Tensor) -> list[torch.Tens
 
 def test_uniform_uses_one_table_and_concat_matches_reference(fields, ids):
     emb = FieldEmbedding(fields, D)
+    assert emb.emb_dim == D and emb.num_fields == 5
     assert len(emb.tables) == 1 and emb.tables[0].weight.shape == (sum(s.vocab_size for s in fields), D)
     ref = reference_vectors(emb, ids)
     torch.testing.assert_close(emb.concat(ids), torch.cat(ref, dim=1))

@@ -30,6 +30,18 @@ def test_full_allocation_keeps_everything():
     assert alloc.kept_params == alloc.base_params == 32 and alloc.achieved_budget == 1.0
 
 
+def test_the_base_width_is_called_emb_dim_everywhere():
+    # keyword form; the study passes these positionally, in this order
+    assert full_allocation(vocab_sizes=[3, 5], emb_dim=4) == full_allocation([3, 5], 4)
+    assert uniform_allocation([10, 30], emb_dim=16, budget=0.3).emb_dims == (4, 4)
+    assert random_scores(num_fields=2, emb_dim=3, seed=0).shape == (2, 3)
+    counts = [np.ones(3), np.ones(2)]
+    assert frequency_scores(counts, [3, 2], emb_dim=4).shape == (2, 4)
+    assert frequency_allocation(counts, [3, 2], emb_dim=4, budget=0.5).base_params == 20
+    with pytest.raises(SearchInputError, match="emb_dim"):
+        full_allocation([3, 5], 0)
+
+
 # ---------------------------------------------------------------------------------------- uniform
 
 
@@ -54,16 +66,16 @@ def test_uniform_dims_unit():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(1, 500), min_size=1, max_size=6), st.integers(1, 16), st.floats(1e-3, 1.0))
-def test_property_uniform_never_over_budget_and_maximal(vocab, dim, budget):
+def test_property_uniform_never_over_budget_and_maximal(vocab, emb_dim, budget):
     try:
-        alloc = uniform_allocation(vocab, dim, budget)
+        alloc = uniform_allocation(vocab, emb_dim, budget)
     except SearchInputError:
-        assert sum(vocab) > budget * sum(vocab) * dim or sum(vocab) / (sum(vocab) * dim) > budget
+        assert sum(vocab) > budget * sum(vocab) * emb_dim or sum(vocab) / (sum(vocab) * emb_dim) > budget
         return
     d = alloc.emb_dims[0]
     assert set(alloc.emb_dims) == {d}
     assert alloc.kept_params <= budget * alloc.base_params and alloc.achieved_budget <= budget
-    if d < dim:  # one more width would not fit
+    if d < emb_dim:  # one more width would not fit
         more = sum(vocab) * (d + 1)
         assert more > budget * alloc.base_params or more / alloc.base_params > budget
 
@@ -163,13 +175,13 @@ def test_frequency_is_deterministic_and_handles_unseen_fields():
     st.floats(1e-3, 1.0),
     st.floats(0.05, 1.0),
 )
-def test_property_frequency_never_over_budget(count_lists, dim, budget, alpha):
+def test_property_frequency_never_over_budget(count_lists, emb_dim, budget, alpha):
     counts = [np.array(c) for c in count_lists]
     vocab = [len(c) for c in count_lists]
     try:
-        alloc = frequency_allocation(counts, vocab, dim, budget, alpha=alpha)
+        alloc = frequency_allocation(counts, vocab, emb_dim, budget, alpha=alpha)
     except SearchInputError:
-        assert min(vocab) > budget * sum(vocab) * dim or min(vocab) / (sum(vocab) * dim) > budget
+        assert min(vocab) > budget * sum(vocab) * emb_dim or min(vocab) / (sum(vocab) * emb_dim) > budget
         return
     assert alloc.achieved_budget <= budget and alloc.kept_params <= budget * alloc.base_params
 

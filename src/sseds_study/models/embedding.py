@@ -1,6 +1,6 @@
 """Field embeddings of uniform or mixed width, with optional saliency gates and alignment maps.
 
-Shape contract (B = batch, C = id columns, F = fields, F' = fields of non-zero width, D = base width,
+Shape contract (B = batch, C = id columns, F = fields, F' = fields of non-zero width, D = the base width ``emb_dim``,
 d_f = width of field f):
 
 * ``lookup(ids (B, C))`` -> one tensor per width group, ``(B, n_g, d_g)``, gates already applied;
@@ -38,7 +38,7 @@ class FieldEmbedding(nn.Module):
 
     Args:
         fields: the dataset's field specs (column, width, vocab_size, kind).
-        base_dim: D, the base width; also the width of the aligned output.
+        emb_dim: D, the base width; also the width of the aligned output.
         emb_dims: d_f per field, each in 0..D; ``None`` gives every field D.
         gates: apply the (F, D) gate buffer to the looked-up vectors.
         align: build the per-field ``Linear(d_f, D)`` maps that ``aligned`` needs for d_f < D.
@@ -49,7 +49,7 @@ class FieldEmbedding(nn.Module):
     def __init__(
         self,
         fields: Sequence[FieldSpec],
-        base_dim: int,
+        emb_dim: int,
         emb_dims: Sequence[int] | None = None,
         gates: bool = False,
         align: bool = False,
@@ -57,22 +57,22 @@ class FieldEmbedding(nn.Module):
     ):
         super().__init__()
         self.fields = tuple(fields)
-        self.base_dim = int(base_dim)
+        self.emb_dim = int(emb_dim)
         num_fields = len(self.fields)
         if num_fields == 0:
             raise ConfigError("model: a model needs at least one field")
         if emb_dims is None:
-            emb_dims = [self.base_dim] * num_fields
+            emb_dims = [self.emb_dim] * num_fields
         emb_dims = [int(d) for d in emb_dims]
         if len(emb_dims) != num_fields:
             raise ConfigError(f"model.emb_dims: expected {num_fields} widths (one per field); got {len(emb_dims)}")
         for spec, d in zip(self.fields, emb_dims, strict=True):
-            if not 0 <= d <= self.base_dim:
-                raise ConfigError(f"model.emb_dims: field {spec.name!r} has width {d}; expected 0..{self.base_dim}")
+            if not 0 <= d <= self.emb_dim:
+                raise ConfigError(f"model.emb_dims: field {spec.name!r} has width {d}; expected 0..{self.emb_dim}")
         self.emb_dims = tuple(emb_dims)
         self.gates = bool(gates)
         self.align = bool(align)
-        self.register_buffer("gate", torch.ones(num_fields, self.base_dim), persistent=False)
+        self.register_buffer("gate", torch.ones(num_fields, self.emb_dim), persistent=False)
 
         # -- width groups: one table per distinct non-zero width ---------------------------------------
         widths = sorted({d for d in emb_dims if d > 0}, reverse=True)
@@ -122,8 +122,8 @@ class FieldEmbedding(nn.Module):
         if self.align:
             for f in self.kept_fields:
                 d = emb_dims[f]
-                if d < self.base_dim:
-                    lin = nn.Linear(d, self.base_dim, bias=False)
+                if d < self.emb_dim:
+                    lin = nn.Linear(d, self.emb_dim, bias=False)
                     # orthonormal columns: the map preserves norms, so a slim model starts at the
                     # same scale as the uniform one whatever its widths
                     nn.init.orthogonal_(lin.weight)
@@ -209,8 +209,8 @@ class FieldEmbedding(nn.Module):
         if isinstance(pretrained, FieldEmbedding):
             pretrained = pretrained.field_weights()
         if isinstance(kept_columns, torch.Tensor):
-            if kept_columns.shape != (self.num_fields, self.base_dim):
-                raise ValueError(f"keep-mask must have shape {(self.num_fields, self.base_dim)}; got {tuple(kept_columns.shape)}")
+            if kept_columns.shape != (self.num_fields, self.emb_dim):
+                raise ValueError(f"keep-mask must have shape {(self.num_fields, self.emb_dim)}; got {tuple(kept_columns.shape)}")
             kept_columns = [torch.nonzero(row, as_tuple=True)[0].tolist() for row in kept_columns.bool()]
         if len(pretrained) != self.num_fields or len(kept_columns) != self.num_fields:
             raise ValueError(f"expected {self.num_fields} pretrained tables and kept-column lists")
@@ -256,15 +256,14 @@ class FieldEmbedding(nn.Module):
 
     def to_aligned(self, groups: list[torch.Tensor]) -> torch.Tensor:
         """Per-group lookups (non-empty list) -> (B, F', D) in field order."""
-        D = self.base_dim
         mapped = []
         for g, e in enumerate(groups):
             d = self.group_dims[g]
-            if d == D:
+            if d == self.emb_dim:
                 mapped.append(e)
                 continue
             if not self.align:
-                raise RuntimeError("aligned() needs align=True when some field is narrower than base_dim")
+                raise RuntimeError("aligned() needs align=True when some field is narrower than emb_dim")
             weights = torch.stack([self.align_maps[str(f)].weight for f in self._group_fields[g]])  # (n_g, D, d_g)
             mapped.append(torch.einsum("bnd,nkd->bnk", e, weights))  # (B, n_g, D)
         out = mapped[0] if len(mapped) == 1 else torch.cat(mapped, dim=1)  # (B, F', D), group-major
@@ -282,7 +281,7 @@ class FieldEmbedding(nn.Module):
 
     def aligned(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, C) -> (B, F', D)."""
-        return self._empty_or(ids, self.to_aligned, (self.base_dim,))
+        return self._empty_or(ids, self.to_aligned, (self.emb_dim,))
 
     def concat(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, C) -> (B, sum_f d_f)."""
@@ -308,6 +307,6 @@ class FieldEmbedding(nn.Module):
 
     def extra_repr(self) -> str:
         return (
-            f"fields={self.num_fields}, base_dim={self.base_dim}, emb_dims={list(self.emb_dims)}, "
+            f"fields={self.num_fields}, emb_dim={self.emb_dim}, emb_dims={list(self.emb_dims)}, "
             f"gates={self.gates}, align={self.align}"
         )

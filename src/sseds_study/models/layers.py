@@ -1,6 +1,7 @@
 """Building blocks shared by the models: FM term, first-order term, MLP, cross network, inner products.
 
-Every block states its shape contract; B = batch, F = fields, D = width, K = flat input width.
+Every block states its shape contract; B = batch, F = fields, D = the base width (emb_dim), K = flat
+input width.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class FirstOrder(nn.Module):
 
     def __init__(self, fields: Sequence[FieldSpec]):
         super().__init__()
-        self.weights = FieldEmbedding(fields, base_dim=1)
+        self.weights = FieldEmbedding(fields, emb_dim=1)
         nn.init.zeros_(self.weights.tables[0].weight)
         self.bias = nn.Parameter(torch.zeros(()))
 
