@@ -11,7 +11,7 @@ import torch
 
 from sseds_study.config import ModelConfig
 from sseds_study.errors import ConfigError
-from sseds_study.models import MODELS, build_model, get_model_class
+from sseds_study.models import MODELS, build_model, canonical_model_name
 
 D, H = 4, (6, 5)
 NAMES = list(MODELS)
@@ -23,8 +23,13 @@ def cfg(name, emb_dims=None, **kw):
 
 def test_registry_is_case_insensitive_and_errors_list_names(fields):
     assert set(MODELS) == {"FM", "DeepFM", "WideDeep", "DCN", "IPNN"}
-    assert get_model_class("deepfm") is MODELS["DeepFM"]
-    assert get_model_class("Wide&Deep") is MODELS["WideDeep"]
+    assert canonical_model_name("deepfm") == "DeepFM"
+    assert canonical_model_name("Wide&Deep") == canonical_model_name("wide_deep") == "WideDeep"
+    assert all(canonical_model_name(name) == name for name in MODELS)
+    assert type(build_model(fields, cfg("dcn"))) is MODELS["DCN"]
+    for bad in ("xDeepFM", "", None):
+        with pytest.raises(ConfigError, match="FM, DeepFM, WideDeep, DCN, IPNN"):
+            canonical_model_name(bad)
     with pytest.raises(ConfigError, match="FM, DeepFM, WideDeep, DCN, IPNN"):
         build_model(fields, cfg("xDeepFM"))
 
