@@ -17,12 +17,14 @@ their non-padding values; a row with no values gives a zero vector.
 Gates: a (F, D) buffer of ones. When gating is on, field f's vector is ``e_f * gate[f, :d_f]``, so
 ``embedding.gate.requires_grad_(True)`` followed by a backward pass gives d(loss)/d(gate) of shape
 (F, D), the SSEDS saliency signal. The buffer is not persistent (not in ``state_dict``), so a
-checkpoint loads into a model built with or without gates.
+checkpoint loads into a model built with or without gates. ``with embedding.masked(keep_mask):``
+zeroes the dropped (field, dim) pairs for the length of a block (the ``prune_only`` evaluation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -171,22 +173,32 @@ class FieldEmbedding(nn.Module):
         return self.align_maps[key] if key in self.align_maps else None
 
     # -- gates ---------------------------------------------------------------------------------------
-    @torch.no_grad()
-    def set_gate(self, values: torch.Tensor) -> None:
-        """Copy ``values`` (F, D) into the gate and switch gating on."""
-        values = torch.as_tensor(values, dtype=self.gate.dtype, device=self.gate.device)
-        if values.shape != self.gate.shape:
-            raise ValueError(f"gate values must have shape {tuple(self.gate.shape)}; got {tuple(values.shape)}")
-        self.gate.copy_(values)
-        self.gates = True
+    @contextlib.contextmanager
+    def masked(self, keep_mask: torch.Tensor) -> Iterator[FieldEmbedding]:
+        """Within the block, (field, dim) pairs where ``keep_mask`` (bool (F, D)) is False are zeroed.
 
-    def prune(self, keep: torch.Tensor) -> None:
-        """Zero the gate of every (field, dim) pair where ``keep`` (bool, (F, D)) is False; switch
-        gating on. Used for the ``prune_only`` evaluation of a pretrained model."""
-        keep = torch.as_tensor(keep, device=self.gate.device)
-        if keep.dtype != torch.bool:
-            raise ValueError(f"prune expects a bool keep-mask; got dtype {keep.dtype}")
-        self.set_gate(keep.to(self.gate.dtype))
+        Sets the gate to the mask and switches gating on; on exit (normal or by an exception) the
+        gate's values and the ``gates`` flag are restored. Used for the ``prune_only`` evaluation of
+        a pretrained model::
+
+            with model.embedding.masked(alloc.kept):
+                metrics = evaluate(model, ids, labels)
+        """
+        mask = torch.as_tensor(keep_mask, device=self.gate.device)
+        if mask.dtype != torch.bool:
+            raise ValueError(f"masked expects a bool keep-mask; got dtype {mask.dtype}")
+        if mask.shape != self.gate.shape:
+            raise ValueError(f"keep-mask must have shape {tuple(self.gate.shape)}; got {tuple(mask.shape)}")
+        saved_gate, saved_gates = self.gate.detach().clone(), self.gates
+        with torch.no_grad():
+            self.gate.copy_(mask.to(self.gate.dtype))
+        self.gates = True
+        try:
+            yield self
+        finally:
+            with torch.no_grad():
+                self.gate.copy_(saved_gate)
+            self.gates = saved_gates
 
     # -- inherit initialisation ----------------------------------------------------------------------
     @torch.no_grad()
@@ -204,7 +216,8 @@ class FieldEmbedding(nn.Module):
                 keep-mask (F, D) whose row f has d_f True entries.
             set_alignment: also set each alignment map to the column-selection matrix
                 (weight[kept[k], k] = 1), so that the aligned vectors equal the pretrained vectors
-                with the dropped columns zeroed: the slim model starts where ``prune_only`` is.
+                with the dropped columns zeroed: the slim model starts where ``prune_only`` is
+                (``masked(keep_mask)``).
         """
         if isinstance(pretrained, FieldEmbedding):
             pretrained = pretrained.field_weights()
