@@ -73,7 +73,7 @@ def test_dims_unit_ignores_vocabulary_sizes():
     assert alloc.kept.tolist() == [[True, True], [False, False]]
     assert alloc.achieved_budget == 0.5
     assert alloc.budget_unit == "dims"
-    assert alloc.param_fraction == pytest.approx(2000 / 2002)
+    assert alloc.kept_params / alloc.base_params == pytest.approx(2000 / 2002)
 
 
 def test_dims_unit_floors_the_number_of_pairs():

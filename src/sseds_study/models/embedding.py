@@ -45,7 +45,6 @@ class FieldEmbedding(nn.Module):
         gates: apply the (F, D) gate buffer to the looked-up vectors.
         align: build the per-field ``Linear(d_f, D)`` maps that ``aligned`` needs for d_f < D.
             Without them ``aligned`` is only available when every kept field has width D.
-        init_std: standard deviation of the normal initialisation of the tables.
     """
 
     def __init__(
@@ -55,7 +54,6 @@ class FieldEmbedding(nn.Module):
         emb_dims: Sequence[int] | None = None,
         gates: bool = False,
         align: bool = False,
-        init_std: float = EMB_INIT_STD,
     ):
         super().__init__()
         self.fields = tuple(fields)
@@ -94,7 +92,7 @@ class FieldEmbedding(nn.Module):
                 self._field_group[f] = (g, rows)
                 rows += self.fields[f].vocab_size
             table = nn.Embedding(rows, d)
-            nn.init.normal_(table.weight, std=init_std)
+            nn.init.normal_(table.weight, std=EMB_INIT_STD)
             self.tables.append(table)
             self._group_fields.append(order)
             self.register_buffer(f"_cols{g}", torch.tensor([self.fields[f].column for f in singles], dtype=torch.long), persistent=False)
@@ -206,18 +204,16 @@ class FieldEmbedding(nn.Module):
         self,
         pretrained: Sequence[torch.Tensor] | FieldEmbedding,
         kept_columns: Sequence[Sequence[int]] | torch.Tensor,
-        set_alignment: bool = True,
     ) -> None:
-        """Initialise the slim tables from the kept columns of a pretrained uniform model.
+        """Initialise the slim tables from the kept columns of a pretrained uniform model, and each
+        alignment map to the column-selection matrix (weight[kept[k], k] = 1), so that the aligned
+        vectors equal the pretrained vectors with the dropped columns zeroed: the slim model starts
+        where ``prune_only`` (``masked(keep_mask)``) is.
 
         Args:
             pretrained: per field a (V_f, D) table, or a uniform ``FieldEmbedding``.
             kept_columns: per field the sorted indices (len d_f) of the kept columns, or a bool
                 keep-mask (F, D) whose row f has d_f True entries.
-            set_alignment: also set each alignment map to the column-selection matrix
-                (weight[kept[k], k] = 1), so that the aligned vectors equal the pretrained vectors
-                with the dropped columns zeroed: the slim model starts where ``prune_only`` is
-                (``masked(keep_mask)``).
         """
         if isinstance(pretrained, FieldEmbedding):
             pretrained = pretrained.field_weights()
@@ -239,7 +235,7 @@ class FieldEmbedding(nn.Module):
             dst = self.field_weight(f)
             dst.copy_(src[:, cols].to(dst))
             lin = self.align_map(f)
-            if set_alignment and lin is not None:
+            if lin is not None:
                 sel = torch.zeros_like(lin.weight)  # (D, d_f)
                 sel[cols, torch.arange(d)] = 1.0
                 lin.weight.copy_(sel)

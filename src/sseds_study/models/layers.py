@@ -54,7 +54,7 @@ def _linear(in_dim: int, out_dim: int) -> nn.Linear:
 
 
 class MLP(nn.Module):
-    """Linear -> [BatchNorm] -> ReLU -> [Dropout] per hidden layer, then an optional output Linear.
+    """Linear -> ReLU -> [Dropout] per hidden layer, then an optional output Linear.
 
     x (B, in_dim) -> (B, out_dim) when ``out_dim`` is given, else (B, hidden_dims[-1]) (or the input
     itself when there are no hidden layers). ``output_dim`` says which.
@@ -65,7 +65,6 @@ class MLP(nn.Module):
         in_dim: int,
         hidden_dims: Sequence[int],
         dropout: float = 0.0,
-        batch_norm: bool = False,
         out_dim: int | None = 1,
     ):
         super().__init__()
@@ -73,8 +72,6 @@ class MLP(nn.Module):
         width = in_dim
         for h in hidden_dims:
             layers.append(_linear(width, h))
-            if batch_norm:
-                layers.append(nn.BatchNorm1d(h))
             layers.append(nn.ReLU())
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))

@@ -55,11 +55,6 @@ class Allocation:
     budget: float = 1.0
     budget_unit: str = "params"
 
-    @property
-    def param_fraction(self) -> float:
-        """kept_params / base_params, whatever the budget unit."""
-        return self.kept_params / self.base_params
-
     def kept_columns(self) -> tuple[tuple[int, ...], ...]:
         """Per field, the kept column indices in increasing order (what ``init=inherit`` copies)."""
         return tuple(tuple(int(j) for j in torch.nonzero(row).flatten()) for row in self.kept)
