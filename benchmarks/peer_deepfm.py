@@ -24,9 +24,10 @@ import torch
 from sseds_study.config import ModelConfig, TrainConfig
 from sseds_study.data import load_dataset
 from sseds_study.fileio import atomic_write_text
+from sseds_study.metrics import roc_auc
 from sseds_study.models.registry import build_model
 from sseds_study.statistics import t_interval
-from sseds_study.train import fit, roc_auc, seed_everything
+from sseds_study.train import fit, seed_everything
 
 
 def run_ours(ds, seed, args) -> dict:

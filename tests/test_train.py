@@ -1,17 +1,12 @@
-"""fit / evaluate / metrics / checkpoints, on small synthetic data generated here."""
+"""fit / evaluate / checkpoints, on small synthetic data generated here."""
 
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from sklearn.metrics import log_loss as sk_log_loss
-from sklearn.metrics import roc_auc_score
 
 from sseds_study.config import ModelConfig, TrainConfig
 from sseds_study.data import load_dataset
@@ -19,14 +14,14 @@ from sseds_study.data.spec import PAD, EncodedDataset, make_field_specs
 from sseds_study.errors import ConfigError, SsedsError
 from sseds_study.models import MODELS, build_model
 from sseds_study.train import (
+    CheckpointError,
+    FitResult,
     TrainingDiverged,
     evaluate,
     fit,
     load_checkpoint,
-    log_loss,
     predict,
     resolve_device,
-    roc_auc,
     save_checkpoint,
     seed_everything,
 )
@@ -70,27 +65,6 @@ def quiet(**kw):
     return TrainConfig(**(base | kw))
 
 
-# -- metrics -------------------------------------------------------------------------------------------
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 1), st.integers(-3, 3)), min_size=2, max_size=60))
-def test_auc_matches_sklearn_with_ties(pairs):
-    y = np.array([p[0] for p in pairs])
-    s = np.array([p[1] for p in pairs], dtype=float) / 2  # few distinct values: many ties
-    if y.min() == y.max():
-        assert math.isnan(roc_auc(y, s))
-    else:
-        assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-
-
-def test_auc_on_large_random_scores_and_logloss_match_sklearn():
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 20000)
-    z = rng.normal(size=20000) + y
-    assert roc_auc(y, z) == pytest.approx(roc_auc_score(y, z), abs=1e-12)
-    assert log_loss(y, z) == pytest.approx(sk_log_loss(y, 1 / (1 + np.exp(-z))), rel=1e-9)
-    assert log_loss(np.array([1.0]), np.array([800.0])) == 0.0  # stable at extreme logits
-
-
 # -- training ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def planted():
@@ -106,7 +80,7 @@ def test_same_seed_gives_bit_identical_results(planted):
         runs.append((result, [p.detach().clone() for p in model.parameters()]))
     (a, pa), (b, pb) = runs
     assert [h.train_loss for h in a.history] == [h.train_loss for h in b.history]
-    assert a.valid_metrics == b.valid_metrics and a.test_metrics == b.test_metrics
+    assert a.valid == b.valid and a.test == b.test
     assert all(torch.equal(x, y) for x, y in zip(pa, pb, strict=True))
 
 
@@ -138,27 +112,65 @@ def test_every_model_beats_a_constant_predictor(name, synthetic):
     seed_everything(0)
     model = build_model(synthetic.fields, tiny_cfg(name))
     result = fit(model, synthetic, quiet(batch_size=128, lr=0.02, max_epochs=5))
-    assert result.test_metrics["auc"] > 0.6
-    assert result.valid_metrics["auc"] == max(h.valid_auc for h in result.history)
+    assert result.test["auc"] > 0.6
+    assert result.valid["auc"] == max(h.valid_auc for h in result.history)
     assert result.best_epoch == 1 + int(np.argmax([h.valid_auc for h in result.history]))
 
 
-def test_fit_restores_the_best_epoch_and_reports_it(planted, tmp_path):
+def test_fit_restores_the_best_epoch_and_its_checkpoint_round_trips(planted, tmp_path):
     seed_everything(0)
     model = build_model(planted.fields, tiny_cfg("FM"))
-    path = tmp_path / "ckpt" / "best.pt"
-    result = fit(model, planted, quiet(max_epochs=3), checkpoint_path=path, config_for_checkpoint={"model": "FM"})
+    result = fit(model, planted, quiet(max_epochs=3))
     ids, labels = planted.subset("valid")
-    assert evaluate(model, ids, labels)["auc"] == pytest.approx(result.valid_metrics["auc"], abs=1e-12)
+    assert evaluate(model, ids, labels)["auc"] == pytest.approx(result.valid["auc"], abs=1e-12)
+    path = save_checkpoint(tmp_path / "ckpt" / "best.pt", model, config={"model": tiny_cfg("FM")}, fit_result=result)
     ckpt = load_checkpoint(path)
-    assert ckpt["config"] == {"model": "FM"} and ckpt["epoch"] == result.best_epoch
-    assert ckpt["metrics"]["test"] == result.test_metrics
+    assert set(ckpt) == {"format", "state_dict", "config", "fit"} and ckpt["format"] == 1
+    assert ckpt["config"]["model"]["name"] == "FM" and ckpt["config"]["model"]["hidden_dims"] == [16]
+    assert FitResult.from_dict(ckpt["fit"]) == result
+    assert ckpt["fit"]["best_epoch"] == result.best_epoch and ckpt["fit"]["epochs"] == result.epochs
+    assert ckpt["fit"]["test"] == result.test
     fresh = build_model(planted.fields, tiny_cfg("FM"))
     fresh.load_state_dict(ckpt["state_dict"])
     np.testing.assert_array_equal(predict(fresh, ids), predict(model, ids))
     assert [p.name for p in path.parent.iterdir()] == ["best.pt"]  # no temp files left
-    assert json.dumps(result.to_dict())  # plain data all the way down
-    assert result.rows_per_second > 0 and len(result.history) == result.epochs_run
+    assert json.loads(json.dumps(result.to_dict())) == result.to_dict()  # plain data all the way down
+    assert result.rows_per_second > 0 and len(result.history) == result.epochs
+
+
+class Recorder:
+    def __init__(self):
+        self.steps, self.epochs, self.weights = [], [], []
+
+    def on_batch_end(self, model, step):
+        self.steps.append(step)
+
+    def on_epoch_end(self, model, epoch, stats):
+        self.epochs.append((epoch, stats.epoch, stats.valid_auc))
+        self.weights.append(model.embedding.tables[0].weight.detach().clone())
+
+
+def test_callbacks_observe_every_step_and_epoch_and_change_nothing(planted):
+    runs = []
+    for callbacks in ([], [Recorder(), Recorder()]):
+        seed_everything(5)
+        model = build_model(planted.fields, tiny_cfg("DeepFM", dropout=0.2))
+        result = fit(model, planted, quiet(max_epochs=3, patience=5, seed=5), callbacks=callbacks)
+        runs.append((result, model.state_dict(), callbacks))
+    (plain, plain_state, _), (hooked, hooked_state, (first, second)) = runs
+    assert [h.train_loss for h in plain.history] == [h.train_loss for h in hooked.history]
+    assert plain.valid == hooked.valid and plain.test == hooked.test
+    assert all(torch.equal(plain_state[k], hooked_state[k]) for k in plain_state)
+    n_train = int((planted.split == 0).sum())
+    steps_per_epoch = -(-n_train // 64)
+    assert first.steps == list(range(1, 3 * steps_per_epoch + 1)) and second.steps == first.steps
+    assert first.epochs == [(e, e, h.valid_auc) for e, h in zip((1, 2, 3), hooked.history, strict=True)]
+    assert not torch.equal(first.weights[0], first.weights[1])  # the epoch's weights, not a copy of the best
+
+
+def test_a_callback_needs_a_hook_method(planted):
+    with pytest.raises(TypeError, match="neither on_batch_end nor on_epoch_end"):
+        fit(build_model(planted.fields, tiny_cfg("FM")), planted, quiet(), callbacks=[object()])
 
 
 def test_early_stopping_stops_after_patience(planted):
@@ -188,18 +200,24 @@ def test_huge_learning_rate_diverges(planted):
         fit(model, planted, quiet(lr=1e30))
 
 
-def test_checkpoint_round_trip_stores_no_module(tmp_path):
+def test_checkpoint_stores_no_module_and_rejects_other_layouts(tmp_path):
     model = torch.nn.Linear(3, 2)
-    path = save_checkpoint(tmp_path / "m.pt", model, config=TrainConfig(), epoch=4, metrics={"auc": 0.5})
+    path = save_checkpoint(tmp_path / "m.pt", model, config=TrainConfig(), fit_result=None)
     ckpt = load_checkpoint(path)
-    assert set(ckpt) == {"state_dict", "config", "epoch", "metrics"}
-    assert ckpt["config"]["batch_size"] == 2048 and ckpt["epoch"] == 4
+    assert ckpt["format"] == 1 and ckpt["fit"] is None and ckpt["config"]["batch_size"] == 2048
     assert torch.equal(ckpt["state_dict"]["weight"], model.weight)
-    with pytest.raises(SsedsError, match="not found"):
+    with pytest.raises(TypeError, match="config"):
+        save_checkpoint(tmp_path / "bad.pt", model, config=[1, 2], fit_result=None)
+    with pytest.raises(CheckpointError, match="not found"):
         load_checkpoint(tmp_path / "missing.pt")
     (tmp_path / "junk.pt").write_text("not a checkpoint")
-    with pytest.raises(SsedsError, match="not a readable checkpoint"):
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         load_checkpoint(tmp_path / "junk.pt")
+    old = {"state_dict": model.state_dict(), "config": {}, "epoch": 1, "metrics": {}}  # before format 1
+    torch.save(old, tmp_path / "old.pt")
+    with pytest.raises(CheckpointError, match="format None, expected 1"):
+        load_checkpoint(tmp_path / "old.pt")
+    assert issubclass(CheckpointError, SsedsError)
 
 
 def test_device_selection():

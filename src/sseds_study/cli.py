@@ -45,7 +45,7 @@ from .study import (
     sweep,
 )
 from .study.methods import MethodInput
-from .train import fit, seed_everything
+from .train import fit, save_checkpoint, seed_everything
 
 
 # ----------------------------------------------------------------------------------------------
@@ -172,7 +172,8 @@ def cmd_train(args) -> int:
     model = build_model(ds.fields, model_cfg)
     out = Path(args.out) if args.out else Path("runs") / f"{ds.name}-{model_cfg.name}-seed{train_cfg.seed}"
     config = {"data": to_dict(_data_config(args)), "model": to_dict(model_cfg), "train": to_dict(train_cfg)}
-    result = fit(model, ds, train_cfg, checkpoint_path=out / "model.pt", config_for_checkpoint=config)
+    result = fit(model, ds, train_cfg)
+    save_checkpoint(out / "model.pt", model, config=config, fit_result=result)
     counts = model.count_params()
     metrics = {
         "dataset": ds.name, "model": model_cfg.name, "emb_dims": list(model_cfg.emb_dims or []),

@@ -31,6 +31,7 @@ def reference_vectors(emb: FieldEmbedding, ids: torch.Tensor) -> list[torch.Tens
 
 def test_uniform_uses_one_table_and_concat_matches_reference(fields, ids):
     emb = FieldEmbedding(fields, D)
+    assert emb.emb_dim == D and emb.num_fields == 5
     assert len(emb.tables) == 1 and emb.tables[0].weight.shape == (sum(s.vocab_size for s in fields), D)
     ref = reference_vectors(emb, ids)
     torch.testing.assert_close(emb.concat(ids), torch.cat(ref, dim=1))
@@ -95,20 +96,35 @@ def test_gate_gradient_has_shape_F_by_D_and_is_non_zero(fields, ids):
     assert "gate" not in emb.state_dict()  # not persistent: checkpoints load with or without gates
 
 
-def test_prune_zeroes_exactly_the_masked_pairs(fields, ids):
+def test_masked_zeroes_exactly_the_masked_pairs_and_restores_the_gate(fields, ids):
     emb = FieldEmbedding(fields, D)
     keep = torch.ones(5, D, dtype=torch.bool)
     keep[1, 2] = keep[3] = False
     full = emb.concat(ids)
-    emb.prune(keep)
-    pruned = emb.concat(ids)
+    with emb.masked(keep) as same:
+        assert same is emb and emb.gates
+        pruned = emb.concat(ids)
     flat_keep = keep.flatten()
     assert torch.equal(pruned[:, ~flat_keep], torch.zeros_like(pruned[:, ~flat_keep]))
     torch.testing.assert_close(pruned[:, flat_keep], full[:, flat_keep])
-    with pytest.raises(ValueError):
-        emb.prune(keep.float())
-    emb.set_gate(torch.ones(5, D))
+    assert not emb.gates and torch.equal(emb.gate, torch.ones(5, D))
     torch.testing.assert_close(emb.concat(ids), full)
+    with pytest.raises(ValueError, match="bool"):
+        with emb.masked(keep.float()):
+            pass
+    with pytest.raises(ValueError, match="shape"):
+        with emb.masked(keep[:, :2]):
+            pass
+
+
+def test_masked_restores_the_gate_after_an_error(fields):
+    emb = FieldEmbedding(fields, D, gates=True)
+    gate = emb.gate
+    with pytest.raises(RuntimeError, match="boom"):
+        with emb.masked(torch.zeros(5, D, dtype=torch.bool)):
+            assert not emb.gate.any()
+            raise RuntimeError("boom")
+    assert emb.gate is gate and emb.gates and torch.equal(emb.gate, torch.ones(5, D))
 
 
 def test_load_kept_columns_copies_columns_and_sets_selection_maps(fields, ids):
@@ -124,8 +140,8 @@ def test_load_kept_columns_copies_columns_and_sets_selection_maps(fields, ids):
     for f in range(5):
         cols = torch.nonzero(keep[f]).flatten()
         torch.testing.assert_close(slim.field_weight(f), full.field_weight(f)[:, cols])
-    full.prune(keep)
-    expected = full.aligned(ids)[:, [0, 1, 2, 4]]  # gated uniform vectors of the kept fields
+    with full.masked(keep):
+        expected = full.aligned(ids)[:, [0, 1, 2, 4]]  # gated uniform vectors of the kept fields
     torch.testing.assert_close(slim.aligned(ids), expected)
     # the list-of-columns form is the same
     slim2 = FieldEmbedding(fields, D, keep.sum(1).tolist(), align=True)

@@ -46,11 +46,11 @@ def test_cross_network_equals_its_recurrence():
 
 
 def test_mlp_shapes_and_options():
-    mlp = MLP(10, (8, 4), dropout=0.5, batch_norm=True, out_dim=1)
+    mlp = MLP(10, (8, 4), dropout=0.5, out_dim=1)
     assert mlp(torch.randn(5, 10)).shape == (5, 1)
-    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in mlp.modules())
+    assert any(isinstance(m, torch.nn.Dropout) for m in mlp.modules())
     bare = MLP(10, (), out_dim=None)  # no layers: the identity
     assert bare.output_dim == 10
     x = torch.randn(2, 10)
     assert torch.equal(bare(x), x)
-    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in MLP(3, (2,)).modules())  # off by default
+    assert not any(isinstance(m, torch.nn.Dropout) for m in MLP(3, (2,)).modules())  # off by default

@@ -11,10 +11,10 @@ from torch import nn
 class GatedEmbedding(nn.Module):
     """Per-field tables; forward returns (B, F, D) embeddings times the gate."""
 
-    def __init__(self, vocab_sizes, dim):
+    def __init__(self, vocab_sizes, emb_dim):
         super().__init__()
-        self.tables = nn.ModuleList(nn.Embedding(v, dim) for v in vocab_sizes)
-        self.register_buffer("gate", torch.ones(len(vocab_sizes), dim))
+        self.tables = nn.ModuleList(nn.Embedding(v, emb_dim) for v in vocab_sizes)
+        self.register_buffer("gate", torch.ones(len(vocab_sizes), emb_dim))
 
     def forward(self, ids):  # (B, F) -> (B, F, D)
         emb = torch.stack([table(ids[:, f]) for f, table in enumerate(self.tables)], dim=1)
@@ -25,11 +25,11 @@ class TinyFM(nn.Module):
     """FM logit plus a small MLP with dropout and batch norm: dropout and batch norm are there so the
     tests can see that saliency runs in eval mode and leaves buffers alone."""
 
-    def __init__(self, vocab_sizes, dim, dropout=0.5):
+    def __init__(self, vocab_sizes, emb_dim, dropout=0.5):
         super().__init__()
-        self.embedding = GatedEmbedding(vocab_sizes, dim)
+        self.embedding = GatedEmbedding(vocab_sizes, emb_dim)
         self.mlp = nn.Sequential(
-            nn.Linear(len(vocab_sizes) * dim, 8),
+            nn.Linear(len(vocab_sizes) * emb_dim, 8),
             nn.BatchNorm1d(8),
             nn.ReLU(),
             nn.Dropout(dropout),
@@ -48,10 +48,10 @@ class GatedLinear(nn.Module):
     """logit = sum_{f,j} e[f,j] * gate[f,j] * w[j] + bias: its gate gradient is known in closed form,
     d loss / d gate[f,j] = mean_i (sigmoid(z_i) - y_i) * e_i[f,j] * w[j]."""
 
-    def __init__(self, vocab_sizes, dim):
+    def __init__(self, vocab_sizes, emb_dim):
         super().__init__()
-        self.embedding = GatedEmbedding(vocab_sizes, dim)
-        self.w = nn.Parameter(torch.randn(dim))
+        self.embedding = GatedEmbedding(vocab_sizes, emb_dim)
+        self.w = nn.Parameter(torch.randn(emb_dim))
         self.bias = nn.Parameter(torch.tensor(0.1))
 
     def forward(self, ids):

@@ -73,7 +73,7 @@ def test_dims_unit_ignores_vocabulary_sizes():
     assert alloc.kept.tolist() == [[True, True], [False, False]]
     assert alloc.achieved_budget == 0.5
     assert alloc.budget_unit == "dims"
-    assert alloc.param_fraction == pytest.approx(2000 / 2002)
+    assert alloc.kept_params / alloc.base_params == pytest.approx(2000 / 2002)
 
 
 def test_dims_unit_floors_the_number_of_pairs():
@@ -203,23 +203,23 @@ def test_invalid_options():
 @st.composite
 def problems(draw):
     num_fields = draw(st.integers(1, 5))
-    dim = draw(st.integers(1, 6))
+    emb_dim = draw(st.integers(1, 6))
     vocab = draw(st.lists(st.integers(1, 200), min_size=num_fields, max_size=num_fields))
     # A small pool of values makes ties common, which is where determinism bugs hide.
     values = st.one_of(st.sampled_from([0.0, 0.5, 1.0, -1.0]), st.floats(-10, 10, allow_nan=False))
-    flat = draw(st.lists(values, min_size=num_fields * dim, max_size=num_fields * dim))
-    scores = torch.tensor(flat, dtype=torch.float64).reshape(num_fields, dim)
+    flat = draw(st.lists(values, min_size=num_fields * emb_dim, max_size=num_fields * emb_dim))
+    scores = torch.tensor(flat, dtype=torch.float64).reshape(num_fields, emb_dim)
     budget = draw(st.one_of(st.floats(1e-3, 1.0), st.sampled_from([0.1, 0.25, 0.3, 0.5, 1.0])))
     unit = draw(st.sampled_from(["params", "dims"]))
     rank_by = draw(st.sampled_from(["saliency", "saliency_per_param"]))
-    min_dim = draw(st.integers(0, min(dim, 2)))
+    min_dim = draw(st.integers(0, min(emb_dim, 2)))
     return scores, vocab, budget, unit, rank_by, min_dim
 
 
 def _allocate_or_explain(scores, vocab, budget, unit, rank_by, min_dim):
     """Run the allocator; when it refuses, check that the refusal is justified."""
-    num_fields, dim = scores.shape
-    total = sum(vocab) * dim if unit == "params" else num_fields * dim
+    num_fields, emb_dim = scores.shape
+    total = sum(vocab) * emb_dim if unit == "params" else num_fields * emb_dim
     limit = budget_limit(budget, total)
     try:
         return allocate_dims(scores, vocab, budget, budget_unit=unit, rank_by=rank_by, min_dim=min_dim)
@@ -240,18 +240,18 @@ def test_property_never_exceeds_budget_and_counts_agree(problem):
     alloc = _allocate_or_explain(*problem)
     if alloc is None:
         return
-    num_fields, dim = scores.shape
+    num_fields, emb_dim = scores.shape
     assert isinstance(alloc, Allocation)
-    assert alloc.kept.shape == (num_fields, dim) and alloc.kept.dtype == torch.bool
+    assert alloc.kept.shape == (num_fields, emb_dim) and alloc.kept.dtype == torch.bool
     assert alloc.emb_dims == tuple(int(c) for c in alloc.kept.sum(1))
     assert alloc.kept_params == sum(v * d for v, d in zip(vocab, alloc.emb_dims, strict=True))
-    assert alloc.base_params == sum(vocab) * dim
+    assert alloc.base_params == sum(vocab) * emb_dim
     assert alloc.achieved_budget <= budget
     if unit == "params":
         assert alloc.kept_params <= math.floor(budget * alloc.base_params)
         assert alloc.kept_params / alloc.base_params <= budget
     else:
-        assert int(alloc.kept.sum()) <= math.floor(budget * num_fields * dim)
+        assert int(alloc.kept.sum()) <= math.floor(budget * num_fields * emb_dim)
     assert all(d >= min_dim for d in alloc.emb_dims)
     assert int(alloc.kept.sum()) > 0
 
@@ -271,26 +271,26 @@ def test_property_maximal_no_skipped_pair_fits(problem):
 
 def _reference_walk(scores, vocab, budget, unit, rank_by, min_dim):
     """The DESIGN.md rule written as plainly as possible, with Python's own sort for the ranking."""
-    num_fields, dim = scores.shape
+    num_fields, emb_dim = scores.shape
     values = scores.tolist()
     key = {
         (f, j): values[f][j] / (vocab[f] if rank_by == "saliency_per_param" else 1)
         for f in range(num_fields)
-        for j in range(dim)
+        for j in range(emb_dim)
     }
     order = sorted(key, key=lambda p: (-key[p], p[0], p[1]))
     kept = set()
     for f in range(num_fields):
-        kept |= {(f, j) for j in sorted(range(dim), key=lambda j, f=f: (-values[f][j], j))[:min_dim]}
+        kept |= {(f, j) for j in sorted(range(emb_dim), key=lambda j, f=f: (-values[f][j], j))[:min_dim]}
     if unit == "params":
-        limit = budget_limit(budget, sum(vocab) * dim)
+        limit = budget_limit(budget, sum(vocab) * emb_dim)
         used = sum(vocab[f] for f, _ in kept)
         for p in order:
             if p not in kept and used + vocab[p[0]] <= limit:
                 kept.add(p)
                 used += vocab[p[0]]
     else:
-        n_keep = budget_limit(budget, num_fields * dim)
+        n_keep = budget_limit(budget, num_fields * emb_dim)
         for p in order:
             if len(kept) >= n_keep:
                 break

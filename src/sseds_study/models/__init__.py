@@ -6,7 +6,7 @@ from .deepfm import DeepFM
 from .embedding import FieldEmbedding
 from .fm import FM
 from .ipnn import IPNN
-from .registry import MODELS, build_model, get_model_class
+from .registry import MODELS, build_model, canonical_model_name
 from .widedeep import WideDeep
 
 __all__ = [
@@ -19,5 +19,5 @@ __all__ = [
     "MODELS",
     "WideDeep",
     "build_model",
-    "get_model_class",
+    "canonical_model_name",
 ]

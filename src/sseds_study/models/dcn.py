@@ -24,7 +24,7 @@ class DCN(CTRModel):
     def __init__(self, fields: Sequence[FieldSpec], cfg: ModelConfig, gates: bool = False):
         super().__init__(fields, cfg)
         self.embedding = FieldEmbedding(fields, cfg.emb_dim, cfg.emb_dims, gates=gates, align=True)
-        cross_dim = self.embedding.num_kept_fields * cfg.emb_dim
+        cross_dim = self.embedding.num_kept_fields * cfg.emb_dim  # F' * D: the cross network's width, not D
         self.cross = CrossNetwork(cross_dim, cfg.cross_layers)
         self.mlp = MLP(self.embedding.concat_dim, cfg.hidden_dims, cfg.dropout, out_dim=None)
         self.head = nn.Linear(cross_dim + self.mlp.output_dim, 1)

@@ -1,6 +1,6 @@
 """Field embeddings of uniform or mixed width, with optional saliency gates and alignment maps.
 
-Shape contract (B = batch, C = id columns, F = fields, F' = fields of non-zero width, D = base width,
+Shape contract (B = batch, C = id columns, F = fields, F' = fields of non-zero width, D = the base width ``emb_dim``,
 d_f = width of field f):
 
 * ``lookup(ids (B, C))`` -> one tensor per width group, ``(B, n_g, d_g)``, gates already applied;
@@ -17,12 +17,14 @@ their non-padding values; a row with no values gives a zero vector.
 Gates: a (F, D) buffer of ones. When gating is on, field f's vector is ``e_f * gate[f, :d_f]``, so
 ``embedding.gate.requires_grad_(True)`` followed by a backward pass gives d(loss)/d(gate) of shape
 (F, D), the SSEDS saliency signal. The buffer is not persistent (not in ``state_dict``), so a
-checkpoint loads into a model built with or without gates.
+checkpoint loads into a model built with or without gates. ``with embedding.masked(keep_mask):``
+zeroes the dropped (field, dim) pairs for the length of a block (the ``prune_only`` evaluation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -38,41 +40,39 @@ class FieldEmbedding(nn.Module):
 
     Args:
         fields: the dataset's field specs (column, width, vocab_size, kind).
-        base_dim: D, the base width; also the width of the aligned output.
+        emb_dim: D, the base width; also the width of the aligned output.
         emb_dims: d_f per field, each in 0..D; ``None`` gives every field D.
         gates: apply the (F, D) gate buffer to the looked-up vectors.
         align: build the per-field ``Linear(d_f, D)`` maps that ``aligned`` needs for d_f < D.
             Without them ``aligned`` is only available when every kept field has width D.
-        init_std: standard deviation of the normal initialisation of the tables.
     """
 
     def __init__(
         self,
         fields: Sequence[FieldSpec],
-        base_dim: int,
+        emb_dim: int,
         emb_dims: Sequence[int] | None = None,
         gates: bool = False,
         align: bool = False,
-        init_std: float = EMB_INIT_STD,
     ):
         super().__init__()
         self.fields = tuple(fields)
-        self.base_dim = int(base_dim)
+        self.emb_dim = int(emb_dim)
         num_fields = len(self.fields)
         if num_fields == 0:
             raise ConfigError("model: a model needs at least one field")
         if emb_dims is None:
-            emb_dims = [self.base_dim] * num_fields
+            emb_dims = [self.emb_dim] * num_fields
         emb_dims = [int(d) for d in emb_dims]
         if len(emb_dims) != num_fields:
             raise ConfigError(f"model.emb_dims: expected {num_fields} widths (one per field); got {len(emb_dims)}")
         for spec, d in zip(self.fields, emb_dims, strict=True):
-            if not 0 <= d <= self.base_dim:
-                raise ConfigError(f"model.emb_dims: field {spec.name!r} has width {d}; expected 0..{self.base_dim}")
+            if not 0 <= d <= self.emb_dim:
+                raise ConfigError(f"model.emb_dims: field {spec.name!r} has width {d}; expected 0..{self.emb_dim}")
         self.emb_dims = tuple(emb_dims)
         self.gates = bool(gates)
         self.align = bool(align)
-        self.register_buffer("gate", torch.ones(num_fields, self.base_dim), persistent=False)
+        self.register_buffer("gate", torch.ones(num_fields, self.emb_dim), persistent=False)
 
         # -- width groups: one table per distinct non-zero width ---------------------------------------
         widths = sorted({d for d in emb_dims if d > 0}, reverse=True)
@@ -92,7 +92,7 @@ class FieldEmbedding(nn.Module):
                 self._field_group[f] = (g, rows)
                 rows += self.fields[f].vocab_size
             table = nn.Embedding(rows, d)
-            nn.init.normal_(table.weight, std=init_std)
+            nn.init.normal_(table.weight, std=EMB_INIT_STD)
             self.tables.append(table)
             self._group_fields.append(order)
             self.register_buffer(f"_cols{g}", torch.tensor([self.fields[f].column for f in singles], dtype=torch.long), persistent=False)
@@ -122,8 +122,8 @@ class FieldEmbedding(nn.Module):
         if self.align:
             for f in self.kept_fields:
                 d = emb_dims[f]
-                if d < self.base_dim:
-                    lin = nn.Linear(d, self.base_dim, bias=False)
+                if d < self.emb_dim:
+                    lin = nn.Linear(d, self.emb_dim, bias=False)
                     # orthonormal columns: the map preserves norms, so a slim model starts at the
                     # same scale as the uniform one whatever its widths
                     nn.init.orthogonal_(lin.weight)
@@ -171,22 +171,32 @@ class FieldEmbedding(nn.Module):
         return self.align_maps[key] if key in self.align_maps else None
 
     # -- gates ---------------------------------------------------------------------------------------
-    @torch.no_grad()
-    def set_gate(self, values: torch.Tensor) -> None:
-        """Copy ``values`` (F, D) into the gate and switch gating on."""
-        values = torch.as_tensor(values, dtype=self.gate.dtype, device=self.gate.device)
-        if values.shape != self.gate.shape:
-            raise ValueError(f"gate values must have shape {tuple(self.gate.shape)}; got {tuple(values.shape)}")
-        self.gate.copy_(values)
-        self.gates = True
+    @contextlib.contextmanager
+    def masked(self, keep_mask: torch.Tensor) -> Iterator[FieldEmbedding]:
+        """Within the block, (field, dim) pairs where ``keep_mask`` (bool (F, D)) is False are zeroed.
 
-    def prune(self, keep: torch.Tensor) -> None:
-        """Zero the gate of every (field, dim) pair where ``keep`` (bool, (F, D)) is False; switch
-        gating on. Used for the ``prune_only`` evaluation of a pretrained model."""
-        keep = torch.as_tensor(keep, device=self.gate.device)
-        if keep.dtype != torch.bool:
-            raise ValueError(f"prune expects a bool keep-mask; got dtype {keep.dtype}")
-        self.set_gate(keep.to(self.gate.dtype))
+        Sets the gate to the mask and switches gating on; on exit (normal or by an exception) the
+        gate's values and the ``gates`` flag are restored. Used for the ``prune_only`` evaluation of
+        a pretrained model::
+
+            with model.embedding.masked(alloc.kept):
+                metrics = evaluate(model, ids, labels)
+        """
+        mask = torch.as_tensor(keep_mask, device=self.gate.device)
+        if mask.dtype != torch.bool:
+            raise ValueError(f"masked expects a bool keep-mask; got dtype {mask.dtype}")
+        if mask.shape != self.gate.shape:
+            raise ValueError(f"keep-mask must have shape {tuple(self.gate.shape)}; got {tuple(mask.shape)}")
+        saved_gate, saved_gates = self.gate.detach().clone(), self.gates
+        with torch.no_grad():
+            self.gate.copy_(mask.to(self.gate.dtype))
+        self.gates = True
+        try:
+            yield self
+        finally:
+            with torch.no_grad():
+                self.gate.copy_(saved_gate)
+            self.gates = saved_gates
 
     # -- inherit initialisation ----------------------------------------------------------------------
     @torch.no_grad()
@@ -194,23 +204,22 @@ class FieldEmbedding(nn.Module):
         self,
         pretrained: Sequence[torch.Tensor] | FieldEmbedding,
         kept_columns: Sequence[Sequence[int]] | torch.Tensor,
-        set_alignment: bool = True,
     ) -> None:
-        """Initialise the slim tables from the kept columns of a pretrained uniform model.
+        """Initialise the slim tables from the kept columns of a pretrained uniform model, and each
+        alignment map to the column-selection matrix (weight[kept[k], k] = 1), so that the aligned
+        vectors equal the pretrained vectors with the dropped columns zeroed: the slim model starts
+        where ``prune_only`` (``masked(keep_mask)``) is.
 
         Args:
             pretrained: per field a (V_f, D) table, or a uniform ``FieldEmbedding``.
             kept_columns: per field the sorted indices (len d_f) of the kept columns, or a bool
                 keep-mask (F, D) whose row f has d_f True entries.
-            set_alignment: also set each alignment map to the column-selection matrix
-                (weight[kept[k], k] = 1), so that the aligned vectors equal the pretrained vectors
-                with the dropped columns zeroed: the slim model starts where ``prune_only`` is.
         """
         if isinstance(pretrained, FieldEmbedding):
             pretrained = pretrained.field_weights()
         if isinstance(kept_columns, torch.Tensor):
-            if kept_columns.shape != (self.num_fields, self.base_dim):
-                raise ValueError(f"keep-mask must have shape {(self.num_fields, self.base_dim)}; got {tuple(kept_columns.shape)}")
+            if kept_columns.shape != (self.num_fields, self.emb_dim):
+                raise ValueError(f"keep-mask must have shape {(self.num_fields, self.emb_dim)}; got {tuple(kept_columns.shape)}")
             kept_columns = [torch.nonzero(row, as_tuple=True)[0].tolist() for row in kept_columns.bool()]
         if len(pretrained) != self.num_fields or len(kept_columns) != self.num_fields:
             raise ValueError(f"expected {self.num_fields} pretrained tables and kept-column lists")
@@ -226,7 +235,7 @@ class FieldEmbedding(nn.Module):
             dst = self.field_weight(f)
             dst.copy_(src[:, cols].to(dst))
             lin = self.align_map(f)
-            if set_alignment and lin is not None:
+            if lin is not None:
                 sel = torch.zeros_like(lin.weight)  # (D, d_f)
                 sel[cols, torch.arange(d)] = 1.0
                 lin.weight.copy_(sel)
@@ -256,15 +265,14 @@ class FieldEmbedding(nn.Module):
 
     def to_aligned(self, groups: list[torch.Tensor]) -> torch.Tensor:
         """Per-group lookups (non-empty list) -> (B, F', D) in field order."""
-        D = self.base_dim
         mapped = []
         for g, e in enumerate(groups):
             d = self.group_dims[g]
-            if d == D:
+            if d == self.emb_dim:
                 mapped.append(e)
                 continue
             if not self.align:
-                raise RuntimeError("aligned() needs align=True when some field is narrower than base_dim")
+                raise RuntimeError("aligned() needs align=True when some field is narrower than emb_dim")
             weights = torch.stack([self.align_maps[str(f)].weight for f in self._group_fields[g]])  # (n_g, D, d_g)
             mapped.append(torch.einsum("bnd,nkd->bnk", e, weights))  # (B, n_g, D)
         out = mapped[0] if len(mapped) == 1 else torch.cat(mapped, dim=1)  # (B, F', D), group-major
@@ -282,7 +290,7 @@ class FieldEmbedding(nn.Module):
 
     def aligned(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, C) -> (B, F', D)."""
-        return self._empty_or(ids, self.to_aligned, (self.base_dim,))
+        return self._empty_or(ids, self.to_aligned, (self.emb_dim,))
 
     def concat(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, C) -> (B, sum_f d_f)."""
@@ -308,6 +316,6 @@ class FieldEmbedding(nn.Module):
 
     def extra_repr(self) -> str:
         return (
-            f"fields={self.num_fields}, base_dim={self.base_dim}, emb_dims={list(self.emb_dims)}, "
+            f"fields={self.num_fields}, emb_dim={self.emb_dim}, emb_dims={list(self.emb_dims)}, "
             f"gates={self.gates}, align={self.align}"
         )

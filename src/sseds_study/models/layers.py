@@ -1,6 +1,7 @@
 """Building blocks shared by the models: FM term, first-order term, MLP, cross network, inner products.
 
-Every block states its shape contract; B = batch, F = fields, D = width, K = flat input width.
+Every block states its shape contract; B = batch, F = fields, D = the base width (emb_dim), K = flat
+input width.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class FirstOrder(nn.Module):
 
     def __init__(self, fields: Sequence[FieldSpec]):
         super().__init__()
-        self.weights = FieldEmbedding(fields, base_dim=1)
+        self.weights = FieldEmbedding(fields, emb_dim=1)
         nn.init.zeros_(self.weights.tables[0].weight)
         self.bias = nn.Parameter(torch.zeros(()))
 
@@ -53,7 +54,7 @@ def _linear(in_dim: int, out_dim: int) -> nn.Linear:
 
 
 class MLP(nn.Module):
-    """Linear -> [BatchNorm] -> ReLU -> [Dropout] per hidden layer, then an optional output Linear.
+    """Linear -> ReLU -> [Dropout] per hidden layer, then an optional output Linear.
 
     x (B, in_dim) -> (B, out_dim) when ``out_dim`` is given, else (B, hidden_dims[-1]) (or the input
     itself when there are no hidden layers). ``output_dim`` says which.
@@ -64,7 +65,6 @@ class MLP(nn.Module):
         in_dim: int,
         hidden_dims: Sequence[int],
         dropout: float = 0.0,
-        batch_norm: bool = False,
         out_dim: int | None = 1,
     ):
         super().__init__()
@@ -72,8 +72,6 @@ class MLP(nn.Module):
         width = in_dim
         for h in hidden_dims:
             layers.append(_linear(width, h))
-            if batch_norm:
-                layers.append(nn.BatchNorm1d(h))
             layers.append(nn.ReLU())
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))

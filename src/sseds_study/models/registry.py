@@ -15,24 +15,30 @@ from .ipnn import IPNN
 from .widedeep import WideDeep
 
 MODELS: dict[str, type[CTRModel]] = {"FM": FM, "DeepFM": DeepFM, "WideDeep": WideDeep, "DCN": DCN, "IPNN": IPNN}
-_BY_LOWER = {name.lower(): cls for name, cls in MODELS.items()}
 
 
-def get_model_class(name: str) -> type[CTRModel]:
-    """The class registered under ``name`` (case-insensitive; "Wide&Deep" and "wide_deep" work too)."""
-    key = str(name).lower().replace("&", "").replace("_", "").replace("-", "")
-    if key not in _BY_LOWER:
-        raise ConfigError(f"model.name: unknown model {name!r}; expected one of {', '.join(MODELS)}")
-    return _BY_LOWER[key]
+def _match_key(name: str) -> str:
+    return name.lower().replace("&", "").replace("_", "").replace("-", "").replace(" ", "")
 
 
-def build_model(fields: Sequence[FieldSpec], cfg: ModelConfig, gates: bool = False) -> CTRModel:
-    """Build ``cfg.name`` for these fields. Seed (``train.seed_everything``) before calling it:
-    the initial weights come from torch's global generator."""
-    return get_model_class(cfg.name)(fields, cfg, gates=gates)
+_BY_KEY = {_match_key(name): name for name in MODELS}
 
 
 def canonical_model_name(name: str) -> str:
-    """The registry's spelling of a model name: "deepfm" -> "DeepFM", "Wide&Deep" -> "WideDeep"."""
-    cls = get_model_class(name)
-    return next(n for n, c in MODELS.items() if c is cls)
+    """The registry's spelling of a model name: "deepfm" -> "DeepFM", "Wide&Deep" -> "WideDeep".
+
+    Matching ignores case and the characters ``&``, ``_``, ``-`` and spaces; this is the only place
+    model names are matched. Raises ConfigError listing the valid names for anything else.
+    """
+    canonical = _BY_KEY.get(_match_key(name)) if isinstance(name, str) else None
+    if canonical is None:
+        raise ConfigError(f"model.name: unknown model {name!r}; expected one of {', '.join(MODELS)}")
+    return canonical
+
+
+def build_model(fields: Sequence[FieldSpec], cfg: ModelConfig, gates: bool = False) -> CTRModel:
+    """Build ``cfg.name`` (any spelling ``canonical_model_name`` accepts) for these fields.
+
+    Seed (``train.seed_everything``) before calling it: the initial weights come from torch's global
+    generator."""
+    return MODELS[canonical_model_name(cfg.name)](fields, cfg, gates=gates)

@@ -55,11 +55,6 @@ class Allocation:
     budget: float = 1.0
     budget_unit: str = "params"
 
-    @property
-    def param_fraction(self) -> float:
-        """kept_params / base_params, whatever the budget unit."""
-        return self.kept_params / self.base_params
-
     def kept_columns(self) -> tuple[tuple[int, ...], ...]:
         """Per field, the kept column indices in increasing order (what ``init=inherit`` copies)."""
         return tuple(tuple(int(j) for j in torch.nonzero(row).flatten()) for row in self.kept)
@@ -104,13 +99,13 @@ def rank_pairs(scores: np.ndarray, vocab_sizes: Sequence[int], rank_by: str = "s
     score / V_f (``saliency_per_param``), descending; ties go to the lower field index, then the lower
     dim index, so the order is fully deterministic (no dependence on sort stability or hardware).
     """
-    num_fields, dim = scores.shape
+    num_fields, emb_dim = scores.shape
     key = (
         scores / np.asarray(vocab_sizes, dtype=np.float64)[:, None]
         if rank_by == "saliency_per_param"
         else scores
     )
-    ff, jj = np.meshgrid(np.arange(num_fields), np.arange(dim), indexing="ij")
+    ff, jj = np.meshgrid(np.arange(num_fields), np.arange(emb_dim), indexing="ij")
     # np.lexsort sorts by the last key first: -key (descending score), then f, then j.
     order = np.lexsort((jj.ravel(), ff.ravel(), -key.ravel()))
     return np.stack([ff.ravel()[order], jj.ravel()[order]], axis=1)
@@ -142,19 +137,19 @@ def allocate_dims(
     A budget that cannot keep even one column is an error too: a model without embeddings is not a
     meaningful slim model.
     """
-    vocab = check_vocab_sizes(vocab_sizes)
-    arr = scores_to_numpy(scores, num_fields=len(vocab))
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    arr = scores_to_numpy(scores, num_fields=len(vocab_sizes))
     b = check_budget(budget)
     check_choice("budget_unit", budget_unit, BUDGET_UNITS)
     check_choice("rank_by", rank_by, RANK_BY)
-    num_fields, dim = arr.shape
+    num_fields, emb_dim = arr.shape
     min_dim = check_positive_int("min_dim", min_dim, allow_zero=True)
-    if min_dim > dim:
-        raise SearchInputError(f"min_dim: {min_dim} is larger than the base width D={dim}")
+    if min_dim > emb_dim:
+        raise SearchInputError(f"min_dim: {min_dim} is larger than the base width D={emb_dim}")
 
-    cost = np.asarray(vocab, dtype=np.int64)  # params per column of each field
-    base_params = int(cost.sum()) * dim
-    kept = np.zeros((num_fields, dim), dtype=bool)
+    cost = np.asarray(vocab_sizes, dtype=np.int64)  # params per column of each field
+    base_params = int(cost.sum()) * emb_dim
+    kept = np.zeros((num_fields, emb_dim), dtype=bool)
 
     if min_dim > 0:
         # Top-min_dim columns of each field; within a field score and score / V_f give the same order,
@@ -168,7 +163,7 @@ def allocate_dims(
         if used > limit:
             raise SearchInputError(
                 f"budget {b!r}: min_dim={min_dim} alone needs {used} of {base_params} embedding parameters; "
-                f"use a budget of at least {min_dim}/{dim} = {min_dim / dim:.6g} or a smaller min_dim"
+                f"use a budget of at least {min_dim}/{emb_dim} = {min_dim / emb_dim:.6g} or a smaller min_dim"
             )
         if min_dim == 0 and cost.min() > limit:
             raise SearchInputError(
@@ -176,7 +171,7 @@ def allocate_dims(
                 f"column ({int(cost.min())} params); use a budget of at least {int(cost.min()) / base_params:.6g}"
             )
         cheapest = int(cost.min())
-        for f, j in rank_pairs(arr, vocab, rank_by):
+        for f, j in rank_pairs(arr, vocab_sizes, rank_by):
             if limit - used < cheapest:
                 break  # nothing left can fit: the walk would only skip
             if kept[f, j]:
@@ -186,12 +181,12 @@ def allocate_dims(
                 used += int(cost[f])
         achieved = used / base_params
     else:
-        total = num_fields * dim
+        total = num_fields * emb_dim
         n_keep = budget_limit(b, total)
         if num_fields * min_dim > n_keep:
             raise SearchInputError(
                 f"budget {b!r}: min_dim={min_dim} alone needs {num_fields * min_dim} of {total} dims but the "
-                f"budget keeps {n_keep}; use a budget of at least {min_dim}/{dim} = {min_dim / dim:.6g}"
+                f"budget keeps {n_keep}; use a budget of at least {min_dim}/{emb_dim} = {min_dim / emb_dim:.6g}"
             )
         if n_keep == 0:
             raise SearchInputError(
@@ -199,7 +194,7 @@ def allocate_dims(
                 f"use a budget of at least 1/{total} = {1 / total:.6g}"
             )
         count = num_fields * min_dim
-        for f, j in rank_pairs(arr, vocab, rank_by):
+        for f, j in rank_pairs(arr, vocab_sizes, rank_by):
             if count >= n_keep:
                 break
             if not kept[f, j]:

@@ -33,15 +33,15 @@ __all__ = [
 ]
 
 
-def _prefix_allocation(vocab: tuple[int, ...], dim: int, width: int, budget: float, unit: str) -> Allocation:
+def _prefix_allocation(vocab_sizes: tuple[int, ...], emb_dim: int, width: int, budget: float, unit: str) -> Allocation:
     """Every field keeps columns 0..width-1."""
-    kept = torch.zeros(len(vocab), dim, dtype=torch.bool)
+    kept = torch.zeros(len(vocab_sizes), emb_dim, dtype=torch.bool)
     kept[:, :width] = True
-    base = sum(vocab) * dim
-    kept_params = sum(vocab) * width
-    achieved = kept_params / base if unit == "params" else width / dim
+    base = sum(vocab_sizes) * emb_dim
+    kept_params = sum(vocab_sizes) * width
+    achieved = kept_params / base if unit == "params" else width / emb_dim
     return Allocation(
-        emb_dims=(width,) * len(vocab),
+        emb_dims=(width,) * len(vocab_sizes),
         kept=kept,
         kept_params=kept_params,
         base_params=base,
@@ -51,15 +51,15 @@ def _prefix_allocation(vocab: tuple[int, ...], dim: int, width: int, budget: flo
     )
 
 
-def full_allocation(vocab_sizes: Sequence[int], dim: int) -> Allocation:
+def full_allocation(vocab_sizes: Sequence[int], emb_dim: int) -> Allocation:
     """The reference: every field keeps all D columns (budget 1)."""
-    vocab = check_vocab_sizes(vocab_sizes)
-    dim = check_positive_int("dim", dim)
-    return _prefix_allocation(vocab, dim, dim, 1.0, "params")
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    emb_dim = check_positive_int("emb_dim", emb_dim)
+    return _prefix_allocation(vocab_sizes, emb_dim, emb_dim, 1.0, "params")
 
 
 def uniform_allocation(
-    vocab_sizes: Sequence[int], dim: int, budget: float, *, budget_unit: str = "params"
+    vocab_sizes: Sequence[int], emb_dim: int, budget: float, *, budget_unit: str = "params"
 ) -> Allocation:
     """Every field gets the same width d: the largest d with sum_f V_f * d within the budget.
 
@@ -70,35 +70,35 @@ def uniform_allocation(
     names the smallest budget that works (1 / D), since a width-0 model has no embeddings at all.
     ``budget_unit="dims"``: d = floor(b * F * D) // F, the same count of kept pairs as ``allocate_dims``.
     """
-    vocab = check_vocab_sizes(vocab_sizes)
-    dim = check_positive_int("dim", dim)
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    emb_dim = check_positive_int("emb_dim", emb_dim)
     b = check_budget(budget)
     check_choice("budget_unit", budget_unit, BUDGET_UNITS)
     if budget_unit == "params":
-        width = budget_limit(b, sum(vocab) * dim) // sum(vocab)
+        width = budget_limit(b, sum(vocab_sizes) * emb_dim) // sum(vocab_sizes)
     else:
-        width = budget_limit(b, len(vocab) * dim) // len(vocab)
-    width = min(width, dim)
+        width = budget_limit(b, len(vocab_sizes) * emb_dim) // len(vocab_sizes)
+    width = min(width, emb_dim)
     if width == 0:
         raise SearchInputError(
             f"budget {b!r} is too small for a uniform width of 1 for every field; "
-            f"use a budget of at least 1/{dim} = {1 / dim:.6g}"
+            f"use a budget of at least 1/{emb_dim} = {1 / emb_dim:.6g}"
         )
-    return _prefix_allocation(vocab, dim, width, b, budget_unit)
+    return _prefix_allocation(vocab_sizes, emb_dim, width, b, budget_unit)
 
 
-def random_scores(num_fields: int, dim: int, seed: int) -> torch.Tensor:
+def random_scores(num_fields: int, emb_dim: int, seed: int) -> torch.Tensor:
     """Seeded random scores, float64 (F, D): a uniformly random ranking for ``allocate_dims``.
 
     Drawn from a private ``torch.Generator`` (the global RNG is untouched), so the same seed gives the
     same ranking on every machine and in any call order.
     """
     num_fields = check_positive_int("num_fields", num_fields)
-    dim = check_positive_int("dim", dim)
+    emb_dim = check_positive_int("emb_dim", emb_dim)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise SearchInputError(f"seed: expected an integer; got {seed!r}")
     generator = torch.Generator().manual_seed(int(seed))
-    return torch.rand(num_fields, dim, generator=generator, dtype=torch.float64)
+    return torch.rand(num_fields, emb_dim, generator=generator, dtype=torch.float64)
 
 
 def magnitude_scores(weights: Sequence[torch.Tensor], *, normalize: bool = True) -> torch.Tensor:
@@ -114,16 +114,16 @@ def magnitude_scores(weights: Sequence[torch.Tensor], *, normalize: bool = True)
     tables = list(weights)
     if not tables:
         raise SearchInputError("weights: expected one (V_f, D) table per field; got none")
-    dim = None
+    emb_dim = None
     rows = []
     for f, w in enumerate(tables):
         w = torch.as_tensor(w).detach().to("cpu", torch.float64)
         if w.dim() != 2 or w.shape[0] < 1:
             raise SearchInputError(f"weights[{f}]: expected a (V_f, D) table; got shape {tuple(w.shape)}")
-        if dim is None:
-            dim = w.shape[1]
-        elif w.shape[1] != dim:
-            raise SearchInputError(f"weights[{f}]: width {w.shape[1]} differs from weights[0]'s width {dim}")
+        if emb_dim is None:
+            emb_dim = w.shape[1]
+        elif w.shape[1] != emb_dim:
+            raise SearchInputError(f"weights[{f}]: width {w.shape[1]} differs from weights[0]'s width {emb_dim}")
         if not bool(torch.isfinite(w).all()):
             raise SearchInputError(f"weights[{f}]: contains non-finite values")
         norms = torch.linalg.vector_norm(w, dim=0)  # (D,)
@@ -132,7 +132,7 @@ def magnitude_scores(weights: Sequence[torch.Tensor], *, normalize: bool = True)
 
 
 def frequency_scores(
-    counts: Sequence[np.ndarray], vocab_sizes: Sequence[int], dim: int, *, alpha: float = 0.3
+    counts: Sequence[np.ndarray], vocab_sizes: Sequence[int], emb_dim: int, *, alpha: float = 0.3
 ) -> torch.Tensor:
     """Scores whose greedy allocation follows the power law d_f ~ p_f ** alpha, float64 (F, D).
 
@@ -147,16 +147,16 @@ def frequency_scores(
     lambda >= (j + 1) / p_f ** alpha), so the greedy walk scales the widths to fit the budget. A field
     whose values never occur has p_f = 0 and scores 0: it comes last.
     """
-    vocab = check_vocab_sizes(vocab_sizes)
-    dim = check_positive_int("dim", dim)
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    emb_dim = check_positive_int("emb_dim", emb_dim)
     alpha = float(alpha)
     if not np.isfinite(alpha) or alpha <= 0:
         raise SearchInputError(f"alpha: expected a positive temperature; got {alpha!r}")
     counts = list(counts)
-    if len(counts) != len(vocab):
-        raise SearchInputError(f"counts: expected one array per field ({len(vocab)}); got {len(counts)}")
-    popularity = np.empty(len(vocab), dtype=np.float64)
-    for f, (c, v) in enumerate(zip(counts, vocab, strict=True)):
+    if len(counts) != len(vocab_sizes):
+        raise SearchInputError(f"counts: expected one array per field ({len(vocab_sizes)}); got {len(counts)}")
+    popularity = np.empty(len(vocab_sizes), dtype=np.float64)
+    for f, (c, v) in enumerate(zip(counts, vocab_sizes, strict=True)):
         c = np.asarray(c.detach().cpu().numpy() if isinstance(c, torch.Tensor) else c, dtype=np.float64)
         if c.shape != (v,):
             raise SearchInputError(f"counts[{f}]: expected one count per value, shape ({v},); got {c.shape}")
@@ -164,13 +164,13 @@ def frequency_scores(
             raise SearchInputError(f"counts[{f}]: expected finite non-negative counts")
         popularity[f] = c.sum() / v
     weight = popularity**alpha  # (F,)
-    return torch.from_numpy(weight[:, None] / np.arange(1, dim + 1, dtype=np.float64)[None, :])
+    return torch.from_numpy(weight[:, None] / np.arange(1, emb_dim + 1, dtype=np.float64)[None, :])
 
 
 def frequency_allocation(
     counts: Sequence[np.ndarray],
     vocab_sizes: Sequence[int],
-    dim: int,
+    emb_dim: int,
     budget: float,
     *,
     alpha: float = 0.3,
@@ -184,5 +184,5 @@ def frequency_allocation(
     goes to the next columns of the power-law order that still fit: deterministic, never over budget,
     and allocated by the same walk as SSEDS.
     """
-    scores = frequency_scores(counts, vocab_sizes, dim, alpha=alpha)
+    scores = frequency_scores(counts, vocab_sizes, emb_dim, alpha=alpha)
     return allocate_dims(scores, vocab_sizes, budget, min_dim=min_dim)
