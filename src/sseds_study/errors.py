@@ -62,3 +62,10 @@ def is_environment_error(exc: BaseException) -> bool:
 def notice(message: str) -> None:
     """One line on stderr about state that was found damaged and repaired (or set aside)."""
     print(f"sseds: {message}", file=sys.stderr)
+
+
+def one_line(text, limit: int = 300) -> str:
+    """A message on one line (whitespace collapsed), cut to ``limit`` characters: third-party errors
+    (torch's) span many lines, and a notice or an error message is one."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
