@@ -2,6 +2,7 @@
 
 Write to a temporary file beside the target, then ``os.replace`` it over the target (atomic on one
 filesystem). If writing fails the temporary file is removed and the target is untouched.
+``check_writable_dir`` checks an output place before any work starts.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ def sweep_lock(results_dir) -> Iterator[None]:
     holds it (no waiting: a sweep may run for hours)."""
     path = Path(results_dir) / LOCK_FILE
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise SsedsError(f"results folder {results_dir}: cannot write there ({exc.strerror})") from None
