@@ -121,6 +121,7 @@ TABLE = ["--dataset", "table", "--path", "t.csv", "--label", "y", "--categorical
         (["data", *TABLE, "--option", "delimiter=;;"], ["option delimiter: expected one character", "';;'"]),
         (["data", *TABLE, "--spec", "spec.yaml"], ["spec.yaml: delimiter: expected one character"]),
         (["data", *TABLE, "--option", "colour=red"], ["unknown option(s) colour; valid options:", "delimiter"]),
+        (["data", *TABLE, "--option", "=5"], ["--option '=5': expected KEY=VALUE"]),
         (["data", *TABLE, "--option", "split_seed=abc"], ["option split_seed: expected an integer; got 'abc'"]),
         (["data", "--dataset", "synthetic", "--option", "rows=abc"], ["option rows: expected an integer >= 10"]),
         (["data", "--dataset", "table", "--path", "dup.csv", "--label", "y", "--categorical", "user"],
@@ -143,6 +144,12 @@ def test_tab_and_comma_given_with_option_are_used(here, capsys):
     assert cli.main(["-q", "data", "--dataset", "table", "--path", "m.csv", "--label", "y", "--multi", "tags",
                      "--option", "delimiter=|", "--option", "multi_sep=,"]) == 0
     assert "multi" in capsys.readouterr().out
+
+
+def test_data_notes_a_label_with_one_class(here, capsys):
+    assert cli.main(["-q", "data", "--dataset", "table", "--path", "one.csv", "--label", "y", "--categorical",
+                     "user"]) == 0
+    assert "note: every label in the train split is 1; training needs both 0 and 1" in capsys.readouterr().out
 
 
 def test_output_places_are_checked_before_any_work(here, capsys, monkeypatch):

@@ -30,9 +30,9 @@ def parse_value(text: str):
 def parse_options(pairs: list[str]) -> dict:
     out = {}
     for pair in pairs or []:
-        if "=" not in pair:
+        k, _, v = pair.partition("=")
+        if "=" not in pair or not k.strip():
             raise SsedsError(f"--option {pair!r}: expected KEY=VALUE (for example rows=20000)")
-        k, v = pair.split("=", 1)
         # The value is not stripped: a tab or a space can be the value (delimiter=<TAB>).
         out[k.strip().replace("-", "_")] = parse_value(v)
     return out

@@ -56,6 +56,14 @@ def test_profile_errors_name_the_file(tmp_path):
         st.load_study(bad)
 
 
+@pytest.mark.parametrize("cut", [40, 90, 150])
+def test_a_truncated_profile_names_the_file(tmp_path, cut):
+    text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_text()
+    (tmp_path / "cut.yaml").write_text(text[:cut])
+    with pytest.raises(ConfigError, match=r"cut.yaml: "):
+        st.load_study(tmp_path / "cut.yaml")
+
+
 def test_missing_profile_file(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         st.load_study(tmp_path / "nope.yaml")
