@@ -19,9 +19,9 @@ from sseds_study.data import cache as cache_module
 from sseds_study.data import load_dataset, manifest_checksum
 from sseds_study.data.cache import build_or_load, cache_key, cached_sha256, load_encoded, save_encoded
 from sseds_study.data.download import file_digest as real_digest
-from sseds_study.data.table import load_table
 from sseds_study.data.encode import OOV
 from sseds_study.data.raw import RawField
+from sseds_study.data.table import load_table
 
 
 def _build(cache, columns, labels, **kw):

@@ -7,10 +7,10 @@ import shutil
 
 import pandas as pd
 import pytest
-from studyhelpers import tiny
 
 from sseds_study import study as st
 from sseds_study.config import ConfigError
+from studyhelpers import tiny
 
 
 def test_table_keeps_only_the_current_profile_runs(tmp_path):

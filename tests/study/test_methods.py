@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from studyhelpers import tiny
 
 from sseds_study import cli
 from sseds_study import study as st
@@ -13,6 +12,7 @@ from sseds_study.config import ConfigError, DataConfig, ModelConfig, SearchConfi
 from sseds_study.search import baselines
 from sseds_study.study import RunSpec, methods
 from sseds_study.study.methods import check_allocation_inputs
+from studyhelpers import tiny
 
 
 def test_registry_names_every_method_of_the_book():

@@ -7,12 +7,12 @@ import dataclasses
 
 import pytest
 import torch
-from studyhelpers import tiny
 
 from sseds_study import study as st
 from sseds_study.data import load_dataset_from_config
 from sseds_study.study.pretrain import checkpoint_path
 from sseds_study.train import load_checkpoint, save_checkpoint
+from studyhelpers import tiny
 
 
 @pytest.fixture(scope="module")

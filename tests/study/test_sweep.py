@@ -13,11 +13,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from studyhelpers import TINY, tiny
 
 from sseds_study import study as st
 from sseds_study.errors import ConfigError
 from sseds_study.study import execute, methods
+from studyhelpers import TINY, tiny
 
 
 # -- sweeping ------------------------------------------------------------------------------------
