@@ -102,7 +102,11 @@ def test_a_damaged_study_file_is_reported_and_the_table_still_checked(results, c
     assert st.saved_study(results) == tiny(**STUDY)
 
 
-def test_a_table_without_journal_that_cannot_be_read(tmp_path):
-    (tmp_path / st.RESULTS_FILE).write_text("")
-    with pytest.raises(ConfigError, match=r"results.csv: not a results table \(EmptyDataError\) and no journal"):
+@pytest.mark.parametrize("text, reason", [("", "the last row is cut off"), ("key,status\nab,o", "the last row is cut off"),
+                                          ("\n", "No columns to parse")])
+def test_a_table_without_journal_that_is_not_whole(tmp_path, text, reason):
+    (tmp_path / st.RESULTS_FILE).write_text(text)
+    with pytest.raises(ConfigError, match=rf"results.csv: not a whole results table \({reason}.*\) and no journal"):
         st.load_results(tmp_path)
+    (tmp_path / st.RESULTS_FILE).write_text("key,status\nab,ok\n")
+    assert st.load_results(tmp_path)["status"].tolist() == ["ok"]

@@ -138,10 +138,12 @@ def load_results(results_dir, study: StudyConfig | None = None) -> pd.DataFrame:
         if not path.is_file():
             raise ConfigError(f"{results_dir}: no results here (run `sseds sweep` first)")
         try:
+            if not path.read_bytes().endswith(b"\n"):  # written whole, a table ends with a newline
+                raise ValueError("the last row is cut off")
             return pd.read_csv(path)
         except (ValueError, UnicodeDecodeError) as exc:  # pandas' EmptyDataError and ParserError too
-            raise ConfigError(f"{path}: not a results table ({type(exc).__name__}) and no journal (runs/) "
-                              "to rebuild it from; rerun `sseds sweep`") from None
+            raise ConfigError(f"{path}: not a whole results table ({exc}) and no journal (runs/) to rebuild it "
+                              "from; rerun `sseds sweep`") from None
     study = study or saved_study(results_dir)
     keep = {spec.key for spec in expand_runs(study)} if study is not None else None
     expected = table_of(read_journal(results_dir), keep)
