@@ -110,3 +110,11 @@ def test_a_table_without_journal_that_is_not_whole(tmp_path, text, reason):
         st.load_results(tmp_path)
     (tmp_path / st.RESULTS_FILE).write_text("key,status\nab,ok\n")
     assert st.load_results(tmp_path)["status"].tolist() == ["ok"]
+
+
+def test_a_reader_that_must_not_write_gets_the_journal_table(results, capsys):
+    table = results / st.RESULTS_FILE
+    expected = pd.read_csv(table)
+    table.write_text("")
+    pd.testing.assert_frame_equal(st.load_results(results, repair=False), expected)
+    assert "using the journal's runs" in capsys.readouterr().err and table.read_text() == ""

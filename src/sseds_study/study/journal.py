@@ -124,13 +124,14 @@ def saved_study(results_dir) -> StudyConfig | None:
         return None
 
 
-def load_results(results_dir, study: StudyConfig | None = None) -> pd.DataFrame:
+def load_results(results_dir, study: StudyConfig | None = None, *, repair: bool = True) -> pd.DataFrame:
     """The results table of a sweep, checked against the journal.
 
     The table must hold exactly the journal's runs of the study (``study``, else the one saved in
-    ``study.json``): a missing, empty, truncated or stale ``results.csv`` is rebuilt from the journal
-    (with a notice), so a damaged table never passes silently. Without a journal the table is read
-    as it is.
+    ``study.json``): a missing, empty, truncated or stale ``results.csv`` is reported and the journal's
+    table returned instead, and written over it unless ``repair`` is False (for readers that must not
+    write, such as a comparison of someone's sweep), so a damaged table never passes silently.
+    Without a journal the table is read as it is, if it is whole.
     """
     results_dir = Path(results_dir)
     path = results_dir / RESULTS_FILE
@@ -156,10 +157,12 @@ def load_results(results_dir, study: StudyConfig | None = None) -> pd.DataFrame:
         found = ""
     if found != text:
         if found is not None:
+            done = "rebuilt from the journal" if repair else "using the journal's runs"
             notice(f"{path}: does not match the journal (runs/): {_describe(found)}, the journal has "
-                   f"{len(expected)} run(s); rebuilt from the journal")
+                   f"{len(expected)} run(s); {done}")
         try:
-            atomic_write_text(path, text)
+            if repair:
+                atomic_write_text(path, text)
         except OSError:
             pass  # a read-only folder: the table is still right in memory
     return pd.read_csv(io.StringIO(text))  # the table as a reader of results.csv sees it
