@@ -246,7 +246,7 @@ def attach_soft_threshold(
     if len(emb.tables) == 0:
         raise ConfigError("attach_soft_threshold: the embedding has no tables (every field has width 0)")
     field_rows = _field_rows(emb)
-    num_fields, dim = emb.num_fields, emb.base_dim
+    num_fields, dim = emb.num_fields, emb.emb_dim
     total_rows = sum(t.weight.shape[0] for t in emb.tables)
     shape = {
         "global": (1,),
