@@ -10,11 +10,12 @@ import pytest
 import torch
 from torch import nn
 
-from sseds_study.config import ModelConfig
+from sseds_study.config import ModelConfig, TrainConfig
 from sseds_study.data.spec import make_field_specs
 from sseds_study.errors import ConfigError
 from sseds_study.models import build_model, pep
 from sseds_study.models.embedding import FieldEmbedding
+from sseds_study.train import make_optimizer, param_groups
 
 GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
 
@@ -180,7 +181,7 @@ def test_very_negative_init_leaves_the_model_unchanged(fields, ids):
 def test_param_groups_put_raw_tables_thresholds_and_rest_in_one_group_each():
     _, model = _tiny_model()
     thr = pep.attach_soft_threshold(model, "field", weight_decay=1e-5)
-    groups = pep.param_groups(model, weight_decay=0.3, emb_weight_decay=0.2)
+    groups = param_groups(model, weight_decay=0.3, emb_weight_decay=0.2)
     by_name = {g["name"]: g for g in groups}
     assert set(by_name) == {"embedding", "thresholds", "other"}
     raw = model.embedding.tables[0].parametrizations.weight.original
@@ -191,7 +192,24 @@ def test_param_groups_put_raw_tables_thresholds_and_rest_in_one_group_each():
     assert by_name["other"]["weight_decay"] == 0.3
     all_ids = [id(p) for g in groups for p in g["params"]]
     assert sorted(all_ids) == sorted(id(p) for p in model.parameters()) and len(set(all_ids)) == len(all_ids)
+    assert "lr" not in by_name["thresholds"]  # no lr of its own: the optimizer's
     torch.optim.Adam(groups, lr=1e-3)  # a valid specification
+
+
+def test_make_optimizer_gives_the_thresholds_their_own_decay_and_learning_rate():
+    """train.make_optimizer (what fit uses) reads the decay and learning rate the thresholds declare;
+    the training config's decays apply to the raw tables and to the rest."""
+    _, model = _tiny_model()
+    thr = pep.attach_soft_threshold(model, "dim", weight_decay=0.01, lr=0.25)
+    opt = make_optimizer(model, TrainConfig(lr=1e-3, weight_decay=0.3, emb_weight_decay=0.2))
+    by_name = {g["name"]: g for g in opt.param_groups}
+    assert by_name["thresholds"]["params"] == [thr.s]
+    assert (by_name["thresholds"]["weight_decay"], by_name["thresholds"]["lr"]) == (0.01, 0.25)
+    assert (by_name["embedding"]["lr"], by_name["other"]["lr"]) == (1e-3, 1e-3)
+    raw = model.embedding.tables[0].parametrizations.weight.original
+    assert any(p is raw for p in by_name["embedding"]["params"])
+    with pytest.raises(ConfigError, match="threshold_lr"):
+        pep.SoftThreshold("global", (1,), init=-5.0, lr=0.0)
 
 
 def test_attach_twice_and_bad_arguments_are_errors():
@@ -216,7 +234,7 @@ def test_attach_twice_and_bad_arguments_are_errors():
 
 def _train_steps(model, steps, seed=0, weight_decay=0.0, emb_weight_decay=0.0, lr=0.05):
     g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(pep.param_groups(model, weight_decay, emb_weight_decay), lr=lr)
+    opt = torch.optim.Adam(param_groups(model, weight_decay, emb_weight_decay), lr=lr)
     for _ in range(steps):
         ids = torch.stack(
             [torch.randint(0, 6, (16,), generator=g), torch.randint(-1, 5, (16,), generator=g),

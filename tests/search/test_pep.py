@@ -14,6 +14,7 @@ from sseds_study.models import build_model
 from sseds_study.models import pep as mpep
 from sseds_study.search import SearchInputError
 from sseds_study.search import pep as spep
+from sseds_study.train import param_groups
 
 # -- pure functions -----------------------------------------------------------------------------------
 
@@ -100,13 +101,10 @@ def _search(seed=0, granularity="field_dim", observe=None):
     ``observe(model, step)`` sees every step before the callback does."""
     torch.manual_seed(seed)
     model = build_model(FIELDS, ModelConfig(name="DeepFM", emb_dim=4, hidden_dims=(4,)))
-    mpep.attach_soft_threshold(model, granularity, init=-8.0, weight_decay=0.5)
+    mpep.attach_soft_threshold(model, granularity, init=-8.0, weight_decay=0.5, lr=THRESHOLD_LR)
     callback = spep.PEPSnapshots(model, BUDGETS, steps_per_epoch=STEPS_PER_EPOCH)
     ids, y = _data()
-    groups = mpep.param_groups(model, 0.0, 0.0)
-    for group in groups:
-        group["lr"] = THRESHOLD_LR if group["name"] == "thresholds" else MODEL_LR
-    opt = torch.optim.Adam(groups)
+    opt = torch.optim.Adam(param_groups(model, 0.0, 0.0), lr=MODEL_LR)
     g = torch.Generator().manual_seed(seed)
     step = 0
     while True:

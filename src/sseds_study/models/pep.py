@@ -32,9 +32,9 @@ The state_dict keys of a parametrized table change (``tables.0.weight`` becomes
 ``tables.0.parametrizations.weight.original``); ``plain_state_dict`` maps them back, and
 ``remove_pep`` bakes the (thresholded or masked) weight into a plain parameter.
 
-Optimizer: train.make_optimizer finds embedding weights through ``m.weight``, which for a
-parametrized table is a computed tensor, not the parameter; ``param_groups`` below is what it should
-do instead (embedding weight decay on the raw tables, the thresholds' own decay on the thresholds).
+Optimizer: ``train.make_optimizer`` (``train.param_groups``) puts the raw weight of a parametrized
+table in the embedding group, and the thresholds in a group of their own, with the decay (and, when
+set, the learning rate) the ``SoftThreshold`` declares in ``group_weight_decay`` / ``group_lr``.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ __all__ = [
     "current_mask",
     "embedding_of",
     "kept_fraction",
-    "param_groups",
     "pep_mode",
     "plain_state_dict",
     "remove_pep",
@@ -150,8 +149,9 @@ class SoftThreshold(nn.Module):
     ``threshold()`` = g(s) = sigmoid(slope * s), same shape as ``s`` (see the module docstring for the
     shapes per granularity).
 
-    ``group_weight_decay`` is the L2 weight decay of ``s`` in the optimizer (``param_groups``), set
-    here and not by the training config's ``weight_decay``. It matters: L2 on s (s < 0) pushes s up,
+    ``group_weight_decay`` is the L2 weight decay of ``s`` in the optimizer (``train.param_groups``),
+    set here and not by the training config's ``weight_decay``; ``group_lr`` its learning rate (None:
+    the optimizer's). It matters: L2 on s (s < 0) pushes s up,
     towards g(0) = 0.5, and with Adam it dominates the tiny loss gradient g'(s) * dL/ds while g(s) ~ 0.
     It is what makes the thresholds rise in PEP's reference code (Adam with L2 1e-5 on every
     parameter, thresholds included). With 0 only the loss moves s; in our small test runs the loss
@@ -165,6 +165,7 @@ class SoftThreshold(nn.Module):
         init: float,
         slope: float = 1.0,
         weight_decay: float = 0.0,
+        lr: float | None = None,
     ):
         super().__init__()
         if granularity not in GRANULARITIES:
@@ -175,7 +176,11 @@ class SoftThreshold(nn.Module):
             raise ConfigError(f"pep.slope: expected a positive number; got {slope!r}")
         if not (np.isfinite(weight_decay) and weight_decay >= 0):
             raise ConfigError(f"pep.threshold_weight_decay: expected a number >= 0; got {weight_decay!r}")
+        if lr is not None and not (np.isfinite(lr) and lr > 0):
+            raise ConfigError(f"pep.threshold_lr: expected a positive number; got {lr!r}")
         self.group_weight_decay = float(weight_decay)
+        self.group_lr = None if lr is None else float(lr)
+        self.group_name = "thresholds"
         self.granularity = granularity
         self.slope = float(slope)
         self.s = nn.Parameter(torch.full(shape, float(init)))
@@ -186,7 +191,7 @@ class SoftThreshold(nn.Module):
     def extra_repr(self) -> str:
         return (
             f"granularity={self.granularity}, shape={tuple(self.s.shape)}, slope={self.slope}, "
-            f"weight_decay={self.group_weight_decay}"
+            f"weight_decay={self.group_weight_decay}, lr={self.group_lr}"
         )
 
 
@@ -230,15 +235,17 @@ def attach_soft_threshold(
     init: float = THRESHOLD_INIT,
     slope: float = 1.0,
     weight_decay: float = THRESHOLD_WEIGHT_DECAY,
+    lr: float | None = None,
 ) -> SoftThreshold:
     """Soft-threshold every field table of ``model`` with learnable thresholds; returns them.
 
     Call it before building the optimizer (``fit`` builds its own): the thresholds become part of
     ``model.parameters()`` (as ``embedding.pep_threshold.s``). ``init`` is s at the start, the same for
     every threshold (PEP starts very negative, so that g(init) ~ 0 and nothing is pruned at first);
-    ``slope`` scales s inside the sigmoid; ``weight_decay`` is the L2 decay of s in ``param_groups``
-    (see ``SoftThreshold``: it is the pressure that raises the thresholds; 0 turns it off). The raw
-    weights keep their parameter objects.
+    ``slope`` scales s inside the sigmoid; ``weight_decay`` is the L2 decay of s in
+    ``train.param_groups`` (see ``SoftThreshold``: it is the pressure that raises the thresholds; 0
+    turns it off), ``lr`` its Adam learning rate (None: the training config's). The raw weights keep
+    their parameter objects.
     """
     emb = embedding_of(model)
     if _tables_parametrized(emb) or hasattr(emb, THRESHOLD_ATTR):
@@ -256,7 +263,7 @@ def attach_soft_threshold(
         "feature": (total_rows,),
         "feature_dim": (total_rows, dim),
     }.get(granularity)
-    thresholds = SoftThreshold(granularity, shape or (1,), init, slope, weight_decay)
+    thresholds = SoftThreshold(granularity, shape or (1,), init, slope, weight_decay, lr)
     ref = emb.tables[0].weight
     thresholds.to(device=ref.device, dtype=ref.dtype)
     emb.add_module(THRESHOLD_ATTR, thresholds)
@@ -389,44 +396,3 @@ def plain_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
             continue
         out[key] = value.detach().to("cpu", copy=True)
     return out
-
-
-# -- optimizer parameter groups -------------------------------------------------------------------------
-def param_groups(model: nn.Module, weight_decay: float, emb_weight_decay: float) -> list[dict]:
-    """Adam parameter groups that stay right with parametrized tables (what train.make_optimizer
-    should build):
-
-    * "embedding": the raw weight of every ``nn.Embedding`` (``parametrizations.weight.original``
-      when parametrized; ``m.weight`` would be the computed tensor, not a parameter), ``emb_weight_decay``;
-    * one group per module that sets a float ``group_weight_decay`` (PEP's ``SoftThreshold``): its own
-      parameters, with that decay (named "thresholds" when it is PEP's);
-    * "other": everything else, ``weight_decay``.
-
-    Empty groups are left out; every trainable parameter is in exactly one group.
-    """
-
-    def raw_weight(m: nn.Embedding) -> torch.Tensor:
-        if parametrize.is_parametrized(m, "weight"):
-            return m.parametrizations.weight.original
-        return m.weight
-
-    emb_ids = {id(raw_weight(m)) for m in model.modules() if isinstance(m, nn.Embedding)}
-    own_groups, taken = [], set()
-    for name, m in model.named_modules():
-        decay = getattr(m, "group_weight_decay", None)
-        if isinstance(decay, float):
-            ps = [p for p in m.parameters(recurse=False) if p.requires_grad and id(p) not in taken]
-            if ps:
-                taken.update(id(p) for p in ps)
-                label = "thresholds" if isinstance(m, SoftThreshold) else name
-                own_groups.append({"params": ps, "weight_decay": decay, "name": label})
-    params = [p for p in model.parameters() if p.requires_grad and id(p) not in taken]
-    emb = [p for p in params if id(p) in emb_ids]
-    rest = [p for p in params if id(p) not in emb_ids]
-    groups = []
-    if emb:
-        groups.append({"params": emb, "weight_decay": emb_weight_decay, "name": "embedding"})
-    groups.extend(own_groups)
-    if rest:
-        groups.append({"params": rest, "weight_decay": weight_decay, "name": "other"})
-    return groups
