@@ -78,7 +78,7 @@ def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callback
     train_ids, train_y, valid_ids, valid_y = _splits(dataset, device)
     model.to(device)
     optimizer = make_optimizer(model, cfg)
-    n, num_batches = len(train_y), math.ceil(len(train_y) / cfg.batch_size)
+    num_batches = math.ceil(len(train_y) / cfg.batch_size)
     eval_batch = max(cfg.batch_size, EVAL_BATCH_SIZE)
     history: list[EpochStats] = []
     best = _BestEpoch()
