@@ -46,6 +46,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
+from ..config.settings import PEP_GRANULARITIES
 from ..errors import ConfigError
 
 __all__ = [
@@ -65,7 +66,7 @@ __all__ = [
     "threshold_parameters",
 ]
 
-GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
+GRANULARITIES = PEP_GRANULARITIES  # the choices of PEPConfig.granularity
 THRESHOLD_INIT = -15.0  # g(-15) = 3.1e-7: at the start (almost) nothing is pruned
 THRESHOLD_WEIGHT_DECAY = 1e-5  # L2 on s in PEP's reference code (its one weight decay for all parameters)
 THRESHOLD_ATTR = "pep_threshold"  # the SoftThreshold's name on the embedding module

@@ -31,6 +31,8 @@ from ..models.pep import current_mask, kept_fraction, pep_mode, plain_state_dict
 from ._checks import SearchInputError, check_budget, check_positive_int
 
 __all__ = [
+    "MASK_INITS",
+    "MaskAllocation",
     "MaskStats",
     "PEPSnapshot",
     "PEPSnapshots",
@@ -39,6 +41,7 @@ __all__ = [
     "dense_table_bytes",
     "first_crossings",
     "index_bytes",
+    "mask_allocation",
     "mask_stats",
     "sparse_table_bytes",
 ]
@@ -192,6 +195,61 @@ def dense_table_bytes(vocab_sizes: Sequence[int], emb_dims: Sequence[int], value
     return total * value_bytes
 
 
+# -- a mask as the allocation of a run --------------------------------------------------------------
+MASK_INITS = ("rewind", "fresh")
+
+
+@dataclass(frozen=True, eq=False)
+class MaskAllocation:
+    """What PEP hands a run in place of an ``Allocation``: an element mask on full-width tables.
+
+    masks: per field a bool (V_f, D) CPU tensor, True where the entry is kept (treat as read-only).
+    stats: ``mask_stats(masks)``; kept_params, base_params and achieved_budget (kept_params /
+        base_params, never above ``budget``) are read from it, in the unit of ``Allocation``: the
+        fraction of the full model's embedding parameters sum_f V_f * D.
+    init: how the masked model is retrained: "rewind" (the search run's initial weights,
+        ``initial_state``, PEP's choice after the lottery-ticket hypothesis) or "fresh" (a new random
+        initialisation; ``initial_state`` is None).
+    step: the optimizer step of the search run at which the mask was taken.
+    """
+
+    masks: tuple[torch.Tensor, ...]
+    stats: MaskStats
+    budget: float
+    init: str
+    step: int
+    initial_state: dict[str, torch.Tensor] | None = None
+
+    @property
+    def kept_params(self) -> int:
+        return self.stats.kept_params
+
+    @property
+    def base_params(self) -> int:
+        return self.stats.total_params
+
+    @property
+    def achieved_budget(self) -> float:
+        return self.stats.kept_fraction
+
+    @property
+    def field_params(self) -> tuple[int, ...]:
+        """Kept entries per field."""
+        return self.stats.field_params
+
+
+def mask_allocation(snapshot: PEPSnapshot, init: str, initial_state: dict | None = None) -> MaskAllocation:
+    """The allocation of one budget's snapshot, retrained with ``init`` ("rewind" needs the search
+    run's ``initial_state``; "fresh" takes none)."""
+    if init not in MASK_INITS:
+        raise SearchInputError(f"init: expected one of {', '.join(MASK_INITS)}; got {init!r}")
+    if (init == "rewind") != (initial_state is not None):
+        raise SearchInputError("init: 'rewind' needs the search run's initial_state and 'fresh' takes none")
+    if snapshot.stats.kept_fraction > snapshot.budget:
+        raise SearchInputError(f"snapshot at budget {snapshot.budget} keeps {snapshot.stats.kept_fraction:.4f}")
+    return MaskAllocation(snapshot.masks, snapshot.stats, snapshot.budget, init, snapshot.step, initial_state)
+
+
 # -- the snapshot callback --------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class PEPSnapshot:
@@ -258,6 +316,11 @@ class PEPSnapshots:
     @property
     def done(self) -> bool:
         return not self.missing
+
+    @property
+    def stop_training(self) -> bool:
+        """``train.fit`` stops once this is true: every budget has its mask."""
+        return self.done
 
     def on_batch_end(self, model: nn.Module, step: int) -> None:
         if self.done:
