@@ -1,9 +1,10 @@
 # sseds-study: one entry point for setting up, reproducing and testing the study.
 # `make help` lists the targets; every target documented with a `## ` comment shows up there.
 #
-# Chapters are jupytext sources in notebooks/<name>.py. To add one, append its name to NOTEBOOKS,
-# add it to book/_toc.yml, then run `make smoke-notebooks reproduce` and commit the executed
-# book/chapters/<name>.ipynb and tests/nbval/<name>.ipynb.
+# Chapters are jupytext sources in notebooks/<name>.py, thin: their logic is a function in
+# src/sseds_study/analysis/. To add one, append its name to NOTEBOOKS, add it to book/_toc.yml,
+# then run `make smoke-notebooks reproduce` and commit the executed book/chapters/<name>.ipynb and
+# tests/nbval/<name>.ipynb.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -65,8 +65,20 @@ chapter.tables["small"]
 
 # %% [markdown]
 # At these small budgets the largest AUC loss of SSEDS against the full model is
-# {glue:text}`worst_sseds_delta` ({glue:text}`worst_sseds_where`). Whether SSEDS is better than the
-# simple baselines is read from the intervals above, not from the means alone.
+# {glue:text}`worst_sseds_delta` ({glue:text}`worst_sseds_where`).
+#
+# ## SSEDS against each baseline, seed by seed
+#
+# Runs with the same seed share the data split, the pretrained model and the retraining seed, so
+# each method is compared with SSEDS by the per-seed difference of their test AUC: its mean, its
+# paired 95% interval, a paired t test, and Holm's correction across every cell of the table. In the
+# {glue:text}`verdict_cells` cells below SSEDS is {glue:text}`verdict_summary`
+# ({glue:text}`verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level).
+
+# %%
+chapter.tables["paired"]
+
+# %% [markdown]
 #
 # ## Parameters actually kept
 #

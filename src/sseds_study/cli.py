@@ -29,7 +29,7 @@ from .config import (
     load_study,
     to_dict,
 )
-from .data import dataset_summary, load_dataset_from_config
+from .data import DATASETS, dataset_summary, load_dataset_from_config
 from .errors import SsedsError
 from .fileio import atomic_write_text
 from .models.registry import MODELS, build_model
@@ -78,8 +78,7 @@ def _options(pairs: list[str]) -> dict:
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", default="movielens100k",
-                   help="movielens100k (default), movielens1m, synthetic, criteo, avazu, frappe, table")
+    g.add_argument("--dataset", default="movielens100k", help=f"one of {', '.join(DATASETS)} (default movielens100k)")
     g.add_argument("--path", help="local raw file or folder (criteo, avazu, frappe, table)")
     g.add_argument("--label", help="table: the label column")
     g.add_argument("--categorical", help="table: comma-separated categorical columns")

@@ -1,9 +1,11 @@
-"""Confidence intervals over seeds: generic numbers in, numbers out (no study or result tables here)."""
+"""Confidence intervals and paired comparisons over seeds: generic numbers in, numbers out (no study or
+result tables here)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -20,3 +22,59 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
         return mean, math.nan
     half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return mean, half
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Per-seed paired comparison of a method with a reference: mean of (method - reference) over the
+    seeds both have, its Student-t interval half-width, and two-sided p-values of the paired t test
+    and the Wilcoxon signed-rank test (exact for small samples). ``n``: the number of pairs."""
+
+    n: int
+    mean: float
+    ci95: float
+    p_t: float
+    p_wilcoxon: float
+
+
+def paired_difference(values: Sequence[float], reference: Sequence[float], level: float = 0.95) -> PairedDifference:
+    """Compare paired samples (same seed, same pretrained model): values[i] against reference[i].
+    Pairs with a NaN on either side are dropped."""
+    a, b = np.asarray(values, dtype=float), np.asarray(reference, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples must have the same length; got {a.shape} and {b.shape}")
+    d = (a - b)[~(np.isnan(a) | np.isnan(b))]
+    mean, half = t_interval(d, level)
+    if len(d) < 2:
+        return PairedDifference(len(d), mean, half, math.nan, math.nan)
+    if np.all(d == d[0]):  # no spread: the tests are undefined; a constant non-zero shift is still a shift
+        p = 1.0 if d[0] == 0 else 0.0
+        return PairedDifference(len(d), mean, 0.0, p, p)
+    p_t = float(stats.ttest_rel(a, b, nan_policy="omit").pvalue)
+    p_w = float(stats.wilcoxon(d).pvalue) if np.any(d != 0) else 1.0
+    return PairedDifference(len(d), mean, half, p_t, p_w)
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (NaNs stay NaN and do not count as tests)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full_like(p, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    m = len(idx)
+    order = idx[np.argsort(p[idx], kind="stable")]
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+VERDICTS = ("better", "worse", "indistinguishable")
+
+
+def verdict(mean_difference: float, adjusted_p: float, alpha: float = 0.05, higher_is_better: bool = True) -> str:
+    """'better' / 'worse' when the (multiplicity-adjusted) test rejects at ``alpha``, by the sign of
+    the mean difference; otherwise 'indistinguishable' (also when there are too few pairs to test)."""
+    if not adjusted_p <= alpha or mean_difference == 0 or math.isnan(mean_difference):
+        return "indistinguishable"
+    return "better" if (mean_difference > 0) == higher_is_better else "worse"

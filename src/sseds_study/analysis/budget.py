@@ -9,6 +9,7 @@ import pandas as pd
 from ..config import load_profile
 from ..figures.results import plot_budget_curves
 from ..study import aggregate, reduced_methods, sweep
+from ..study.compare import paired_comparisons, verdict_counts
 from .chapter import Chapter
 
 # The budgets the comparison table shows when the profile has them; otherwise its two smallest.
@@ -54,8 +55,31 @@ def budget_chapter(profile: str) -> Chapter:
     }).round(4)
     chapter.tables["kept"] = agg[agg["variant"] == "default"].pivot_table(
         index=["dataset", "model", "budget"], columns="method", values="achieved_budget_mean").round(3)
+    paired = paired_comparisons(results, "sseds", [m for m in reduced_methods() if m not in ("sseds", "prune_only")],
+                                budgets=small_budgets(study.budgets), reference=study.search)
+    chapter.tables["paired"] = paired_table(paired)
+    chapter.text.update(verdict_text(paired))
     sseds = small[small["method"] == "sseds"]
     worst = sseds.loc[sseds["delta_vs_full"].idxmin()]
-    chapter.text = {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
+    chapter.text |= {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
                     "worst_sseds_where": f"{worst['dataset']} / {worst['model']} at budget {worst['budget']:g}"}
     return chapter
+
+
+def paired_table(paired: pd.DataFrame) -> pd.DataFrame:
+    """The paired comparison for reading: one row per dataset, model, budget and baseline."""
+    cols = {"dataset": "dataset", "model": "model", "budget": "budget", "baseline": "against", "n": "seeds",
+            "difference": "SSEDS − baseline", "ci95": "±95%", "p_holm": "p (Holm)", "verdict": "SSEDS is"}
+    return paired[list(cols)].rename(columns=cols).round(4)
+
+
+def verdict_text(paired: pd.DataFrame) -> dict[str, str]:
+    """A sentence summarising the verdicts of the paired table, generated from it."""
+    counts = verdict_counts(paired)
+    seeds = sorted(set(paired["n"])) if not paired.empty else [0]
+    return {
+        "verdict_cells": f"{len(paired)}",
+        "verdict_summary": (f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
+                            f"in {counts['indistinguishable']}"),
+        "verdict_seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}",
+    }

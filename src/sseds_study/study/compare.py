@@ -1,0 +1,65 @@
+"""Methods compared by per-seed paired differences: the same seed means the same data split, the same
+pretrained model and the same retraining seed, so the seed-to-seed noise they share cancels.
+
+Each cell (dataset x model x budget x variant) pairs the focus method's runs with a baseline's by
+seed, gives the mean difference (focus - baseline) with its paired 95% interval, the paired t and
+Wilcoxon signed-rank p-values, the Holm-adjusted p-value across every cell of the table, and a
+verdict for the focus method: better / worse / indistinguishable. The verdict uses the paired t test:
+with few seeds the exact Wilcoxon test cannot reach 0.05 at all (its smallest two-sided p-value with
+3 pairs is 0.25), so it is reported beside it, not used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..config import SearchConfig
+from ..statistics import holm, paired_difference, verdict
+from .stats import with_variant
+
+CELL = ["dataset", "model", "budget", "variant"]
+LOWER_IS_BETTER = ("logloss",)
+
+
+def paired_comparisons(results: pd.DataFrame, focus: str, baselines: Sequence[str], budgets: Sequence[float],
+                       metric: str = "test_auc", reference: SearchConfig | None = None,
+                       variant: str = "default", alpha: float = 0.05) -> pd.DataFrame:
+    """One row per cell and baseline: n pairs, the focus method's mean, the baseline's mean, the mean
+    paired difference with its 95% half-width, p-values (raw and Holm-adjusted) and the verdict."""
+    ok = with_variant(results[results["status"] == "ok"], reference)
+    ok = ok[ok["budget"].isin(budgets)]
+    # Baselines that ignore the search options carry variant "default"; compare the focus method's
+    # chosen variant with them.
+    focus_rows = ok[(ok["method"] == focus) & (ok["variant"] == variant)]
+    rows = []
+    for (dataset, model, budget), f in focus_rows.groupby(["dataset", "model", "budget"], sort=True):
+        f_by_seed = f.set_index("seed")[metric]
+        for base in baselines:
+            b = ok[(ok["method"] == base) & (ok["dataset"] == dataset) & (ok["model"] == model)
+                   & (ok["budget"] == budget) & (ok["variant"] == "default")]
+            if b.empty:
+                continue
+            b_by_seed = b.set_index("seed")[metric]
+            seeds = f_by_seed.index.intersection(b_by_seed.index).sort_values()
+            d = paired_difference(f_by_seed.loc[seeds].to_numpy(), b_by_seed.loc[seeds].to_numpy())
+            rows.append({"dataset": dataset, "model": model, "budget": budget, "variant": variant,
+                         "baseline": base, "n": d.n, "focus_mean": f_by_seed.loc[seeds].mean(),
+                         "baseline_mean": b_by_seed.loc[seeds].mean(), "difference": d.mean, "ci95": d.ci95,
+                         "p_t": d.p_t, "p_wilcoxon": d.p_wilcoxon})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["p_holm"] = holm(table["p_t"].to_numpy())
+    higher_is_better = not metric.endswith(LOWER_IS_BETTER)
+    table["verdict"] = [verdict(m, p, alpha, higher_is_better) for m, p in zip(table["difference"], table["p_holm"],
+                                                                                 strict=True)]
+    return table.sort_values(["dataset", "model", "budget", "baseline"], ascending=[True, True, False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many cells of a comparison table got each verdict."""
+    counts = table["verdict"].value_counts() if not table.empty else pd.Series(dtype=int)
+    return {v: int(counts.get(v, 0)) for v in ("better", "worse", "indistinguishable")}
