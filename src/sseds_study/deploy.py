@@ -62,16 +62,18 @@ class CSRTable(nn.Module):
         return sum(b.numel() * b.element_size() for b in (self.values, self.columns, self.row_pointers))
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        # index_select / index_copy_: much faster on the CPU than advanced indexing with []
         flat = idx.reshape(-1)
-        starts = self.row_pointers[flat].long()  # (N,)
-        lengths = self.row_pointers[flat + 1].long() - starts  # (N,) kept entries of each looked-up row
-        out = torch.zeros(flat.shape[0], self.width, dtype=self.values.dtype, device=self.values.device)
+        starts = self.row_pointers.index_select(0, flat).long()  # (N,) where each row's entries start
+        lengths = self.row_pointers.index_select(0, flat + 1).long() - starts  # (N,) and how many there are
+        out = torch.zeros(flat.shape[0] * self.width, dtype=self.values.dtype, device=self.values.device)
         total = int(lengths.sum())
         if total:
-            which = torch.repeat_interleave(torch.arange(flat.shape[0], device=flat.device), lengths)  # (total,)
-            first = torch.cumsum(lengths, 0) - lengths  # where each row's entries start in the output list
-            pos = starts[which] + torch.arange(total, device=flat.device) - first[which]
-            out[which, self.columns[pos].long()] = self.values[pos]
+            which = torch.repeat_interleave(lengths)  # (total,) the output row of every gathered entry
+            shift = starts - (torch.cumsum(lengths, 0) - lengths)  # entry k of the list -> its CSR position
+            pos = torch.arange(total, device=flat.device) + shift.index_select(0, which)
+            cols = self.columns.index_select(0, pos).long()
+            out.index_copy_(0, which * self.width + cols, self.values.index_select(0, pos))
         return out.reshape(*idx.shape, self.width)
 
     def extra_repr(self) -> str:

@@ -195,9 +195,9 @@ register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^",
                 description="column RMS of the pretrained tables through the same greedy allocator"))
 register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D",
                 description="widths from feature popularity (power law, alpha 0.3)"))
-register(Method("pep", allocate_pep, "PEP", "#16a085", "*", evaluation="masked", reads_pep=True, below_full=True,
+register(Method("pep", allocate_pep, "PEP", "#e84393", "*", evaluation="masked", reads_pep=True, below_full=True,
                 description="learnable soft thresholds (Liu et al., ICLR 2021); the mask saved when the kept fraction "
                             "first falls to the budget, retrained from the search run's initial weights (rewind)"))
-register(Method("pep_fresh", allocate_pep_fresh, "PEP, fresh init", "#48c9b0", "*", ":", evaluation="masked",
+register(Method("pep_fresh", allocate_pep_fresh, "PEP, fresh init", "#fd79a8", "*", ":", evaluation="masked",
                 reads_pep=True, below_full=True,
                 description="PEP's mask of the same search run, retrained from a new random initialisation"))
