@@ -98,8 +98,9 @@ chapter.tables["cost"]
 #
 # Each point is a method at one budget (mean over seeds, with its 95% interval); the grey step line is
 # the Pareto front, the best AUC reached at each size. PEP's CSR tables take
-# {glue:text}`pep_index_overhead` times the bytes of their kept values alone: at equal parameter
-# budgets, its deployed tables are larger than the dense ones of SSEDS. At most
+# {glue:text}`pep_index_overhead` times the bytes of their kept values alone; at the budgets of the
+# table below, its deployed tables are {glue:text}`pep_vs_sseds_bytes_verdict` SSEDS's dense ones
+# ({glue:text}`pep_vs_sseds_bytes` times their bytes). At most
 # {glue:text}`pep_empty_values` values (rows) ended with no parameter at all under PEP, against
 # {glue:text}`sseds_empty_values` under SSEDS (the rows of the fields it deleted).
 
@@ -122,12 +123,17 @@ chapter.tables["deployed"]
 # %% [markdown]
 # ## Scoring latency
 #
-# Time per 1,000 test rows, and its ratio to the full model measured in the same run. At batch 1 the
-# dense slim models take {glue:text}`latency_dense_batch1` of the full model's time and PEP's CSR
-# model {glue:text}`latency_pep_batch1`; at batch 4,096, {glue:text}`latency_dense_batch4096` and
-# {glue:text}`latency_pep_batch4096`. Smaller tables do not make a CTR model much faster on a CPU:
-# the lookup is a small part of the work, and PEP's sparse rows must be rebuilt into dense vectors
-# before the interaction layers.
+# Time per 1,000 test rows, and its ratio to the full model measured in the same run (first seed's
+# models, one thread). At batch 1 the dense slim models are {glue:text}`latency_dense_batch1_verdict`
+# the full model ({glue:text}`latency_dense_batch1` of its time) and PEP's CSR model is
+# {glue:text}`latency_pep_batch1_verdict` it ({glue:text}`latency_pep_batch1`); at batch 4,096 the
+# dense slim models are {glue:text}`latency_dense_batch4096_verdict` it
+# ({glue:text}`latency_dense_batch4096`) and PEP's is {glue:text}`latency_pep_batch4096_verdict` it
+# ({glue:text}`latency_pep_batch4096`). Smaller tables save little compute in a CTR model: the lookup
+# is one gather, and mixed widths split it into one gather per distinct width and add the alignment
+# maps of the models that need equal widths, small operations whose fixed cost dominates at batch 1.
+# PEP's rows are rebuilt from CSR by a few tensor operations per table (no dedicated kernel), which
+# costs most at large batches.
 
 # %%
 chapter.tables["latency"]

@@ -302,16 +302,32 @@ def _size_text(sizes: pd.DataFrame, results: pd.DataFrame) -> dict[str, str]:
     dense = results[(results["status"] == "ok") & (results["method"] == "sseds")]
     if not dense.empty:
         text["sseds_empty_values"] = f"{int(dense['empty_values'].max()):,}"
+    cells = ["dataset", "model", "budget"]
+    both = sizes[sizes["method"] == "pep"].merge(sizes[sizes["method"] == "sseds"], on=cells, suffixes=("_pep", "_sseds"))
+    if not both.empty:
+        ratio = both["emb_bytes_mean_pep"] / both["emb_bytes_mean_sseds"]
+        text["pep_vs_sseds_bytes"] = _span(ratio, lambda v: f"{v:.2f}")
+        larger = int((ratio > 1).sum())
+        text["pep_vs_sseds_bytes_verdict"] = (
+            "larger than" if larger == len(ratio) else "smaller than" if larger == 0 else
+            f"larger than in {larger} and smaller than in {len(ratio) - larger} of {len(ratio)} cells")
     return text
 
 
+def _speed_word(ratio: float) -> str:
+    return "faster than" if ratio < 0.9 else "slower than" if ratio > 1.1 else "about as fast as"
+
+
 def _latency_text(latency: pd.DataFrame) -> dict[str, str]:
+    """Per batch size, the span of the time ratios to the full model of the dense slim models and of
+    PEP's CSR model, and a word for the median ratio."""
     text = {}
     for batch in sorted(latency["batch_size"].unique()):
         sub = latency[(latency["batch_size"] == batch) & (latency["method"] != "full")]
         for group, name in ((sub[sub["method"] != "pep"], "dense"), (sub[sub["method"] == "pep"], "pep")):
             if not group.empty:
                 text[f"latency_{name}_batch{batch}"] = _span(group["ratio"], lambda v: f"{v:.2f}")
+                text[f"latency_{name}_batch{batch}_verdict"] = _speed_word(float(group["ratio"].median()))
     return text
 
 
