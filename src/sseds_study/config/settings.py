@@ -152,7 +152,7 @@ class PEPConfig:
     ``scripts/choose_pep_settings.py`` (``configs/pep_selection/``).
     """
 
-    granularity: str = "dim"
+    granularity: str = "feature"
     threshold_init: float = -10.0
     threshold_lr: float | None = 0.02
     threshold_weight_decay: float = 0.01
