@@ -168,6 +168,49 @@ def test_callbacks_observe_every_step_and_epoch_and_change_nothing(planted):
     assert not torch.equal(first.weights[0], first.weights[1])  # the epoch's weights, not a copy of the best
 
 
+class StopAt:
+    """Asks the fit to stop after optimizer step ``step`` (and records the steps it saw)."""
+
+    def __init__(self, step):
+        self.step, self.steps, self.epochs = step, [], []
+        self.stop_training = False
+
+    def on_batch_end(self, model, step):
+        self.steps.append(step)
+        self.stop_training = step >= self.step
+
+    def on_epoch_end(self, model, epoch, stats):
+        self.epochs.append(epoch)
+
+
+def test_a_callback_can_stop_the_fit_after_a_batch(planted):
+    n_train = int((planted.split == 0).sum())
+    steps_per_epoch = -(-n_train // 64)
+    stop = StopAt(steps_per_epoch + 3)  # the third batch of epoch 2
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg("FM"))
+    result = fit(model, planted, quiet(max_epochs=10, patience=10), callbacks=[stop])
+    assert stop.steps == list(range(1, steps_per_epoch + 4)) and stop.epochs == [1, 2]
+    assert len(result.history) == 2 and result.stopped_early
+    # the cut epoch's statistics count its three batches only
+    assert result.history[1].rows_per_second * result.history[1].seconds == pytest.approx(3 * 64)
+    # the first epoch is the same as in a fit that is not stopped
+    seed_everything(0)
+    plain = fit(build_model(planted.fields, tiny_cfg("FM")), planted, quiet(max_epochs=1))
+    assert plain.history[0].train_loss == result.history[0].train_loss
+    assert plain.history[0].valid_auc == result.history[0].valid_auc
+
+
+def test_fit_without_test_does_not_read_the_test_split(planted, monkeypatch):
+    seed_everything(0)
+    model = build_model(planted.fields, tiny_cfg("FM"))
+    subset = planted.subset
+    monkeypatch.setattr(planted, "subset", lambda split: subset(split) if split != "test" else pytest.fail("read test"))
+    result = fit(model, planted, quiet(max_epochs=1), test=False)
+    assert np.isnan(result.test["auc"]) and np.isnan(result.test["logloss"])
+    assert not np.isnan(result.valid["auc"])
+
+
 def test_a_callback_needs_a_hook_method(planted):
     with pytest.raises(TypeError, match="neither on_batch_end nor on_epoch_end"):
         fit(build_model(planted.fields, tiny_cfg("FM")), planted, quiet(), callbacks=[object()])

@@ -60,3 +60,21 @@ def test_title_replaces_only_the_headline():
     fig = results.plot_widths(pd.DataFrame({0.5: [1]}, index=["a"]), dataset="d", rows=500, profile="smoke",
                               title="FM widths")
     assert fig.get_suptitle() == "FM widths\nd, 500 rows, profile smoke"
+
+
+def test_pareto_front_keeps_the_points_nothing_beats():
+    x = [10, 20, 20, 5, 40, 30]
+    y = [0.70, 0.75, 0.72, 0.60, 0.74, 0.80]
+    assert results.pareto_front(x, y).tolist() == [3, 0, 1, 5]
+    assert results.pareto_front([1, 2], [np.nan, 0.5]).tolist() == [1]
+
+
+def test_bytes_pareto_has_a_panel_per_model_a_front_and_the_full_star():
+    agg = budget_table()
+    agg["emb_bytes_mean"] = [4000.0] + [400.0, 2000.0, 420.0, 2100.0]
+    fig = results.plot_bytes_pareto(agg, "d", rows=500, profile="smoke")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert set(labels) == {"Pareto front", "full", "sseds", "uniform"}
+    assert "d, 500 rows, profile smoke" in fig.get_suptitle() and "bytes" in fig.get_suptitle()

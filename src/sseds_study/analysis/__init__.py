@@ -4,11 +4,13 @@ returns a ``Chapter`` (header, figures, tables, glued text) that its notebook on
 from .ablation import ablation_chapter, ablation_profile, variant_deltas
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
+from .efficiency import efficiency_chapter, latency_ratios, search_costs
 from .pretrain import ALL_MODELS, pretrain_all, pretrain_chapter
 from .search import load_pretrained, planted_truth, saliency_scores, search_chapter, widths_by_budget
 
 __all__ = [
     "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_profile", "budget_chapter", "compare_methods",
+    "efficiency_chapter", "latency_ratios", "search_costs",
     "load_pretrained", "planted_truth", "pretrain_all", "pretrain_chapter", "saliency_scores",
     "search_chapter", "variant_deltas", "widths_by_budget",
 ]

@@ -27,6 +27,7 @@ SCORE_SPLITS = ("train", "valid")
 BUDGET_UNITS = ("params", "dims")
 RANK_BY = ("saliency", "saliency_per_param")
 INITS = ("scratch", "inherit")
+PEP_GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
 
 
 def _check_choice(owner: str, name: str, value, choices):
@@ -137,6 +138,60 @@ class SearchConfig:
         _check_choice("search", "rank_by", self.rank_by, RANK_BY)
         _check_positive("search", "min_dim", self.min_dim, allow_zero=True)
         _check_choice("search", "init", self.init, INITS)
+
+
+@dataclass(frozen=True)
+class PEPConfig:
+    """PEP's search run (Liu et al., ICLR 2021; ``study.pep``): soft thresholds g(s) = sigmoid(s) on
+    the embedding entries, trained with the model from its initialisation.
+
+    granularity: the shape of s (``models.pep``: global, dim, field, field_dim, feature, feature_dim).
+    threshold_init: s at the start, the same for every threshold (g(init) is the first threshold).
+    threshold_lr: Adam's learning rate for s (None: the training config's ``lr``).
+    threshold_weight_decay: L2 on s: the pressure that raises the thresholds under Adam (it pulls s
+        towards 0, so on its own it raises g(s) at most to 1/2).
+    weight_decay: L2 on every other parameter (embeddings included) during the search run, as in PEP's
+        reference code (one decay for all parameters); it shrinks the entries the loss does not hold
+        up, so that the thresholds overtake them. None: the training config's decays.
+    max_epochs: the search run stops once every budget has its mask, or after this many epochs (a
+        budget not reached by then fails its runs with a message saying so); it is never stopped by
+        validation AUC.
+    budgets: where masks are saved (the first step the kept fraction falls to each); empty in a
+        profile means the study's budgets below 1 (filled in when runs are expanded).
+
+    The defaults are the default profile's, chosen on MovieLens-100K's validation data by
+    ``scripts/choose_pep_settings.py`` (``configs/pep_selection/``).
+    """
+
+    granularity: str = "feature"
+    threshold_init: float = -10.0
+    threshold_lr: float | None = 0.02
+    threshold_weight_decay: float = 0.01
+    weight_decay: float | None = 3e-4
+    max_epochs: int = 100
+    budgets: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        _check_choice("pep", "granularity", self.granularity, PEP_GRANULARITIES)
+        if isinstance(self.threshold_init, bool) or not isinstance(self.threshold_init, (int, float)) \
+                or not math.isfinite(self.threshold_init):
+            raise ConfigError(f"pep.threshold_init: expected a finite number; got {self.threshold_init!r}")
+        object.__setattr__(self, "threshold_init", float(self.threshold_init))
+        if self.threshold_lr is not None:
+            _check_positive("pep", "threshold_lr", self.threshold_lr)
+            object.__setattr__(self, "threshold_lr", float(self.threshold_lr))
+        _check_positive("pep", "threshold_weight_decay", self.threshold_weight_decay, allow_zero=True)
+        if self.weight_decay is not None:
+            _check_positive("pep", "weight_decay", self.weight_decay, allow_zero=True)
+            object.__setattr__(self, "weight_decay", float(self.weight_decay))
+        _check_positive("pep", "max_epochs", self.max_epochs)
+        budgets = tuple(float(b) for b in self.budgets)
+        for b in budgets:
+            if not 0 < b <= 1:
+                raise ConfigError(f"pep.budgets: every budget must be in (0, 1]; got {b!r}")
+        if len(set(budgets)) != len(budgets):
+            raise ConfigError(f"pep.budgets: expected distinct values; got {list(budgets)}")
+        object.__setattr__(self, "budgets", tuple(sorted(budgets, reverse=True)))
 
 
 def _to_jsonable(obj):

@@ -17,7 +17,16 @@ from typing import Any
 from ..data import check_dataset_options
 from ..data.paths import repo_root
 from ..errors import ConfigError
-from .settings import DataConfig, ModelConfig, SearchConfig, TrainConfig, from_dict, load_yaml, to_dict
+from .settings import (
+    DataConfig,
+    ModelConfig,
+    PEPConfig,
+    SearchConfig,
+    TrainConfig,
+    from_dict,
+    load_yaml,
+    to_dict,
+)
 
 EXECUTORS = ("local", "ray")
 REQUIRED = ("name", "datasets", "models", "methods", "budgets", "seeds")
@@ -38,6 +47,7 @@ class StudyConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
+    pep: PEPConfig = field(default_factory=PEPConfig)
     variants: tuple[dict, ...] = ()
     workers: int = 1
     executor: str = "local"
@@ -155,6 +165,7 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
         model=from_dict(ModelConfig, data.get("model"), owner=f"{source}: model"),
         train=from_dict(TrainConfig, data.get("train"), owner=f"{source}: train"),
         search=from_dict(SearchConfig, data.get("search"), owner=f"{source}: search"),
+        pep=from_dict(PEPConfig, data.get("pep"), owner=f"{source}: pep"),
         variants=tuple(dict(v) if isinstance(v, dict) else v for v in _as_list(data.get("variants") or [], "variants",
                                                                                  source)),
         workers=workers if isinstance(workers, int) else _numbers([workers], "workers", source, int)[0],

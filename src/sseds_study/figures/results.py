@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from .style import data_label, finish, method_style
 
@@ -151,3 +151,53 @@ def plot_ablation(agg: pd.DataFrame, *, rows: Mapping[str, int], profile: str, m
         ax.set_visible(False)
     label = data_label({name: rows[name] for name in dict.fromkeys(agg["dataset"])}, profile)
     return finish(fig, title or f"SSEDS variants: {metric.replace('_', ' ')}", label)
+
+
+def pareto_front(x: Sequence[float], y: Sequence[float]) -> np.ndarray:
+    """Indices of the points no other point dominates (at most as large in x and strictly better in y,
+    or smaller in x and at least as good), in increasing x: the best y reachable at each size."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep, best = [], -np.inf
+    for i in sorted(np.flatnonzero(np.isfinite(x) & np.isfinite(y)), key=lambda i: (x[i], -y[i])):
+        if y[i] > best:
+            keep.append(i)
+            best = y[i]
+    return np.asarray(keep, dtype=int)
+
+
+def plot_bytes_pareto(agg: pd.DataFrame, dataset: str, *, rows: int, profile: str,
+                      models: Sequence[str] | None = None, metric: str = "test_auc", variant: str = "default",
+                      title: str | None = None) -> Figure:
+    """Metric against the deployed embedding bytes (log scale), a panel per model: a line per method
+    through its budgets (95% intervals as error bars), the full model as a star, and the Pareto front
+    over every point of the panel as a grey step line (the best metric at each size).
+
+    agg: output of ``study.aggregate`` with ``emb_bytes_mean`` (bytes of the embedding storage a server
+    holds: dense tables, or PEP's compressed sparse rows); rows: the dataset's number of rows.
+    """
+    sub = agg[(agg["dataset"] == dataset) & (agg["variant"] == variant)]
+    models = list(models or dict.fromkeys(sub["model"]))
+    fig, axes = plt.subplots(1, len(models), figsize=(4.6 * len(models), 4.3), squeeze=False, layout="constrained")
+    for ax, model in zip(axes[0], models, strict=True):
+        m = sub[sub["model"] == model]
+        front = m.iloc[pareto_front(m["emb_bytes_mean"], m[f"{metric}_mean"])]
+        ax.step(front["emb_bytes_mean"] / 1024, front[f"{metric}_mean"], where="post", color="#bbbbbb", lw=4,
+                alpha=0.6, zorder=0, label="Pareto front")
+        for method, g in m.groupby("method", sort=False):
+            style = method_style(method)
+            g = g.sort_values("emb_bytes_mean")
+            if method == "full":
+                ax.plot(g["emb_bytes_mean"] / 1024, g[f"{metric}_mean"], marker="*", ms=12, ls="",
+                        color=style.get("color", "black"), label="full")
+                continue
+            ax.errorbar(g["emb_bytes_mean"] / 1024, g[f"{metric}_mean"], yerr=np.nan_to_num(g[f"{metric}_ci95"]),
+                        capsize=2, label=method, ms=4, **style)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set(title=f"{dataset} / {model}", xlabel="deployed embedding storage (KiB)",
+               ylabel=metric.replace("_", " "))
+    axes[0][-1].legend(fontsize=8, loc="lower right")
+    headline = title or f"{metric.replace('_', ' ')} against deployed embedding bytes"
+    return finish(fig, headline, data_label({dataset: rows}, profile))

@@ -21,3 +21,7 @@ __all__ = [
     "build_model",
     "canonical_model_name",
 ]
+
+from .pep import SoftThreshold, attach_fixed_mask, attach_soft_threshold  # noqa: E402  (PEP)
+
+__all__ += ["SoftThreshold", "attach_fixed_mask", "attach_soft_threshold"]

@@ -252,8 +252,9 @@ class FieldEmbedding(nn.Module):
                 parts.append(table(idx))  # (B, n_single, d_g)
             for _f, col, width, off in self._group_multi[g]:
                 vals = ids[:, col : col + width]  # (B, w), -1 = padding
-                mask = (vals >= 0).unsqueeze(-1).to(table.weight.dtype)  # (B, w, 1)
-                emb = table(vals.clamp(min=0) + off) * mask  # (B, w, d_g)
+                emb = table(vals.clamp(min=0) + off)  # (B, w, d_g)
+                mask = (vals >= 0).unsqueeze(-1).to(emb.dtype)  # (B, w, 1)
+                emb = emb * mask
                 count = mask.sum(1).clamp(min=1.0)  # (B, 1); an all-padding row gives 0 / 1 = 0
                 parts.append((emb.sum(1) / count).unsqueeze(1))  # (B, 1, d_g)
             e = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)  # (B, n_g, d_g)

@@ -31,3 +31,7 @@ __all__ = [
     "rank_pairs",
     "uniform_allocation",
 ]
+
+from .pep import PEPSnapshot, PEPSnapshots, dense_table_bytes, sparse_table_bytes  # noqa: E402  (PEP)
+
+__all__ += ["PEPSnapshot", "PEPSnapshots", "dense_table_bytes", "sparse_table_bytes"]

@@ -3,10 +3,10 @@
 A sweep expands a study profile (``configs/*.yaml``) into runs (``expand``), groups them by the
 pretrained model they share, and executes the groups (``execute``) on this process, local worker
 processes or Ray (``executors``). Inside a group the pretrained model is trained once and
-checkpointed (``pretrain``), its saliency is computed once per set of search options, and every method
-(``methods``, the registry) and budget reuses them. Every finished run is journalled at once
-(``journal``), and one sweep at a time holds a results folder (``lock``); ``stats`` summarises the
-results over seeds.
+checkpointed (``pretrain``), its saliency is computed once per set of search options, PEP's search
+run once per set of PEP settings (``pep``, checkpointed too), and every method (``methods``, the
+registry) and budget reuses them. Every finished run is journalled at once
+(``journal``), and one sweep at a time holds a results folder (``lock``); ``stats`` summarises the results over seeds.
 """
 
 from ..config import EXECUTORS, StudyConfig, load_profile, load_study, study_from_dict
@@ -15,6 +15,7 @@ from .expand import expand_runs, group_runs, study_searches
 from .journal import RESULTS_FILE, load_results, read_journal, saved_study, write_journal, write_table
 from .lock import SweepLocked, sweep_lock
 from .methods import METHODS, Method, get_method, method_names, reduced_methods, register
+from .pep import PEPSearch, load_or_search, load_search, run_pep_search, search_path
 from .pretrain import GroupCache, Pretrained, load_or_pretrain, saliency_for_spec
 from .provenance import git_commit, package_versions
 from .runs import RunSpec, variant_label
@@ -22,10 +23,11 @@ from .stats import GROUP_COLUMNS, aggregate, summarise_over_seeds, t_interval, w
 from .sweep import SweepReport, default_results_dir, sweep
 
 __all__ = [
-    "EXECUTORS", "GROUP_COLUMNS", "METHODS", "RESULTS_FILE", "GroupCache", "Method", "Pretrained", "RunSpec",
-    "StudyConfig", "SweepLocked", "SweepReport", "aggregate", "default_results_dir", "execute_run", "expand_runs",
-    "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_profile", "load_results",
-    "load_study", "method_names", "package_versions", "read_journal", "reduced_methods", "register",
-    "run_group", "saliency_for_spec", "saved_study", "study_from_dict", "study_searches", "summarise_over_seeds",
-    "sweep", "sweep_lock", "t_interval", "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",
+    "EXECUTORS", "GROUP_COLUMNS", "METHODS", "RESULTS_FILE", "GroupCache", "Method", "PEPSearch", "Pretrained",
+    "RunSpec", "StudyConfig", "SweepLocked", "SweepReport", "aggregate", "default_results_dir", "execute_run",
+    "expand_runs", "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_or_search", "load_search",
+    "load_profile", "load_results", "load_study", "method_names", "package_versions", "read_journal",
+    "reduced_methods", "register", "run_group", "run_pep_search", "saliency_for_spec", "saved_study", "search_path",
+    "study_from_dict", "study_searches", "summarise_over_seeds", "sweep", "sweep_lock", "t_interval",
+    "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",
 ]

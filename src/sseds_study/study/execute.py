@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
+import math
 import os
 import time
 import traceback
@@ -17,7 +19,9 @@ import torch
 
 from ..config import SearchConfig, to_dict
 from ..data import load_dataset_from_config, manifest_checksum
+from ..models.pep import attach_fixed_mask
 from ..models.registry import build_model
+from ..search.pep import MaskAllocation, dense_table_bytes, sparse_table_bytes
 from ..train import evaluate, fit, seed_everything
 from .journal import write_journal
 from .methods import MethodInput, get_method
@@ -40,12 +44,28 @@ def worker_threads():
         torch.set_num_threads(before)
 
 
+# A "fresh" initialisation of a masked model: the run's seed plus this offset, so that it differs from
+# the search run's (rewind) initialisation, which the run's seed gives.
+FRESH_SEED_OFFSET = 1_000_003
+
+
 def build_slim_model(ds, spec: RunSpec, alloc, pre: Pretrained | None):
     """The mixed-width model of an allocation (seeded), inheriting the kept columns if asked."""
     seed_everything(spec.seed)
     model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=tuple(alloc.emb_dims)))
     if pre is not None and spec.search.init == "inherit":
         model.embedding.load_kept_columns(pre.model.embedding.field_weights(), alloc.kept)
+    return model
+
+
+def build_masked_model(ds, spec: RunSpec, alloc: MaskAllocation):
+    """A full-width model whose field tables keep only the masked-in entries: initialised with the
+    search run's weights (``init="rewind"``) or from a fresh seed (``"fresh"``)."""
+    seed_everything(spec.seed if alloc.init == "rewind" else spec.seed + FRESH_SEED_OFFSET)
+    model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=None))
+    if alloc.initial_state is not None:
+        model.load_state_dict(alloc.initial_state)
+    attach_fixed_mask(model, alloc.masks)
     return model
 
 
@@ -58,24 +78,84 @@ def _evaluate_splits(model, ds, batch_size: int) -> dict:
     return out
 
 
-def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
-    """Carry out one run and return its measurements (no provenance; see ``run_group``)."""
-    method = get_method(spec.method)
-    start = time.perf_counter()
-    inputs = MethodInput(ds, pre, spec, cache)
-    alloc = method.allocate(inputs)
-    search_seconds = inputs.search_seconds + time.perf_counter() - start
-    retrains = method.evaluation == "retrain"
-    slim = build_slim_model(ds, spec, alloc, pre if retrains else None)  # the deployed model: counted, maybe trained
-    counts = slim.count_params()
-    row: dict[str, Any] = {
+def size_columns(ds, model, alloc) -> dict:
+    """What the deployed model keeps, in the units every method shares.
+
+    kept_emb_params / base_emb_params / achieved_budget: non-zero embedding parameters, those of the
+    full model (sum_f V_f * D), their ratio. field_params: kept parameters per field (JSON).
+    empty_fields / empty_values: fields, and values (rows), left with no parameter at all.
+    emb_bytes: the embedding storage a server holds: dense tables of the allocated widths, or for an
+    element mask compressed sparse rows with their index overhead (``search.pep.sparse_table_bytes``).
+    model_bytes: emb_bytes plus every other parameter (alignment maps, first-order tables, MLP).
+    total_params: non-zero embedding parameters plus every other parameter.
+    """
+    counts = model.count_params()
+    value_bytes = next(model.parameters()).element_size()
+    vocab = ds.vocab_sizes
+    if isinstance(alloc, MaskAllocation):
+        stats = alloc.stats
+        field_params, emb_dims = list(stats.field_params), [model.embedding.emb_dim] * len(vocab)
+        empty_fields, empty_values = stats.num_empty_fields, stats.num_zero_rows
+        emb_bytes = sparse_table_bytes(alloc.masks, value_bytes).total
+    else:
+        emb_dims = [int(d) for d in alloc.emb_dims]
+        field_params = [int(v) * d for v, d in zip(vocab, emb_dims, strict=True)]
+        empty_fields = sum(d == 0 for d in emb_dims)
+        empty_values = sum(int(v) for v, d in zip(vocab, emb_dims, strict=True) if d == 0)
+        emb_bytes = dense_table_bytes(vocab, emb_dims, value_bytes)
+    other = counts["total"] - counts["embedding"]
+    return {
         "kept_emb_params": int(alloc.kept_params),
         "base_emb_params": int(alloc.base_params),
         "achieved_budget": float(alloc.achieved_budget),
         "align_params": int(counts["alignment"]),
-        "total_params": int(counts["total"]),
-        "emb_dims": json.dumps([int(d) for d in alloc.emb_dims]),
-        "search_seconds": float(search_seconds),
+        "total_params": int(alloc.kept_params + other),
+        "emb_dims": json.dumps(emb_dims),
+        "field_params": json.dumps(field_params),
+        "empty_fields": int(empty_fields),
+        "empty_values": int(empty_values),
+        "emb_bytes": int(emb_bytes),
+        "model_bytes": int(emb_bytes + other * value_bytes),
+    }
+
+
+def search_cost_columns(ds, pre: Pretrained, spec: RunSpec, inputs: MethodInput, seconds: float) -> dict:
+    """The cost of the run's search stage beside that of one pretraining epoch.
+
+    search_seconds: wall time of the search (shared work such as saliency or a PEP search run is
+    counted in full in every row it serves, plus the run's own allocation time). search_passes:
+    forward-and-backward passes over training batches in the search (SSEDS: K scoring batches; PEP:
+    the optimizer steps of its search run; the other baselines: none). search_epochs: epochs of a
+    search that trains (PEP), else 0. pretrain_epoch_seconds: mean wall time of one training pass of
+    the group's pretraining. epoch_passes: batches in one training epoch.
+    """
+    history = pre.fit.history
+    return {
+        "search_seconds": float(seconds),
+        "search_passes": int(inputs.search_passes),
+        "search_epochs": int(inputs.search_epochs),
+        "pretrain_epoch_seconds": float(sum(h.seconds for h in history) / len(history)),
+        "epoch_passes": int(math.ceil(len(ds.split_index("train")) / spec.train.batch_size)),
+    }
+
+
+def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
+    """Carry out one run and return its measurements (no provenance; see ``run_group``)."""
+    method = get_method(spec.method)
+    shared_before = cache.shared_seconds
+    start = time.perf_counter()
+    inputs = MethodInput(ds, pre, spec, cache)
+    alloc = method.allocate(inputs)
+    # the run's own allocation time, without the shared work it triggered (counted by its own seconds)
+    own_seconds = max(0.0, time.perf_counter() - start - (cache.shared_seconds - shared_before))
+    if method.evaluation == "masked":
+        slim = build_masked_model(ds, spec, alloc)
+    else:
+        retrains = method.evaluation == "retrain"
+        slim = build_slim_model(ds, spec, alloc, pre if retrains else None)  # the deployed model: counted, maybe trained
+    row: dict[str, Any] = {
+        **size_columns(ds, slim, alloc),
+        **search_cost_columns(ds, pre, spec, inputs, inputs.search_seconds + own_seconds),
     }
     if method.evaluation == "pretrained":
         row.update(pre.metrics, train_seconds=pre.fit.train_seconds, epochs=len(pre.fit.history))
@@ -83,11 +163,16 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
         with pre.model.embedding.masked(alloc.kept):
             row.update(_evaluate_splits(pre.model, ds, spec.train.batch_size), train_seconds=0.0, epochs=0)
     else:
-        # Identical allocations (e.g. every method at budget 1.0) with the same seed and init give
-        # identical retrains: compute once per group. From scratch only the widths matter;
-        # inheriting also depends on which columns were kept.
-        inherit = spec.search.init == "inherit"
-        retrain_key = (tuple(alloc.emb_dims), spec.search.init, alloc.kept.numpy().tobytes() if inherit else b"")
+        if method.evaluation == "masked":
+            # Budgets whose masks were taken at the same step share one mask: retrained once.
+            row["mask_step"] = int(alloc.step)
+            retrain_key = ("masked", alloc.init, _digest(alloc.masks))
+        else:
+            # Identical allocations (e.g. every method at budget 1.0) with the same seed and init give
+            # identical retrains: compute once per group. From scratch only the widths matter;
+            # inheriting also depends on which columns were kept.
+            inherit = spec.search.init == "inherit"
+            retrain_key = (tuple(alloc.emb_dims), spec.search.init, alloc.kept.numpy().tobytes() if inherit else b"")
         if retrain_key not in cache.retrains:
             result = fit(slim, ds, spec.train)
             cache.retrains[retrain_key] = {
@@ -97,6 +182,14 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
             }
         row.update(cache.retrains[retrain_key])
     return row
+
+
+def _digest(masks) -> str:
+    h = hashlib.sha256()
+    for m in masks:
+        h.update(str(tuple(m.shape)).encode())
+        h.update(m.numpy().tobytes())
+    return h.hexdigest()
 
 
 def run_group(
@@ -126,7 +219,7 @@ def _run_group_body(todo, results_dir: Path, provenance: dict, on_row) -> list[d
         pre = load_or_pretrain(ds, todo[0], results_dir)
     except Exception as exc:  # the whole group fails, each run says why
         group_error = exc
-    cache = GroupCache()
+    cache = GroupCache(results_dir=results_dir)
     for spec in todo:
         base = row_header(spec, ds, provenance)
         start = time.perf_counter()
@@ -157,7 +250,9 @@ def row_header(spec: RunSpec, ds, provenance: dict) -> dict:
         "budget": spec.budget,
         "seed": spec.seed,
         **{f"search_{f.name}": getattr(spec.search, f.name) for f in dataclasses.fields(SearchConfig)},
-        "config": json.dumps(to_dict(spec), sort_keys=True),
+        **({f"pep_{k}": json.dumps(v) if isinstance(v, list) else v for k, v in to_dict(spec.pep).items()}
+           if spec.pep is not None else {}),
+        "config": json.dumps(spec.to_dict(), sort_keys=True),
         "config_hash": spec.key,
         "data_manifest_sha": manifest_checksum(ds.manifest) if ds is not None else "",
         "versions": json.dumps(provenance.get("versions", {}), sort_keys=True),

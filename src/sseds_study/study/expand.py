@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from ..config import SearchConfig, StudyConfig, from_dict, to_dict
 from .methods import get_method
+from .pep import resolve_pep
 from .runs import RunSpec
 
 
@@ -29,14 +30,15 @@ def expand_runs(study: StudyConfig) -> list[RunSpec]:
                     # Methods that ignore the search options are keyed without them, so an ablation
                     # variant does not re-run the baselines.
                     method_searches = searches if method.reads_search else [SearchConfig()]
+                    budgets = [float(b) for b in method.budgets(study.budgets) if method.applies(b, model.emb_dim)]
+                    # One PEP search serves every budget of the method: its settings name them all.
+                    pep = resolve_pep(study.pep, sorted(budgets, reverse=True)) if method.reads_pep else None
                     for search in method_searches:
                         if method.evaluation != "retrain":
                             # Nothing is retrained, so the init option does not apply.
                             search = dataclasses.replace(search, init="scratch")
-                        for budget in method.budgets(study.budgets):
-                            if not method.applies(budget, model.emb_dim):
-                                continue
-                            spec = RunSpec(data, model, train, search, name, float(budget))
+                        for budget in budgets:
+                            spec = RunSpec(data, model, train, search, name, budget, pep)
                             runs.setdefault(spec.key, spec)
     return list(runs.values())
 

@@ -1,8 +1,9 @@
-"""The method registry: every way of choosing the slim model's widths, by name.
+"""The method registry: every way of choosing the slim model's widths (or entries), by name.
 
-A method is an allocation function (a run's inputs -> an ``Allocation`` at its budget) plus what the
-rest of the package needs to know about it: how it is evaluated (``evaluation``), whether it reads the
-search options (then an ablation variant re-runs it), below which budget it is undefined, and how it
+A method is an allocation function (a run's inputs -> an ``Allocation`` at its budget, or, for
+element-wise pruning such as PEP, a ``search.pep.MaskAllocation``) plus what the rest of the package
+needs to know about it: how it is evaluated (``evaluation``), whether it reads the search options
+(then an ablation variant re-runs it) or PEP's settings, at which budgets it is defined, and how it
 is shown (display name, colour, marker). Config validation, the CLI's choices, the figures and the
 chapters all read this registry, so a new method is one ``register`` call next to its allocation
 function.
@@ -19,26 +20,33 @@ from ..config import SearchConfig
 from ..errors import ConfigError
 from ..search import baselines
 from ..search.allocate import Allocation, allocate_dims
+from ..search.pep import MaskAllocation, mask_allocation
+from .pep import load_or_search
 from .pretrain import GroupCache, Pretrained, saliency_for_spec
 from .runs import RunSpec
 
 # How a method's run is measured:
 #   "pretrained": the pretrained full model itself (no slim model is trained);
 #   "gated":      the pretrained model with the dropped columns gated to zero, not retrained;
-#   "retrain":    a slim model with the allocated widths, trained with the run's training settings.
-EVALUATIONS = ("pretrained", "gated", "retrain")
+#   "retrain":    a slim model with the allocated widths, trained with the run's training settings;
+#   "masked":     a full-width model whose tables keep only the entries of an element mask
+#                 (``MaskAllocation``), initialised as the allocation says and trained likewise.
+EVALUATIONS = ("pretrained", "gated", "retrain", "masked")
 
 
 @dataclass
 class MethodInput:
-    """What an allocation function may read. ``search_seconds`` collects time spent on shared work
-    (saliency) that the run's search time should include."""
+    """What an allocation function may read. ``search_seconds`` and ``search_passes`` collect the
+    cost of the shared search work (saliency, a PEP search run) the allocation used: its seconds, and
+    its forward-and-backward passes over training batches."""
 
     ds: object
     pre: Pretrained
     spec: RunSpec
     cache: GroupCache
     search_seconds: float = 0.0
+    search_passes: int = 0
+    search_epochs: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,9 @@ class Method:
     linestyle: str = "-"
     evaluation: str = "retrain"
     reads_search: bool = False
+    reads_pep: bool = False  # its runs carry the study's PEP settings (``RunSpec.pep``)
     only_budget: float | None = None  # the method exists at this budget alone (full: 1.0)
+    below_full: bool = False  # defined only below budget 1 (a pruning search keeps everything at 1)
     description: str = ""
     # Smallest budget at which the method is defined, given the base width D (None: any budget).
     min_budget: Callable[[int], float] | None = field(default=None, compare=False)
@@ -59,6 +69,8 @@ class Method:
     def applies(self, budget: float, emb_dim: int) -> bool:
         if self.only_budget is not None:
             return budget == self.only_budget
+        if self.below_full and budget >= 1.0:
+            return False
         return self.min_budget is None or budget >= self.min_budget(emb_dim)
 
     def budgets(self, budgets) -> tuple[float, ...]:
@@ -130,6 +142,7 @@ def allocate_full(x: MethodInput) -> Allocation:
 def allocate_sseds(x: MethodInput) -> Allocation:
     scores, seconds = saliency_for_spec(x.ds, x.pre, x.spec, x.cache)
     x.search_seconds += seconds
+    x.search_passes += x.spec.search.num_batches  # K scoring batches: one forward and backward each
     s = x.spec.search
     return allocate_dims(scores, _vocab(x), x.spec.budget, budget_unit=s.budget_unit, rank_by=s.rank_by,
                          min_dim=s.min_dim)
@@ -151,6 +164,23 @@ def allocate_magnitude(x: MethodInput) -> Allocation:
 
 def allocate_frequency(x: MethodInput) -> Allocation:
     return baselines.frequency_allocation(train_value_counts(x.ds), _vocab(x), x.spec.model.emb_dim, x.spec.budget)
+
+
+def _pep_mask(x: MethodInput, init: str) -> MaskAllocation:
+    search = load_or_search(x.ds, x.spec, x.cache)  # one search run per group and PEP settings
+    x.search_seconds += search.seconds
+    x.search_passes += search.passes
+    x.search_epochs += search.epochs
+    snapshot = search.snapshot(x.spec.budget)
+    return mask_allocation(snapshot, init, search.initial_state if init == "rewind" else None)
+
+
+def allocate_pep(x: MethodInput) -> MaskAllocation:
+    return _pep_mask(x, "rewind")
+
+
+def allocate_pep_fresh(x: MethodInput) -> MaskAllocation:
+    return _pep_mask(x, "fresh")
 
 
 def train_value_counts(ds) -> list[np.ndarray]:
@@ -180,3 +210,9 @@ register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^",
                 description="column RMS of the pretrained tables through the same greedy allocator"))
 register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D",
                 description="widths from feature popularity (power law, alpha 0.3)"))
+register(Method("pep", allocate_pep, "PEP", "#e84393", "*", evaluation="masked", reads_pep=True, below_full=True,
+                description="learnable soft thresholds (Liu et al., ICLR 2021); the mask saved when the kept fraction "
+                            "first falls to the budget, retrained from the search run's initial weights (rewind)"))
+register(Method("pep_fresh", allocate_pep_fresh, "PEP, fresh init", "#fd79a8", "*", ":", evaluation="masked",
+                reads_pep=True, below_full=True,
+                description="PEP's mask of the same search run, retrained from a new random initialisation"))

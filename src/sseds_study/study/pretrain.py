@@ -37,10 +37,19 @@ class Pretrained:
 
 @dataclass
 class GroupCache:
-    """Work shared by the runs of one group: saliency per search setting, retrains per allocation."""
+    """Work shared by the runs of one group: saliency per search setting, PEP searches per PEP
+    setting (``study.pep``), retrains per allocation.
+
+    results_dir: where shared work is checkpointed (None: nowhere). shared_seconds: seconds spent so
+    far computing or loading shared work; a run's own allocation time leaves out what it spent here
+    (the shared work's own seconds are added to the rows it serves, once each).
+    """
 
     saliency: dict[tuple, tuple[torch.Tensor, float]] = field(default_factory=dict)
     retrains: dict[tuple, dict] = field(default_factory=dict)
+    pep: dict[str, Any] = field(default_factory=dict)
+    results_dir: Path | None = None
+    shared_seconds: float = 0.0
 
 
 def metrics_of(result: FitResult) -> dict:
@@ -91,5 +100,7 @@ def saliency_for_spec(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> 
         ids, labels = ds.subset(s.score_split)
         batches = batches_from_arrays(ids, labels, spec.train.batch_size, s.num_batches, spec.seed)
         scores = compute_saliency(pre.model, batches, estimator=s.estimator, num_batches=s.num_batches)
-        cache.saliency[key] = (scores, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        cache.saliency[key] = (scores, seconds)
+        cache.shared_seconds += seconds
     return cache.saliency[key]

@@ -2,7 +2,9 @@
 
 A run's ``key`` is the hash of its resolved settings: the journal is keyed by it, so a run whose
 settings did not change is never recomputed. ``group_key`` names the pretrained model a run shares
-with the others of its group (same data, base model, training settings and seed).
+with the others of its group (same data, base model, training settings and seed). A PEP run also
+carries its search settings (``pep``); for every other run ``pep`` is None and is left out of the
+key, so the keys of runs from before PEP existed are unchanged.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..config import DataConfig, ModelConfig, SearchConfig, TrainConfig, config_hash, to_dict
+from ..config import DataConfig, ModelConfig, PEPConfig, SearchConfig, TrainConfig, config_hash, to_dict
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class RunSpec:
     search: SearchConfig
     method: str
     budget: float
+    pep: PEPConfig | None = None  # PEP's search settings, for the methods that read them
 
     @property
     def seed(self) -> int:
@@ -30,7 +33,14 @@ class RunSpec:
 
     @property
     def key(self) -> str:
-        return config_hash(self)
+        return config_hash(self.to_dict())
+
+    def to_dict(self) -> dict:
+        """The run's settings as a plain dict (``pep`` only when the run has it)."""
+        d = to_dict(self)
+        if self.pep is None:
+            d.pop("pep")
+        return d
 
     @property
     def group_key(self) -> str:

@@ -13,7 +13,8 @@ from .methods import METHODS
 from .runs import variant_label
 
 GROUP_COLUMNS = ["dataset", "model", "method", "budget", "variant"]
-MEAN_COLUMNS = ["kept_emb_params", "total_params", "achieved_budget", "search_seconds", "train_seconds"]
+MEAN_COLUMNS = ["kept_emb_params", "total_params", "achieved_budget", "search_seconds", "train_seconds",
+                "search_passes", "emb_bytes", "model_bytes", "empty_fields", "empty_values"]
 
 
 def with_variant(df: pd.DataFrame, reference: SearchConfig | None = None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ the global generator again with ``cfg.seed`` (dropout) and draws the batch order
 
 from .checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint, save_checkpoint
 from .evaluate import EVAL_BATCH_SIZE, evaluate, iterate_batches, predict, predict_logits
-from .loop import TrainingDiverged, fit, make_optimizer
+from .loop import TrainingDiverged, fit, make_optimizer, param_groups
 from .results import EpochStats, FitResult
 from .runtime import resolve_device, seed_everything
 
@@ -34,6 +34,7 @@ __all__ = [
     "iterate_batches",
     "load_checkpoint",
     "make_optimizer",
+    "param_groups",
     "predict",
     "predict_logits",
     "resolve_device",

@@ -12,6 +12,11 @@ list order:
 A callback must define at least one of the two. Callbacks observe: to keep a run bit-identical to
 one without them, they must not change the weights, the gradients, the model's mode or draw from
 torch's global random generator. An exception raised by a callback ends the fit.
+
+A callback may end the fit: when its attribute ``stop_training`` is true after an ``on_batch_end``
+call, the epoch ends at that batch (its statistics count the rows seen), is validated as usual, the
+epoch hooks run, and no further epoch starts; after an ``on_epoch_end`` call, no further epoch starts.
+PEP's search run uses this to stop once every budget has its mask (``study.pep``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
 from ..config import TrainConfig
@@ -48,14 +54,16 @@ class TrainingDiverged(SsedsError):
         )
 
 
-def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callbacks: Sequence[Any] = ()) -> FitResult:
+def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callbacks: Sequence[Any] = (),
+        test: bool = True) -> FitResult:
     """Train ``model`` on the train split, early-stop on validation AUC, restore the best epoch.
 
     Each epoch: one shuffled pass (batch order from a torch.Generator seeded with ``cfg.seed``), then
     validation AUC / logloss. Training stops after ``cfg.patience`` epochs without a strictly higher
     validation AUC, or after ``cfg.max_epochs``. The best state_dict is kept in memory and loaded
-    into ``model`` at the end; the test split is evaluated on it. ``callbacks``: see the module
-    docstring. Save the result with ``save_checkpoint(path, model, config=..., fit_result=result)``.
+    into ``model`` at the end; the test split is evaluated on it (``test=False``: not read at all, the
+    result's test metrics are NaN; for training runs that choose something, such as PEP's search).
+    ``callbacks``: see the module docstring (they can also end the fit early). Save the result with ``save_checkpoint(path, model, config=..., fit_result=result)``.
 
     Reproducibility: build the model after ``seed_everything(seed)`` (the initial weights come from
     torch's global generator); ``fit`` seeds that generator again with ``cfg.seed`` (dropout), so the
@@ -70,26 +78,31 @@ def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callback
     train_ids, train_y, valid_ids, valid_y = _splits(dataset, device)
     model.to(device)
     optimizer = make_optimizer(model, cfg)
-    n, num_batches = len(train_y), math.ceil(len(train_y) / cfg.batch_size)
+    num_batches = math.ceil(len(train_y) / cfg.batch_size)
     eval_batch = max(cfg.batch_size, EVAL_BATCH_SIZE)
     history: list[EpochStats] = []
     best = _BestEpoch()
     fit_start = time.perf_counter()
+    rows_trained = 0
     for epoch in range(1, cfg.max_epochs + 1):
         batches = iterate_batches(train_ids, train_y, cfg.batch_size, generator, device)
         bar = tqdm(total=num_batches, desc=f"epoch {epoch}", disable=not cfg.progress, leave=False)
-        loss, seconds = _train_epoch(model, optimizer, batches, epoch, (epoch - 1) * num_batches, batch_hooks, bar)
+        stop = _StopCheck(callbacks)
+        loss, rows, seconds = _train_epoch(model, optimizer, batches, epoch, (epoch - 1) * num_batches, batch_hooks,
+                                           bar, stop)
+        rows_trained += rows
         t0 = time.perf_counter()
         valid = evaluate(model, valid_ids, valid_y, eval_batch, device)
-        stats = EpochStats(epoch, loss / n, valid["auc"], valid["logloss"], seconds, time.perf_counter() - t0, n / seconds)
+        stats = EpochStats(epoch, loss / rows, valid["auc"], valid["logloss"], seconds, time.perf_counter() - t0,
+                           rows / seconds)
         history.append(stats)
         _report(stats, cfg.progress)
         for hook in epoch_hooks:
             hook(model, epoch, stats)
-        if best.update(model, stats) >= cfg.patience:
+        if best.update(model, stats) >= cfg.patience or stop():
             break
     model.load_state_dict(best.state)
-    test_ids, test_y = dataset.subset("test")
+    test_ids, test_y = dataset.subset("test") if test else (None, ())
     train_time = sum(h.seconds for h in history)
     return FitResult(
         history=history,
@@ -97,25 +110,66 @@ def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callback
         valid={"auc": history[best.epoch - 1].valid_auc, "logloss": history[best.epoch - 1].valid_logloss},
         test=evaluate(model, test_ids, test_y, eval_batch, device) if len(test_y) else dict(NAN_METRICS),
         train_seconds=time.perf_counter() - fit_start,
-        rows_per_second=n * len(history) / train_time if train_time > 0 else float("nan"),
+        rows_per_second=rows_trained / train_time if train_time > 0 else float("nan"),
         stopped_early=len(history) < cfg.max_epochs,
         device=str(device),
     )
 
 
-def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
-    """Adam with two parameter groups: the weights of every nn.Embedding in the model (the field
-    tables and the first-order tables) use ``emb_weight_decay``; all else uses ``weight_decay``.
+def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Adam:
+    """Adam (learning rate ``cfg.lr``) over ``param_groups(model, cfg.weight_decay, cfg.emb_weight_decay)``.
     (Adam's weight decay is L2 added to the gradient, applied to every row at every step.)"""
-    emb_ids = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
-    emb = [p for p in model.parameters() if id(p) in emb_ids and p.requires_grad]
-    rest = [p for p in model.parameters() if id(p) not in emb_ids and p.requires_grad]
+    return torch.optim.Adam(param_groups(model, cfg.weight_decay, cfg.emb_weight_decay), lr=cfg.lr)
+
+
+def param_groups(model: nn.Module, weight_decay: float, emb_weight_decay: float) -> list[dict]:
+    """Adam parameter groups, every trainable parameter in exactly one, empty groups left out:
+
+    * "embedding": the weight of every ``nn.Embedding`` (field tables and first-order tables), with
+      ``emb_weight_decay``. A table carrying a ``torch.nn.utils.parametrize`` parametrization on its
+      weight (PEP's soft thresholds or fixed mask) contributes its raw parameter
+      (``parametrizations.weight.original``): ``m.weight`` is then a computed tensor, not a parameter,
+      and the raw table would otherwise fall into "other".
+    * one group per module that declares a float ``group_weight_decay`` (PEP's thresholds,
+      ``models.pep.SoftThreshold``), holding that module's own parameters with that decay and, when
+      the module's ``group_lr`` is a float, that learning rate; named by the module's
+      ``group_name`` (or its path in the model).
+    * "other": everything else, with ``weight_decay``.
+
+    For a model with neither parametrized tables nor such modules this is exactly the two groups
+    ("embedding", "other"), parameters in ``model.parameters()`` order, as before PEP existed: plain
+    models train bit-identically.
+    """
+    emb_ids = {id(_raw_weight(m)) for m in model.modules() if isinstance(m, nn.Embedding)}
+    own_groups, taken = [], set()
+    for name, m in model.named_modules():
+        decay = getattr(m, "group_weight_decay", None)
+        if not isinstance(decay, float):
+            continue
+        ps = [p for p in m.parameters(recurse=False) if p.requires_grad and id(p) not in taken]
+        if ps:
+            taken.update(id(p) for p in ps)
+            group = {"params": ps, "weight_decay": decay, "name": getattr(m, "group_name", None) or name}
+            lr = getattr(m, "group_lr", None)
+            if isinstance(lr, float):
+                group["lr"] = lr
+            own_groups.append(group)
+    params = [p for p in model.parameters() if p.requires_grad and id(p) not in taken]
+    emb = [p for p in params if id(p) in emb_ids]
+    rest = [p for p in params if id(p) not in emb_ids]
     groups = []
     if emb:
-        groups.append({"params": emb, "weight_decay": cfg.emb_weight_decay, "name": "embedding"})
+        groups.append({"params": emb, "weight_decay": emb_weight_decay, "name": "embedding"})
+    groups.extend(own_groups)
     if rest:
-        groups.append({"params": rest, "weight_decay": cfg.weight_decay, "name": "other"})
-    return torch.optim.Adam(groups, lr=cfg.lr)
+        groups.append({"params": rest, "weight_decay": weight_decay, "name": "other"})
+    return groups
+
+
+def _raw_weight(m: nn.Embedding) -> torch.Tensor:
+    if parametrize.is_parametrized(m, "weight"):
+        return m.parametrizations.weight.original
+    return m.weight
 
 
 def check_ids(dataset: EncodedDataset) -> None:
@@ -176,13 +230,25 @@ def _check_both_classes(name: str, split: str, labels: np.ndarray) -> None:
                           "the label needs both classes, 0 and 1, in every split (AUC is undefined otherwise)")
 
 
-def _train_epoch(model, optimizer, batches, epoch: int, step0: int, batch_hooks, bar) -> tuple[float, float]:
-    """One pass over ``batches`` (the progress ``bar`` is closed at the end): (summed loss over the
-    rows, seconds). ``step0``: the optimizer steps taken before this epoch."""
+class _StopCheck:
+    """Says whether a callback asked the fit to stop (a true ``stop_training`` attribute)."""
+
+    def __init__(self, callbacks: Sequence[Any]):
+        self.callbacks = [cb for cb in callbacks if hasattr(cb, "stop_training")]
+
+    def __call__(self) -> bool:
+        return any(bool(cb.stop_training) for cb in self.callbacks)
+
+
+def _train_epoch(model, optimizer, batches, epoch: int, step0: int, batch_hooks, bar,
+                 stop: _StopCheck) -> tuple[float, int, float]:
+    """One pass over ``batches``, or up to the batch after which ``stop()`` is true (the progress
+    ``bar`` is closed at the end): (summed loss over the rows, rows, seconds). ``step0``: the
+    optimizer steps taken before this epoch."""
     model.train()
     loss_fn = nn.BCEWithLogitsLoss()
     t0 = time.perf_counter()
-    loss_sum, y = 0.0, None
+    loss_sum, rows, y = 0.0, 0, None
     with bar:
         for b, (x, y) in enumerate(batches):
             loss = loss_fn(model(x), y)  # logits (b,)
@@ -195,12 +261,15 @@ def _train_epoch(model, optimizer, batches, epoch: int, step0: int, batch_hooks,
             for hook in batch_hooks:
                 hook(model, step0 + b + 1)
             loss_sum += loss_value * y.shape[0]
+            rows += y.shape[0]
             bar.update(1)
             if b % 50 == 0:
                 bar.set_postfix(loss=f"{loss_value:.4f}", refresh=False)
+            if stop():
+                break
     if y is not None and y.device.type == "cuda":
         torch.cuda.synchronize(y.device)  # the time of the pass includes its last kernels
-    return loss_sum, time.perf_counter() - t0
+    return loss_sum, rows, time.perf_counter() - t0
 
 
 def _report(stats: EpochStats, progress: bool) -> None:

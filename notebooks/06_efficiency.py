@@ -1,0 +1,150 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (sseds)
+#     language: python
+#     name: sseds
+# ---
+
+# %% [markdown]
+# # What each search costs, and what it deploys
+#
+# SSEDS presents itself as a cheap alternative to searching embedding sizes *during* training. This
+# chapter measures that claim against PEP (Liu et al., ICLR 2021), which learns a soft threshold on
+# every embedding entry while the model trains, and against the baselines that need no search at
+# all. Three questions:
+#
+# 1. **Search cost.** The wall time and the forward-and-backward passes of each method's search
+#    stage, separate from pretraining and retraining, as a fraction of one pretraining epoch.
+# 2. **Deployed size.** The bytes of embedding storage a server would hold: dense tables of the
+#    allocated widths for SSEDS and the column baselines; for PEP's unstructured masks, compressed
+#    sparse rows (CSR) with their index overhead counted (a 1-byte column index per kept value and
+#    a 4-byte pointer per value of every field that keeps anything).
+# 3. **Scoring speed.** Time per 1,000 test rows at batch 1 and batch 4,096 against the full model,
+#    all models timed in one process, on one thread.
+
+# %% tags=["parameters", "remove-cell"]
+profile = "default"
+
+# %%
+from sseds_study.analysis import efficiency_chapter
+
+# %%
+chapter = efficiency_chapter(profile)
+
+# %%
+print(chapter.header)
+
+# %%
+chapter.glue()
+
+# %% [markdown]
+# ## PEP as run here
+#
+# PEP replaces every embedding entry $v$ by $\mathrm{sign}(v)\,\mathrm{relu}(|v| - g(s))$ with a
+# learnable threshold $s$ and $g = \mathrm{sigmoid}$. One search run per dataset, base model and seed
+# trains the model from the same initial weights as its pretraining, with thresholds of granularity
+# {glue:text}`pep_granularity`, starting at $s_0 =$ {glue:text}`pep_threshold_init`, trained by Adam
+# with learning rate {glue:text}`pep_threshold_lr` and L2 weight decay
+# {glue:text}`pep_threshold_weight_decay` on $s$, and L2 weight decay {glue:text}`pep_weight_decay`
+# on every other parameter, embeddings included (PEP's reference code uses one decay for all
+# parameters). The decay on $s$ is what raises the thresholds, but it pulls $s$ towards 0, so on its
+# own it stops at $g(0) = 1/2$; the decay on the embeddings shrinks the entries the loss does not hold
+# up until the thresholds overtake them. At the first step where the fraction of non-zero embedding
+# entries falls to a budget of the profile, the element mask is saved; the run stops as soon as
+# every budget has its mask (at most {glue:text}`pep_max_epochs` epochs), never on validation AUC,
+# and it never reads the test split. Each mask is then retrained twice with the study's training
+# settings: from the search run's initial weights (`pep`, PEP's "rewind" after the lottery-ticket
+# hypothesis) and from a fresh random initialisation (`pep_fresh`).
+#
+# The settings were chosen on validation data only, by `scripts/choose_pep_settings.py` on
+# MovieLens-100K with the default profile's models and first seed: first the threshold schedule
+# (initial value, learning rate and decays) at one granularity, then the granularity under that
+# schedule. A candidate whose search does not reach the smallest budget within the epoch cap is
+# out; among the others, the best mean validation AUC of the rewind retrains at budgets 0.2, 0.1
+# and 0.05 wins. The tables below are the script's output (`configs/pep_selection/`).
+
+# %%
+chapter.tables["pep_settings"]
+
+# %%
+chapter.tables["pep_selection"]
+
+# %% [markdown]
+# ## Search cost
+#
+# `seconds` is the wall time of the search stage (SSEDS: {glue:text}`sseds_K` scoring batches of the
+# pretrained model; PEP: its whole search run, validation included; uniform, random, magnitude and
+# frequency: the allocation alone). `passes` counts forward-and-backward passes over training
+# batches; `× epoch` divides by one pretraining epoch of the same group, in seconds and in passes.
+# SSEDS's search costs {glue:text}`sseds_epoch_fraction` of an epoch in time
+# ({glue:text}`sseds_pass_fraction` in passes), {glue:text}`sseds_target_verdict`: one epoch here
+# is only {glue:text}`epoch_passes` batches, so $K$ batches are a large part of it. The same $K$ is
+# 2% of an epoch of {glue:text}`sseds_batches_for_target` batches, that is
+# {glue:text}`sseds_rows_for_target` training rows at this batch size, which a dataset of Criteo's
+# size (tens of millions of rows) is well past. PEP's search costs
+# {glue:text}`pep_epoch_fraction` pretraining epochs ({glue:text}`pep_search_epochs` epochs of
+# training with thresholds), {glue:text}`pep_vs_sseds_cost` times the time of SSEDS's search.
+
+# %%
+chapter.tables["cost"]
+
+# %% [markdown]
+# ## Deployed bytes against test AUC
+#
+# Each point is a method at one budget (mean over seeds, with its 95% interval); the grey step line is
+# the Pareto front, the best AUC reached at each size. PEP's CSR tables take
+# {glue:text}`pep_index_overhead` times the bytes of their kept values alone; at the budgets of the
+# table below, its deployed tables are {glue:text}`pep_vs_sseds_bytes_verdict` SSEDS's dense ones
+# ({glue:text}`pep_vs_sseds_bytes` times their bytes). At most
+# {glue:text}`pep_empty_values` values (rows) ended with no parameter at all under PEP, against
+# {glue:text}`sseds_empty_values` under SSEDS (the rows of the fields it deleted).
+
+# %% [markdown]
+# ```{glue:figure} fig_pareto_movielens100k
+# :name: fig-pareto-movielens
+#
+# MovieLens-100K: test AUC against the deployed embedding storage, per base model.
+# ```
+#
+# ```{glue:figure} fig_pareto_synthetic
+# :name: fig-pareto-synthetic
+#
+# Synthetic data: test AUC against the deployed embedding storage, per base model.
+# ```
+
+# %%
+chapter.tables["deployed"]
+
+# %% [markdown]
+# ## Scoring latency
+#
+# Time per 1,000 test rows, and its ratio to the full model measured in the same run (first seed's
+# models, one thread). At batch 1 the dense slim models are {glue:text}`latency_dense_batch1_verdict`
+# the full model ({glue:text}`latency_dense_batch1` of its time) and PEP's CSR model is
+# {glue:text}`latency_pep_batch1_verdict` it ({glue:text}`latency_pep_batch1`); at batch 4,096 the
+# dense slim models are {glue:text}`latency_dense_batch4096_verdict` it
+# ({glue:text}`latency_dense_batch4096`) and PEP's is {glue:text}`latency_pep_batch4096_verdict` it
+# ({glue:text}`latency_pep_batch4096`). Smaller tables save little compute in a CTR model: the lookup
+# is one gather, and mixed widths split it into one gather per distinct width and add the alignment
+# maps of the models that need equal widths, small operations whose fixed cost dominates at batch 1.
+# PEP's rows are rebuilt from CSR by a few tensor operations per table (no dedicated kernel), which
+# costs most at large batches.
+
+# %%
+chapter.tables["latency"]
+
+# %% [markdown]
+# ## PEP: rewind against a fresh initialisation
+#
+# The same mask, retrained from the search run's initial weights and from a fresh initialisation;
+# the difference in test AUC per seed (same seed, same mask), its mean and paired 95% interval, the
+# Holm-adjusted p-value of the paired t test across the table, and the verdict:
+# {glue:text}`rewind_verdict` (mean differences {glue:text}`rewind_delta_range`).
+
+# %%
+chapter.tables["rewind"]

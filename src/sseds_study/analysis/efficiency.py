@@ -1,0 +1,347 @@
+"""Chapter 06: what each search costs, what the slim models weigh deployed, and how fast they score.
+
+* Search cost: every sweep row records the wall time and the forward-and-backward passes of its
+  search stage, and the group's mean pretraining epoch (``study.execute.search_cost_columns``); here
+  they become one table per method, as seconds and as fractions of one pretraining epoch.
+* Deployed size: every row records the bytes of the embedding storage a server would hold
+  (``emb_bytes``: dense tables of the allocated widths, or PEP's compressed sparse rows with their
+  index overhead); plotted against test AUC with the Pareto front.
+* Latency: slim models rebuilt from the rows (widths) and from PEP's search checkpoints (masks),
+  timed on the test rows in one process against the full model (``deploy.scoring_latency``).
+* PEP: its settings, how they were chosen (``pep_selection``), and rewind against a fresh
+  initialisation as paired differences over seeds (``study.compare``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import ConfigError, StudyConfig, load_profile, to_dict
+from ..data import load_dataset_from_config
+from ..data.paths import repo_root
+from ..deploy import scoring_latency, to_sparse_tables
+from ..figures.results import plot_bytes_pareto
+from ..models.pep import attach_fixed_mask
+from ..models.registry import build_model
+from ..study import (
+    aggregate,
+    default_results_dir,
+    expand_runs,
+    get_method,
+    load_search,
+    search_path,
+    summarise_over_seeds,
+    sweep,
+    with_variant,
+    worker_threads,
+)
+from ..study.compare import paired_comparisons
+from .budget import small_budgets
+from .chapter import Chapter
+
+# Columns a row needs for this chapter (rows swept before they were measured lack them).
+EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds", "epoch_passes", "emb_bytes",
+                      "model_bytes")
+# The slim models timed against the full one (those of the profile), at the chapter's small budgets.
+LATENCY_METHODS = ("sseds", "uniform", "frequency", "pep")
+SSEDS_TARGET = 0.02  # the issue's target: SSEDS's search under 2% of one pretraining epoch
+LATENCY_SEED_INDEX = 0  # latency is measured on the first seed's models (it depends on shape, not weights)
+
+
+def check_efficiency_columns(results: pd.DataFrame, where: str = "the results") -> None:
+    """ConfigError naming the fix when finished rows lack the search-cost or deployed-size columns."""
+    ok = results[results["status"] == "ok"]
+    missing = [c for c in EFFICIENCY_COLUMNS if c not in ok]
+    lacking = len(ok) if missing else int(ok[list(EFFICIENCY_COLUMNS)].isna().any(axis=1).sum())
+    if lacking:
+        raise ConfigError(
+            f"{where}: {lacking} finished run(s) have no search-cost / deployed-size columns "
+            f"({', '.join(missing or EFFICIENCY_COLUMNS)}): they were swept before these were measured; delete "
+            "that results folder (or its runs/ and results.csv; pretrained/ can stay) and sweep again")
+
+
+def search_costs(results: pd.DataFrame, reference=None) -> pd.DataFrame:
+    """Search cost per dataset, model and method (default settings), mean and 95% interval over seeds.
+
+    Per row: ``epoch_fraction`` = search seconds / mean pretraining-epoch seconds of its group, and
+    ``pass_fraction`` = search passes / batches per epoch (machine-independent). A search is shared
+    by the budgets of a seed, so rows are first averaged over budgets, then summarised over seeds.
+    """
+    ok = with_variant(results[results["status"] == "ok"], reference)
+    ok = ok[(ok["variant"] == "default") & (ok["method"] != "full")].copy()
+    ok["epoch_fraction"] = ok["search_seconds"] / ok["pretrain_epoch_seconds"]
+    ok["pass_fraction"] = ok["search_passes"] / ok["epoch_passes"]
+    keys = ["dataset", "model", "method", "seed"]
+    metrics = ["search_seconds", "search_passes", "search_epochs", "epoch_fraction", "pass_fraction",
+               "pretrain_epoch_seconds"]
+    per_seed = ok.groupby(keys, sort=True)[metrics].mean().reset_index()
+    table = summarise_over_seeds(per_seed, ["dataset", "model", "method"], metrics)
+    order = {m: i for i, m in enumerate(_method_order())}
+    return table.sort_values(["dataset", "model"], kind="stable").sort_values(
+        ["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
+
+
+def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
+    """Deployed embedding bytes and test AUC per method at some budgets, beside the full model's bytes."""
+    full = agg[agg["method"] == "full"].set_index(["dataset", "model"])["emb_bytes_mean"]
+    sub = agg[(agg["variant"] == "default") & agg["budget"].isin(budgets) & (agg["method"] != "full")].copy()
+    sub["vs_full"] = sub["emb_bytes_mean"].to_numpy() / full.reindex(
+        list(zip(sub["dataset"], sub["model"], strict=True))).to_numpy()
+    order = {m: i for i, m in enumerate(_method_order())}
+    sub["_order"] = sub["method"].map(order)
+    sub = sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])
+    return sub[["dataset", "model", "budget", "method", "emb_bytes_mean", "vs_full", "achieved_budget_mean",
+                "test_auc_mean", "test_auc_ci95"]].reset_index(drop=True)
+
+
+def rewind_against_fresh(results: pd.DataFrame, budgets: Sequence[float], reference=None) -> pd.DataFrame:
+    """PEP retrained from the search run's initial weights (``pep``) against a fresh initialisation
+    (``pep_fresh``), same seed and same mask: paired differences in test AUC per dataset, model and
+    budget, with Holm-adjusted p-values and verdicts (``study.compare``)."""
+    table = paired_comparisons(results, "pep", ["pep_fresh"], budgets=budgets, reference=reference)
+    cols = {"dataset": "dataset", "model": "model", "budget": "budget", "n": "seeds",
+            "difference": "rewind − fresh", "ci95": "±95%", "p_holm": "p (Holm)", "verdict": "rewind is"}
+    if table.empty:
+        return pd.DataFrame(columns=list(cols.values()))
+    return table[list(cols)].rename(columns=cols)
+
+
+def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budgets: Sequence[float],
+                   methods: Sequence[str] = LATENCY_METHODS, rows_at_batch_one: int = 300,
+                   batch_sizes: Sequence[int] = (1, 4096)) -> pd.DataFrame:
+    """Scoring time per 1,000 test rows of the slim models against the full model, per dataset and base
+    model, measured in one process on one thread (``deploy.scoring_latency``).
+
+    The models are rebuilt from the first seed's runs: mixed widths from the rows' ``emb_dims``,
+    PEP's masks from its search checkpoint (deployed as CSR tables). Latency depends on shapes and
+    sparsity, not on trained values, so the weights are those of a fresh model.
+    """
+    methods = [m for m in methods if m in study.methods]
+    seed = study.seeds[LATENCY_SEED_INDEX]
+    specs = {(s.data.name, s.model.name, s.method, s.budget): s for s in expand_runs(study) if s.seed == seed}
+    ok = results[(results["status"] == "ok") & (results["seed"] == seed)]
+    out = []
+    with worker_threads():
+        for data in study.datasets:
+            ds = load_dataset_from_config(data, progress=False)
+            ids = ds.subset("test")[0]
+            for model_name in study.models:
+                base = dataclasses.replace(study.model, name=model_name, emb_dims=None)
+                models = {"full": build_model(ds.fields, base)}
+                for budget in budgets:
+                    for method in methods:
+                        spec = specs.get((data.name, model_name, method, float(budget)))
+                        if spec is None:
+                            continue
+                        models[f"{method}@{budget:g}"] = _deployed_model(ds, base, spec, ok, results_dir)
+                table = scoring_latency(models, ids, reference="full", batch_sizes=batch_sizes,
+                                        rows_at_batch_one=rows_at_batch_one)
+                table.insert(0, "model_name", model_name)
+                table.insert(0, "dataset", data.name)
+                out.append(table)
+    table = pd.concat(out, ignore_index=True)
+    split = table["model"].str.split("@", expand=True)
+    table["method"] = split[0]
+    table["budget"] = pd.to_numeric(split[1], errors="coerce").fillna(1.0) if split.shape[1] > 1 else 1.0
+    return table.drop(columns="model").rename(columns={"model_name": "model"})
+
+
+def pep_selection(folder: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The summary of ``scripts/choose_pep_settings.py``'s output (``configs/pep_selection/*.csv``): per
+    stage and candidate, whether its search reached every budget for every base model, its mean
+    search epochs, the mean validation AUC of its rewind retrains at each budget and their mean (the
+    score; none for a candidate that did not reach every budget). Empty when the folder has no files."""
+    folder = Path(folder) if folder is not None else repo_root() / "configs" / "pep_selection"
+    keys = ["granularity", "threshold_init", "threshold_lr", "threshold_weight_decay", "weight_decay"]
+    out = []
+    for path in sorted(folder.glob("*.csv")):
+        df = pd.read_csv(path)
+        aucs = [c for c in df.columns if c.startswith("valid_auc@")]
+        summary = df.groupby(keys, dropna=False).agg(
+            models=("model", "nunique"), reached_all=("reached_all", "all"), search_epochs=("search_epochs", "mean"),
+            **{c: (c, "mean") for c in aucs}).reset_index()
+        summary["score"] = summary[aucs].mean(axis=1).where(summary["reached_all"])
+        summary.insert(0, "stage", path.stem)
+        out.append(summary.sort_values(["score", "search_epochs"], ascending=[False, True], na_position="last"))
+    if not out:
+        return pd.DataFrame()
+    return pd.concat(out, ignore_index=True)
+
+
+def _deployed_model(ds, base, spec, ok: pd.DataFrame, results_dir):
+    method = get_method(spec.method)
+    if method.evaluation == "masked":
+        path = search_path(results_dir, spec)
+        if not path.exists():
+            raise ConfigError(f"{path}: PEP search checkpoint not found; sweep the profile first")
+        masks = load_search(path).snapshot(spec.budget).masks
+        model = build_model(ds.fields, base)
+        attach_fixed_mask(model, masks)
+        return to_sparse_tables(model)
+    row = ok[(ok["dataset"] == spec.data.name) & (ok["model"] == spec.model.name) & (ok["method"] == spec.method)
+             & (ok["budget"] == spec.budget) & (ok["key"] == spec.key)]
+    if row.empty:
+        raise ConfigError(f"no finished run {spec.data.name}/{spec.model.name}/{spec.method}/b={spec.budget}")
+    emb_dims = tuple(int(d) for d in json.loads(row["emb_dims"].iloc[0]))
+    return build_model(ds.fields, dataclasses.replace(base, emb_dims=emb_dims))
+
+
+def _method_order() -> list[str]:
+    from ..study import METHODS
+
+    return list(METHODS)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%" if abs(x) >= 0.001 else f"{100 * x:.2f}%"
+
+
+def _span(values, fmt) -> str:
+    """'a to b' of the smallest and largest value as ``fmt`` shows them, or one value when they agree."""
+    lo, hi = fmt(min(values)), fmt(max(values))
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:
+    """Search cost per method, deployed bytes against test AUC, latency ratios and PEP's retraining
+    rules. Resumes the profile's sweep first (finished runs are read, not recomputed). ``profile``: a
+    profile name in ``configs/``, or a StudyConfig."""
+    study = load_profile(profile) if isinstance(profile, str) else profile
+    profile = study.name
+    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
+    results = sweep(study, results_dir, progress=False).table
+    check_efficiency_columns(results, str(results_dir))
+    agg = aggregate(results, reference=study.search)
+    rows = results.groupby("dataset")["rows"].first().to_dict()
+    budgets = small_budgets(study.budgets)
+    chapter = Chapter(
+        header=f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
+               f"datasets {[d.name for d in study.datasets]}, models {list(study.models)}, seeds {list(study.seeds)}")
+
+    costs = search_costs(results, study.search)
+    chapter.tables["cost"] = costs[["dataset", "model", "method", "seeds", "search_seconds_mean", "search_passes_mean",
+                                    "epoch_fraction_mean", "epoch_fraction_ci95", "pass_fraction_mean"]].rename(columns={
+        "search_seconds_mean": "seconds", "search_passes_mean": "passes", "epoch_fraction_mean": "× epoch (time)",
+        "epoch_fraction_ci95": "±95%", "pass_fraction_mean": "× epoch (passes)"}).round(4)
+    chapter.text.update(_cost_text(costs, study))
+
+    for name in agg["dataset"].unique():
+        chapter.figures[f"fig_pareto_{name}"] = plot_bytes_pareto(agg, name, rows=rows[name], profile=profile,
+                                                                  models=study.models)
+    sizes = deployed_sizes(agg, budgets)
+    chapter.tables["deployed"] = sizes.assign(emb_bytes_mean=sizes["emb_bytes_mean"] / 1024).rename(columns={
+        "emb_bytes_mean": "KiB", "vs_full": "× full", "achieved_budget_mean": "achieved", "test_auc_mean": "AUC",
+        "test_auc_ci95": "±95%"}).round(4)
+    chapter.text.update(_size_text(sizes, results))
+
+    latency = latency_ratios(study, results, results_dir, budgets)
+    wide = latency.pivot_table(index=["dataset", "model", "method", "budget"], columns="batch_size",
+                               values=["seconds_per_1k_rows", "ratio"])
+    wide.columns = [f"{'ms / 1k rows' if what == 'seconds_per_1k_rows' else '× full'}, batch {b}"
+                    for what, b in wide.columns]
+    for col in [c for c in wide.columns if c.startswith("ms")]:
+        wide[col] = wide[col] * 1000.0
+    order = {m: i for i, m in enumerate(["full", *_method_order()])}
+    wide = wide.reset_index().sort_values(["dataset", "model", "budget", "method"], ascending=[True, True, False, True],
+                                          key=lambda c: c.map(order) if c.name == "method" else c)
+    chapter.tables["latency"] = wide.reset_index(drop=True).round(3)
+    chapter.text.update(_latency_text(latency))
+
+    chapter.tables["pep_settings"] = pd.DataFrame(
+        [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"])
+    chapter.tables["pep_selection"] = pep_selection().round(4)
+    rewind = rewind_against_fresh(results, [b for b in study.budgets if b < 1], study.search)
+    chapter.tables["rewind"] = rewind.round(4)
+    chapter.text.update(_pep_text(study, costs, rewind))
+    return chapter
+
+
+# -- glued sentences -------------------------------------------------------------------------------------
+def _cost_text(costs: pd.DataFrame, study: StudyConfig) -> dict[str, str]:
+    text = {"sseds_K": str(study.search.num_batches)}
+    sseds = costs[costs["method"] == "sseds"]
+    if not sseds.empty:
+        text["sseds_epoch_fraction"] = _span(sseds["epoch_fraction_mean"], _pct)
+        text["sseds_pass_fraction"] = _span(sseds["pass_fraction_mean"], _pct)
+        below, n = int((sseds["epoch_fraction_mean"] < SSEDS_TARGET).sum()), len(sseds)
+        target = f"the {_pct(SSEDS_TARGET)} target"
+        text["sseds_target_verdict"] = (f"under {target} in every dataset and model" if below == n else
+                                        f"above {target} in every dataset and model" if below == 0 else
+                                        f"under {target} in {below} of {n} dataset/model cells")
+        # K passes are 2% of an epoch of K / 2% batches: the epoch size at which the target is met
+        batches = study.search.num_batches / SSEDS_TARGET
+        text["sseds_batches_for_target"] = f"{batches:,.0f}"
+        text["sseds_rows_for_target"] = f"{batches * study.train.batch_size / 1e6:.1f} million"
+        text["epoch_passes"] = _span((sseds["search_passes_mean"] / sseds["pass_fraction_mean"]).round(),
+                                     lambda v: f"{v:,.0f}")
+    pep = costs[costs["method"] == "pep"]
+    if not pep.empty:
+        text["pep_epoch_fraction"] = _span(pep["epoch_fraction_mean"], lambda v: f"{v:.1f}")
+        text["pep_search_epochs"] = _span(pep["search_epochs_mean"], lambda v: f"{v:.0f}")
+        if not sseds.empty:
+            both = pep.merge(sseds, on=["dataset", "model"], suffixes=("_pep", "_sseds"))
+            text["pep_vs_sseds_cost"] = _span(both["search_seconds_mean_pep"] / both["search_seconds_mean_sseds"],
+                                              lambda v: f"{v:.0f}")
+    return text
+
+
+def _size_text(sizes: pd.DataFrame, results: pd.DataFrame) -> dict[str, str]:
+    text = {}
+    pep = results[(results["status"] == "ok") & (results["method"] == "pep")]
+    if not pep.empty:
+        # bytes of the CSR tables against the bytes of their kept values alone (the index overhead)
+        overhead = pep["emb_bytes"] / (pep["kept_emb_params"] * 4)
+        text["pep_index_overhead"] = _span(overhead, lambda v: f"{v:.1f}")
+        text["pep_empty_values"] = f"{int(pep['empty_values'].max()):,}"
+    dense = results[(results["status"] == "ok") & (results["method"] == "sseds")]
+    if not dense.empty:
+        text["sseds_empty_values"] = f"{int(dense['empty_values'].max()):,}"
+    cells = ["dataset", "model", "budget"]
+    both = sizes[sizes["method"] == "pep"].merge(sizes[sizes["method"] == "sseds"], on=cells, suffixes=("_pep", "_sseds"))
+    if not both.empty:
+        ratio = both["emb_bytes_mean_pep"] / both["emb_bytes_mean_sseds"]
+        text["pep_vs_sseds_bytes"] = _span(ratio, lambda v: f"{v:.2f}")
+        larger = int((ratio > 1).sum())
+        text["pep_vs_sseds_bytes_verdict"] = (
+            "larger than" if larger == len(ratio) else "smaller than" if larger == 0 else
+            f"larger than in {larger} and smaller than in {len(ratio) - larger} of {len(ratio)} cells")
+    return text
+
+
+def _speed_word(ratio: float) -> str:
+    return "faster than" if ratio < 0.9 else "slower than" if ratio > 1.1 else "about as fast as"
+
+
+def _latency_text(latency: pd.DataFrame) -> dict[str, str]:
+    """Per batch size, the span of the time ratios to the full model of the dense slim models and of
+    PEP's CSR model, and a word for the median ratio."""
+    text = {}
+    for batch in sorted(latency["batch_size"].unique()):
+        sub = latency[(latency["batch_size"] == batch) & (latency["method"] != "full")]
+        for group, name in ((sub[sub["method"] != "pep"], "dense"), (sub[sub["method"] == "pep"], "pep")):
+            if not group.empty:
+                text[f"latency_{name}_batch{batch}"] = _span(group["ratio"], lambda v: f"{v:.2f}")
+                text[f"latency_{name}_batch{batch}_verdict"] = _speed_word(float(group["ratio"].median()))
+    return text
+
+
+def _pep_text(study: StudyConfig, costs: pd.DataFrame, rewind: pd.DataFrame) -> dict[str, str]:
+    p = study.pep
+    text = {"pep_granularity": p.granularity, "pep_threshold_init": f"{p.threshold_init:g}",
+            "pep_threshold_lr": f"{p.threshold_lr:g}" if p.threshold_lr is not None else f"{study.train.lr:g}",
+            "pep_threshold_weight_decay": f"{p.threshold_weight_decay:g}", "pep_max_epochs": str(p.max_epochs),
+            "pep_weight_decay": "the training settings' decays" if p.weight_decay is None else f"{p.weight_decay:g}"}
+    if not rewind.empty:
+        counts = rewind["rewind is"].value_counts()
+        text["rewind_delta_range"] = _span(rewind["rewind − fresh"], lambda v: f"{v:+.4f}")
+        text["rewind_verdict"] = (f"rewind is better in {int(counts.get('better', 0))}, worse in "
+                                  f"{int(counts.get('worse', 0))} and indistinguishable in "
+                                  f"{int(counts.get('indistinguishable', 0))} of {len(rewind)} dataset/model/budget "
+                                  "cells")
+    return text

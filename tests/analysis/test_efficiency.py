@@ -1,0 +1,88 @@
+"""Chapter 06's analysis on a tiny profile with PEP: every table, figure and glued value the notebook
+uses, search costs in passes, and a clear error for rows swept before the columns existed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from sseds_study.analysis import efficiency  # noqa: E402
+from sseds_study.config import ConfigError  # noqa: E402
+from sseds_study.data.paths import repo_root  # noqa: E402
+from studyhelpers import tiny  # noqa: E402
+
+PEP = {"granularity": "dim", "threshold_init": -6.0, "threshold_lr": 0.1, "threshold_weight_decay": 0.01,
+       "weight_decay": 0.01, "max_epochs": 30}
+NOTEBOOK = repo_root() / "notebooks" / "06_efficiency.py"
+
+
+@pytest.fixture(scope="module")
+def chapter(tmp_path_factory):
+    out = tmp_path_factory.mktemp("efficiency")
+    study = tiny(methods=["full", "sseds", "prune_only", "uniform", "frequency", "pep", "pep_fresh"],
+                 budgets=[1.0, 0.5, 0.2], seeds=[0, 1], pep=PEP)
+    return study, out, efficiency.efficiency_chapter(study, out)
+
+
+def test_the_chapter_has_everything_its_notebook_glues_and_shows(chapter):
+    study, _, ch = chapter
+    source = NOTEBOOK.read_text()
+    for name in set(re.findall(r"\{glue:text\}`([a-z_0-9A-Z]+)`", source)):
+        assert name in ch.text and ch.text[name], name
+    for name in set(re.findall(r'chapter\.tables\["([a-z_]+)"\]', source)):
+        assert name in ch.tables, name
+    assert set(ch.figures) == {"fig_pareto_synthetic"}  # one per dataset; the notebook names the book's
+    fig = ch.figures["fig_pareto_synthetic"]
+    assert "synthetic, 3,000 rows, profile tiny" in fig.get_suptitle()
+    assert f"profile tiny: {32} runs, 0 failed" in ch.header
+
+
+def test_search_cost_table(chapter):
+    study, _, ch = chapter
+    cost = ch.tables["cost"].set_index("method")
+    assert list(cost.index) == ["sseds", "prune_only", "uniform", "frequency", "pep", "pep_fresh"]
+    epoch_passes = study.search.num_batches / cost.loc["sseds", "× epoch (passes)"]
+    assert epoch_passes == pytest.approx(5)  # 2,400 training rows at batch 512
+    assert cost.loc["uniform", "passes"] == 0 and cost.loc["frequency", "× epoch (passes)"] == 0
+    assert cost.loc["pep", "passes"] > cost.loc["sseds", "passes"]
+    assert (cost["seeds"] == 2).all()
+
+
+def test_deployed_and_latency_tables(chapter):
+    _, _, ch = chapter
+    deployed = ch.tables["deployed"]
+    # uniform needs a budget of at least 1/D = 0.25: not at 0.2
+    assert set(deployed["method"]) == {"sseds", "prune_only", "frequency", "pep", "pep_fresh"}
+    assert (deployed["× full"] > 0).all() and (deployed["× full"] <= 1).all()
+    latency = ch.tables["latency"]
+    assert {"× full, batch 1", "× full, batch 4096"} <= set(latency.columns)
+    full = latency[latency["method"] == "full"]
+    assert (full["× full, batch 1"] == 1.0).all() and len(full) == 1
+    assert set(latency["method"]) == {"full", "sseds", "frequency", "pep"}
+    assert "rewind" in ch.text["rewind_verdict"]
+
+
+def test_rows_without_the_new_columns_are_a_clear_error():
+    rows = pd.DataFrame({"status": ["ok"], "search_seconds": [0.1]})
+    with pytest.raises(ConfigError, match="swept before these were measured"):
+        efficiency.check_efficiency_columns(rows, "results/old")
+
+
+def test_pep_selection_summary(tmp_path):
+    rows = [{"model": m, "granularity": "dim", "threshold_init": i, "threshold_lr": 0.02,
+             "threshold_weight_decay": 0.01, "weight_decay": 1e-4, "search_epochs": 10, "reached_all": reached,
+             "valid_auc@0.2": auc, "valid_auc@0.1": auc - 0.01}
+            for m in ("FM", "DCN") for i, reached, auc in ((-8.0, True, 0.78), (-6.0, True, 0.79), (-15.0, False, 0.8))]
+    pd.DataFrame(rows).to_csv(tmp_path / "schedule.csv", index=False)
+    summary = efficiency.pep_selection(tmp_path)
+    assert summary["threshold_init"].tolist() == [-6.0, -8.0, -15.0]  # best score first, unreached last
+    assert summary["score"].iloc[0] == pytest.approx(0.785) and pd.isna(summary["score"].iloc[2])
+    assert (summary["stage"] == "schedule").all() and (summary["models"] == 2).all()
+    assert efficiency.pep_selection(Path(tmp_path) / "none").empty
