@@ -257,7 +257,8 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
     chapter.tables["pep_settings"] = pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"])
     selection = pep_selection()
-    chapter.tables["pep_selection"] = selection.round(4)
+    chapter.tables["pep_selection"] = selection.round(  # the settings' small decays stay as they are
+        {c: 4 for c in selection.columns if c.startswith(("valid_auc", "score", "final_kept"))} | {"search_epochs": 1})
     chapter.text.update(_selection_text(selection))
     rewind = rewind_against_fresh(results, [b for b in study.budgets if b < 1], study.search)
     chapter.tables["rewind"] = rewind.round(4)
