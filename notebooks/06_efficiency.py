@@ -95,7 +95,7 @@ chapter.tables["pep_selection"]
 # {glue:text}`pep_epoch_fraction` pretraining epochs ({glue:text}`pep_search_epochs` epochs of
 # training with thresholds), {glue:text}`pep_vs_sseds_cost` times the time of SSEDS's search.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 chapter.tables["cost"]
 
 # %% [markdown]
@@ -140,7 +140,7 @@ chapter.tables["deployed"]
 # PEP's rows are rebuilt from CSR by a few tensor operations per table (no dedicated kernel), which
 # costs most at large batches.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 chapter.tables["latency"]
 
 # %% [markdown]

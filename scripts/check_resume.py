@@ -19,8 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 from compare_results import EXACT, METRICS, compare
+
+from sseds_study.study import load_results
 
 
 def main() -> None:
@@ -57,8 +58,8 @@ def main() -> None:
     print(f"journal files rewritten by the resume: {len(rewritten)}")
 
     if args.reference:
-        ref = pd.read_csv(Path(args.reference) / "results.csv").set_index("key").sort_index()
-        new = pd.read_csv(study / "results.csv").set_index("key").sort_index()
+        ref = load_results(Path(args.reference), repair=False).set_index("key").sort_index()
+        new = load_results(study, repair=False).set_index("key").sort_index()
         print(f"rows: reference {len(ref)}, resumed {len(new)}; same run keys: {ref.index.equals(new.index)}")
         if ref.index.equals(new.index):
             exact, metric, _ = compare(ref, new, atol=0.0)  # one machine, same seeds: bit for bit

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sseds_study.study import load_results
+
 METRICS = ["test_auc", "valid_auc", "test_logloss", "valid_logloss"]
 EXACT = ["kept_emb_params", "base_emb_params", "align_params", "total_params", "emb_dims", "epochs", "status"]
 
@@ -33,8 +35,9 @@ def main() -> None:
     parser.add_argument("new", help="results folder of the sweep to check")
     parser.add_argument("--atol", type=float, default=1e-9, help="largest allowed difference of a metric")
     args = parser.parse_args()
-    ref = pd.read_csv(Path(args.reference) / "results.csv").set_index("key").sort_index()
-    new = pd.read_csv(Path(args.new) / "results.csv").set_index("key").sort_index()
+    # checked against each sweep's journal, so a truncated results.csv cannot pass as a shorter sweep
+    ref = load_results(Path(args.reference), repair=False).set_index("key").sort_index()
+    new = load_results(Path(args.new), repair=False).set_index("key").sort_index()
     only_ref, only_new = ref.index.difference(new.index), new.index.difference(ref.index)
     print(f"rows: reference {len(ref)}, new {len(new)}; keys only in the reference {len(only_ref)}, "
           f"only in the new {len(only_new)}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +12,13 @@ from pathlib import Path
 import pytest
 
 from sseds_study import cli
+from sseds_study import study as st
 
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = ("data", "train", "search", "sweep", "results")
 
 
 def run_cli(*args, cwd=None, env_extra=None):
-    import os
-
     env = {**os.environ, "SSEDS_RESULTS_DIR": str(cwd or REPO / "results"), **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "sseds_study.cli", *args], capture_output=True, text=True,
                           cwd=cwd or REPO, env=env, timeout=600)
@@ -80,3 +81,143 @@ def test_smoke_sweep_and_results(tmp_path):
     assert "sseds" in proc.stdout and "uniform" in proc.stdout and "test_auc_mean" in proc.stdout
     # variants are named against the profile's own search settings (smoke: K = 4), so none here
     assert "num_batches=4" not in proc.stdout
+
+
+# -- hostile input: one line naming the option, file or line; exit 2; nothing written; before any work --
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A fresh working folder with its own data cache and a few small tables."""
+    monkeypatch.setenv("SSEDS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SSEDS_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.chdir(tmp_path)
+    rows = "".join(f"{i % 2},u{i % 7},{i % 5}\n" for i in range(200))
+    (tmp_path / "t.csv").write_text("y,user,price\n" + rows)
+    (tmp_path / "t.txt").write_text("y\tuser\tprice\n" + rows.replace(",", "\t"))
+    (tmp_path / "dup.csv").write_text("y,user,user\n" + rows)
+    (tmp_path / "one.csv").write_text("y,user\n" + "".join(f"1,u{i % 7}\n" for i in range(200)))
+    (tmp_path / "spec.yaml").write_text("label: y\nnumeric: [price]\ndelimiter: ';;'\n")
+    (tmp_path / "p.yaml").write_text((REPO / "configs" / "smoke.yaml").read_text())
+    return tmp_path
+
+
+def _one_line_error(capsys, code, *parts):
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.startswith("sseds: error:") and len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert all(p in err for p in parts), err
+    return err
+
+
+TABLE = ["--dataset", "table", "--path", "t.csv", "--label", "y", "--categorical", "user"]
+
+
+@pytest.mark.parametrize(
+    "argv, parts",
+    [
+        (["sweep", "p.yaml", "--workers", "-1"], ["workers: expected a positive integer; got -1"]),
+        (["sweep", "p.yaml", "--workers", "0"], ["workers: expected a positive integer; got 0"]),
+        (["data", "--dataset", "table", "--label", "y", "--categorical", "user"], ["table: no data given", "--path"]),
+        (["data", "--dataset", "criteo"], ["criteo: no data given"]),
+        (["data", *TABLE, "--option", "delimiter=;;"], ["option delimiter: expected one character", "';;'"]),
+        (["data", *TABLE, "--spec", "spec.yaml"], ["spec.yaml: delimiter: expected one character"]),
+        (["data", *TABLE, "--option", "colour=red"], ["unknown option(s) colour; valid options:", "delimiter"]),
+        (["data", *TABLE, "--option", "=5"], ["--option '=5': expected KEY=VALUE"]),
+        (["data", *TABLE, "--option", "split_seed=abc"], ["option split_seed: expected an integer; got 'abc'"]),
+        (["data", "--dataset", "synthetic", "--option", "rows=abc"], ["option rows: expected an integer >= 10"]),
+        (["data", "--dataset", "table", "--path", "dup.csv", "--label", "y", "--categorical", "user"],
+         ["dup.csv, line 1: column 'user' appears 2 times in the header (columns 2, 3)"]),
+        (["train", "--dataset", "table", "--path", "one.csv", "--label", "y", "--categorical", "user", "--epochs",
+          "1"], ["every label in the train split is 1", "both classes"]),
+        (["train", "--dataset", "synthetic", "--option", "rows=2000", "--hidden-dims", "-4"],
+         ["model.hidden_dims: expected positive integers; got -4"]),
+    ],
+)
+def test_more_bad_input_is_one_clear_line(here, capsys, argv, parts):
+    _one_line_error(capsys, cli.main(["-q", *argv]), *parts)
+
+
+def test_tab_and_comma_given_with_option_are_used(here, capsys):
+    assert cli.main(["-q", "data", "--dataset", "table", "--path", "t.txt", "--label", "y", "--categorical", "user",
+                     "--option", "delimiter=\t"]) == 0
+    assert "table: 200 rows, 1 fields" in capsys.readouterr().out
+    (here / "m.csv").write_text("y|tags\n" + "".join(f"{i % 2}|a,b{i % 3}\n" for i in range(50)))
+    assert cli.main(["-q", "data", "--dataset", "table", "--path", "m.csv", "--label", "y", "--multi", "tags",
+                     "--option", "delimiter=|", "--option", "multi_sep=,"]) == 0
+    assert "multi" in capsys.readouterr().out
+
+
+def test_data_notes_a_label_with_one_class(here, capsys):
+    assert cli.main(["-q", "data", "--dataset", "table", "--path", "one.csv", "--label", "y", "--categorical",
+                     "user"]) == 0
+    assert "note: every label in the train split is 1; training needs both 0 and 1" in capsys.readouterr().out
+
+
+def test_output_places_are_checked_before_any_work(here, capsys, monkeypatch):
+    (here / "afile").write_text("not a folder")
+    common = ["--dataset", "synthetic", "--option", "rows=2000", "--epochs", "1", "--model", "FM"]
+    _one_line_error(capsys, cli.main(["-q", "train", *common, "--out", "afile"]),
+                    "--out afile: exists and is not a folder")
+    _one_line_error(capsys, cli.main(["-q", "train", *common, "--out", "afile/sub"]), "afile is a file")
+    _one_line_error(capsys, cli.main(["-q", "search", *common, "--results", "afile"]), "--results afile")
+    _one_line_error(capsys, cli.main(["-q", "sweep", "p.yaml", "--results", "afile"]),
+                    "results folder afile: exists and is not a folder")
+    _one_line_error(capsys, cli.main(["-q", "search", *common, "--budget", "2"]), "--budget: expected a fraction",
+                    "got 2")
+    assert not (here / "data").exists() and not (here / "results").exists()  # nothing loaded, nothing written
+    # min_dim against the budget needs the vocabulary sizes: the data, but never a pretraining
+    _one_line_error(capsys, cli.main(["-q", "search", *common, "--budget", "0.01", "--min-dim", "1"]),
+                    "min_dim=1 alone needs")
+    assert not (here / "results").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_output_folders(here, capsys):
+    ro = here / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        _one_line_error(capsys, cli.main(["-q", "train", "--dataset", "synthetic", "--option", "rows=2000", "--out",
+                                          "ro/x"]), "--out ro/x: cannot write in ro")
+        _one_line_error(capsys, cli.main(["-q", "sweep", "p.yaml", "--results", "ro"]), "results folder ro: cannot write")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_a_full_disk_is_one_line(here, capsys, monkeypatch):
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(cli, "atomic_write_text", full)
+    code = cli.main(["-q", "train", "--dataset", "synthetic", "--option", "rows=2000", "--epochs", "1", "--model", "FM",
+                     "--out", "o"])
+    _one_line_error(capsys, code, "o/metrics.json: No space left on device; free some space")
+    assert not (here / "o" / "metrics.json").exists() and not list((here / "o").glob(".*.tmp"))
+
+
+def test_a_second_sweep_on_the_same_folder_fails_at_once(here):
+    with st.sweep_lock(here / "r"):
+        proc = run_cli("-q", "sweep", "p.yaml", "--results", str(here / "r"), cwd=here)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert f"results folder {here / 'r'}: another sweep is running on it (pid {os.getpid()})" in proc.stderr
+    assert not (here / "r" / "runs").exists()
+
+
+def test_results_of_a_damaged_table_are_rebuilt(here, capsys):
+    out = here / "r"
+    assert cli.main(["-q", "sweep", "p.yaml", "--results", str(out)]) == 0
+    capsys.readouterr()
+    assert cli.main(["results", str(out)]) == 0
+    good = capsys.readouterr().out
+    table = out / "results.csv"
+    table.write_text(table.read_text()[:300])  # truncated mid-row
+    assert cli.main(["results", "p.yaml", "--results", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == good and "does not match the journal" in captured.err
+    table.write_text("")
+    assert cli.main(["results", str(out)]) == 0 and capsys.readouterr().out == good
+
+
+def test_output_cut_off_by_the_reader_is_no_traceback(here):
+    proc = subprocess.run(f"{sys.executable} -m sseds_study.cli -q data --dataset synthetic --option rows=2000 | head -1",
+                          shell=True, capture_output=True, text=True, cwd=here, timeout=300)
+    assert proc.stdout.startswith("synthetic: 2,000 rows") and "Traceback" not in proc.stderr, proc.stderr

@@ -281,3 +281,16 @@ def test_empty_valid_split_is_a_clear_error(planted):
     ds = planted.replace(split=np.where(planted.split == 1, 0, planted.split).astype(np.int8))
     with pytest.raises(ConfigError, match="valid split is empty"):
         fit(build_model(ds.fields, tiny_cfg("FM")), ds, quiet())
+
+
+@pytest.mark.parametrize("split", ["train", "valid", "test"])
+def test_a_label_with_one_class_is_refused_before_training(planted, split):
+    """All-0 or all-1 labels have no AUC: training would report NaN and exit as if all was well."""
+    labels = planted.labels.copy()
+    labels[planted.split_index(split)] = 1.0
+    model = build_model(planted.fields, tiny_cfg("FM"))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ConfigError, match=rf"every label in the {split} split is 1 \(.* rows\); the label needs both "
+                                          r"classes, 0 and 1"):
+        fit(model, planted.replace(labels=labels), quiet())
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())  # not a single step taken

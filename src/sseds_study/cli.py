@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import json
 import os
 import sys
@@ -16,23 +17,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cli_args import add_data_args, add_model_train_args, data_config, load_data, model_config, train_config
 from .config import (
     BUDGET_UNITS,
     ESTIMATORS,
     EXECUTORS,
     RANK_BY,
     SCORE_SPLITS,
-    DataConfig,
-    ModelConfig,
     SearchConfig,
-    TrainConfig,
     load_study,
     to_dict,
 )
-from .data import DATASETS, dataset_summary, load_dataset_from_config
-from .errors import SsedsError
-from .fileio import atomic_write_text
-from .models.registry import MODELS, build_model
+from .data import dataset_summary
+from .errors import SsedsError, is_environment_error
+from .fileio import atomic_write_text, check_writable_dir
+from .models.registry import build_model
 from .study import (
     GroupCache,
     RunSpec,
@@ -42,135 +41,50 @@ from .study import (
     load_or_pretrain,
     load_results,
     method_names,
+    saved_study,
     sweep,
 )
-from .study.methods import MethodInput
+from .study.methods import MethodInput, check_allocation_inputs
 from .train import fit, save_checkpoint, seed_everything
-
-
-# ----------------------------------------------------------------------------------------------
-# Shared options
-# ----------------------------------------------------------------------------------------------
-def _parse_value(text: str):
-    """'3' -> 3, '0.5' -> 0.5, 'true' -> True, 'a,b' -> ['a', 'b'], anything else stays a string."""
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    if "," in text:
-        return [_parse_value(t) for t in text.split(",") if t]
-    return text
-
-
-def _options(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs or []:
-        if "=" not in pair:
-            raise SsedsError(f"--option {pair!r}: expected KEY=VALUE (for example rows=20000)")
-        k, v = pair.split("=", 1)
-        out[k.strip().replace("-", "_")] = _parse_value(v.strip())
-    return out
-
-
-def _add_data_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("data")
-    g.add_argument("--dataset", default="movielens100k", help=f"one of {', '.join(DATASETS)} (default movielens100k)")
-    g.add_argument("--path", help="local raw file or folder (criteo, avazu, frappe, table)")
-    g.add_argument("--label", help="table: the label column")
-    g.add_argument("--categorical", help="table: comma-separated categorical columns")
-    g.add_argument("--numeric", help="table: comma-separated numeric columns")
-    g.add_argument("--multi", help="table: comma-separated multi-valued columns")
-    g.add_argument("--spec", help="table: a YAML file declaring label and columns")
-    g.add_argument("--min-count", type=int, help="values seen fewer times in training become OOV")
-    g.add_argument("--split-seed", type=int, help="seed of the 8:1:1 split")
-    g.add_argument("--option", action="append", metavar="KEY=VALUE",
-                   help="any other dataset option, e.g. --option rows=20000 (repeatable)")
-
-
-def _data_config(args) -> DataConfig:
-    options = _options(args.option)
-    for name in ("path", "label", "spec"):
-        if getattr(args, name):
-            options[name] = getattr(args, name)
-    for name in ("categorical", "numeric", "multi"):
-        if getattr(args, name):
-            options[name] = [c for c in getattr(args, name).split(",") if c]
-    kw = {"name": args.dataset, "options": options}
-    if args.min_count is not None:
-        kw["min_count"] = args.min_count
-    if args.split_seed is not None:
-        kw["split_seed"] = args.split_seed
-    return DataConfig(**kw)
-
-
-def _load(args):
-    return load_dataset_from_config(_data_config(args), progress=not args.quiet)
-
-
-def _add_model_train_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("model and training")
-    g.add_argument("--model", default="DeepFM", help=", ".join(MODELS))
-    g.add_argument("--emb-dim", type=int, default=16, help="base width D")
-    g.add_argument("--emb-dims", help="mixed widths, one per field, comma-separated (e.g. 16,8,0,4,...)")
-    g.add_argument("--hidden-dims", default="64,32", help="MLP widths, comma-separated")
-    g.add_argument("--epochs", type=int, default=20, help="maximum epochs (early stopping on valid AUC)")
-    g.add_argument("--patience", type=int, default=2)
-    g.add_argument("--batch-size", type=int, default=2048)
-    g.add_argument("--lr", type=float, default=1e-3)
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--device", default="auto", help="auto (cuda, then cpu), cpu or cuda")
-
-
-def _ints(text: str | None, what: str) -> tuple[int, ...] | None:
-    if text is None:
-        return None
-    try:
-        return tuple(int(t) for t in text.split(",") if t.strip())
-    except ValueError:
-        raise SsedsError(f"{what}: expected comma-separated integers; got {text!r}") from None
-
-
-def _model_config(args, num_fields: int | None = None) -> ModelConfig:
-    emb_dims = _ints(args.emb_dims, "--emb-dims")
-    if emb_dims is not None and num_fields is not None and len(emb_dims) != num_fields:
-        raise SsedsError(f"--emb-dims: the dataset has {num_fields} fields; got {len(emb_dims)} widths")
-    return ModelConfig(name=args.model, emb_dim=args.emb_dim, emb_dims=emb_dims,
-                       hidden_dims=_ints(args.hidden_dims, "--hidden-dims") or ())
-
-
-def _train_config(args) -> TrainConfig:
-    return TrainConfig(batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, patience=args.patience,
-                       seed=args.seed, device=args.device, progress=not args.quiet)
 
 
 # ----------------------------------------------------------------------------------------------
 # Commands
 # ----------------------------------------------------------------------------------------------
 def cmd_data(args) -> int:
-    ds = _load(args)
+    ds = load_data(args)
     m = ds.manifest
     print(f"{ds.name}: {len(ds):,} rows, {ds.num_fields} fields")
     counts = m.get("rows") or {}
     if counts:
         print("  splits: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    for split, rate in (m.get("positive_rate") or {}).items():
+        if rate in (0.0, 1.0):  # training refuses such data: say so now
+            print(f"  note: every label in the {split} split is {rate:g}; training needs both 0 and 1 in every split")
     print(dataset_summary(ds).to_string(index=False))
     if args.manifest:
         print(json.dumps(m, indent=2, sort_keys=True, default=str))
     return 0
 
 
+def _check_out(out: Path) -> Path:
+    """The output folder can take metrics.json and model.pt: checked before any training."""
+    check_writable_dir(out, "--out")
+    for name in ("metrics.json", "model.pt"):
+        if (out / name).is_dir():
+            raise SsedsError(f"--out {out}: {out / name} is a folder; expected a file there or nothing")
+    return out
+
+
 def cmd_train(args) -> int:
-    ds = _load(args)
-    model_cfg = _model_config(args, ds.num_fields)
-    train_cfg = _train_config(args)
+    out = _check_out(Path(args.out)) if args.out else None  # before the data: encoding can take long
+    ds = load_data(args)
+    model_cfg = model_config(args, ds.num_fields)
+    train_cfg = train_config(args)
+    out = out or _check_out(Path("runs") / f"{ds.name}-{model_cfg.name}-seed{train_cfg.seed}")
     seed_everything(train_cfg.seed)
     model = build_model(ds.fields, model_cfg)
-    out = Path(args.out) if args.out else Path("runs") / f"{ds.name}-{model_cfg.name}-seed{train_cfg.seed}"
-    config = {"data": to_dict(_data_config(args)), "model": to_dict(model_cfg), "train": to_dict(train_cfg)}
+    config = {"data": to_dict(data_config(args)), "model": to_dict(model_cfg), "train": to_dict(train_cfg)}
     result = fit(model, ds, train_cfg)
     save_checkpoint(out / "model.pt", model, config=config, fit_result=result)
     counts = model.count_params()
@@ -190,13 +104,18 @@ def cmd_train(args) -> int:
 
 
 def cmd_search(args) -> int:
-    """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field."""
-    ds = _load(args)
+    """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field.
+    The budget, min_dim and the results folder are checked first: pretraining can take hours."""
     search = SearchConfig(estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,
                           budget_unit=args.budget_unit, rank_by=args.rank_by, min_dim=args.min_dim)
-    spec = RunSpec(_data_config(args), dataclasses.replace(_model_config(args), emb_dims=None),
-                   _train_config(args), search, args.method, float(args.budget))
+    if not 0.0 < args.budget <= 1.0:  # also false for nan
+        raise SsedsError(f"--budget: expected a fraction of the embedding parameters in (0, 1]; got {args.budget:g}")
+    spec = RunSpec(data_config(args), dataclasses.replace(model_config(args), emb_dims=None),
+                   train_config(args), search, args.method, args.budget)
     cache_dir = Path(args.results) if args.results else Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / "search"
+    check_writable_dir(cache_dir, "--results")
+    ds = load_data(args)
+    check_allocation_inputs(ds.vocab_sizes, spec)
     pre = load_or_pretrain(ds, spec, cache_dir)
     inputs = MethodInput(ds, pre, spec, GroupCache())
     start = time.perf_counter()
@@ -225,14 +144,16 @@ def cmd_sweep(args) -> int:
 
 def cmd_results(args) -> int:
     target = Path(args.target)
+    study = None
     if target.suffix in (".yaml", ".yml"):
-        results_dir = Path(args.results) if args.results else default_results_dir(load_study(target))
+        study = load_study(target)
+        results_dir = Path(args.results) if args.results else default_results_dir(study)
     else:
         results_dir = target
+    results = load_results(results_dir, study)
     # Variants are named relative to the search settings of the study that made the results.
-    saved = results_dir / "study.json"
-    reference = SearchConfig(**json.loads(saved.read_text())["search"]) if saved.exists() else None
-    table = aggregate(load_results(results_dir), reference=reference)
+    saved = study or saved_study(results_dir)
+    table = aggregate(results, reference=saved.search if saved else None)
     if table.empty:
         print(f"{results_dir}: no finished runs yet")
         return 0
@@ -250,19 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("data", help="prepare (download, encode, cache) a dataset and summarise it")
-    _add_data_args(p)
+    add_data_args(p)
     p.add_argument("--manifest", action="store_true", help="also print the manifest")
     p.set_defaults(func=cmd_data)
 
     p = sub.add_parser("train", help="train one model and write its metrics and checkpoint")
-    _add_data_args(p)
-    _add_model_train_args(p)
+    add_data_args(p)
+    add_model_train_args(p)
     p.add_argument("--out", help="output folder (default runs/<dataset>-<model>-seed<seed>)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("search", help="pretrain, score and allocate; print the width of each field")
-    _add_data_args(p)
-    _add_model_train_args(p)
+    add_data_args(p)
+    add_model_train_args(p)
     p.add_argument("--budget", type=float, default=0.1, help="fraction of embedding parameters kept, in (0, 1]")
     p.add_argument("--method", default="sseds", choices=method_names(evaluation="retrain"),
                    help="how widths are chosen (the methods that retrain a slim model)")
@@ -299,6 +220,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except FileNotFoundError as exc:
         print(f"sseds: error: {exc.filename or exc}: file not found", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`sseds results ... | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 1
+    except OSError as exc:
+        if not is_environment_error(exc):
+            raise
+        hint = "; free some space and run the command again" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        where = exc.filename or "writing a file"
+        print(f"sseds: error: {where}: {exc.strerror}{hint} (finished work is kept)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("sseds: interrupted; finished runs are saved, rerun the same command to resume", file=sys.stderr)

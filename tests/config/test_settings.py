@@ -39,12 +39,22 @@ def test_from_dict_coerces_lists_and_ints():
         (SearchConfig, {"estimator": "vibes"}, "search.estimator"),
         (SearchConfig, {"budget_unit": "bytes"}, "search.budget_unit"),
         (DataConfig, {"min_count": 0}, "data.min_count"),
+        (DataConfig, {"options": 5}, "data.options: expected a mapping"),
+        (ModelConfig, {"hidden_dims": [-4]}, "model.hidden_dims: expected positive integers; got -4"),
+        (ModelConfig, {"hidden_dims": [0]}, "model.hidden_dims: expected positive integers; got 0"),
+        (ModelConfig, {"hidden_dims": ["a"]}, "model.hidden_dims: expected positive integers; got 'a'"),
     ],
 )
 def test_bad_values_name_the_setting(cls, data, message):
     with pytest.raises(ConfigError) as err:
         from_dict(cls, data)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("data", [5, [1], "fast"])
+def test_a_section_that_is_not_a_mapping(data):
+    with pytest.raises(ConfigError, match=r"train: expected a mapping of settings; got"):
+        from_dict(TrainConfig, data)
 
 
 def test_hash_is_stable_and_sensitive():

@@ -22,12 +22,46 @@ from studyhelpers import tiny
         ({"search": {"estimator": "psychic"}}, "search.estimator"),
         ({"variants": [{"estimatr": "fisher"}]}, "estimatr"),
         ({"train": {"batch_size": "big"}}, "train.batch_size"),
+        ({"budgets": [1.0, "abc"]}, "budgets: expected numbers; got 'abc'"),
+        ({"budgets": ["0.5"]}, "budgets: expected numbers; got '0.5'"),
+        ({"seeds": [0, 1.5]}, "seeds: expected integers; got 1.5"),
+        ({"variants": ["fisher"]}, "study.variants: expected mappings of search settings; got 'fisher'"),
+        ({"datasets": [5]}, "datasets[0]: expected a mapping of settings; got 5"),
+        ({"datasets": [{"name": "synthetic", "options": 5}]}, "data.options: expected a mapping"),
+        ({"datasets": [{"name": "imagenet"}]}, "study.datasets[0]: unknown dataset 'imagenet'"),
+        ({"datasets": [{"name": "synthetic", "options": {"rowz": 10}}]},
+         "study.datasets[0]: dataset 'synthetic': unknown option(s) rowz; valid options:"),
+        ({"datasets": [{"name": "synthetic", "options": {"split_seed": "x"}}]}, "option split_seed: expected an integer"),
+        ({"model": 5}, "model: expected a mapping of settings; got 5"),
+        ({"search": [1]}, "search: expected a mapping of settings; got [1]"),
+        ({"model": {"emb_dim": 4, "hidden_dims": [-4]}}, "model.hidden_dims: expected positive integers"),
+        ({"methods": ["uniform"], "budgets": [0.1]}, "study.methods: 'uniform' runs at none of the budgets 0.1; "
+                                                     "it needs a budget of at least 0.25"),
+        ({"search": {"min_dim": 2}}, "study.search.min_dim: 2 of the base width 4 needs a budget of at least 0.5; "
+                                     "the budgets go down to 0.3"),
+        ({"variants": [{"min_dim": 5}]}, "study.search.min_dim: 5 of the base width 4"),
     ],
 )
 def test_bad_profiles_have_clear_errors(change, message):
     with pytest.raises(ConfigError, match=None) as err:
         tiny(**change)
     assert message in str(err.value)
+
+
+def test_profile_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ndatasets: [synthetic]\nmodels: [FM]\nmethods: [sseds]\nbudgets: [0.5]\nseeds: [0]\n"
+                   "model: {hidden_dims: [-1]}\n")
+    with pytest.raises(ConfigError, match=r"bad.yaml: model.hidden_dims: expected positive integers; got -1"):
+        st.load_study(bad)
+
+
+@pytest.mark.parametrize("cut", [40, 90, 150])
+def test_a_truncated_profile_names_the_file(tmp_path, cut):
+    text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_text()
+    (tmp_path / "cut.yaml").write_text(text[:cut])
+    with pytest.raises(ConfigError, match=r"cut.yaml: "):
+        st.load_study(tmp_path / "cut.yaml")
 
 
 def test_missing_profile_file(tmp_path):

@@ -50,3 +50,17 @@ def write_zip(path: Path, members: dict[str, str]) -> Path:
             zf.writestr(name, text)
     path.write_bytes(buf.getvalue())
     return path
+
+
+def write_wheel(folder: Path, project: str, version: str, members: dict[str, str]) -> Path:
+    """A minimal pure-python wheel (the files pip reads: METADATA, WHEEL, RECORD) with ``members``."""
+    dist = f"{project.replace('-', '_')}-{version}"
+    path = Path(folder) / f"{dist}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+        zf.writestr(f"{dist}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n")
+        zf.writestr(f"{dist}.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                    "Tag: py3-none-any\n")
+        zf.writestr(f"{dist}.dist-info/RECORD", "")
+    return path

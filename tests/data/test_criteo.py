@@ -181,3 +181,10 @@ def test_header_only_file(tmp_path, cache):
     p = tmp_path / "k.csv"
     p.write_text(KAGGLE_HEADER + "\n")
     _fails(cache, ["k.csv", "no data rows after the header"], path=p)
+
+
+def test_byte_order_mark_before_a_headerless_file(tmp_path, cache):
+    plain = write_criteo(tmp_path / "plain.txt", 50)
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    a, b = (load_criteo(path=tmp_path / n, cache_dir=cache, progress=False) for n in ("plain.txt", "bom.txt"))
+    assert np.array_equal(a.ids, b.ids) and np.array_equal(a.labels, b.labels)

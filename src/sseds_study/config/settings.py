@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import numbers
 import types
 import typing
 from dataclasses import dataclass, field
@@ -34,6 +35,11 @@ def _check_choice(owner: str, name: str, value, choices):
         raise ConfigError(f"{owner}.{name}: expected one of {', '.join(map(str, choices))}; got {value!r}")
 
 
+def _is_positive_int(value) -> bool:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    return ok and value == int(value) and value >= 1
+
+
 def _check_positive(owner: str, name: str, value, allow_zero=False):
     ok = value >= 0 if allow_zero else value > 0
     if not ok:
@@ -54,6 +60,8 @@ class DataConfig:
     def __post_init__(self):
         if self.min_count is not None:
             _check_positive("data", "min_count", self.min_count)
+        if not isinstance(self.options, dict):
+            raise ConfigError(f"data.options: expected a mapping of option names to values; got {self.options!r}")
         object.__setattr__(self, "options", dict(self.options))
 
     def __hash__(self):
@@ -79,6 +87,9 @@ class ModelConfig:
             for d in self.emb_dims:
                 if d < 0 or d > self.emb_dim:
                     raise ConfigError(f"model.emb_dims: every width must be in 0..{self.emb_dim}; got {d}")
+        for h in self.hidden_dims:
+            if not _is_positive_int(h):
+                raise ConfigError(f"model.hidden_dims: expected positive integers; got {h!r}")
         object.__setattr__(self, "hidden_dims", tuple(int(h) for h in self.hidden_dims))
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"model.dropout: expected a value in [0, 1); got {self.dropout!r}")
@@ -229,6 +240,8 @@ def _coerce(owner: str, name: str, tp, value):
 def from_dict(cls, data: dict | None, owner: str | None = None):
     """Build a config dataclass from a dict, rejecting unknown keys with a clear message."""
     owner = owner or cls.__name__.replace("Config", "").lower()
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{owner}: expected a mapping of settings; got {data!r}")
     data = dict(data or {})
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..data import check_dataset_options
 from ..data.paths import repo_root
 from ..errors import ConfigError
 from .settings import (
@@ -67,8 +68,41 @@ class StudyConfig:
         if self.executor not in EXECUTORS:
             raise ConfigError(f"study.executor: expected one of {', '.join(EXECUTORS)}; got {self.executor!r}")
         object.__setattr__(self, "models", tuple(_canonical_model(m) for m in self.models))
+        searches = [self.search]
         for v in self.variants:
-            from_dict(SearchConfig, {**to_dict(self.search), **v}, owner="study.variants")
+            if not isinstance(v, dict):
+                raise ConfigError(f"study.variants: expected mappings of search settings; got {v!r}")
+            searches.append(from_dict(SearchConfig, {**to_dict(self.search), **v}, owner="study.variants"))
+        _check_datasets(self.datasets)
+        _check_runs(self, searches)
+
+
+def _check_datasets(datasets) -> None:
+    for i, d in enumerate(datasets):
+        try:
+            check_dataset_options(d.name, d.options)
+        except ConfigError as exc:
+            raise ConfigError(f"study.datasets[{i}]: {exc}") from None
+
+
+def _check_runs(study: StudyConfig, searches) -> None:
+    """Every method runs at one budget at least, and no budget is too small for ``min_dim`` (such runs
+    would only fail after pretraining)."""
+    from ..study.methods import get_method
+
+    emb_dim = study.model.emb_dim
+    for name in study.methods:
+        method = get_method(name)
+        budgets = [b for b in method.budgets(study.budgets) if method.applies(b, emb_dim)]
+        if not budgets:
+            need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
+            raise ConfigError(f"study.methods: {name!r} runs at none of the budgets "
+                              f"{', '.join(map(str, study.budgets))}; it needs a budget of at least {need:g}")
+        for search in searches if method.reads_search else ():
+            low = min(budgets)
+            if search.min_dim > emb_dim or search.min_dim / emb_dim > low:
+                raise ConfigError(f"study.search.min_dim: {search.min_dim} of the base width {emb_dim} needs a budget "
+                                  f"of at least {search.min_dim / emb_dim:g}; the budgets go down to {low:g}")
 
 
 def _check_methods(methods) -> None:
@@ -132,7 +166,8 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
         train=from_dict(TrainConfig, data.get("train"), owner=f"{source}: train"),
         search=from_dict(SearchConfig, data.get("search"), owner=f"{source}: search"),
         pep=from_dict(PEPConfig, data.get("pep"), owner=f"{source}: pep"),
-        variants=tuple(dict(v) for v in _as_list(data.get("variants") or [], "variants", source)),
+        variants=tuple(dict(v) if isinstance(v, dict) else v for v in _as_list(data.get("variants") or [], "variants",
+                                                                                 source)),
         workers=workers if isinstance(workers, int) else _numbers([workers], "workers", source, int)[0],
         executor=str(data.get("executor", "local")),
     )
@@ -171,8 +206,14 @@ def resolve_profile(path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
 
 
 def load_study(path) -> StudyConfig:
-    """Read a study profile from YAML (``configs/smoke.yaml``, ``configs/default.yaml``, ...)."""
-    return study_from_dict(resolve_profile(path), source=str(path))
+    """Read a study profile from YAML (``configs/smoke.yaml``, ``configs/default.yaml``, ...); every
+    error names the file."""
+    try:
+        return study_from_dict(resolve_profile(path), source=str(path))
+    except ConfigError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def load_profile(name: str) -> StudyConfig:

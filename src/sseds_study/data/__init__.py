@@ -20,6 +20,7 @@ from .cache import load_encoded, manifest_checksum
 from .criteo import download_criteo, load_criteo
 from .frappe import load_frappe
 from .movielens import load_movielens
+from .options import check_common, check_option_names
 from .paths import default_cache_dir, resolve_cache_dir
 from .spec import EncodedDataset, FieldSpec, make_field_specs
 from .stats import dataset_summary
@@ -38,8 +39,8 @@ DATASETS: dict[str, Callable[..., EncodedDataset]] = {
 }
 
 __all__ = [
-    "DATASETS", "EncodedDataset", "FieldSpec", "make_field_specs", "load_dataset", "load_dataset_from_config",
-    "load_dataset_from_study", "dataset_summary", "default_cache_dir", "download_criteo", "generate_synthetic",
+    "DATASETS", "EncodedDataset", "FieldSpec", "make_field_specs", "check_dataset_options", "load_dataset",
+    "load_dataset_from_config", "load_dataset_from_study", "dataset_summary", "default_cache_dir", "download_criteo", "generate_synthetic",
     "load_encoded", "manifest_checksum",
 ]
 
@@ -48,16 +49,20 @@ def load_dataset(name: str, *, cache_dir=None, progress: bool = True, **options)
     """Load (fetching, encoding and caching as needed) one dataset by name.
 
     options: the dataset's own settings (e.g. ``path=``, ``min_count=``, ``split_seed=``; for
-    synthetic ``rows=``, ``ranks=``...). Unknown names raise ConfigError listing the known ones.
+    synthetic ``rows=``, ``ranks=``...). Unknown names raise ConfigError listing the known ones; an
+    unknown option or a value of the wrong type raises OptionError naming it.
     """
+    check_dataset_options(name, options)
+    return DATASETS[name](cache_dir=resolve_cache_dir(cache_dir), progress=progress, **options)
+
+
+def check_dataset_options(name: str, options) -> None:
+    """The dataset exists and takes these options (names and the shared ones' types); study profiles
+    call it when they are read, so a typo fails before a sweep starts."""
     if name not in DATASETS:
         raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
-    try:
-        return DATASETS[name](cache_dir=resolve_cache_dir(cache_dir), progress=progress, **options)
-    except TypeError as exc:
-        if "unexpected keyword argument" in str(exc):
-            raise ConfigError(f"dataset {name!r}: {exc}") from None
-        raise
+    check_option_names(name, DATASETS[name], options)
+    check_common(name, options)
 
 
 def load_dataset_from_config(cfg, cache_dir=None, progress: bool = True) -> EncodedDataset:

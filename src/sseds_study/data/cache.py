@@ -3,7 +3,9 @@
 The encoded result is cached under ``<cache>/encoded/<name>-<key>/`` (``ids.npy``, ``labels.npy``,
 ``split.npy``, ``vocabularies.json``, ``manifest.json``); the key hashes the preprocessing options
 and the sha256 of every raw input, so a changed file or option re-encodes. :func:`build_or_load` is
-the shared tail of every dataset loader.
+the shared tail of every dataset loader. An entry that is truncated, unreadable or written under
+another key is reported in one line and encoded again; a cache that cannot be written (full disk,
+read-only folder) is reported and the data are used without it.
 """
 
 from __future__ import annotations
@@ -13,37 +15,56 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import CacheError, is_environment_error, notice
 from ..fileio import atomic_write_text
 from .download import file_digest
 from .encode import ENCODER_VERSION, EncodedArrays, encode_stream
 from .raw import ChunkStream, RawField
 from .spec import SPLITS, EncodedDataset, make_field_specs
 
-
 # -- checksums ----------------------------------------------------------------------------------------
-def cached_sha256(path, cache_dir: Path) -> str:
-    """sha256 of a file, remembered by (absolute path, size, mtime) in ``<cache>/checksums.json``.
+# A hash is remembered only for a file whose status last changed this long before hashing began: a
+# later write then always gives it a newer change time, even on file systems with coarse clocks.
+SETTLED_SECONDS = 2.0
 
-    Hashing a multi-gigabyte raw file takes minutes; remembering it keeps the second load of a
-    dataset near-instant while the cache key still changes whenever the file does.
+
+def _stat_key(path: Path, st: os.stat_result) -> str:
+    # The change time (ctime) moves on every write and cannot be set back by a program (unlike the
+    # modification time), so a file rewritten with the same size and mtime still gets a new key.
+    return f"{path}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}"
+
+
+def cached_sha256(path, cache_dir: Path) -> str:
+    """sha256 of a file's content, remembered in ``<cache>/checksums.json`` by the file's identity.
+
+    The cache key of an encoded dataset is this content hash. Hashing a multi-gigabyte raw file takes
+    minutes, so the hash is remembered by (absolute path, device, inode, size, mtime, ctime): any
+    write to the file changes its ctime, and the file is hashed again.
     """
     path = Path(path).resolve()
-    st = path.stat()
-    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    key = _stat_key(path, path.stat())
     book = Path(cache_dir) / "checksums.json"
     try:
         known = json.loads(book.read_text())
+        known = known if isinstance(known, dict) else {}
     except (OSError, ValueError):
         known = {}
     if key in known:
         return known[key]
+    started = time.time_ns()
     digest = file_digest(path, "sha256")
+    st = path.stat()
+    if _stat_key(path, st) != key or st.st_ctime_ns > started - SETTLED_SECONDS * 1e9:
+        return digest  # changed while we read it, or too recently to be told apart from a next change
+    # one entry per file: the hashes of its earlier versions are of no further use
+    known = {k: v for k, v in known.items() if not k.startswith(f"{path}|")}
     known[key] = digest
     try:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
@@ -102,18 +123,55 @@ def save_encoded(ds: EncodedDataset, directory) -> Path:
     return directory
 
 
-def load_encoded(directory, mmap: bool = False) -> EncodedDataset:
-    """Read a dataset written by :func:`save_encoded`. ``mmap`` maps the arrays read-only."""
+_DTYPES = {"ids": np.int64, "labels": np.float32, "split": np.int8}
+
+
+def load_encoded(directory, mmap: bool = False, key: str | None = None) -> EncodedDataset:
+    """Read a dataset written by :func:`save_encoded`. ``mmap`` maps the arrays read-only.
+
+    Raises CacheError when a file is missing, truncated or unreadable, when the arrays do not agree
+    with the manifest, or (given ``key``) when the entry was written under another cache key.
+    """
     directory = Path(directory)
-    manifest = json.loads((directory / "manifest.json").read_text())
-    arrays = {k: np.load(directory / f"{k}.npy", mmap_mode="r" if mmap else None) for k in _ARRAYS}
-    vocabularies = json.loads((directory / "vocabularies.json").read_text())
-    fields = make_field_specs(
-        [f["name"] for f in manifest["fields"]], [f["kind"] for f in manifest["fields"]],
-        [f["vocab_size"] for f in manifest["fields"]], [f["width"] for f in manifest["fields"]],
-    )
-    return EncodedDataset(name=manifest["dataset"], fields=fields, manifest=manifest,
-                          vocabularies=vocabularies, cache_path=str(directory), from_cache=True, **arrays)
+    manifest = _read_json(directory / "manifest.json")
+    if key is not None and (not isinstance(manifest, dict) or manifest.get("cache_key") != key):
+        found = manifest.get("cache_key") if isinstance(manifest, dict) else None
+        raise CacheError(f"its manifest is for cache key {found!r}, not {key!r}")
+    vocabularies = _read_json(directory / "vocabularies.json")
+    try:
+        arrays = {k: np.load(directory / f"{k}.npy", mmap_mode="r" if mmap else None) for k in _ARRAYS}
+        fields = make_field_specs(
+            [f["name"] for f in manifest["fields"]], [f["kind"] for f in manifest["fields"]],
+            [f["vocab_size"] for f in manifest["fields"]], [f["width"] for f in manifest["fields"]],
+        )
+        for k, dtype in _DTYPES.items():
+            if arrays[k].dtype != dtype or len(arrays[k]) != manifest["rows_total"]:
+                raise CacheError(f"{k}.npy holds {arrays[k].dtype} {arrays[k].shape}; the manifest says "
+                                 f"{np.dtype(dtype)} with {manifest['rows_total']} rows")
+        return EncodedDataset(name=manifest["dataset"], fields=fields, manifest=manifest,
+                              vocabularies=vocabularies, cache_path=str(directory), from_cache=True, **arrays)
+    except (OSError, ValueError, EOFError, KeyError, TypeError) as exc:
+        raise CacheError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise CacheError(f"{path.name} is missing or unreadable ({type(exc).__name__})") from None
+
+
+def _discard(directory: Path) -> None:
+    """Move a damaged cache entry out of the way (atomically), then delete it."""
+    trash = directory.with_name(f".trash-{directory.name}-{os.getpid()}-{time.time_ns()}")
+    try:
+        os.replace(directory, trash)
+    except FileNotFoundError:
+        return  # another process moved it first
+    if trash.is_dir():
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        trash.unlink(missing_ok=True)
 
 
 def manifest_checksum(manifest: Mapping[str, Any]) -> str:
@@ -164,13 +222,23 @@ def build_or_load(name: str, *, stream: ChunkStream, fields: Iterable[RawField],
     options = {**options, "min_count": _jsonable(min_count), "split_seed": split_seed}
     key = cache_key(name, options, source_checksums)
     directory = Path(cache_dir) / "encoded" / f"{name}-{key}"
-    if use_cache and (directory / "manifest.json").is_file():
-        return load_encoded(directory)
+    if use_cache and directory.exists():
+        try:
+            return load_encoded(directory, key=key)
+        except CacheError as exc:
+            notice(f"{directory}: damaged encoded cache ({exc}); encoding the data again")
+            _discard(directory)
     enc = encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress, desc=name)
     manifest = make_manifest(name, enc, source=source, options=options, key=key, extra=extra)
     ds = EncodedDataset(name=name, fields=enc.fields, ids=enc.ids, labels=enc.labels, split=enc.split,
                         manifest=manifest, vocabularies=enc.vocabularies)
     if use_cache:
-        save_encoded(ds, directory)
+        try:
+            save_encoded(ds, directory)
+        except OSError as exc:
+            if not is_environment_error(exc):
+                raise
+            notice(f"{directory}: cannot write the encoded cache ({exc.strerror}); using the data uncached")
+            return ds
         ds = ds.replace(cache_path=str(directory))
     return ds

@@ -17,9 +17,9 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, OptionError
 from .cache import build_or_load, cached_sha256
-from .download import download, verify_file
+from .download import download, is_verified, verify_file
 from .paths import raw_dir
 from .raw import RawField
 from .readers import first_line, iter_delimited, resolve_split_files
@@ -59,7 +59,7 @@ def detect_format(path) -> str:
 def criteo_fields(numeric: str = "log_square") -> list[RawField]:
     """I1..I13 (integer, bucketised) and C1..C26 (categorical)."""
     if numeric not in ("log_square", "raw"):
-        raise ValueError(f"criteo: numeric must be 'log_square' or 'raw', got {numeric!r}")
+        raise OptionError(f"criteo: numeric must be 'log_square' or 'raw', got {numeric!r}")
     bucket = "log_square" if numeric == "log_square" else "none"
     return [RawField(n, "numeric", integer=True, bucket=bucket) for n in INT_FIELDS] + [RawField(n) for n in CAT_FIELDS]
 
@@ -83,11 +83,11 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
     """Encode Criteo from local files (``path`` = a file or a split directory, or train/valid/test);
     ``download=True`` without a path fetches the official tarball first (4.6 GB)."""
     if format not in ("auto", *FORMATS):
-        raise ValueError(f"criteo: format must be one of auto, {', '.join(FORMATS)}; got {format!r}")
+        raise OptionError(f"criteo: format must be one of auto, {', '.join(FORMATS)}; got {format!r}")
     if path is None and train is None:
         if not download:
-            raise ValueError("criteo: give path= (a file or directory with the raw data) or download=True "
-                             f"(fetches {CRITEO_TARBALL}, 4.6 GB)")
+            raise OptionError("criteo: no data given; expected path= (--path: a file or folder with the raw data) "
+                              f"or download=True (fetches {CRITEO_TARBALL}, 4.6 GB)")
         path = download_criteo(raw_dir(cache_dir), progress=progress)
     files = resolve_split_files("criteo", path, train, valid, test)
     checksums = {f"{s}:{p.name}": cached_sha256(p, cache_dir) for p, s in files}
@@ -107,8 +107,7 @@ def download_criteo(raw, *, progress: bool = True, url: str | None = None) -> Pa
     """
     raw = Path(raw)
     target = raw / "criteo" / "train.txt"
-    if target.is_file():
-        verify_file(target, md5=CRITEO_TRAIN_MD5)
+    if is_verified(target, md5=CRITEO_TRAIN_MD5):
         return target
     tarball = download(url or CRITEO_URL, raw / CRITEO_TARBALL, md5=CRITEO_MD5, size=CRITEO_SIZE, progress=progress)
     target.parent.mkdir(parents=True, exist_ok=True)

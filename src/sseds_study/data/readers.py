@@ -21,10 +21,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, OptionError
 from .raw import Chunk
 
 BLOCK_BYTES = 8 << 20  # Arrow parses this much text per block; bounds memory per chunk
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark that spreadsheets write at the start of a file
 
 # label spellings accepted in files; "true"/"false" only where a reader allows them (user tables)
 _LABELS = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
@@ -44,10 +45,14 @@ def check_file(path) -> Path:
 
 
 def first_line(path, limit: int = 1 << 16) -> str:
-    """The first line of a text file (without the newline)."""
+    """The first line of a text file (without the newline and a UTF-8 byte-order mark)."""
     with open(check_file(path), "rb") as fh:
         raw = fh.readline(limit)
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    raw = raw.removeprefix(BOM)
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, 1, raw, exc, None, ()) from None
     if not text.strip():
         raise DataFormatError(path, 1, "the first line is empty; expected a header or a data row")
     return text
@@ -109,7 +114,7 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
             table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
                                    convert_options=convert)
         except pa.ArrowInvalid as exc:
-            raise _column_count_error(path, data, line, delimiter, names, describe, exc) from None
+            raise _parse_error(path, data, line, delimiter, names, describe, exc) from None
         if table.num_rows == 0:
             continue
         cols = {n: table.column(i).combine_chunks() for i, n in enumerate(names)}
@@ -130,6 +135,8 @@ def _line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int,
     line = 1
     carry = b""
     with open(path, "rb") as fh:
+        if fh.read(len(BOM)) != BOM:
+            fh.seek(0)
         for _ in range(skip):
             fh.readline()
             line += 1
@@ -149,16 +156,32 @@ def _line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int,
         yield line, carry
 
 
-def _column_count_error(path, data: bytes, line: int, delimiter: str, names, describe: str, exc) -> DataFormatError:
-    """Arrow rejected a block: find the offending line in it to name it in the message."""
+def _parse_error(path, data: bytes, line: int, delimiter: str, names, describe: str, exc) -> DataFormatError:
+    """Arrow rejected a block: find the offending line in it to name it in the message (Arrow counts
+    rows of the block, not lines of the file)."""
+    rows = data.split(b"\n")
+    for i, raw in enumerate(rows):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            return _not_utf8(path, line + i, raw, err, delimiter, names)
     if "columns" not in str(exc):
         return DataFormatError(path, None, f"cannot parse the file ({exc})")
-    text = data.decode("utf-8", errors="replace").splitlines()
+    text = [r.decode("utf-8") for r in rows]
     fmt = f" ({describe})" if describe else ""
     for i, row in enumerate(csv.reader(text, delimiter=delimiter)):
         if row and len(row) != len(names):
             return DataFormatError(path, line + i, f"expected {len(names)} columns{fmt}, got {len(row)}")
     return DataFormatError(path, None, f"expected {len(names)} columns{fmt}: {exc}")
+
+
+def _not_utf8(path, line: int, raw: bytes, err: UnicodeDecodeError, delimiter: str | None, names) -> DataFormatError:
+    """A line that is not UTF-8: name the line, the byte and (in a data row) the column."""
+    where = f"byte 0x{raw[err.start]:02x} at position {err.start + 1}"
+    if delimiter is not None:
+        col = raw[:err.start].count(delimiter.encode()) + 1
+        where += f", column {col}" + (f" ({names[col - 1]!r})" if col <= len(names) else "")
+    return DataFormatError(path, line, f"not UTF-8 text ({where}); save the file as UTF-8")
 
 
 def iter_parquet(path, *, columns: Sequence[str], label: str, allow_bool_labels: bool = True,
@@ -169,10 +192,13 @@ def iter_parquet(path, *, columns: Sequence[str], label: str, allow_bool_labels:
         pf = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataFormatError(path, None, f"not a readable parquet file ({exc})") from None
-    have = set(pf.schema_arrow.names)
+    have = pf.schema_arrow.names
     for c in [label, *columns]:
         if c not in have:
-            raise DataFormatError(path, None, f"missing column {c!r}; the file has {', '.join(pf.schema_arrow.names)}")
+            raise DataFormatError(path, None, f"missing column {c!r}; the file has {', '.join(have)}")
+        if have.count(c) > 1:
+            raise DataFormatError(path, None, f"column {c!r} appears {have.count(c)} times; expected each declared "
+                                  "column once")
     line = 1
     for batch in pf.iter_batches(batch_size=batch_rows, columns=[label, *columns]):
         cols = {}
@@ -225,7 +251,7 @@ def resolve_split_files(dataset: str, path=None, train=None, valid=None, test=No
     one of valid/test leaves the other split empty).
     """
     if path is not None and any(p is not None for p in (train, valid, test)):
-        raise ValueError(f"{dataset}: give either path= or train=/valid=/test=, not both")
+        raise OptionError(f"{dataset}: give either path= or train=/valid=/test=, not both")
     if path is not None:
         path = Path(path)
         if not path.exists():
@@ -246,7 +272,8 @@ def resolve_split_files(dataset: str, path=None, train=None, valid=None, test=No
                                   f"'train' ending in one of {', '.join(suffixes)})")
         train, valid, test = found.get("train"), found.get("valid"), found.get("test")
     if train is None:
-        raise ValueError(f"{dataset}: give path= (a file or a directory) or train= (with valid= and test=)")
+        raise OptionError(f"{dataset}: no data given; expected path= (--path: a file or a folder) or train= "
+                          "(with valid= and test=)")
     if valid is None and test is None:
         return [(check_file(train), None)]
     # given split files are used as they are; a missing valid or test file leaves that split empty

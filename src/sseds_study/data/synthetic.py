@@ -22,8 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import OptionError
 from ..metrics import roc_auc
 from .cache import build_or_load
+from .options import float_option, int_option
 from .raw import RawField
 from .readers import frame_chunks
 
@@ -31,12 +33,20 @@ DEFAULT_RANKS = (8, 4, 2, 1, 0, 0, 0, 0)
 
 
 def _per_field(value, num_fields: int, name: str) -> list[int]:
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return [int(value)] * num_fields
-    values = [int(v) for v in value]
+    values = [int(v) for v in _int_list(name, value)]
     if len(values) != num_fields:
-        raise ValueError(f"synthetic: {name} has {len(values)} entries for {num_fields} fields")
+        raise OptionError(f"synthetic: {name} has {len(values)} entries for {num_fields} fields")
     return values
+
+
+def _int_list(name: str, value) -> list:
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        value = [value]
+    for v in value:
+        int_option("synthetic", name, v)
+    return list(value)
 
 
 def generate_synthetic(rows: int = 50_000, num_fields: int | None = None, vocab_sizes: int | Sequence[int] = 500,
@@ -44,15 +54,19 @@ def generate_synthetic(rows: int = 50_000, num_fields: int | None = None, vocab_
                        bias_scale: float = 0.3, base_logit: float = -0.5, seed: int = 0):
     """Draw the raw data. Returns (values int64 (rows, F), labels float32 (rows,), logits float64
     (rows,), truth dict)."""
-    ranks = [int(r) for r in ranks]
-    num_fields = len(ranks) if num_fields is None else int(num_fields)
+    int_option("synthetic", "rows", rows, minimum=10)
+    int_option("synthetic", "seed", seed)
+    for key, value in (("zipf", zipf), ("signal", signal), ("bias_scale", bias_scale), ("base_logit", base_logit)):
+        float_option("synthetic", key, value)
+    ranks = [int(r) for r in _int_list("ranks", ranks)]
+    num_fields = len(ranks) if num_fields is None else int(int_option("synthetic", "num_fields", num_fields, 2))
     if len(ranks) != num_fields:
-        raise ValueError(f"synthetic: ranks has {len(ranks)} entries for {num_fields} fields")
+        raise OptionError(f"synthetic: ranks has {len(ranks)} entries for {num_fields} fields")
     if any(r < 0 for r in ranks) or sum(r > 0 for r in ranks) < 2:
-        raise ValueError("synthetic: ranks must be >= 0 with at least two relevant fields (rank > 0)")
+        raise OptionError("synthetic: ranks must be >= 0 with at least two relevant fields (rank > 0)")
     vocab = _per_field(vocab_sizes, num_fields, "vocab_sizes")
-    if min(vocab) < 2 or rows < 10:
-        raise ValueError("synthetic: need vocab_sizes >= 2 and rows >= 10")
+    if min(vocab) < 2:
+        raise OptionError(f"synthetic: option vocab_sizes: expected integers >= 2; got {vocab_sizes!r}")
     rng = np.random.default_rng(seed)
     width = max(ranks)
     values = np.empty((rows, num_fields), dtype=np.int64)
@@ -99,3 +113,8 @@ def load_synthetic(*, cache_dir, progress: bool = True, min_count=1, split_seed:
         "synthetic", stream=stream, fields=[RawField(n) for n in names], cache_dir=cache_dir,
         options=truth["settings"], source={"generator": "sseds_study.data.synthetic"}, source_checksums={},
         min_count=min_count, split_seed=split_seed, progress=progress, extra={"truth": truth}, use_cache=use_cache)
+
+
+# The settings load_synthetic passes on to generate_synthetic: the dataset's options.
+load_synthetic.settings = ("rows", "num_fields", "vocab_sizes", "ranks", "zipf", "signal", "bias_scale", "base_logit",
+                           "seed")

@@ -8,7 +8,8 @@ whose keys are the same names; keyword arguments win over the file::
     numeric: [age, price]     # bucketised: v > 2 -> floor(ln(v)^2), else the value itself
     multi: [tags]             # several values in one cell, separated by multi_sep
     multi_sep: "|"
-    delimiter: ","            # default: by extension (.tsv/.tab -> tab, otherwise comma)
+    delimiter: ","            # one character ("\t" or tab for a tab); default: by extension
+                              # (.tsv/.tab -> tab, otherwise comma)
 
 Columns not declared are ignored. Text files need a header row.
 """
@@ -20,8 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ConfigError, DataFormatError
+from ..errors import ConfigError, DataFormatError, OptionError
 from .cache import build_or_load, cached_sha256
+from .options import min_count_option
 from .raw import RawField
 from .readers import first_line, iter_delimited, iter_parquet, resolve_split_files
 
@@ -46,6 +48,10 @@ def read_spec(path) -> dict:
     return data
 
 
+# Spellings of a tab that survive a shell and a YAML file, besides the character itself.
+_TAB_NAMES = ("\\t", "tab", "TAB", "Tab")
+
+
 def _delimiter(path: Path, delimiter: str | None) -> str:
     if delimiter:
         return delimiter
@@ -56,12 +62,54 @@ def _header(path: Path, delimiter: str) -> list[str]:
     return [c.strip() for c in next(csv.reader([first_line(path)], delimiter=delimiter))]
 
 
-def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
+class _Declared:
+    """The column declaration: keyword arguments over the spec file, with errors naming where a bad
+    value came from (the spec file and its key, or the option)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.data = read_spec(spec) if spec is not None else {}
+
+    def pick(self, key, value, default):
+        if value is not None:
+            return value, f"table: option {key}"
+        return self.data.get(key, default), (f"{self.spec}: {key}" if key in self.data else f"table: option {key}")
+
+    def names(self, key, value) -> list[str]:
+        """Column names: one name or a list of names (numbers are names too: a header may say 2019)."""
+        value, where = self.pick(key, value, [])
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if any(v is None or isinstance(v, (bool, dict, list, tuple)) for v in items):
+            raise OptionError(f"{where}: expected a column name or a list of column names; got {value!r}")
+        return [str(v) for v in items]
+
+    def text(self, key, value, default, what: str) -> str | None:
+        value, where = self.pick(key, value, default)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise OptionError(f"{where}: expected {what}; got {value!r}")
+        return value
+
+    def delimiter(self, value) -> str | None:
+        delimiter = self.text("delimiter", value, None, "one character, for example ',' or '\\t'")
+        delimiter = "\t" if delimiter in _TAB_NAMES else delimiter
+        if delimiter is not None and (len(delimiter) != 1 or delimiter in '\r\n"'):
+            _, where = self.pick("delimiter", value, None)
+            raise OptionError(f"{where}: expected one character, for example ',' or '\\t' (a tab); got {delimiter!r}")
+        return delimiter
+
+
+def _check_header(path: Path, header: list[str], wanted: list[str]) -> None:
+    """Every declared column is in the header exactly once (a second column of the same name would
+    silently be read in its place)."""
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise DataFormatError(path, 1, f"missing column(s) {', '.join(map(repr, missing))}; the header has "
+                              f"{', '.join(header)}")
+    for c in wanted:
+        where = [i + 1 for i, h in enumerate(header) if h == c]
+        if len(where) > 1:
+            raise DataFormatError(path, 1, f"column {c!r} appears {len(where)} times in the header (columns "
+                                  f"{', '.join(map(str, where))}); expected each declared column once")
 
 
 def load_table(*, cache_dir, progress: bool = True, path=None, train=None, valid=None, test=None, spec=None,
@@ -69,18 +117,14 @@ def load_table(*, cache_dir, progress: bool = True, path=None, train=None, valid
                delimiter: str | None = None, numeric_bucket: str | None = None, min_count=None,
                split_seed: int = 2022, use_cache: bool = True, block_bytes: int | None = None):
     """Encode a user table. Fields come in the order categorical, numeric, multi."""
-    declared = read_spec(spec) if spec is not None else {}
-
-    def pick(key, value, default):
-        return value if value is not None else declared.get(key, default)
-
-    label = pick("label", label, "label")
-    cats, nums, multis = (_as_list(pick(k, v, [])) for k, v in
+    declared = _Declared(spec)
+    label = declared.text("label", None if label is None else str(label), "label", "a column name")
+    cats, nums, multis = (declared.names(k, v) for k, v in
                           (("categorical", categorical), ("numeric", numeric), ("multi", multi)))
-    multi_sep = pick("multi_sep", multi_sep, "|")
-    delimiter = pick("delimiter", delimiter, None)
-    numeric_bucket = pick("numeric_bucket", numeric_bucket, "log_square")
-    min_count = pick("min_count", min_count, 1)
+    multi_sep = declared.text("multi_sep", multi_sep, "|", "a separator string, for example '|'")
+    delimiter = declared.delimiter(delimiter)
+    numeric_bucket = declared.pick("numeric_bucket", numeric_bucket, "log_square")[0]
+    min_count = min_count_option("table", declared.pick("min_count", min_count, 1)[0])
     columns = cats + nums + multis
     if not columns:
         raise ConfigError("table: declare at least one feature column (categorical=, numeric= or multi=)")
@@ -92,11 +136,7 @@ def load_table(*, cache_dir, progress: bool = True, path=None, train=None, valid
     files = resolve_split_files("table", path, train, valid, test)
     for p, _ in files:
         if p.suffix.lower() not in PARQUET_SUFFIXES:
-            header = _header(p, _delimiter(p, delimiter))
-            missing = [c for c in [label, *columns] if c not in header]
-            if missing:
-                raise DataFormatError(p, 1, f"missing column(s) {', '.join(map(repr, missing))}; the header has "
-                                      f"{', '.join(header)}")
+            _check_header(p, _header(p, _delimiter(p, delimiter)), [label, *columns])
     fields = ([RawField(c) for c in cats] + [RawField(c, "numeric", bucket=numeric_bucket) for c in nums]
               + [RawField(c, "multi", sep=multi_sep) for c in multis])
     kwargs = {} if block_bytes is None else {"block_bytes": block_bytes}

@@ -6,13 +6,14 @@ processes or Ray (``executors``). Inside a group the pretrained model is trained
 checkpointed (``pretrain``), its saliency is computed once per set of search options, PEP's search
 run once per set of PEP settings (``pep``, checkpointed too), and every method (``methods``, the
 registry) and budget reuses them. Every finished run is journalled at once
-(``journal``); ``stats`` summarises the results over seeds.
+(``journal``), and one sweep at a time holds a results folder (``lock``); ``stats`` summarises the results over seeds.
 """
 
 from ..config import EXECUTORS, StudyConfig, load_profile, load_study, study_from_dict
 from .execute import execute_run, run_group, worker_threads
 from .expand import expand_runs, group_runs, study_searches
-from .journal import RESULTS_FILE, load_results, read_journal, write_journal, write_table
+from .journal import RESULTS_FILE, load_results, read_journal, saved_study, write_journal, write_table
+from .lock import SweepLocked, sweep_lock
 from .methods import METHODS, Method, get_method, method_names, reduced_methods, register
 from .pep import PEPSearch, load_or_search, load_search, run_pep_search, search_path
 from .pretrain import GroupCache, Pretrained, load_or_pretrain, saliency_for_spec
@@ -23,10 +24,10 @@ from .sweep import SweepReport, default_results_dir, sweep
 
 __all__ = [
     "EXECUTORS", "GROUP_COLUMNS", "METHODS", "RESULTS_FILE", "GroupCache", "Method", "PEPSearch", "Pretrained",
-    "RunSpec",
-    "StudyConfig", "SweepReport", "aggregate", "default_results_dir", "execute_run", "expand_runs",
-    "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_or_search", "load_search", "load_profile", "load_results",
-    "load_study", "method_names", "package_versions", "read_journal", "reduced_methods", "register",
-    "run_group", "run_pep_search", "saliency_for_spec", "search_path", "study_from_dict", "study_searches", "summarise_over_seeds", "sweep",
-    "t_interval", "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",
+    "RunSpec", "StudyConfig", "SweepLocked", "SweepReport", "aggregate", "default_results_dir", "execute_run",
+    "expand_runs", "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_or_search", "load_search",
+    "load_profile", "load_results", "load_study", "method_names", "package_versions", "read_journal",
+    "reduced_methods", "register", "run_group", "run_pep_search", "saliency_for_spec", "saved_study", "search_path",
+    "study_from_dict", "study_searches", "summarise_over_seeds", "sweep", "sweep_lock", "t_interval",
+    "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",
 ]

@@ -7,7 +7,6 @@ progress.
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import os
 import queue
@@ -18,9 +17,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..errors import ConfigError, WorkerError
+from ..errors import ConfigError, WorkerError, is_environment_error
 from .execute import run_group
-from .journal import journal_path
+from .journal import journal_path, read_journal_entry
 
 
 def sweep_in_process(groups, results_dir, provenance, record) -> None:
@@ -62,6 +61,8 @@ def sweep_processes(groups, results_dir, provenance, workers, record) -> None:
             for key, row in _new_journal_rows(results_dir, wanted, before).items():
                 wanted.discard(key)
                 record(row)
+            if isinstance(error, BaseException):
+                raise error  # the machine's fault (a full disk, say): reported like any other
             if error is not None:
                 raise RuntimeError(f"a sweep worker failed outside any run:\n{error}")
             if rows is not None:
@@ -91,8 +92,8 @@ def _worker_loop(tasks, results, results_dir: str, provenance: dict) -> None:
     while (group := tasks.get()) is not None:
         try:
             results.put((run_group(group, results_dir, provenance=provenance), None))
-        except Exception:  # run_group turns run errors into rows; this is anything else
-            results.put((None, traceback.format_exc()))
+        except Exception as exc:  # run_group turns run errors into rows; this is anything else
+            results.put((None, exc if is_environment_error(exc) else traceback.format_exc()))
 
 
 def _check_workers(procs) -> None:
@@ -117,7 +118,9 @@ def _new_journal_rows(results_dir, keys: set[str], before: dict[str, int | None]
     for key in list(keys):
         stamp = _mtime(results_dir, key)
         if stamp is not None and stamp != before.get(key):
-            rows[key] = json.loads(journal_path(results_dir, key).read_text())
+            row = read_journal_entry(journal_path(results_dir, key))
+            if row is not None:
+                rows[key] = row
     return rows
 
 

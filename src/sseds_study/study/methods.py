@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..config import SearchConfig
 from ..errors import ConfigError
 from ..search import baselines
 from ..search.allocate import Allocation, allocate_dims
@@ -103,6 +104,20 @@ def get_method(name: str) -> Method:
 def check_method(name: str, owner: str = "method") -> None:
     if name not in METHODS:
         raise ConfigError(f"{owner}: unknown method {name!r}; expected one of {', '.join(METHODS)}")
+
+
+def check_allocation_inputs(vocab_sizes, spec: RunSpec) -> None:
+    """Raise the error the run's allocation would raise for its budget and search options, before any
+    training: the budget's range, ``min_dim`` and whether the budget keeps a column at all depend on
+    the vocabulary sizes alone, never on the scores, so zero scores give the same verdict."""
+    method = get_method(spec.method)
+    emb_dim = spec.model.emb_dim
+    if not method.applies(spec.budget, emb_dim):
+        need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
+        raise ConfigError(f"budget {spec.budget:g}: method {method.name!r} needs a budget of at least {need:g}")
+    s = spec.search if method.reads_search else SearchConfig()
+    allocate_dims(np.zeros((len(vocab_sizes), emb_dim)), vocab_sizes, spec.budget, budget_unit=s.budget_unit,
+                  rank_by=s.rank_by, min_dim=s.min_dim)
 
 
 def method_names(evaluation: str | None = None) -> tuple[str, ...]:

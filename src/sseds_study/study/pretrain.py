@@ -8,7 +8,6 @@ for other settings, is reported and trained again rather than trusted.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import torch
 
 from ..config import to_dict
-from ..errors import SsedsError
+from ..errors import SsedsError, notice, one_line
 from ..models.registry import build_model
 from ..search.saliency import batches_from_arrays, compute_saliency
 from ..train import FitResult, fit, load_checkpoint, save_checkpoint, seed_everything
@@ -80,8 +79,9 @@ def load_or_pretrain(ds, spec: RunSpec, results_dir) -> Pretrained:
                 raise SsedsError("it was trained with other settings")
             model.load_state_dict(ckpt["state_dict"])
             return Pretrained(model, FitResult.from_dict(ckpt["fit"]))
-        except (SsedsError, KeyError, TypeError, RuntimeError) as exc:
-            print(f"sseds: {path}: unusable pretrained checkpoint ({exc}); training it again", file=sys.stderr)
+        except (SsedsError, KeyError, TypeError, ValueError, RuntimeError) as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
+            notice(f"{path}: unusable pretrained checkpoint ({one_line(reason)}); training it again")
             seed_everything(spec.seed)
             model = build_model(ds.fields, spec.model, gates=True)
     result = fit(model, ds, spec.train)

@@ -18,10 +18,11 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 
 from ..config import EXECUTORS, StudyConfig, to_dict
 from ..errors import ConfigError
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, check_writable_dir
 from .executors import sweep_in_process, sweep_processes, sweep_ray
 from .expand import expand_runs, group_runs
-from .journal import read_journal, write_table
+from .journal import STUDY_FILE, read_journal, write_table
+from .lock import sweep_lock
 from .provenance import provenance
 
 
@@ -48,7 +49,9 @@ def sweep(
 ) -> SweepReport:
     """Run every run of a study that has not finished yet; return the results table.
 
-    Interrupting a sweep (Ctrl-C, a killed process) loses at most the runs in progress.
+    Interrupting a sweep (Ctrl-C, a killed process) loses at most the runs in progress. The results
+    folder is checked first and locked for the sweep's lifetime: a second sweep on it fails at once
+    (SweepLocked).
     """
     executor = executor or study.executor
     workers = study.workers if workers is None else workers
@@ -56,10 +59,15 @@ def sweep(
         raise ConfigError(f"executor: expected one of {', '.join(EXECUTORS)}; got {executor!r}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"workers: expected a positive integer; got {workers!r}")
-    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
+    results_dir = check_writable_dir(results_dir if results_dir is not None else default_results_dir(study),
+                                     "results folder")
     results_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(results_dir / "study.json", json.dumps(to_dict(study), indent=2, sort_keys=True))
+    with sweep_lock(results_dir):
+        return _sweep_locked(study, results_dir, executor, workers, progress)
 
+
+def _sweep_locked(study: StudyConfig, results_dir: Path, executor: str, workers: int, progress: bool) -> SweepReport:
+    atomic_write_text(results_dir / STUDY_FILE, json.dumps(to_dict(study), indent=2, sort_keys=True))
     specs = expand_runs(study)
     journal = read_journal(results_dir)
     done = {k for k, r in journal.items() if r.get("status") == "ok"}

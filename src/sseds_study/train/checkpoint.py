@@ -76,7 +76,9 @@ def load_checkpoint(path, map_location: str | torch.device = "cpu") -> dict[str,
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # a truncated or foreign file
-        raise CheckpointError(f"{path}: not a readable checkpoint ({exc})") from None
+        # torch's own message is paragraphs of advice (weights_only) that do not apply here
+        raise CheckpointError(f"{path}: not a readable checkpoint ({type(exc).__name__}: truncated, or not "
+                              "written by torch.save)") from None
     found = ckpt.get("format") if isinstance(ckpt, dict) else None
     if found != CHECKPOINT_FORMAT:
         raise CheckpointError(

@@ -213,11 +213,21 @@ def _splits(dataset: EncodedDataset, device: torch.device):
         raise ConfigError(f"dataset {dataset.name!r}: the train split is empty")
     if len(valid_y) == 0:
         raise ConfigError(f"dataset {dataset.name!r}: the valid split is empty; early stopping needs it")
+    for split, y in (("train", train_y), ("valid", valid_y), ("test", dataset.subset("test")[1])):
+        _check_both_classes(dataset.name, split, y)
     ids = torch.from_numpy(np.ascontiguousarray(train_ids, dtype=np.int64))
     labels = torch.from_numpy(np.ascontiguousarray(train_y, dtype=np.float32))
     if device.type == "cuda" and ids.numel() * 8 <= DEVICE_DATA_BYTES:
         ids, labels = ids.to(device), labels.to(device)
     return ids, labels, valid_ids, valid_y
+
+
+def _check_both_classes(name: str, split: str, labels: np.ndarray) -> None:
+    """A split whose labels are all 0 or all 1 has no AUC (it would be NaN): training on it, early
+    stopping on it or reporting it would give numbers without meaning."""
+    if len(labels) and (labels.min() == labels.max()):
+        raise ConfigError(f"dataset {name!r}: every label in the {split} split is {labels[0]:g} ({len(labels):,} rows); "
+                          "the label needs both classes, 0 and 1, in every split (AUC is undefined otherwise)")
 
 
 class _StopCheck:
