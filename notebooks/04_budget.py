@@ -19,11 +19,7 @@
 # the same seed and training settings. `prune_only` is the pretrained model with the dropped
 # columns gated to zero, without retraining. Each point is a mean over seeds, with its 95% interval.
 # The `uniform` baseline (the same width $d$ for every field) needs $b \ge 1/D$: below that even
-# $d = 1$ does not fit, so it has no point there. `pep` and `pep_fresh` are PEP, which prunes single
-# embedding entries while training rather than whole columns: its budget counts the non-zero
-# entries, and it runs below $b = 1$ only; its mask is retrained from the initial weights of its
-# search run (`pep`) or from a fresh initialisation (`pep_fresh`). Chapter 06 describes it and what
-# each search costs.
+# $d = 1$ does not fit, so it has no point there.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"

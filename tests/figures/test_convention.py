@@ -37,6 +37,9 @@ CALLS = {
         planted_table(), dataset="tiny", rows=6, profile="smoke"),
     results.plot_ablation: lambda tiny: results.plot_ablation(
         ablation_table().assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
+    results.plot_bytes_pareto: lambda tiny: results.plot_bytes_pareto(
+        budget_table().assign(dataset="tiny", emb_bytes_mean=[4000.0, 400.0, 2000.0, 420.0, 2100.0]), "tiny",
+        rows=6, profile="smoke"),
 }
 
 

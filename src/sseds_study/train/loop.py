@@ -75,7 +75,7 @@ def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callback
     device = resolve_device(cfg.device)
     seed_everything(cfg.seed)  # dropout masks; the weights were drawn when the caller built the model
     generator = torch.Generator().manual_seed(cfg.seed)
-    train_ids, train_y, valid_ids, valid_y = _splits(dataset, device)
+    train_ids, train_y, valid_ids, valid_y = _splits(dataset, device, test)
     model.to(device)
     optimizer = make_optimizer(model, cfg)
     num_batches = math.ceil(len(train_y) / cfg.batch_size)
@@ -202,10 +202,11 @@ def _hooks(callbacks: Sequence[Any]) -> tuple[list, list]:
     return batch_hooks, epoch_hooks
 
 
-def _splits(dataset: EncodedDataset, device: torch.device):
+def _splits(dataset: EncodedDataset, device: torch.device, test: bool = True):
     """(train ids int64, train labels float32) as tensors, on the GPU when training there and they
-    fit, then (valid ids, valid labels) as stored. Checks the ids and that train and valid are not
-    empty."""
+    fit, then (valid ids, valid labels) as stored. Checks the ids, that train and valid are not
+    empty, and that the labels of every split it reads have both classes (of the test split only
+    when ``test``: ``fit(test=False)`` never reads its labels)."""
     check_ids(dataset)
     train_ids, train_y = dataset.subset("train")
     valid_ids, valid_y = dataset.subset("valid")
@@ -213,7 +214,8 @@ def _splits(dataset: EncodedDataset, device: torch.device):
         raise ConfigError(f"dataset {dataset.name!r}: the train split is empty")
     if len(valid_y) == 0:
         raise ConfigError(f"dataset {dataset.name!r}: the valid split is empty; early stopping needs it")
-    for split, y in (("train", train_y), ("valid", valid_y), ("test", dataset.subset("test")[1])):
+    checked = [("train", train_y), ("valid", valid_y)] + ([("test", dataset.subset("test")[1])] if test else [])
+    for split, y in checked:
         _check_both_classes(dataset.name, split, y)
     ids = torch.from_numpy(np.ascontiguousarray(train_ids, dtype=np.int64))
     labels = torch.from_numpy(np.ascontiguousarray(train_y, dtype=np.float32))
