@@ -44,7 +44,7 @@ from ..study import (
 from ..study.compare import paired_comparisons
 from .budget import small_budgets
 from .chapter import Chapter
-from .efficiency_text import cost_text, latency_text, pep_text, size_text
+from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
 
 # Columns a row needs for this chapter (rows swept before they were measured lack them).
 EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds", "epoch_passes", "emb_bytes",
@@ -83,8 +83,8 @@ def search_costs(results: pd.DataFrame, reference=None) -> pd.DataFrame:
     per_seed = ok.groupby(keys, sort=True)[metrics].mean().reset_index()
     table = summarise_over_seeds(per_seed, ["dataset", "model", "method"], metrics)
     order = {m: i for i, m in enumerate(_method_order())}
-    return table.sort_values(["dataset", "model"], kind="stable").sort_values(
-        ["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
+    return table.sort_values(["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c,
+                             kind="stable").reset_index(drop=True)
 
 
 def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
@@ -155,8 +155,9 @@ def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budge
 def pep_selection(folder: str | os.PathLike | None = None) -> pd.DataFrame:
     """The summary of ``scripts/choose_pep_settings.py``'s output (``configs/pep_selection/*.csv``): per
     stage and candidate, whether its search reached every budget for every base model, its mean
-    search epochs, the mean validation AUC of its rewind retrains at each budget and their mean (the
-    score; none for a candidate that did not reach every budget). Empty when the folder has no files."""
+    search epochs and kept fraction at the end of its search, the mean validation AUC of its rewind
+    retrains at each budget and their mean (the score; none for a candidate that did not reach every
+    budget). Empty when the folder has no files."""
     folder = Path(folder) if folder is not None else repo_root() / "configs" / "pep_selection"
     keys = ["granularity", "threshold_init", "threshold_lr", "threshold_weight_decay", "weight_decay"]
     out = []
@@ -165,7 +166,7 @@ def pep_selection(folder: str | os.PathLike | None = None) -> pd.DataFrame:
         aucs = [c for c in df.columns if c.startswith("valid_auc@")]
         summary = df.groupby(keys, dropna=False).agg(
             models=("model", "nunique"), reached_all=("reached_all", "all"), search_epochs=("search_epochs", "mean"),
-            **{c: (c, "mean") for c in aucs}).reset_index()
+            final_kept=("final_kept", "mean"), **{c: (c, "mean") for c in aucs}).reset_index()
         summary["score"] = summary[aucs].mean(axis=1).where(summary["reached_all"])
         summary.insert(0, "stage", path.stem)
         out.append(summary.sort_values(["score", "search_epochs"], ascending=[False, True], na_position="last"))
@@ -245,7 +246,10 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
 
     chapter.tables["pep_settings"] = pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"])
-    chapter.tables["pep_selection"] = pep_selection().round(4)
+    selection = pep_selection()
+    chapter.tables["pep_selection"] = selection.round(  # the settings' small decays stay as they are
+        {c: 4 for c in selection.columns if c.startswith(("valid_auc", "score", "final_kept"))} | {"search_epochs": 1})
+    chapter.text.update(selection_text(selection))
     rewind = rewind_against_fresh(results, [b for b in study.budgets if b < 1], study.search)
     chapter.tables["rewind"] = rewind.round(4)
     chapter.text.update(pep_text(study, costs, rewind))

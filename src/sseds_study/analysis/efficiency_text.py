@@ -102,3 +102,17 @@ def pep_text(study: StudyConfig, costs: pd.DataFrame, rewind: pd.DataFrame) -> d
                                   f"{int(counts.get('indistinguishable', 0))} of {len(rewind)} dataset/model/budget "
                                   "cells")
     return text
+
+
+def selection_text(selection: pd.DataFrame) -> dict[str, str]:
+    """What the selection tables say: how far PEP's reference settings pruned, and how close the
+    granularities that reached every budget came to each other."""
+    if selection.empty:
+        return {"pep_reference_kept": "(no selection files)", "pep_granularity_spread": "(no selection files)"}
+    ref = selection[selection["threshold_init"] == -15.0]
+    grains = selection[selection["stage"].str.contains("granularity") & selection["reached_all"]]
+    return {
+        "pep_reference_kept": pct(float(ref["final_kept"].min())) if not ref.empty else "(not measured)",
+        "pep_granularity_spread": f"{grains['score'].max() - grains['score'].min():.4f}" if len(grains) else "(none)",
+        "pep_granularities_reached": ", ".join(grains["granularity"]) if len(grains) else "none",
+    }
