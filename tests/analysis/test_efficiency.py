@@ -78,6 +78,7 @@ def test_rows_without_the_new_columns_are_a_clear_error():
 def test_pep_selection_summary(tmp_path):
     rows = [{"model": m, "granularity": "dim", "threshold_init": i, "threshold_lr": 0.02,
              "threshold_weight_decay": 0.01, "weight_decay": 1e-4, "search_epochs": 10, "reached_all": reached,
+             "final_kept": 0.05 if reached else 0.99,
              "valid_auc@0.2": auc, "valid_auc@0.1": auc - 0.01}
             for m in ("FM", "DCN") for i, reached, auc in ((-8.0, True, 0.78), (-6.0, True, 0.79), (-15.0, False, 0.8))]
     pd.DataFrame(rows).to_csv(tmp_path / "schedule.csv", index=False)

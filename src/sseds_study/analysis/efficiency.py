@@ -44,13 +44,13 @@ from ..study import (
 from ..study.compare import paired_comparisons
 from .budget import small_budgets
 from .chapter import Chapter
+from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
 
 # Columns a row needs for this chapter (rows swept before they were measured lack them).
 EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds", "epoch_passes", "emb_bytes",
                       "model_bytes")
 # The slim models timed against the full one (those of the profile), at the chapter's small budgets.
 LATENCY_METHODS = ("sseds", "uniform", "frequency", "pep")
-SSEDS_TARGET = 0.02  # the issue's target: SSEDS's search under 2% of one pretraining epoch
 LATENCY_SEED_INDEX = 0  # latency is measured on the first seed's models (it depends on shape, not weights)
 
 
@@ -83,8 +83,8 @@ def search_costs(results: pd.DataFrame, reference=None) -> pd.DataFrame:
     per_seed = ok.groupby(keys, sort=True)[metrics].mean().reset_index()
     table = summarise_over_seeds(per_seed, ["dataset", "model", "method"], metrics)
     order = {m: i for i, m in enumerate(_method_order())}
-    return table.sort_values(["dataset", "model"], kind="stable").sort_values(
-        ["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
+    return table.sort_values(["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c,
+                             kind="stable").reset_index(drop=True)
 
 
 def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
@@ -155,8 +155,9 @@ def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budge
 def pep_selection(folder: str | os.PathLike | None = None) -> pd.DataFrame:
     """The summary of ``scripts/choose_pep_settings.py``'s output (``configs/pep_selection/*.csv``): per
     stage and candidate, whether its search reached every budget for every base model, its mean
-    search epochs, the mean validation AUC of its rewind retrains at each budget and their mean (the
-    score; none for a candidate that did not reach every budget). Empty when the folder has no files."""
+    search epochs and kept fraction at the end of its search, the mean validation AUC of its rewind
+    retrains at each budget and their mean (the score; none for a candidate that did not reach every
+    budget). Empty when the folder has no files."""
     folder = Path(folder) if folder is not None else repo_root() / "configs" / "pep_selection"
     keys = ["granularity", "threshold_init", "threshold_lr", "threshold_weight_decay", "weight_decay"]
     out = []
@@ -165,7 +166,7 @@ def pep_selection(folder: str | os.PathLike | None = None) -> pd.DataFrame:
         aucs = [c for c in df.columns if c.startswith("valid_auc@")]
         summary = df.groupby(keys, dropna=False).agg(
             models=("model", "nunique"), reached_all=("reached_all", "all"), search_epochs=("search_epochs", "mean"),
-            **{c: (c, "mean") for c in aucs}).reset_index()
+            final_kept=("final_kept", "mean"), **{c: (c, "mean") for c in aucs}).reset_index()
         summary["score"] = summary[aucs].mean(axis=1).where(summary["reached_all"])
         summary.insert(0, "stage", path.stem)
         out.append(summary.sort_values(["score", "search_epochs"], ascending=[False, True], na_position="last"))
@@ -198,16 +199,6 @@ def _method_order() -> list[str]:
     return list(METHODS)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%" if abs(x) >= 0.001 else f"{100 * x:.2f}%"
-
-
-def _span(values, fmt) -> str:
-    """'a to b' of the smallest and largest value as ``fmt`` shows them, or one value when they agree."""
-    lo, hi = fmt(min(values)), fmt(max(values))
-    return lo if lo == hi else f"{lo} to {hi}"
-
-
 def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:
     """Search cost per method, deployed bytes against test AUC, latency ratios and PEP's retraining
     rules. Resumes the profile's sweep first (finished runs are read, not recomputed). ``profile``: a
@@ -229,7 +220,7 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
                                     "epoch_fraction_mean", "epoch_fraction_ci95", "pass_fraction_mean"]].rename(columns={
         "search_seconds_mean": "seconds", "search_passes_mean": "passes", "epoch_fraction_mean": "× epoch (time)",
         "epoch_fraction_ci95": "±95%", "pass_fraction_mean": "× epoch (passes)"}).round(4)
-    chapter.text.update(_cost_text(costs, study))
+    chapter.text.update(cost_text(costs, study))
 
     for name in agg["dataset"].unique():
         chapter.figures[f"fig_pareto_{name}"] = plot_bytes_pareto(agg, name, rows=rows[name], profile=profile,
@@ -238,7 +229,7 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
     chapter.tables["deployed"] = sizes.assign(emb_bytes_mean=sizes["emb_bytes_mean"] / 1024).rename(columns={
         "emb_bytes_mean": "KiB", "vs_full": "× full", "achieved_budget_mean": "achieved", "test_auc_mean": "AUC",
         "test_auc_ci95": "±95%"}).round(4)
-    chapter.text.update(_size_text(sizes, results))
+    chapter.text.update(size_text(sizes, results))
 
     latency = latency_ratios(study, results, results_dir, budgets)
     wide = latency.pivot_table(index=["dataset", "model", "method", "budget"], columns="batch_size",
@@ -251,97 +242,18 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
     wide = wide.reset_index().sort_values(["dataset", "model", "budget", "method"], ascending=[True, True, False, True],
                                           key=lambda c: c.map(order) if c.name == "method" else c)
     chapter.tables["latency"] = wide.reset_index(drop=True).round(3)
-    chapter.text.update(_latency_text(latency))
+    chapter.text.update(latency_text(latency))
 
     chapter.tables["pep_settings"] = pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"])
-    chapter.tables["pep_selection"] = pep_selection().round(4)
+    selection = pep_selection()
+    chapter.tables["pep_selection"] = selection.round(  # the settings' small decays stay as they are
+        {c: 4 for c in selection.columns if c.startswith(("valid_auc", "score", "final_kept"))} | {"search_epochs": 1})
+    chapter.text.update(selection_text(selection))
     rewind = rewind_against_fresh(results, [b for b in study.budgets if b < 1], study.search)
     chapter.tables["rewind"] = rewind.round(4)
-    chapter.text.update(_pep_text(study, costs, rewind))
+    chapter.text.update(pep_text(study, costs, rewind))
     return chapter
 
 
 # -- glued sentences -------------------------------------------------------------------------------------
-def _cost_text(costs: pd.DataFrame, study: StudyConfig) -> dict[str, str]:
-    text = {"sseds_K": str(study.search.num_batches)}
-    sseds = costs[costs["method"] == "sseds"]
-    if not sseds.empty:
-        text["sseds_epoch_fraction"] = _span(sseds["epoch_fraction_mean"], _pct)
-        text["sseds_pass_fraction"] = _span(sseds["pass_fraction_mean"], _pct)
-        below, n = int((sseds["epoch_fraction_mean"] < SSEDS_TARGET).sum()), len(sseds)
-        target = f"the {_pct(SSEDS_TARGET)} target"
-        text["sseds_target_verdict"] = (f"under {target} in every dataset and model" if below == n else
-                                        f"above {target} in every dataset and model" if below == 0 else
-                                        f"under {target} in {below} of {n} dataset/model cells")
-        # K passes are 2% of an epoch of K / 2% batches: the epoch size at which the target is met
-        batches = study.search.num_batches / SSEDS_TARGET
-        text["sseds_batches_for_target"] = f"{batches:,.0f}"
-        text["sseds_rows_for_target"] = f"{batches * study.train.batch_size / 1e6:.1f} million"
-        text["epoch_passes"] = _span((sseds["search_passes_mean"] / sseds["pass_fraction_mean"]).round(),
-                                     lambda v: f"{v:,.0f}")
-    pep = costs[costs["method"] == "pep"]
-    if not pep.empty:
-        text["pep_epoch_fraction"] = _span(pep["epoch_fraction_mean"], lambda v: f"{v:.1f}")
-        text["pep_search_epochs"] = _span(pep["search_epochs_mean"], lambda v: f"{v:.0f}")
-        if not sseds.empty:
-            both = pep.merge(sseds, on=["dataset", "model"], suffixes=("_pep", "_sseds"))
-            text["pep_vs_sseds_cost"] = _span(both["search_seconds_mean_pep"] / both["search_seconds_mean_sseds"],
-                                              lambda v: f"{v:.0f}")
-    return text
-
-
-def _size_text(sizes: pd.DataFrame, results: pd.DataFrame) -> dict[str, str]:
-    text = {}
-    pep = results[(results["status"] == "ok") & (results["method"] == "pep")]
-    if not pep.empty:
-        # bytes of the CSR tables against the bytes of their kept values alone (the index overhead)
-        overhead = pep["emb_bytes"] / (pep["kept_emb_params"] * 4)
-        text["pep_index_overhead"] = _span(overhead, lambda v: f"{v:.1f}")
-        text["pep_empty_values"] = f"{int(pep['empty_values'].max()):,}"
-    dense = results[(results["status"] == "ok") & (results["method"] == "sseds")]
-    if not dense.empty:
-        text["sseds_empty_values"] = f"{int(dense['empty_values'].max()):,}"
-    cells = ["dataset", "model", "budget"]
-    both = sizes[sizes["method"] == "pep"].merge(sizes[sizes["method"] == "sseds"], on=cells, suffixes=("_pep", "_sseds"))
-    if not both.empty:
-        ratio = both["emb_bytes_mean_pep"] / both["emb_bytes_mean_sseds"]
-        text["pep_vs_sseds_bytes"] = _span(ratio, lambda v: f"{v:.2f}")
-        larger = int((ratio > 1).sum())
-        text["pep_vs_sseds_bytes_verdict"] = (
-            "larger than" if larger == len(ratio) else "smaller than" if larger == 0 else
-            f"larger than in {larger} and smaller than in {len(ratio) - larger} of {len(ratio)} cells")
-    return text
-
-
-def _speed_word(ratio: float) -> str:
-    return "faster than" if ratio < 0.9 else "slower than" if ratio > 1.1 else "about as fast as"
-
-
-def _latency_text(latency: pd.DataFrame) -> dict[str, str]:
-    """Per batch size, the span of the time ratios to the full model of the dense slim models and of
-    PEP's CSR model, and a word for the median ratio."""
-    text = {}
-    for batch in sorted(latency["batch_size"].unique()):
-        sub = latency[(latency["batch_size"] == batch) & (latency["method"] != "full")]
-        for group, name in ((sub[sub["method"] != "pep"], "dense"), (sub[sub["method"] == "pep"], "pep")):
-            if not group.empty:
-                text[f"latency_{name}_batch{batch}"] = _span(group["ratio"], lambda v: f"{v:.2f}")
-                text[f"latency_{name}_batch{batch}_verdict"] = _speed_word(float(group["ratio"].median()))
-    return text
-
-
-def _pep_text(study: StudyConfig, costs: pd.DataFrame, rewind: pd.DataFrame) -> dict[str, str]:
-    p = study.pep
-    text = {"pep_granularity": p.granularity, "pep_threshold_init": f"{p.threshold_init:g}",
-            "pep_threshold_lr": f"{p.threshold_lr:g}" if p.threshold_lr is not None else f"{study.train.lr:g}",
-            "pep_threshold_weight_decay": f"{p.threshold_weight_decay:g}", "pep_max_epochs": str(p.max_epochs),
-            "pep_weight_decay": "the training settings' decays" if p.weight_decay is None else f"{p.weight_decay:g}"}
-    if not rewind.empty:
-        counts = rewind["rewind is"].value_counts()
-        text["rewind_delta_range"] = _span(rewind["rewind − fresh"], lambda v: f"{v:+.4f}")
-        text["rewind_verdict"] = (f"rewind is better in {int(counts.get('better', 0))}, worse in "
-                                  f"{int(counts.get('worse', 0))} and indistinguishable in "
-                                  f"{int(counts.get('indistinguishable', 0))} of {len(rewind)} dataset/model/budget "
-                                  "cells")
-    return text
