@@ -70,7 +70,7 @@ def test_missing_profile_file(tmp_path):
 
 
 def test_shipped_profiles_load():
-    for name in ("smoke", "default", "ablation", "paper"):
+    for name in ("smoke", "default", "ablation", "paper", "pep_movielens"):
         study = st.load_profile(name)
         assert st.expand_runs(study)
 
