@@ -30,6 +30,7 @@ from ..figures.results import plot_bytes_pareto
 from ..models.pep import attach_fixed_mask
 from ..models.registry import build_model
 from ..study import (
+    METHODS,
     aggregate,
     default_results_dir,
     expand_runs,
@@ -194,8 +195,6 @@ def _deployed_model(ds, base, spec, ok: pd.DataFrame, results_dir):
 
 
 def _method_order() -> list[str]:
-    from ..study import METHODS
-
     return list(METHODS)
 
 

@@ -88,6 +88,7 @@ def _check_datasets(datasets) -> None:
 def _check_runs(study: StudyConfig, searches) -> None:
     """Every method runs at one budget at least, and no budget is too small for ``min_dim`` (such runs
     would only fail after pretraining)."""
+    # The method registry imports this package (see _check_methods): looked up at validation time.
     from ..study.methods import get_method
 
     emb_dim = study.model.emb_dim
