@@ -29,7 +29,7 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %%
+# %% tags=["hide-input"]
 from myst_nb import glue
 
 from sseds_study.data import load_dataset, load_dataset_from_study
@@ -42,10 +42,10 @@ from sseds_study.figures.data import (
 )
 from sseds_study.study import load_profile
 
-# %%
+# %% tags=["hide-input"]
 study = load_profile(profile)
 
-# %%
+# %% tags=["hide-input"]
 glue("profile", profile, display=False)
 
 # %% [markdown]
@@ -53,19 +53,19 @@ glue("profile", profile, display=False)
 #
 # The same MovieLens-100K is used in every profile; it is small enough.
 
-# %%
+# %% tags=["hide-input"]
 ml = load_dataset("movielens100k", progress=False)
 
-# %%
+# %% tags=["hide-input"]
 ml_facts = dataset_facts(ml)
 
-# %%
+# %% tags=["hide-input"]
 glue("ml_rows", ml_facts["rows"], display=False)
 glue("ml_fields", ml_facts["fields"], display=False)
 glue("ml_pos_rate", ml_facts["positive_rate"], display=False)
 glue("ml_emb_rows", ml_facts["embedding_rows"], display=False)
 
-# %%
+# %% tags=["hide-input"]
 dataset_summary(ml, decimals=4)
 
 # %% [markdown]
@@ -79,10 +79,10 @@ dataset_summary(ml, decimals=4)
 # rows whose value is rare (seen fewer than ten times), and the spread of the per-value positive
 # rates (standard deviation over the values seen at least ten times).
 
-# %%
+# %% tags=["hide-input"]
 field_table(ml)
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_ml_cardinality", plot_field_cardinality(ml, profile=profile), display=False)
 
 # %% [markdown]
@@ -94,7 +94,7 @@ glue("fig_ml_cardinality", plot_field_cardinality(ml, profile=profile), display=
 # every embedding dimension.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_ml_popularity", plot_feature_popularity(ml, profile=profile), display=False)
 
 # %% [markdown]
@@ -106,7 +106,7 @@ glue("fig_ml_popularity", plot_feature_popularity(ml, profile=profile), display=
 # embedding has little data to learn from.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_ml_positive", plot_value_positive_rates(ml, profile=profile), display=False)
 
 # %% [markdown]
@@ -118,7 +118,7 @@ glue("fig_ml_positive", plot_value_positive_rates(ml, profile=profile), display=
 # overall rate); values well outside it carry signal.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
 
 # %% [markdown]
@@ -134,20 +134,20 @@ glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
 #
 # The size of the synthetic dataset follows the profile ({glue:text}`profile`).
 
-# %%
+# %% tags=["hide-input"]
 syn = load_dataset_from_study(study, "synthetic", progress=False)
 
-# %%
+# %% tags=["hide-input"]
 syn_facts = dataset_facts(syn)
 
-# %%
+# %% tags=["hide-input"]
 glue("syn_rows", syn_facts["rows"], display=False)
 glue("syn_fields", syn_facts["fields"], display=False)
 glue("syn_pos_rate", syn_facts["positive_rate"], display=False)
 glue("syn_relevant", syn_facts["relevant_fields"], display=False)
 glue("syn_bayes_auc", syn_facts["bayes_auc"], display=False)
 
-# %%
+# %% tags=["hide-input"]
 dataset_summary(syn, decimals=4)
 
 # %% [markdown]
@@ -157,10 +157,10 @@ dataset_summary(syn, decimals=4)
 # acts, so it is the width an ideal search would give it. The true logits reach an AUC of
 # {glue:text}`syn_bayes_auc:.3f`: no model can do better on this data.
 
-# %%
+# %% tags=["hide-input"]
 truth_table(syn)
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), display=False)
 
 # %% [markdown]
@@ -172,7 +172,7 @@ glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), displa
 # the widths a search finds comes from saliency, not from cost.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_syn_popularity", plot_feature_popularity(syn, profile=profile), display=False)
 
 # %% [markdown]
@@ -183,7 +183,7 @@ glue("fig_syn_popularity", plot_feature_popularity(syn, profile=profile), displa
 # field has a few frequent values and a long tail.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_syn_positive", plot_value_positive_rates(syn, profile=profile), display=False)
 
 # %% [markdown]
@@ -195,7 +195,7 @@ glue("fig_syn_positive", plot_value_positive_rates(syn, profile=profile), displa
 # its interactions while its values, one at a time, stay close to the overall rate.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("fig_syn_missing", plot_missing_rates(syn, profile=profile), display=False)
 
 # %% [markdown]

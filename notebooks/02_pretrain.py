@@ -21,16 +21,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %%
+# %% tags=["hide-input"]
 from sseds_study.analysis import pretrain_chapter
 
-# %%
+# %% tags=["hide-input"]
 chapter = pretrain_chapter(profile)
 
-# %%
+# %% tags=["hide-input"]
 print(chapter.header)
 
-# %%
+# %% tags=["hide-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -50,7 +50,7 @@ chapter.glue()
 #
 # Test AUC and logloss of the best checkpoint: mean and 95% interval (Student t) over seeds.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["metrics"]
 
 # %% [markdown]
@@ -59,7 +59,7 @@ chapter.tables["metrics"]
 # The embedding tables are where SSEDS saves parameters. Their share of all parameters tells how
 # much a smaller embedding can shrink the whole model.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["share"]
 
 # %% [markdown]

@@ -33,16 +33,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %%
+# %% tags=["hide-input"]
 from sseds_study.analysis import search_chapter
 
-# %%
+# %% tags=["hide-input"]
 chapter = search_chapter(profile)
 
-# %%
+# %% tags=["hide-input"]
 print(chapter.header)
 
-# %%
+# %% tags=["hide-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -65,7 +65,7 @@ chapter.glue()
 #
 # ## Widths per field at each budget
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["widths"]
 
 # %% [markdown]
@@ -94,7 +94,7 @@ chapter.tables["widths"]
 # correlation between planted rank and allocated width, and the share of kept dimensions that went
 # to the relevant fields.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["planted"]
 
 # %% [markdown]

@@ -24,16 +24,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %%
+# %% tags=["hide-input"]
 from sseds_study.analysis import budget_chapter
 
-# %%
+# %% tags=["hide-input"]
 chapter = budget_chapter(profile)
 
-# %%
+# %% tags=["hide-input"]
 print(chapter.header)
 
-# %%
+# %% tags=["hide-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -60,7 +60,7 @@ chapter.glue()
 # Mean test AUC (and 95% interval half-width) at budgets 0.2 and 0.1 (the smoke profile: its smallest
 # budgets); `delta_vs_full` is the difference from the full model of the same dataset and base model.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["small"]
 
 # %% [markdown]
@@ -75,7 +75,7 @@ chapter.tables["small"]
 # {glue:text}`verdict_cells` cells below SSEDS is {glue:text}`verdict_summary`
 # ({glue:text}`verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level).
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["paired"]
 
 # %% [markdown]
@@ -86,5 +86,5 @@ chapter.tables["paired"]
 # column fits. Alignment maps (per-field $d_f \to D$ linear maps for models whose interactions need
 # equal widths) add parameters outside the embedding budget; they are counted in the total.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["kept"]

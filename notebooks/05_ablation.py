@@ -29,16 +29,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %%
+# %% tags=["hide-input"]
 from sseds_study.analysis import ablation_chapter
 
-# %%
+# %% tags=["hide-input"]
 chapter = ablation_chapter(profile)
 
-# %%
+# %% tags=["hide-input"]
 print(chapter.header)
 
-# %%
+# %% tags=["hide-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -53,7 +53,7 @@ chapter.glue()
 # `delta` is the variant's mean test AUC minus the default's, in the same panel. A difference whose
 # interval straddles zero is not evidence of anything at this number of seeds.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["variants"]
 
 # %% [markdown]

@@ -30,16 +30,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %%
+# %% tags=["hide-input"]
 from sseds_study.analysis import efficiency_chapter
 
-# %%
+# %% tags=["hide-input"]
 chapter = efficiency_chapter(profile)
 
-# %%
+# %% tags=["hide-input"]
 print(chapter.header)
 
-# %%
+# %% tags=["hide-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -73,10 +73,10 @@ chapter.glue()
 # ({glue:text}`pep_granularities_reached`) lie within {glue:text}`pep_granularity_spread` of each
 # other in score, at one seed: the granularity matters little here.
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["pep_settings"]
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["pep_selection"]
 
 # %% [markdown]
@@ -95,7 +95,7 @@ chapter.tables["pep_selection"]
 # {glue:text}`pep_epoch_fraction` pretraining epochs ({glue:text}`pep_search_epochs` epochs of
 # training with thresholds), {glue:text}`pep_vs_sseds_cost` times the time of SSEDS's search.
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["cost"]
 
 # %% [markdown]
@@ -122,7 +122,7 @@ chapter.tables["cost"]
 # Synthetic data: test AUC against the deployed embedding storage, per base model.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["deployed"]
 
 # %% [markdown]
@@ -140,7 +140,7 @@ chapter.tables["deployed"]
 # PEP's rows are rebuilt from CSR by a few tensor operations per table (no dedicated kernel), which
 # costs most at large batches.
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["latency"]
 
 # %% [markdown]
@@ -151,5 +151,5 @@ chapter.tables["latency"]
 # Holm-adjusted p-value of the paired t test across the table, and the verdict:
 # {glue:text}`rewind_verdict` (mean differences {glue:text}`rewind_delta_range`).
 
-# %%
+# %% tags=["hide-input"]
 chapter.tables["rewind"]
