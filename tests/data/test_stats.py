@@ -12,6 +12,7 @@ from sseds_study.data.stats import (
     missing_rates,
     oov_share,
     truth_table,
+    value_counts,
     value_statistics,
 )
 
@@ -97,3 +98,10 @@ def test_dataset_facts(tiny):
                                           "bayes_auc": 0.812345}})
     facts = dataset_facts(ds)
     assert facts["relevant_fields"] == 2 and facts["bayes_auc"] == 0.8123
+
+
+def test_value_counts_match_the_value_statistics(tiny):
+    counts = value_counts(tiny, "train")
+    table = value_statistics(tiny, "train")
+    for spec, c in zip(tiny.fields, counts, strict=True):
+        assert c.tolist() == table.loc[table["field"] == spec.name, "count"].tolist()

@@ -38,6 +38,13 @@ def _field_ids_and_labels(ds: EncodedDataset, f: int, rows) -> tuple[np.ndarray,
     return cols[keep].astype(np.int64), labels[keep].astype(np.float64)
 
 
+def value_counts(ds: EncodedDataset, split: str | None = "train") -> list[np.ndarray]:
+    """Per field, how often each id occurs in a split, (V_f,) int64 (multi-valued: every value counts)."""
+    rows = split_rows(ds, split)
+    return [np.bincount(_field_ids_and_labels(ds, f, rows)[0], minlength=spec.vocab_size)[: spec.vocab_size]
+            for f, spec in enumerate(ds.fields)]
+
+
 def value_statistics(ds: EncodedDataset, split: str | None = "train") -> pd.DataFrame:
     """One row per (field, id): how often the value occurs, and the positive rate of its rows.
 

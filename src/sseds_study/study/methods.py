@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import SearchConfig
+from ..data.stats import value_counts
 from ..errors import ConfigError
 from ..search import baselines
 from ..search.allocate import Allocation, allocate_dims
@@ -163,7 +164,7 @@ def allocate_magnitude(x: MethodInput) -> Allocation:
 
 
 def allocate_frequency(x: MethodInput) -> Allocation:
-    return baselines.frequency_allocation(train_value_counts(x.ds), _vocab(x), x.spec.model.emb_dim, x.spec.budget)
+    return baselines.frequency_allocation(value_counts(x.ds, "train"), _vocab(x), x.spec.model.emb_dim, x.spec.budget)
 
 
 def _pep_mask(x: MethodInput, init: str) -> MaskAllocation:
@@ -181,17 +182,6 @@ def allocate_pep(x: MethodInput) -> MaskAllocation:
 
 def allocate_pep_fresh(x: MethodInput) -> MaskAllocation:
     return _pep_mask(x, "fresh")
-
-
-def train_value_counts(ds) -> list[np.ndarray]:
-    """Per field, how often each id occurs in the training split (multi-valued: every value counts)."""
-    train = ds.split_index("train")
-    counts = []
-    for f, spec in enumerate(ds.fields):
-        cols = ds.field_columns(f)[train].ravel()
-        cols = cols[cols >= 0]
-        counts.append(np.bincount(cols, minlength=spec.vocab_size))
-    return counts
 
 
 register(Method("full", allocate_full, "full width", "black", marker="", linestyle="--", evaluation="pretrained",
