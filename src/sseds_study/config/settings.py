@@ -26,6 +26,12 @@ ESTIMATORS = ("mean_abs", "abs_mean", "fisher", "taylor")
 SCORE_SPLITS = ("train", "valid")
 BUDGET_UNITS = ("params", "dims")
 RANK_BY = ("saliency", "saliency_per_param")
+# How a retrained slim model starts (DESIGN.md 1.1, step 4):
+#   "scratch": fresh seeded weights at the slim widths, the standard retraining;
+#   "inherit": prune-then-fine-tune: the pretrained model with the dropped columns cut out and every
+#              other weight (first-order terms, biases, MLP, cross network, head) carried over, the
+#              layers that read the embeddings sliced to the kept inputs. Before any training it
+#              scores exactly as prune_only does (models.inherit).
 INITS = ("scratch", "inherit")
 PEP_GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
 
@@ -120,7 +126,10 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """SSEDS options (DESIGN.md 1.1): how saliency is scored and how widths are allocated."""
+    """SSEDS options (DESIGN.md 1.1): how saliency is scored, how widths are allocated, and how the
+    slim model starts its retraining: ``init="scratch"`` (fresh seeded weights) or ``"inherit"``
+    (prune-then-fine-tune: the pretrained model pruned to the kept columns, every other weight kept,
+    so it starts where ``prune_only`` is; see ``INITS``)."""
 
     estimator: str = "mean_abs"
     score_split: str = "train"
