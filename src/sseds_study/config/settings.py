@@ -136,7 +136,7 @@ class SearchConfig:
     num_batches: int = 32
     budget_unit: str = "params"
     rank_by: str = "saliency"
-    min_dim: int = 0
+    min_dim: int = 1
     init: str = "scratch"
 
     def __post_init__(self):
@@ -147,6 +147,34 @@ class SearchConfig:
         _check_choice("search", "rank_by", self.rank_by, RANK_BY)
         _check_positive("search", "min_dim", self.min_dim, allow_zero=True)
         _check_choice("search", "init", self.init, INITS)
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    """The tuning stage of a study (``study.tune``): before any run, every (dataset, base model) trains
+    the full-width model at each point of the grid ``lr`` x ``emb_weight_decay`` (one seed, ``seed``;
+    None: the study's first seed) and keeps the point with the best validation AUC (ties: the first in
+    grid order). Pretraining, scoring and retraining of every method then use that point, so the
+    protocol is the same for every method and is chosen on validation data only."""
+
+    lr: tuple[float, ...] = ()
+    emb_weight_decay: tuple[float, ...] = (0.0,)
+    seed: int | None = None
+
+    def __post_init__(self):
+        for name in ("lr", "emb_weight_decay"):
+            values = tuple(float(v) for v in getattr(self, name))
+            if not values:
+                raise ConfigError(f"tune.{name}: expected at least one value; got none")
+            for v in values:
+                _check_positive("tune", name, v, allow_zero=name != "lr")
+            if len(set(values)) != len(values):
+                raise ConfigError(f"tune.{name}: expected distinct values; got {list(values)}")
+            object.__setattr__(self, name, values)
+
+    def grid(self) -> list[dict]:
+        """The grid's points, in order: lr varies slowest."""
+        return [{"lr": lr, "emb_weight_decay": wd} for lr in self.lr for wd in self.emb_weight_decay]
 
 
 @dataclass(frozen=True)

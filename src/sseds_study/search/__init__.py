@@ -5,7 +5,7 @@ Pure tensor functions: no file I/O and no training happen here (DESIGN.md sectio
 
 from ._checks import SearchInputError
 from .agreement import planted_rank_agreement
-from .allocate import Allocation, allocate_dims, rank_pairs
+from .allocate import Allocation, allocate_dims, allocate_dims_at_params, rank_pairs
 from .baselines import (
     frequency_allocation,
     frequency_scores,
@@ -13,6 +13,7 @@ from .baselines import (
     magnitude_scores,
     random_scores,
     uniform_allocation,
+    uniform_filled_allocation,
 )
 from .saliency import batches_from_arrays, compute_saliency
 
@@ -20,6 +21,7 @@ __all__ = [
     "Allocation",
     "SearchInputError",
     "allocate_dims",
+    "allocate_dims_at_params",
     "batches_from_arrays",
     "compute_saliency",
     "frequency_allocation",
@@ -30,6 +32,7 @@ __all__ = [
     "random_scores",
     "rank_pairs",
     "uniform_allocation",
+    "uniform_filled_allocation",
 ]
 
 from .pep import PEPSnapshot, PEPSnapshots, dense_table_bytes, sparse_table_bytes  # noqa: E402  (PEP)
