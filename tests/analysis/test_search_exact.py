@@ -3,16 +3,25 @@ tiny synthetic study, and the sentences the chapter quotes."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
-import torch
+import re
 
-from sseds_study.analysis import exact_agreement, exact_reference, load_pretrained
-from sseds_study.analysis.search import exact_text
-from sseds_study.config import ESTIMATORS, SearchConfig
-from sseds_study.search import drop_column_importance
-from sseds_study.study import study_from_dict
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from sseds_study.analysis import exact_agreement, exact_reference, load_pretrained, search_chapter  # noqa: E402
+from sseds_study.analysis.search import exact_text  # noqa: E402
+from sseds_study.config import ESTIMATORS, SearchConfig  # noqa: E402
+from sseds_study.data.paths import repo_root  # noqa: E402
+from sseds_study.search import drop_column_importance  # noqa: E402
+from sseds_study.study import study_from_dict  # noqa: E402
+
+NOTEBOOK = repo_root() / "notebooks" / "03_search.py"
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +84,17 @@ def test_text_names_the_best_gradient_setting():
     assert text["exact_k_valid"] == "0.95" and text["exact_k_train"] == "nan"
     assert text["exact_negative_share"] == "25%" and text["exact_negative_range"] == "25% to 25%"
     assert text["exact_negative_worst"] == "b (d, FM: 50% of its columns)"
+
+
+@pytest.mark.slow
+def test_the_chapter_has_everything_its_notebook_glues_and_shows(tmp_path, monkeypatch):
+    monkeypatch.setenv("SSEDS_RESULTS_DIR", str(tmp_path))
+    ch = search_chapter("smoke")
+    source = NOTEBOOK.read_text()
+    for name in set(re.findall(r"\{glue:text\}`([a-z_0-9A-Z]+)`", source)):
+        assert name in ch.text and ch.text[name], name
+    for name in set(re.findall(r'chapter\.tables\["([a-z_]+)"\]', source)):
+        assert name in ch.tables, name
+    assert "fig_exact_agreement" in ch.figures
+    assert list(ch.tables["exact"].index.names) == ["estimator", "score_split"]
+    assert len(ch.tables["exact"]) == 2 * len(ESTIMATORS)

@@ -236,7 +236,7 @@ def search_chapter(profile: str) -> Chapter:
         index=["dataset", "field"], columns="model", values="negative_share", sort=False).round(3)
     chapter.figures["fig_exact_agreement"] = plot_exact_agreement(
         exact, rows={d.name: len(d) for d in loaded}, profile=profile,
-        title="Spearman correlation of each saliency setting with the exact drop-column importance (valid)")
+        title="Rank correlation of each setting with the exact importance (validation)")
     chapter.text.update(exact_text(exact, negative, study.search))
     chapter.text["exact_budget"] = f"{AGREEMENT_BUDGET:g}"
     return chapter

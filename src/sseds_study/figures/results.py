@@ -135,7 +135,8 @@ def plot_exact_agreement(table: pd.DataFrame, *, rows: Mapping[str, int], profil
             .pivot(index="setting", columns="panel", values=metric).reindex(settings))
     panels = list(dict.fromkeys(table["dataset"] + " / " + table["model"]))
     grid = grid[panels]
-    fig, ax = plt.subplots(figsize=(2.2 + 1.3 * len(panels), 1.4 + 0.36 * len(settings)), layout="constrained")
+    fig, ax = plt.subplots(figsize=(max(6.0, 2.6 + 1.3 * len(panels)), 1.6 + 0.36 * len(settings)),
+                           layout="constrained")
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdBu", vmin=-1, vmax=1)
     ax.set_yticks(range(len(settings)), settings)
     ax.set_xticks(range(len(panels)), panels, rotation=20, ha="right")
