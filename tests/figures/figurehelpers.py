@@ -26,6 +26,13 @@ def planted_table() -> pd.DataFrame:
     return pd.DataFrame({"setting": ["x"] * 3 + ["y"] * 3, "true_rank": [2, 1, 0] * 2, "width": [3, 1, 0, 2, 2, 0]})
 
 
+def exact_agreement_table() -> pd.DataFrame:
+    return pd.DataFrame([{"dataset": d, "model": m, "estimator": e, "score_split": s,
+                          "spearman": 0.9 if e == "exact" else 0.4, "kendall": 0.3}
+                         for d in ("a", "b") for m in ("FM", "DCN") for e in ("mean_abs", "exact")
+                         for s in ("train", "valid")])
+
+
 def ablation_table() -> pd.DataFrame:
     return pd.DataFrame([{"dataset": "d", "model": "FM", "budget": b, "variant": v, "test_auc_mean": 0.7,
                           "test_auc_ci95": 0.01}

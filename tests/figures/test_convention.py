@@ -13,7 +13,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from figurehelpers import ablation_table, budget_table, learning_history, planted_table  # noqa: E402
+from figurehelpers import (  # noqa: E402
+    ablation_table,
+    budget_table,
+    exact_agreement_table,
+    learning_history,
+    planted_table,
+)
 from matplotlib.figure import Figure  # noqa: E402
 
 from sseds_study.figures import data as data_figures  # noqa: E402
@@ -35,6 +41,8 @@ CALLS = {
         pd.DataFrame({0.5: [2, 1, 0]}, index=tiny.field_names), dataset="tiny", rows=6, profile="smoke"),
     results.plot_planted_truth: lambda tiny: results.plot_planted_truth(
         planted_table(), dataset="tiny", rows=6, profile="smoke"),
+    results.plot_exact_agreement: lambda tiny: results.plot_exact_agreement(
+        exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     results.plot_ablation: lambda tiny: results.plot_ablation(
         ablation_table().assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     results.plot_bytes_pareto: lambda tiny: results.plot_bytes_pareto(

@@ -8,7 +8,13 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from figurehelpers import ablation_table, budget_table, learning_history, planted_table  # noqa: E402
+from figurehelpers import (  # noqa: E402
+    ablation_table,
+    budget_table,
+    exact_agreement_table,
+    learning_history,
+    planted_table,
+)
 
 from sseds_study.figures import results  # noqa: E402
 from sseds_study.figures.style import method_style  # noqa: E402
@@ -78,3 +84,13 @@ def test_bytes_pareto_has_a_panel_per_model_a_front_and_the_full_star():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert set(labels) == {"Pareto front", "full", "sseds", "uniform"}
     assert "d, 500 rows, profile smoke" in fig.get_suptitle() and "bytes" in fig.get_suptitle()
+
+
+def test_exact_agreement_heatmap_has_a_row_per_setting_and_a_column_per_model():
+    fig = results.plot_exact_agreement(exact_agreement_table(), rows={"a": 10, "b": 20}, profile="smoke")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "mean_abs, train", "mean_abs, valid", "exact, train", "exact, valid"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a / FM", "a / DCN", "b / FM", "b / DCN"]
+    assert ax.images[0].get_array()[2, 0] == 0.9
+    assert "a, 10 rows; b, 20 rows, profile smoke" in fig.get_suptitle()

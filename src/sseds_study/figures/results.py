@@ -121,6 +121,33 @@ def plot_planted_truth(table: pd.DataFrame, *, dataset: str, rows: int, profile:
     return finish(fig, title or "Allocated width against planted rank", data_label({dataset: rows}, profile))
 
 
+def plot_exact_agreement(table: pd.DataFrame, *, rows: Mapping[str, int], profile: str, metric: str = "spearman",
+                         title: str | None = None) -> Figure:
+    """Rank correlation of each saliency setting with the exact drop-column importance, as an annotated
+    heatmap: a row per (estimator, score split), a column per (dataset, model).
+
+    table: one row per (dataset, model, estimator, score_split) with ``metric``, as
+    ``analysis.exact_agreement`` returns it; rows: dataset -> its number of rows.
+    """
+    settings = list(dict.fromkeys(table["estimator"] + ", " + table["score_split"]))
+    grid = (table.assign(setting=table["estimator"] + ", " + table["score_split"],
+                         panel=table["dataset"] + " / " + table["model"])
+            .pivot(index="setting", columns="panel", values=metric).reindex(settings))
+    panels = list(dict.fromkeys(table["dataset"] + " / " + table["model"]))
+    grid = grid[panels]
+    fig, ax = plt.subplots(figsize=(max(6.0, 2.6 + 1.3 * len(panels)), 1.6 + 0.36 * len(settings)),
+                           layout="constrained")
+    im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdBu", vmin=-1, vmax=1)
+    ax.set_yticks(range(len(settings)), settings)
+    ax.set_xticks(range(len(panels)), panels, rotation=20, ha="right")
+    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
+        ax.text(j, i, "n/a" if np.isnan(v) else f"{v:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if abs(np.nan_to_num(v)) > 0.6 else "black")
+    fig.colorbar(im, ax=ax, label=f"{metric} with exact (valid)")
+    label = data_label({name: rows[name] for name in dict.fromkeys(table["dataset"])}, profile)
+    return finish(fig, title or "Agreement of saliency with the exact drop-column importance", label)
+
+
 def plot_ablation(agg: pd.DataFrame, *, rows: Mapping[str, int], profile: str, metric: str = "test_auc",
                   title: str | None = None) -> Figure:
     """One panel per (dataset, model, budget): each SSEDS variant's mean metric with its 95% interval,

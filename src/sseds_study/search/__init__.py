@@ -4,7 +4,7 @@ Pure tensor functions: no file I/O and no training happen here (DESIGN.md sectio
 """
 
 from ._checks import SearchInputError
-from .agreement import planted_rank_agreement
+from .agreement import negative_share, planted_rank_agreement, rank_agreement, top_k_overlap
 from .allocate import Allocation, allocate_dims, allocate_dims_at_params, rank_pairs
 from .baselines import (
     frequency_allocation,
@@ -15,6 +15,7 @@ from .baselines import (
     uniform_allocation,
     uniform_filled_allocation,
 )
+from .exact import drop_column_importance, drop_column_importance_on_split
 from .saliency import batches_from_arrays, compute_saliency
 
 __all__ = [
@@ -24,13 +25,18 @@ __all__ = [
     "allocate_dims_at_params",
     "batches_from_arrays",
     "compute_saliency",
+    "drop_column_importance",
+    "drop_column_importance_on_split",
     "frequency_allocation",
     "frequency_scores",
     "full_allocation",
     "magnitude_scores",
+    "negative_share",
     "planted_rank_agreement",
     "random_scores",
+    "rank_agreement",
     "rank_pairs",
+    "top_k_overlap",
     "uniform_allocation",
     "uniform_filled_allocation",
 ]
