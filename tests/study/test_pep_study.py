@@ -30,7 +30,9 @@ BUDGETS = [1.0, 0.5, 0.2]
 
 
 def pep_study(**changes):
-    return tiny(**({"methods": METHODS, "budgets": BUDGETS, "seeds": [0], "pep": PEP} | changes))
+    # min_dim 0: budget 0.2 is below one column of the base width 4 per field
+    return tiny(**({"methods": METHODS, "budgets": BUDGETS, "seeds": [0], "pep": PEP,
+                    "search": {"num_batches": 2, "min_dim": 0}} | changes))
 
 
 @pytest.fixture(scope="module")
