@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",  # CI runs as root, where the sandbox refuses to start
     "--disable-gpu",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm, where the renderer would crash
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
