@@ -19,7 +19,6 @@ from ..data import load_dataset_from_config
 from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
 from ..search._checks import budget_limit
 from ..search.agreement import negative_share, planted_rank_agreement, rank_agreement, top_k_overlap
-from ..search.allocate import allocate_dims
 from ..search.exact import drop_column_importance_on_split
 from ..study import (
     GroupCache,
@@ -27,9 +26,13 @@ from ..study import (
     RunSpec,
     default_results_dir,
     load_or_pretrain,
+    resolve_tuned,
     saliency_for_spec,
+    seed_data,
     worker_threads,
 )
+from ..study.expand import tuned_train
+from ..study.methods import ranked_allocation
 from .chapter import Chapter
 
 PLANTED_BUDGET = 0.2
@@ -48,12 +51,14 @@ def load_pretrained(study: StudyConfig, dataset: str | None = None, model: str |
     data = next((d for d in study.datasets if dataset in (None, d.name)), None)
     if data is None:
         raise ConfigError(f"study {study.name!r} has no dataset {dataset!r}")
-    spec = RunSpec(data, dataclasses.replace(study.model, name=model or study.models[0], emb_dims=None),
-                   dataclasses.replace(study.train, seed=study.seeds[0] if seed is None else seed),
-                   study.search, "sseds", 1.0)
+    seed = study.seeds[0] if seed is None else seed
+    model = model or study.models[0]
+    # the run's own split and (in a study that tunes) its tuned training settings: the sweep's checkpoint
+    spec = RunSpec(seed_data(study, data, seed), dataclasses.replace(study.model, name=model, emb_dims=None),
+                   dataclasses.replace(tuned_train(study, data, model), seed=seed), study.search, "sseds", 1.0)
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
     with worker_threads():
-        ds = load_dataset_from_config(data, progress=False)
+        ds = load_dataset_from_config(spec.data, progress=False)
         pre = load_or_pretrain(ds, spec, results_dir)
     return ds, pre, spec
 
@@ -70,8 +75,7 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
     """Per-field widths (rows: fields) chosen at each budget (columns)."""
     out = {}
     for b in budgets:
-        alloc = allocate_dims(scores, ds.vocab_sizes, b, budget_unit=search.budget_unit, rank_by=search.rank_by,
-                              min_dim=search.min_dim)
+        alloc = ranked_allocation(scores, ds.vocab_sizes, b, search)  # the study's allocation rules
         out[b] = list(alloc.emb_dims)
     return pd.DataFrame(out, index=ds.field_names)
 
@@ -203,6 +207,7 @@ def search_chapter(profile: str) -> Chapter:
     """Saliency heatmaps and widths per budget for every dataset (first model, first seed), and the
     planted-truth comparison on the synthetic data."""
     study = load_profile(profile)
+    study = resolve_tuned(study, default_results_dir(study))  # the settings its sweep tuned
     model_name, seed = study.models[0], study.seeds[0]
     budgets = sorted(study.budgets, reverse=True)
     chapter = Chapter(header=f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "
