@@ -19,6 +19,7 @@ import torch
 
 from ..config import SearchConfig, to_dict
 from ..data import load_dataset_from_config, manifest_checksum
+from ..errors import NotReached
 from ..models.inherit import inherit_pretrained
 from ..models.pep import attach_fixed_mask
 from ..models.registry import build_model
@@ -239,7 +240,7 @@ def _run_group_body(todo, results_dir: Path, provenance: dict, on_row) -> list[d
             row = {**base, **execute_run(ds, pre, spec, cache), "status": "ok", "error": ""}
         except Exception as exc:
             row = {**base, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                   "traceback": traceback.format_exc(limit=8)}
+                   "not_reached": isinstance(exc, NotReached), "traceback": traceback.format_exc(limit=8)}
         row["run_seconds"] = time.perf_counter() - start
         write_journal(results_dir, row)
         rows.append(row)
