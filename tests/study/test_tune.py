@@ -112,3 +112,13 @@ def test_split_per_seed_gives_each_seed_its_own_split():
         tiny(split_per_seed="yes")
     assert dataclasses.replace(study, split_per_seed=False) == tiny(seeds=[0, 1])
     assert TINY["train"]["lr"] == 0.01
+
+
+def test_tune_study_runs_only_the_tuning_stage_and_the_sweep_reuses_it(tmp_path):
+    study = tuned_tiny()
+    tuned = st.tune_study(study, tmp_path, progress=False)
+    assert len(tuned.tuned) == 1 and (tmp_path / "tuning.csv").is_file()
+    assert not (tmp_path / "runs").exists()  # no run of the study yet
+    assert st.tune_study(tuned, tmp_path) is tuned  # already tuned: nothing to do
+    report = st.sweep(study, tmp_path, progress=False)
+    assert report.study.tuned == tuned.tuned and report.skipped == 4  # the grid's four runs

@@ -20,9 +20,9 @@ from ..study import (
     default_results_dir,
     load_or_pretrain,
     load_tuning,
-    resolve_tuned,
     seed_data,
     summarise_over_seeds,
+    tune_study,
     worker_threads,
 )
 from ..study.expand import tuned_train
@@ -74,7 +74,7 @@ def pretrain_chapter(profile: str) -> Chapter:
     """Learning curves, test metrics and the embedding share of every base model."""
     study = load_profile(profile)
     results_dir = default_results_dir(study)
-    study = resolve_tuned(study, results_dir)  # the settings its sweep tuned (the chapters run after it)
+    study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
     summary, history = pretrain_all(study, progress=False)
     datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())
     metrics = summarise_over_seeds(summary, ["dataset", "model"], ["test_auc", "test_logloss"])

@@ -26,9 +26,9 @@ from ..study import (
     RunSpec,
     default_results_dir,
     load_or_pretrain,
-    resolve_tuned,
     saliency_for_spec,
     seed_data,
+    tune_study,
     worker_threads,
 )
 from ..study.expand import tuned_train
@@ -207,7 +207,7 @@ def search_chapter(profile: str) -> Chapter:
     """Saliency heatmaps and widths per budget for every dataset (first model, first seed), and the
     planted-truth comparison on the synthetic data."""
     study = load_profile(profile)
-    study = resolve_tuned(study, default_results_dir(study))  # the settings its sweep tuned
+    study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
     model_name, seed = study.models[0], study.seeds[0]
     budgets = sorted(study.budgets, reverse=True)
     chapter = Chapter(header=f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "

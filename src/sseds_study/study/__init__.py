@@ -20,7 +20,7 @@ from .pretrain import GroupCache, Pretrained, load_or_pretrain, saliency_for_spe
 from .provenance import git_commit, package_versions
 from .runs import RunSpec, variant_label
 from .stats import GROUP_COLUMNS, aggregate, summarise_over_seeds, t_interval, with_variant
-from .sweep import SweepReport, default_results_dir, sweep
+from .sweep import SweepReport, default_results_dir, sweep, tune_study
 from .tune import load_tuning, resolve_tuned, tuning_runs
 
 __all__ = [
@@ -29,6 +29,6 @@ __all__ = [
     "expand_runs", "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_or_search", "load_search",
     "load_profile", "load_results", "load_study", "method_names", "package_versions", "read_journal",
     "reduced_methods", "register", "run_group", "run_pep_search", "saliency_for_spec", "saved_study", "search_path",
-    "seed_data", "study_from_dict", "study_searches", "load_tuning", "resolve_tuned", "tuning_runs", "summarise_over_seeds", "sweep", "sweep_lock", "t_interval",
+    "seed_data", "study_from_dict", "study_searches", "load_tuning", "resolve_tuned", "tuning_runs", "tune_study", "summarise_over_seeds", "sweep", "sweep_lock", "t_interval",
     "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",
 ]

@@ -68,14 +68,37 @@ def sweep(
         return _sweep_locked(study, results_dir, executor, workers, progress)
 
 
+def tune_study(study: StudyConfig, results_dir: str | os.PathLike | None = None, *, executor: str | None = None,
+               workers: int | None = None, progress: bool = True) -> StudyConfig:
+    """The study with its tuned settings (``study.tuned``), running or resuming only its tuning stage
+    (nothing to do for a study without one, or one already tuned there): what a chapter that reads
+    pretrained models needs before the runs of the whole sweep exist."""
+    if study.tune is None or study.tuned:
+        return study
+    executor, workers = executor or study.executor, study.workers if workers is None else workers
+    results_dir = check_writable_dir(results_dir if results_dir is not None else default_results_dir(study),
+                                     "results folder")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    with sweep_lock(results_dir):
+        return _tune_locked(study, results_dir, executor, workers, progress)[0]
+
+
+def _tune_locked(study: StudyConfig, results_dir: Path, executor: str, workers: int,
+                 progress: bool) -> tuple[StudyConfig, SweepReport | None]:
+    if study.tune is None or study.tuned:
+        return study, None
+    grid = tuning_runs(study)
+    tuning = _execute(grid, results_dir / TUNING_DIR, f"tune {study.name}", study.name, executor, workers, progress)
+    study = finish_tuning(study, results_dir)  # raises, naming the grid point, if one failed
+    return study, tuning
+
+
 def _sweep_locked(study: StudyConfig, results_dir: Path, executor: str, workers: int, progress: bool) -> SweepReport:
     start = time.perf_counter()
     executed = skipped = failed = 0
-    if study.tune is not None and not study.tuned:
-        grid = tuning_runs(study)
-        tuning = _execute(grid, results_dir / TUNING_DIR, f"tune {study.name}", study.name, executor, workers, progress)
+    study, tuning = _tune_locked(study, results_dir, executor, workers, progress)
+    if tuning is not None:
         executed, skipped, failed = tuning.executed, tuning.skipped, tuning.failed
-        study = finish_tuning(study, results_dir)  # raises, naming the grid point, if one failed
     atomic_write_text(results_dir / STUDY_FILE, json.dumps(to_dict(study), indent=2, sort_keys=True))
     report = _execute(expand_runs(study), results_dir, f"sweep {study.name}", study.name, executor, workers,
                       progress)
