@@ -17,9 +17,7 @@ MAKEFLAGS += --no-builtin-rules
 # lose their figures: never hand it to a recipe.
 unexport MPLBACKEND
 
-NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation
-# notebooks/06_efficiency.py (PEP, search cost, deployed size) joins NOTEBOOKS and book/_toc.yml once
-# the default profile sweeps PEP too; until then it runs on any profile with `papermill` by hand.
+NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency
 # Study profiles swept before the chapters are executed (the chapters then read their cached results).
 SWEEPS    := default ablation
 

@@ -15,11 +15,15 @@
 #
 # The paper's headline: mixed widths found by SSEDS keep the full model's AUC with a small fraction of
 # its embedding parameters. Here every method is given the same budget $b$, the fraction of the
-# full model's embedding parameters $\sum_f V_f D$ it may keep, and is retrained from scratch with
-# the same seed and training settings. `prune_only` is the pretrained model with the dropped
-# columns gated to zero, without retraining. Each point is a mean over seeds, with its 95% interval.
-# The `uniform` baseline (the same width $d$ for every field) needs $b \ge 1/D$: below that even
-# $d = 1$ does not fit, so it has no point there.
+# full model's embedding parameters $\sum_f V_f D$ it may keep, under the same rules (every field
+# keeps at least one dimension), and is retrained from scratch with the same seed and the same tuned
+# training settings (chapter 2). `prune_only` is the pretrained model with the dropped columns gated
+# to zero, without retraining. PEP (`pep`) learns a threshold on every embedding entry while it
+# trains, keeps the entries above it, and is retrained from the search run's initial weights
+# (`pep_fresh`: from a new initialisation); its budget is the fraction of non-zero entries. The
+# `uniform` baseline (the same width $d$ for every field, the leftover budget as one more column for
+# the cheapest fields) needs $b \ge 1/D$, as does any method that keeps one dimension per field.
+# Each point is a mean over seeds (each seed with its own data split), with its 95% interval.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
