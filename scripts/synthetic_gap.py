@@ -7,13 +7,16 @@ Sweeps only the profile's ``full`` and ``oracle`` runs (the same run keys as in 
 their rows are the sweep's own) and prints each fit's test AUC beside the Bayes AUC of the test
 split, the ceiling no model can pass: how far the full model stays below it is the check that the
 synthetic data sit in a learnable regime, and the oracle row shows what the planted widths score.
+A profile with a tuning stage tunes its full model first, as its sweep would.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 
+from sseds_study.config import DataConfig
 from sseds_study.data import has_planted_truth, load_dataset_from_config
 from sseds_study.study import load_study, sweep
 
@@ -33,9 +36,12 @@ def main() -> None:
     study = dataclasses.replace(study, datasets=datasets, methods=tuple(args.methods), budgets=(1.0,),
                                 seeds=tuple(args.seeds or study.seeds), models=tuple(args.models or study.models))
     report = sweep(study, args.results, workers=args.workers, executor="local", progress=False)
-    bayes = {d.name: load_dataset_from_config(d, progress=False).manifest["truth"]["bayes_auc"] for d in datasets}
     table = report.table[report.table["status"] == "ok"].copy()
-    table["bayes_auc"] = table["dataset"].map(bayes)
+    # Each run's own data settings: with split_per_seed every seed has its own test split.
+    data = table["config"].map(lambda c: json.dumps(json.loads(c)["data"], sort_keys=True))
+    bayes = {d: load_dataset_from_config(DataConfig(**json.loads(d)), progress=False).manifest["truth"]["bayes_auc"]
+             for d in data.unique()}
+    table["bayes_auc"] = data.map(bayes)
     table["gap"] = table["bayes_auc"] - table["test_auc"]
     columns = ["dataset", "model", "method", "seed", "test_auc", "bayes_auc", "gap", "achieved_budget", "epochs"]
     print(table[columns].sort_values(["dataset", "model", "method", "seed"]).round(4).to_string(index=False))
