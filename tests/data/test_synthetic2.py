@@ -88,6 +88,8 @@ def test_bayes_metrics_are_those_of_the_true_logits_on_each_split(tmp_path):
     for name in ("train", "valid", "test"):
         idx = ds.split_index(name)
         assert truth["bayes"][name]["auc"] == pytest.approx(roc_auc(labels[idx], logits[idx]), abs=1e-12)
+        probability = 1.0 / (1.0 + np.exp(-logits[idx]))  # the true click probability of each row
+        assert truth["bayes"][name]["auc"] == pytest.approx(roc_auc(labels[idx], probability), abs=1e-9)
         assert truth["bayes"][name]["logloss"] == pytest.approx(log_loss(labels[idx], logits[idx]), abs=1e-12)
     assert truth["bayes_auc"] == truth["bayes"]["test"]["auc"] and 0.7 < truth["bayes_auc"] < 1
 
