@@ -41,6 +41,9 @@ from studyhelpers import tiny
         ({"search": {"min_dim": 2}}, "study.search.min_dim: 2 of the base width 4 needs a budget of at least 0.5; "
                                      "the budgets go down to 0.3"),
         ({"variants": [{"min_dim": 5}]}, "study.search.min_dim: 5 of the base width 4"),
+        ({"methods": ["full", "oracle"], "datasets": [{"name": "synthetic"}, {"name": "movielens100k"}]},
+         "study.methods: 'oracle' needs data with planted ranks (synthetic, synthetic2); dataset(s) movielens100k "
+         "have none"),
     ],
 )
 def test_bad_profiles_have_clear_errors(change, message):
@@ -150,3 +153,11 @@ def test_shipped_profiles_state_only_their_differences():
     default = st.load_profile("default")
     assert ablation.train == default.train and ablation.datasets == default.datasets
     assert "extends: default" in (Path(__file__).parents[2] / "configs" / "ablation.yaml").read_text()
+
+
+def test_synthetic_v2_profile_and_the_oracle_stays_out_of_the_others():
+    v2 = st.load_profile("synthetic_v2")
+    assert [d.name for d in v2.datasets] == ["synthetic2"] and "oracle" in v2.methods
+    assert v2.train == st.load_profile("default").train  # the study's own training settings
+    others = [p.stem for p in (Path(__file__).parents[2] / "configs").glob("*.yaml") if p.stem != "synthetic_v2"]
+    assert others and all("oracle" not in st.load_profile(name).methods for name in others)

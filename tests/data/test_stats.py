@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sseds_study.config import ConfigError
 from sseds_study.data.stats import (
     dataset_facts,
     dataset_summary,
     field_table,
     missing_rates,
     oov_share,
+    planted_ranks,
     truth_table,
     value_counts,
     value_statistics,
@@ -74,6 +76,14 @@ def test_truth_table(tiny):
     assert list(table["relevant"]) == [True, False, True]
     with pytest.raises(ValueError, match="planted truth"):
         truth_table(tiny)
+
+
+def test_planted_ranks_in_field_order(tiny):
+    ds = tiny.replace(manifest={"truth": {"ranks": {"genres": 1, "user": 2, "hour": 0}}})
+    assert planted_ranks(ds) == (2, 0, 1)
+    for manifest in ({}, {"truth": {"ranks": {"user": 2}}}):  # none, or not for every field
+        with pytest.raises(ConfigError, match="has no planted ranks"):
+            planted_ranks(tiny.replace(manifest=manifest))
 
 
 def test_dataset_summary_by_hand(tiny):

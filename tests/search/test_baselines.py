@@ -15,6 +15,8 @@ from sseds_study.search import (
     frequency_scores,
     full_allocation,
     magnitude_scores,
+    oracle_allocation,
+    oracle_widths,
     planted_rank_agreement,
     random_scores,
     uniform_allocation,
@@ -196,6 +198,36 @@ def test_frequency_bad_inputs():
         frequency_allocation([np.array([1, -1])], [2], 4, 0.5)
     with pytest.raises(SearchInputError, match="alpha"):
         frequency_scores([np.ones(2)], [2], 4, alpha=0.0)
+
+
+# ----------------------------------------------------------------------------------------- oracle
+
+
+def test_oracle_gives_the_planted_ranks_at_what_they_cost():
+    alloc = oracle_allocation([6, 0, 20, 1], [10, 1000, 50, 100], 16)
+    assert alloc.emb_dims == (6, 0, 16, 1)  # capped at D
+    assert alloc.kept.sum(1).tolist() == [6, 0, 16, 1] and bool(alloc.kept[0, :6].all())
+    assert alloc.kept_params == 10 * 6 + 50 * 16 + 100 and alloc.budget == 1.0
+    assert alloc.achieved_budget == pytest.approx(alloc.kept_params / (1160 * 16))
+
+
+def test_oracle_scales_down_to_a_budget_and_never_up():
+    vocab, ranks = [100, 100, 100], [8, 4, 0]
+    assert oracle_widths(ranks, vocab, 16, budget=1.0) == (8, 4, 0)  # room to spare is not spent
+    half = oracle_widths(ranks, vocab, 16, budget=6 / 48)  # 6 of 48 columns' worth: c = 1/2
+    assert half == (4, 2, 0)
+    alloc = oracle_allocation(ranks, vocab, 16, budget=0.1)
+    assert alloc.kept_params <= 0.1 * alloc.base_params and alloc.budget == 0.1
+    assert alloc.emb_dims[0] >= alloc.emb_dims[1] > 0  # scaled together: the order is kept
+    with pytest.raises(SearchInputError, match="too small for one column"):
+        oracle_widths(ranks, vocab, 16, budget=1e-4)
+
+
+def test_oracle_bad_ranks():
+    with pytest.raises(SearchInputError, match="ranks: expected 2 non-negative integers"):
+        oracle_widths([1, -1], [5, 5], 4)
+    with pytest.raises(SearchInputError, match="ranks: expected 2"):
+        oracle_widths([1], [5, 5], 4)
 
 
 # -------------------------------------------------------------------------------------- agreement

@@ -90,3 +90,25 @@ def test_allocation_inputs_are_checked_without_scores(method, budget, search, me
     with pytest.raises(ConfigError, match=message):
         check_allocation_inputs([50, 10, 400], spec)
     check_allocation_inputs([50, 10, 400], dataclasses.replace(spec, budget=0.5, search=SearchConfig()))
+
+
+def test_oracle_retrains_the_planted_ranks_at_their_cost(tmp_path):
+    # synthetic2, whose cache key holds the ranks (synthetic's does not: same rows, seed and field count
+    # with other ranks would read another dataset's cache)
+    options = {"rows": 3000, "seed": 3, "vocab_sizes": [30, 200, 20, 10], "ranks": [3, 1, 0, 0]}
+    study = tiny(methods=["full", "oracle"], budgets=[1.0, 0.3], datasets=[{"name": "synthetic2", "options": options}])
+    runs = st.expand_runs(study)
+    assert [r.budget for r in runs if r.method == "oracle"] == [1.0]  # one run, whatever the budgets
+    row = st.sweep(study, tmp_path, progress=False).table.set_index("method").loc["oracle"]
+    assert row["status"] == "ok" and row["epochs"] >= 1
+    assert row["emb_dims"] == "[3, 1, 0, 0]"  # D = 4 in the tiny profile: no cap reached
+    assert row["achieved_budget"] == pytest.approx(row["kept_emb_params"] / row["base_emb_params"])
+
+
+def test_oracle_on_data_without_planted_ranks_is_a_config_error():
+    class Plain:
+        name, manifest, field_names = "movielens100k", {}, ["user", "item"]
+
+    x = methods.MethodInput(Plain(), None, None, None)
+    with pytest.raises(ConfigError, match="dataset 'movielens100k' has no planted ranks"):
+        methods.get_method("oracle").allocate(x)

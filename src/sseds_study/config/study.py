@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..data import check_dataset_options
+from ..data import DATASETS, check_dataset_options, has_planted_truth
 from ..data.paths import repo_root
 from ..errors import ConfigError
 from .settings import (
@@ -94,8 +94,9 @@ def _check_datasets(datasets) -> None:
 
 
 def _check_runs(study: StudyConfig, searches) -> None:
-    """Every method runs at one budget at least, and no budget is too small for ``min_dim`` (such runs
-    would only fail after pretraining)."""
+    """Every method runs at one budget at least, one that needs planted ranks (``oracle``) has only
+    data with them, and no budget is too small for ``min_dim`` (such runs would only fail after
+    pretraining)."""
     # The method registry imports this package (see _check_methods): looked up at validation time.
     from ..study.methods import get_method
 
@@ -107,6 +108,11 @@ def _check_runs(study: StudyConfig, searches) -> None:
             need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
             raise ConfigError(f"study.methods: {name!r} runs at none of the budgets "
                               f"{', '.join(map(str, study.budgets))}; it needs a budget of at least {need:g}")
+        lacking = [d.name for d in study.datasets if not has_planted_truth(d.name)]
+        if method.needs_planted_truth and lacking:
+            planted = ", ".join(n for n in DATASETS if has_planted_truth(n))
+            raise ConfigError(f"study.methods: {name!r} needs data with planted ranks ({planted}); "
+                              f"dataset(s) {', '.join(lacking)} have none")
         followed = {method.run_search(s) for s in searches} if "min_dim" in method.search_fields else ()
         for search in followed:
             low = min(budgets)

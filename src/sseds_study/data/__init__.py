@@ -3,6 +3,7 @@
     ds = load_dataset("movielens100k")            # downloads once, encodes once, then reads the cache
     ds = load_dataset("criteo", path="train.txt")  # local raw data
     ds = load_dataset("synthetic", rows=20000, ranks=(8, 4, 2, 0))
+    ds = load_dataset("synthetic2", rows=200_000)   # planted ranks, unequal vocabularies
     dataset_summary(ds)                            # per-field table (stats.py has the others)
 
 Cache layout under ``$SSEDS_DATA_DIR`` (default ``<repo>/data``): ``raw/`` downloads,
@@ -25,6 +26,7 @@ from .paths import default_cache_dir, resolve_cache_dir
 from .spec import EncodedDataset, FieldSpec, make_field_specs
 from .stats import dataset_summary
 from .synthetic import generate_synthetic, load_synthetic
+from .synthetic2 import generate_synthetic2, load_synthetic2
 from .table import load_table
 
 # name -> loader(*, cache_dir, progress, **options) -> EncodedDataset
@@ -32,6 +34,7 @@ DATASETS: dict[str, Callable[..., EncodedDataset]] = {
     "movielens100k": partial(load_movielens, "movielens100k"),
     "movielens1m": partial(load_movielens, "movielens1m"),
     "synthetic": load_synthetic,
+    "synthetic2": load_synthetic2,
     "criteo": load_criteo,
     "avazu": load_avazu,
     "frappe": load_frappe,
@@ -40,8 +43,8 @@ DATASETS: dict[str, Callable[..., EncodedDataset]] = {
 
 __all__ = [
     "DATASETS", "EncodedDataset", "FieldSpec", "make_field_specs", "check_dataset_options", "load_dataset",
-    "load_dataset_from_config", "load_dataset_from_study", "dataset_summary", "default_cache_dir", "download_criteo", "generate_synthetic",
-    "load_encoded", "manifest_checksum",
+    "load_dataset_from_config", "load_dataset_from_study", "dataset_summary", "default_cache_dir", "download_criteo",
+    "generate_synthetic", "generate_synthetic2", "has_planted_truth", "load_encoded", "manifest_checksum",
 ]
 
 
@@ -63,6 +66,12 @@ def check_dataset_options(name: str, options) -> None:
         raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
     check_option_names(name, DATASETS[name], options)
     check_common(name, options)
+
+
+def has_planted_truth(name: str) -> bool:
+    """Whether dataset ``name`` is generated with a planted truth: per-field ranks in its manifest, so
+    found widths can be compared with the right ones (the ``oracle`` method needs them)."""
+    return bool(getattr(DATASETS.get(name), "planted_truth", False))
 
 
 def load_dataset_from_config(cfg, cache_dir=None, progress: bool = True) -> EncodedDataset:

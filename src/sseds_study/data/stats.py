@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ConfigError
 from .spec import PAD, SPLITS, EncodedDataset
 
 
@@ -140,6 +141,17 @@ def truth_table(ds: EncodedDataset, split: str | None = "train", decimals: int =
     table.insert(1, "relevant", [bool(truth.get("relevant", {}).get(name, r > 0))
                                  for name, r in zip(table.index, table["planted_rank"], strict=True)])
     return table
+
+
+def planted_ranks(ds: EncodedDataset) -> tuple[int, ...]:
+    """Each field's planted rank, in field order, from the manifest's truth (the synthetic generators
+    write it). A dataset without one has no right widths to compare with: ConfigError."""
+    truth = ds.manifest.get("truth")
+    ranks = truth.get("ranks") if isinstance(truth, Mapping) else None
+    if not isinstance(ranks, Mapping) or any(name not in ranks for name in ds.field_names):
+        raise ConfigError(f"dataset {ds.name!r} has no planted ranks (only synthetic data, such as 'synthetic' and "
+                          "'synthetic2', has them)")
+    return tuple(int(ranks[name]) for name in ds.field_names)
 
 
 def dataset_facts(ds: EncodedDataset, decimals: int = 4) -> dict[str, Any]:

@@ -118,3 +118,5 @@ def load_synthetic(*, cache_dir, progress: bool = True, min_count=1, split_seed:
 # The settings load_synthetic passes on to generate_synthetic: the dataset's options.
 load_synthetic.settings = ("rows", "num_fields", "vocab_sizes", "ranks", "zipf", "signal", "bias_scale", "base_logit",
                            "seed")
+# Its manifest carries per-field planted ranks (``data.has_planted_truth``).
+load_synthetic.planted_truth = True

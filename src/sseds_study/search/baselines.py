@@ -2,11 +2,13 @@
 
 Each returns either an ``Allocation`` directly (``full``, ``uniform``, ``frequency``) or an (F, D) score
 matrix to be fed through ``allocate_dims`` (``random``, ``magnitude``), so every ranked method is
-allocated by exactly the same greedy walk as SSEDS and is never over budget.
+allocated by exactly the same greedy walk as SSEDS and is never over budget. ``oracle`` is a reference
+rather than a baseline: the planted ranks of data with a known truth, at what they cost.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +30,8 @@ __all__ = [
     "frequency_scores",
     "full_allocation",
     "magnitude_scores",
+    "oracle_allocation",
+    "oracle_widths",
     "random_scores",
     "uniform_allocation",
     "uniform_filled_allocation",
@@ -218,3 +222,50 @@ def frequency_allocation(
     """
     scores = frequency_scores(counts, vocab_sizes, emb_dim, alpha=alpha)
     return allocate_dims(scores, vocab_sizes, budget, min_dim=min_dim)
+
+
+def oracle_widths(ranks: Sequence[int], vocab_sizes: Sequence[int], emb_dim: int,
+                  budget: float | None = None) -> tuple[int, ...]:
+    """The widths a data set with a planted truth calls for: each field's planted rank r_f, capped at D.
+
+    budget None: the planted ranks at whatever they cost. A budget b (unit: parameters) that the
+    planted ranks exceed scales them down together, d_f = floor(c * r_f) with the largest c in (0, 1]
+    that fits; a budget they fit is not spent on more (a width above r_f gains nothing by
+    construction). A budget too small for even one column of the cheapest planted field is an error.
+    """
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    emb_dim = check_positive_int("emb_dim", emb_dim)
+    ranks = [int(r) for r in ranks]
+    if len(ranks) != len(vocab_sizes) or any(r < 0 for r in ranks):
+        raise SearchInputError(f"ranks: expected {len(vocab_sizes)} non-negative integers; got {ranks!r}")
+    widths = [min(r, emb_dim) for r in ranks]
+    if budget is None:
+        return tuple(widths)
+    limit = budget_limit(check_budget(budget), sum(vocab_sizes) * emb_dim)
+
+    def cost(ws):
+        return sum(v * w for v, w in zip(vocab_sizes, ws, strict=True))
+
+    # floor(c * r_f) only changes where c = k / r_f: walk those steps down from c = 1.
+    steps = sorted({k / r for r in widths if r > 0 for k in range(1, r + 1)}, reverse=True)
+    for c in steps:
+        scaled = [math.floor(c * r + 1e-9) for r in widths]
+        if cost(scaled) <= limit:
+            return tuple(scaled)
+    raise SearchInputError(f"budget {budget!r} is too small for one column of any field with a planted rank")
+
+
+def oracle_allocation(ranks: Sequence[int], vocab_sizes: Sequence[int], emb_dim: int,
+                      budget: float | None = None) -> Allocation:
+    """``oracle_widths`` as an Allocation (columns 0..d_f-1 kept). Its budget is ``budget``, or 1.0 when
+    None: the planted ranks never cost more than the full model, and ``achieved_budget`` says what
+    they do cost."""
+    widths = oracle_widths(ranks, vocab_sizes, emb_dim, budget)
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    kept = torch.zeros(len(widths), emb_dim, dtype=torch.bool)
+    for f, w in enumerate(widths):
+        kept[f, :w] = True
+    base = sum(vocab_sizes) * emb_dim
+    kept_params = sum(v * w for v, w in zip(vocab_sizes, widths, strict=True))
+    return Allocation(emb_dims=widths, kept=kept, kept_params=kept_params, base_params=base,
+                      achieved_budget=kept_params / base, budget=1.0 if budget is None else float(budget))

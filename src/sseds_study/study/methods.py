@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import SearchConfig
-from ..data.stats import value_counts
+from ..data.stats import planted_ranks, value_counts
 from ..errors import ConfigError
 from ..search import baselines
 from ..search.allocate import Allocation, allocate_dims, allocate_dims_at_params
@@ -68,6 +68,7 @@ class Method:
     only_budget: float | None = None  # the method exists at this budget alone (full: 1.0)
     below_full: bool = False  # defined only below budget 1 (a pruning search keeps everything at 1)
     description: str = ""
+    needs_planted_truth: bool = False  # runs only on data with planted ranks (``data.has_planted_truth``)
     # Smallest budget at which the method is defined, given the base width D (None: any budget).
     min_budget: Callable[[int], float] | None = field(default=None, compare=False)
 
@@ -197,6 +198,11 @@ def allocate_frequency(x: MethodInput) -> Allocation:
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
+def allocate_oracle(x: MethodInput) -> Allocation:
+    # The planted ranks unscaled: a reference for what the right widths score, whatever they cost.
+    return baselines.oracle_allocation(planted_ranks(x.ds), _vocab(x), x.spec.model.emb_dim)
+
+
 def _pep_mask(x: MethodInput, init: str) -> MaskAllocation:
     search = load_or_search(x.ds, x.spec, x.cache)  # one search run per group and PEP settings
     x.search_seconds += search.seconds
@@ -239,3 +245,7 @@ register(Method("pep", allocate_pep, "PEP", "#e84393", "*", evaluation="masked",
 register(Method("pep_fresh", allocate_pep_fresh, "PEP, fresh init", "#fd79a8", "*", ":", evaluation="masked",
                 reads_pep=True, below_full=True,
                 description="PEP's mask of the same search run, retrained from a new random initialisation"))
+register(Method("oracle", allocate_oracle, "planted ranks", "#b8860b", "P", only_budget=1.0, needs_planted_truth=True,
+                description="the planted rank of every field as its width (capped at D), retrained: a sanity reference "
+                            "on synthetic data, not a method at a budget; its budget is whatever the planted ranks cost "
+                            "(achieved_budget), and it sits in the budget-1.0 cells"))
