@@ -16,8 +16,12 @@ from ..figures.results import plot_learning_curves
 from ..models.registry import MODELS
 from ..study import RunSpec, default_results_dir, load_or_pretrain, summarise_over_seeds, worker_threads
 from .chapter import Chapter
+from .tables import BookTable, compact_table, plain_table
 
 ALL_MODELS = tuple(MODELS)
+SHARE_COLUMNS = {"emb_params": "embedding parameters", "total_params": "all parameters",
+                 "emb_share": "embedding share"}
+METRICS = {"test_auc": ("test AUC", "max"), "test_logloss": ("test logloss", "min")}
 
 
 def pretrain_all(
@@ -62,12 +66,25 @@ def pretrain_chapter(profile: str) -> Chapter:
     datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())
     metrics = summarise_over_seeds(summary, ["dataset", "model"], ["test_auc", "test_logloss"])
     share = summary.groupby(["dataset", "model"], sort=False)[["emb_params", "total_params", "emb_share"]].first()
-    share["emb_share"] = share["emb_share"].round(3)
     best = metrics.loc[metrics["test_auc_mean"].idxmax()]
     return Chapter(
         header=f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}",
         figures={"fig_learning_curves": plot_learning_curves(history, profile=profile, title="Full-width models")},
-        tables={"metrics": metrics.round(4), "share": share},
+        tables={"metrics": metrics_table(metrics, list(dict.fromkeys(summary["model"])), len(study.seeds)),
+                "share": plain_table(share.rename(columns=SHARE_COLUMNS), keys=["dataset"],
+                                     formats={SHARE_COLUMNS["emb_share"]: lambda v: f"{v:.1%}"})},
         text={"best_model": f"{best['model']} on {best['dataset']}", "best_auc": f"{best['test_auc_mean']:.4f}",
               "min_emb_share": f"{summary['emb_share'].min():.1%}"},
     )
+
+
+def metrics_table(metrics: pd.DataFrame, models: Sequence[str], seeds: int) -> BookTable:
+    """Test AUC and logloss per dataset (rows) and base model (columns), the best model of each row in
+    bold (highest AUC, lowest logloss)."""
+    long = pd.concat([metrics.assign(metric=label, mean=metrics[f"{m}_mean"], ci95=metrics[f"{m}_ci95"])
+                      for m, (label, _) in METRICS.items()], ignore_index=True)
+    best = {label: direction for label, direction in METRICS.values()}
+    return compact_table(long, index=["dataset", "metric"], columns="model", value="mean", half="ci95",
+                         order=models, best=lambda key: best[key[1]],
+                         note=f"Mean over {seeds} seeds ± the half-width of its 95% interval; in bold the best "
+                              "model of the row.")

@@ -188,7 +188,8 @@ register(Method("full", allocate_full, "full width", "black", marker="", linesty
                 only_budget=1.0, description="every field keeps all D dimensions (the reference)"))
 register(Method("sseds", allocate_sseds, "SSEDS", "#c0392b", "o", reads_search=True,
                 description="gate-gradient saliency of the pretrained model, greedy under the budget"))
-register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "x", ":", evaluation="gated",
+# A filled X, not "x": seaborn cannot mix line-art and filled markers in one plot.
+register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "X", ":", evaluation="gated",
                 reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained"))
 register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s",
                 # Equal widths cost at least one dimension per field: a budget of 1/D.
