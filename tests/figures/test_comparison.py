@@ -56,6 +56,12 @@ def test_ablation_a_panel_per_dataset_variants_as_rows():
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["default (zero)", "budget 0.2", "budget 0.1"]
 
 
+def test_ablation_with_a_single_budget():
+    changes = ablation_changes()
+    fig = comparison.plot_ablation(changes[changes["budget"] == 0.1], rows={"d": 500}, profile="smoke")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["default (zero)", "budget 0.1"]
+
+
 def test_pareto_front_keeps_the_points_nothing_beats():
     x = [10, 20, 20, 5, 40, 30]
     y = [0.70, 0.75, 0.72, 0.60, 0.74, 0.80]

@@ -167,12 +167,13 @@ def plot_ablation(changes: pd.DataFrame, *, rows: Mapping[str, int], profile: st
     variants = sorted(dict.fromkeys(changes["variant"]))
     budgets = sorted(set(changes["budget"]), reverse=True)
     data = changes.assign(budget_label=changes["budget"].map(lambda b: f"{b:g}"))
-    height = 0.9 + 0.32 * len(variants) * max(1, len(budgets)) ** 0.5
+    height = 1.6 + 0.26 * len(variants) * max(1, len(budgets)) ** 0.5  # title, axis and legend, then the rows
     with book_style():
         g = sns.catplot(data, x="change", y="variant", hue="budget_label", col="dataset", row="model" if len(models) > 1
                         else None, kind="point", order=variants, hue_order=[f"{b:g}" for b in budgets],
                         col_order=datasets, palette=sns.color_palette("crest", len(budgets)), errorbar=t_errorbar,
-                        dodge=0.4, linestyle="none", capsize=0.15, markersize=6, sharex=False, height=height,
+                        dodge=0.4 if len(budgets) > 1 else False,  # seaborn divides by (budgets - 1)
+                        linestyle="none", capsize=0.15, markersize=6, sharex=False, height=height,
                         aspect=BOOK_WIDTH / len(datasets) / height, legend=False)
         g.refline(x=0, color="black", linestyle="--", linewidth=1.2)
         g.set_titles(col_template="{col_name}", row_template="{row_name}")
@@ -221,7 +222,7 @@ def plot_bytes_pareto(agg: pd.DataFrame, dataset: str, *, rows: int, profile: st
                                  layout="constrained")
         for ax, model in zip(axes.flat, models, strict=False):
             _pareto_panel(ax, sub[sub["model"] == model], metric)
-            ax.set(title=model, xlabel="deployed embedding storage (KiB, log scale)", ylabel=metric_label(metric))
+            ax.set(title=model, xlabel="deployed embedding KiB (log scale)", ylabel=metric_label(metric))
         drawn = [m for m in METHODS if m in set(sub["method"])]
         handles = [Line2D([], [], color="#bbbbbb", lw=4, alpha=0.6)]
         handles += [Line2D([], [], color="black", marker="*", ms=12, ls="") if m == "full" else
