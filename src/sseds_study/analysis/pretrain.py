@@ -71,7 +71,7 @@ def pretrain_chapter(profile: str) -> Chapter:
         header=f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}",
         figures={"fig_learning_curves": plot_learning_curves(history, profile=profile, title="Full-width models")},
         tables={"metrics": metrics_table(metrics, list(dict.fromkeys(summary["model"])), len(study.seeds)),
-                "share": plain_table(share.rename(columns=SHARE_COLUMNS), keys=["dataset"],
+                "share": plain_table(share.rename(columns=SHARE_COLUMNS), keys=["dataset", "model"],
                                      formats={SHARE_COLUMNS["emb_share"]: lambda v: f"{v:.1%}"})},
         text={"best_model": f"{best['model']} on {best['dataset']}", "best_auc": f"{best['test_auc_mean']:.4f}",
               "min_emb_share": f"{summary['emb_share'].min():.1%}"},

@@ -151,7 +151,7 @@ def search_chapter(profile: str) -> Chapter:
         widths.insert(0, "V_f", ds.vocab_sizes)
         widths_tables[data.name] = widths
     chapter.tables["widths"] = plain_table(
-        pd.concat(widths_tables, names=["dataset", "field"]), keys=["dataset"],
+        pd.concat(widths_tables, names=["dataset", "field"]), keys=["dataset", "field"],
         note="V_f: the field's vocabulary size; b = …: its width d_f at that budget.")
     per_field, agreement = planted_truth(study, model=model_name)
     planted_rows = next(len(d) for d in loaded if d.name == PLANTED_DATASET)
