@@ -46,7 +46,7 @@ CHAPTERS    := $(NOTEBOOKS:%=book/chapters/%.ipynb)
 SMOKE_REFS  := $(NOTEBOOKS:%=tests/nbval/%.ipynb)
 PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level WARNING
 
-.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks book test unit nbval lint clean clean-data clean-all
+.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check test unit nbval lint clean clean-data clean-all
 
 help: ## List the targets with a one-line description
 	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
@@ -125,16 +125,28 @@ chapters: $(CHAPTERS) ## Execute the chapter notebooks (profile default) into bo
 
 smoke-notebooks: $(SMOKE_REFS) ## Execute the chapter notebooks (profile smoke) into tests/nbval/ (the nbval references)
 
+# smoke-notebooks re-executes only the references whose inputs changed; this one re-executes them all
+# (-W: as if every chapter source had just changed), for when a smoke output is meant to change for a
+# reason make cannot see. Review `git diff tests/nbval` before committing the new references.
+nbval-refresh: ## Re-execute every smoke reference (tests/nbval/) on purpose, after an intended change of output
+	$(MAKE) --no-print-directory $(NOTEBOOKS:%=-W notebooks/%.py) smoke-notebooks
+
 reproduce: setup data sweeps chapters ## Everything: setup, data, the sweeps, every chapter (profile default), the book
 	$(MAKE) --no-print-directory book
 
 book: $(SETUP_STAMP) ## Build the HTML book from the committed chapters (book/_build/html/index.html)
 	$(BIN)/jupyter-book build book -W -n --keep-going
 
+# The PDF is the single-page HTML build printed by headless Chromium (no LaTeX): the same theme,
+# figures and offline MathJax as the HTML book. Needs the Debian package chromium.
+pdf: $(SETUP_STAMP) ## Build the whole book as one PDF, offline (book/_build/pdf/book.pdf; needs chromium)
+	$(BIN)/jupyter-book build book --builder singlehtml -W -n --keep-going
+	$(PY) -m sseds_study.publish pdf book/_build/singlehtml --out book/_build/pdf/book.pdf
+
 # ---- checks ---------------------------------------------------------------------------------------
 
-test: setup ## Unit tests, nbval regression of the smoke notebooks, and a strict book build
-	$(MAKE) --no-print-directory unit nbval book
+test: setup ## Unit tests, nbval regression of the smoke notebooks, a strict book build, and the browser check
+	$(MAKE) --no-print-directory unit nbval book browser-check
 
 unit: $(SETUP_STAMP) ## Unit tests only (pytest, without the notebooks)
 	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/nbval
@@ -144,6 +156,12 @@ nbval: $(SETUP_STAMP) $(DATA_STAMP) ## Re-execute the committed smoke notebooks 
 	rm -rf $(BUILD)/nbval-results
 	SSEDS_RESULTS_DIR=$(CURDIR)/$(BUILD)/nbval-results $(PY) -m pytest -q -p no:cacheprovider --nbval \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval/sanitize.cfg $(SMOKE_REFS)
+
+# Serves book/_build/html on loopback and opens every page in headless Chromium: broken links and
+# images, console errors, requests leaving the machine, math MathJax did not render. Each problem is
+# one line naming its page. Run after `make book`.
+browser-check: $(SETUP_STAMP) ## Open every page of the built book in headless Chromium; screenshots in book/_build/screenshots/
+	$(PY) -m sseds_study.publish check book/_build/html --screenshots book/_build/screenshots
 
 lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
 	$(BIN)/ruff check src tests

@@ -14,9 +14,18 @@
 # # Pretraining the base models
 #
 # SSEDS starts from a model trained with the same width $D$ for every field. This chapter trains
-# the five base models (FM, DeepFM, Wide&Deep, DCN, IPNN) at full width on each dataset of the
-# profile, with early stopping on validation AUC, over several seeds. The same checkpoints are the
-# starting point of every search in the later chapters: they are trained once and cached.
+# the profile's base models at full width on each of its datasets, with early stopping on validation
+# AUC, over several seeds (each seed with its own train/validation/test split). The same checkpoints
+# are the starting point of every search in the later chapters: they are trained once and cached.
+#
+# ## Tuning, the same for every method
+#
+# A saliency read from an overfit model ranks the wrong columns, and a baseline retrained with a badly
+# set learning rate loses for reasons that have nothing to do with its widths. So before anything
+# else the sweep picks, per dataset and base model, the learning rate and the embedding weight decay
+# (L2 on the embedding tables, in Adam) with the best validation AUC of the full model, over the grid
+# {glue:text}`tune_grid`, on the first seed. Pretraining, scoring and the retraining of every method
+# then use that point; the test split plays no part in the choice.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
@@ -32,6 +41,19 @@ print(chapter.header)
 
 # %% tags=["hide-input"]
 chapter.glue()
+
+# %% [markdown]
+# ```{glue:figure} fig_tuning
+# :name: fig-tuning
+#
+# Validation AUC of the full model at each point of the tuning grid, per dataset, base model and
+# learning rate; the circled point of each model is the one every run of the study uses.
+# ```
+#
+# {glue:text}`tune_gain` {glue:text}`tune_edge`
+
+# %% tags=["hide-input"]
+chapter.tables["tuned"]
 
 # %% [markdown]
 # ## Learning curves

@@ -15,18 +15,27 @@
 #
 # The paper leaves several choices open. Each is an option here, and this chapter changes one at a
 # time against the default settings (`mean_abs` estimator, training batches, $K$ batches, ranking
-# by saliency, a parameter budget, retraining from scratch):
+# by saliency, the greedy walk under a parameter budget, at least one dimension per field, retraining
+# from scratch):
 #
-# - `estimator`: `abs_mean`, `fisher`, `taylor` instead of `mean_abs`;
-# - `score_split=valid`: score on validation batches instead of training batches;
+# - `estimator`: `abs_mean`, `fisher`, `taylor` instead of `mean_abs`, and `exact`, the change in
+#   loss when the column is zeroed (the yardstick of chapter 3), on the same $K$ batches;
+# - `score_split=valid`: score on validation batches instead of training batches (and `taylor` on
+#   validation batches, the setting that agrees best with the exact importance in chapter 3);
 # - `num_batches=1`: the classic single-batch "single shot";
 # - `rank_by=saliency_per_param`: divide each field's saliency by its vocabulary size (cheap fields first);
-# - `budget_unit=dims`: count the budget in dimensions, as some reimplementations do, not parameters;
-# - `init=inherit`: start the slim model from the kept pretrained columns instead of from scratch.
+# - `budget_unit=dims`: the ranking's columns taken strictly in order, as a count of dimensions, up to
+#   the longest prefix that fits the same parameter budget (so it is compared at the same parameter
+#   fraction, not at the larger one a dimension count would buy);
+# - `init=inherit`: prune-then-fine-tune, the pretrained model with the dropped columns removed and
+#   every other weight kept, instead of a fresh initialisation at the slim widths;
+# - `min_dim=0`: fields may lose every dimension (a model without a first-order term, such as DCN,
+#   then no longer sees them).
 #
-# Every variant is retrained with the same seeds, so each variant run is compared with the default
-# settings' run of the same seed, dataset, model and budget: the paired change in test AUC, its mean
-# over seeds and its 95% interval.
+# Every variant is retrained with the same seeds and spends the same embedding parameters as the
+# default at its budget, so each variant run is compared with the default settings' run of the same
+# seed, dataset, model and budget: the paired change in test AUC, its mean over seeds and its 95%
+# interval.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"

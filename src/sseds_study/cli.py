@@ -135,11 +135,14 @@ def cmd_sweep(args) -> int:
     report = sweep(study, args.results, executor=args.executor, workers=args.workers, progress=not args.quiet)
     print(f"{study.name}: {report.executed} run(s) executed, {report.skipped} already done, "
           f"{report.failed} failed, {report.seconds:.1f} s")
-    if report.failed:
-        bad = report.table[report.table["status"] != "ok"]
-        for _, r in bad.head(5).iterrows():
-            print(f"  failed: {r['dataset']}/{r['model']}/{r['method']}/b={r['budget']}/seed={r['seed']}: {r['error']}")
-    return 1 if report.failed else 0
+    bad = report.table[report.table["status"] != "ok"]
+    # A method that could not reach a budget (NotReached) is a result the chapters report, not a fault.
+    reached = bad["not_reached"].fillna(False).astype(bool) if "not_reached" in bad else pd.Series(False, bad.index)
+    for _, r in bad[reached].iterrows():
+        print(f"  not reached: {r['dataset']}/{r['model']}/{r['method']}/b={r['budget']}/seed={r['seed']}: {r['error']}")
+    for _, r in bad[~reached].head(5).iterrows():
+        print(f"  failed: {r['dataset']}/{r['model']}/{r['method']}/b={r['budget']}/seed={r['seed']}: {r['error']}")
+    return 1 if (~reached).any() else 0
 
 
 def cmd_results(args) -> int:

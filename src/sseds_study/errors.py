@@ -18,6 +18,12 @@ class SsedsError(Exception):
     """Base class for errors caused by user input or the environment (not by a bug)."""
 
 
+class NotReached(SsedsError):
+    """A run whose method could not produce a model at its budget under the study's settings (PEP's
+    thresholds stopped short of the budget): an outcome of the method, recorded as a failed row with
+    ``not_reached`` set, not a fault of the code or the data; a sweep with only such failures succeeds."""
+
+
 class DataFormatError(SsedsError):
     """A data file does not have the expected shape or content."""
 

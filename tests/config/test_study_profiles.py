@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from sseds_study import study as st
-from sseds_study.config import ConfigError
+from sseds_study.config import ConfigError, config_hash
 from studyhelpers import tiny
 
 
@@ -70,8 +71,16 @@ def test_missing_profile_file(tmp_path):
 
 
 def test_shipped_profiles_load():
-    for name in ("smoke", "default", "ablation", "paper", "pep_movielens"):
+    for name in ("smoke", "default", "ablation", "paper"):
         study = st.load_profile(name)
+        if study.tune is not None:
+            assert st.tuning_runs(study)
+            with pytest.raises(ConfigError, match="has not been tuned yet"):
+                st.expand_runs(study)
+            # as if the tuning stage had chosen the grid's first point everywhere
+            first = study.tune.grid()[0]
+            study = dataclasses.replace(study, tuned=tuple(
+                {"dataset": config_hash(d), "model": m, **first} for d in study.datasets for m in study.models))
         assert st.expand_runs(study)
 
 

@@ -42,3 +42,21 @@ def ablation_changes(dataset: str = "d") -> pd.DataFrame:
     return pd.DataFrame([{"dataset": dataset, "model": "FM", "method": "sseds", "budget": b, "variant": v,
                           "seed": s, "reference": 0.7, "change": 0.001 * (s + 1) * (1 if v < "f" else -1)}
                          for b in (0.1, 0.2) for v in ("estimator=fisher", "init=inherit") for s in (0, 1, 2)])
+
+
+def exact_agreement_table() -> pd.DataFrame:
+    return pd.DataFrame([{"dataset": d, "model": m, "estimator": e, "score_split": s,
+                          "spearman": 0.9 if e == "exact" else 0.4, "kendall": 0.3}
+                         for d in ("a", "b") for m in ("FM", "DCN") for e in ("mean_abs", "exact")
+                         for s in ("train", "valid")])
+
+
+def tuning_grid() -> pd.DataFrame:
+    """The tuning stage's grid: two datasets, two models, two learning rates, three weight decays, the
+    best point of each dataset and model chosen."""
+    rows = [{"dataset": d, "model": m, "lr": lr, "emb_weight_decay": wd, "valid_logloss": 0.5, "epochs": 3,
+             "valid_auc": 0.7 + lr + (wd == 1e-4) * 0.01 + (m == "DCN") * 0.002, "chosen": False}
+            for d in ("a", "b") for m in ("FM", "DCN") for lr in (0.002, 0.005) for wd in (0.0, 1e-4, 1e-3)]
+    df = pd.DataFrame(rows)
+    df.loc[df.groupby(["dataset", "model"])["valid_auc"].idxmax(), "chosen"] = True
+    return df

@@ -13,11 +13,19 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from figurehelpers import ablation_changes, budget_table, change_table, learning_history, planted_table  # noqa: E402
+from figurehelpers import (  # noqa: E402
+    ablation_changes,
+    budget_table,
+    change_table,
+    exact_agreement_table,
+    learning_history,
+    planted_table,
+    tuning_grid,
+)
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from sseds_study.figures import comparison, results  # noqa: E402
+from sseds_study.figures import comparison, results, tuning  # noqa: E402
 from sseds_study.figures import data as data_figures  # noqa: E402
 from sseds_study.figures.style import BOOK_WIDTH  # noqa: E402
 
@@ -37,8 +45,12 @@ CALLS = {
         pd.DataFrame({0.5: [2, 1, 0]}, index=tiny.field_names), dataset="tiny", rows=6, profile="smoke"),
     results.plot_planted_truth: lambda tiny: results.plot_planted_truth(
         planted_table(), dataset="tiny", rows=6, profile="smoke"),
+    results.plot_exact_agreement: lambda tiny: results.plot_exact_agreement(
+        exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_ablation: lambda tiny: comparison.plot_ablation(
         ablation_changes("tiny"), rows={"tiny": 6}, profile="smoke"),
+    tuning.plot_tuning_grid: lambda tiny: tuning.plot_tuning_grid(
+        tuning_grid().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_bytes_pareto: lambda tiny: comparison.plot_bytes_pareto(
         budget_table().assign(dataset="tiny", emb_bytes_mean=[4000.0, 400.0, 2000.0, 420.0, 2100.0]), "tiny",
         rows=6, profile="smoke"),
@@ -47,7 +59,7 @@ CALLS = {
 
 def figure_functions():
     """Every public plot_* function of the figures package."""
-    return [f for module in (data_figures, results, comparison)
+    return [f for module in (data_figures, results, comparison, tuning)
             for name, f in inspect.getmembers(module, inspect.isfunction)
             if name.startswith("plot_") and f.__module__ == module.__name__]
 

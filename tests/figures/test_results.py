@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from figurehelpers import learning_history, planted_table  # noqa: E402
+from figurehelpers import exact_agreement_table, learning_history, planted_table  # noqa: E402
 
 from sseds_study.figures import results  # noqa: E402
 from sseds_study.figures.style import model_palette  # noqa: E402
@@ -45,3 +45,15 @@ def test_title_replaces_only_the_headline():
     fig = results.plot_widths(pd.DataFrame({0.5: [1]}, index=["a"]), dataset="d", rows=500, profile="smoke",
                               title="FM widths")
     assert fig.get_suptitle() == "FM widths\nd, 500 rows, profile smoke"
+
+
+def test_exact_agreement_heatmap_has_a_row_per_setting_and_a_column_per_model():
+    fig = results.plot_exact_agreement(exact_agreement_table(), rows={"a": 10, "b": 20}, profile="smoke")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "mean_abs, train", "mean_abs, valid", "exact, train", "exact, valid"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a / FM", "a / DCN", "b / FM", "b / DCN"]
+    cells = ax.collections[0].get_array().reshape(4, 4)  # seaborn draws the grid as one mesh
+    assert cells[2, 0] == 0.9
+    assert [t.get_text() for t in ax.texts][:2] == ["0.40", "0.40"]
+    assert "a, 10 rows; b, 20 rows, profile smoke" in fig.get_suptitle()

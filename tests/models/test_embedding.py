@@ -1,4 +1,4 @@
-"""FieldEmbedding: layout, pooling, gates, widths, alignment, inherit, parameter counts."""
+"""FieldEmbedding: layout, pooling, gates, widths, alignment, parameter counts (inherit: test_inherit.py)."""
 
 from __future__ import annotations
 
@@ -125,30 +125,6 @@ def test_masked_restores_the_gate_after_an_error(fields):
             assert not emb.gate.any()
             raise RuntimeError("boom")
     assert emb.gate is gate and emb.gates and torch.equal(emb.gate, torch.ones(5, D))
-
-
-def test_load_kept_columns_copies_columns_and_sets_selection_maps(fields, ids):
-    torch.manual_seed(0)
-    full = FieldEmbedding(fields, D, gates=True)
-    keep = torch.zeros(5, D, dtype=torch.bool)
-    keep[0] = True
-    keep[1, [0, 3]] = True
-    keep[2, [2]] = True
-    keep[4, [1, 2, 3]] = True  # field 3 dropped
-    slim = FieldEmbedding(fields, D, keep.sum(1).tolist(), align=True)
-    slim.load_kept_columns(full, keep)
-    for f in range(5):
-        cols = torch.nonzero(keep[f]).flatten()
-        torch.testing.assert_close(slim.field_weight(f), full.field_weight(f)[:, cols])
-    with full.masked(keep):
-        expected = full.aligned(ids)[:, [0, 1, 2, 4]]  # gated uniform vectors of the kept fields
-    torch.testing.assert_close(slim.aligned(ids), expected)
-    # the list-of-columns form is the same
-    slim2 = FieldEmbedding(fields, D, keep.sum(1).tolist(), align=True)
-    slim2.load_kept_columns(full.field_weights(), [torch.nonzero(r).flatten().tolist() for r in keep])
-    torch.testing.assert_close(slim2.aligned(ids), expected)
-    with pytest.raises(ValueError, match="kept columns"):
-        slim2.load_kept_columns(full, [[0]] * 5)
 
 
 def test_parameter_counts_match_hand_counts(fields):

@@ -1,10 +1,7 @@
-"""The five models: registry, output shapes, exact parameter counts, and the key equivalence:
-a mixed-width model whose alignment maps select the kept columns computes exactly what the uniform
-model computes with the dropped columns gated to zero."""
+"""The five models: registry, output shapes, exact parameter counts, gates, checkpoints. (A mixed-width
+model inheriting a uniform one equals the gated uniform model: test_inherit.py.)"""
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 import torch
@@ -75,78 +72,6 @@ def test_parameter_counts_match_hand_counts(name, dims, fields):
     V = [s.vocab_size for s in fields]
     model = build_model(fields, cfg(name, dims))  # cross_layers=2
     assert model.count_params() == hand_count(name, V, dims or (D,) * 5)
-
-
-# -- mixed width == gated uniform ---------------------------------------------------------------------
-def transfer(uniform, mixed, keep: torch.Tensor, name: str):
-    """Copy the uniform model into the mixed one: kept embedding columns, selection alignment maps,
-    and every other weight, with the inputs of the layers that read the embeddings sliced to the
-    kept inputs."""
-    F = keep.shape[0]
-    kept_fields = [f for f in range(F) if keep[f].any()]
-    concat_idx = [f * D + j for f in range(F) for j in torch.nonzero(keep[f]).flatten().tolist()]
-    aligned_idx = [f * D + j for f in kept_fields for j in range(D)]
-    pairs = list(itertools.combinations(range(F), 2))
-    pair_idx = [pairs.index(p) for p in itertools.combinations(kept_fields, 2)]
-    h_last = H[-1]
-    # which input columns of the uniform weight survive, per parameter name (dim 1, or dim 0 for 1-D)
-    slices = {
-        "mlp.net.0.weight": concat_idx + ([F * D + i for i in pair_idx] if name == "IPNN" else []),
-        "cross.weights.0": aligned_idx, "cross.weights.1": aligned_idx,
-        "cross.biases.0": aligned_idx, "cross.biases.1": aligned_idx,
-        "head.weight": aligned_idx + [F * D + k for k in range(h_last)],
-    }
-    mixed.embedding.load_kept_columns(uniform.embedding, keep)  # also sets the selection maps
-    src = uniform.state_dict()
-    with torch.no_grad():
-        for key, p in mixed.state_dict().items():
-            if key.startswith("embedding."):
-                continue
-            u = src[key]
-            if u.shape != p.shape:
-                idx = torch.tensor(slices[key])
-                u = u.index_select(p.dim() - 1, idx)
-            p.copy_(u)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_mixed_width_equals_zero_gated_uniform(name, fields, make_ids):
-    torch.manual_seed(0)
-    ids = make_ids(fields, 64, seed=3)
-    keep = torch.zeros(5, D, dtype=torch.bool)
-    keep[0] = True  # full width: no map
-    keep[1, [1, 3]] = True
-    keep[2, [0]] = True  # the multi-valued field
-    keep[4, [0, 2, 3]] = True
-    # field 3 is dropped entirely
-    uniform = build_model(fields, cfg(name), gates=True).double()
-    with torch.no_grad():  # make every weight non-trivial (first-order tables start at zero)
-        for p in uniform.parameters():
-            p.add_(0.3 * torch.randn_like(p))
-        if name == "DCN":
-            # the one true caveat: a dropped field's block of the cross network still carries the
-            # cross biases b_l in the uniform model, so equivalence needs those biases at zero
-            for b in uniform.cross.biases:
-                b.view(5, D)[3] = 0.0
-    mixed = build_model(fields, cfg(name, tuple(keep.sum(1).tolist()))).double()
-    transfer(uniform, mixed, keep, name)
-    uniform.eval(), mixed.eval()
-    with uniform.embedding.masked(keep):
-        torch.testing.assert_close(mixed(ids), uniform(ids), rtol=1e-10, atol=1e-10)
-
-
-def test_fm_mixed_equals_gated_uniform_without_any_weight_surgery(fields, make_ids):
-    """FM has no layer reading the embeddings: load_kept_columns alone makes the models equal."""
-    torch.manual_seed(1)
-    ids = make_ids(fields, 32, seed=4)
-    keep = torch.rand(5, D) < 0.5
-    keep[1] = False
-    uniform = build_model(fields, cfg("FM"), gates=True).double()
-    mixed = build_model(fields, cfg("FM", tuple(keep.sum(1).tolist()))).double()
-    mixed.linear.load_state_dict(uniform.linear.state_dict())
-    mixed.embedding.load_kept_columns(uniform.embedding, keep)
-    with uniform.embedding.masked(keep):
-        torch.testing.assert_close(mixed(ids), uniform(ids), rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sseds_study.errors import ConfigError
-from sseds_study.search import Allocation, SearchInputError, allocate_dims
+from sseds_study.search import Allocation, SearchInputError, allocate_dims, allocate_dims_at_params
 from sseds_study.search._checks import budget_limit
 from sseds_study.search.allocate import rank_pairs
 
@@ -335,3 +335,42 @@ def test_property_dims_unit_is_monotonic_in_budget(problem, b1, b2):
         return
     assert large is not None
     assert bool((large.kept | ~small.kept).all()), "a larger budget dropped a kept pair"
+
+
+# ------------------------------------------------------------- the dims rule at a parameter budget
+
+
+def test_dims_at_params_takes_a_prefix_of_the_ranking_and_stops_at_the_first_misfit():
+    # ranking: (0,0) cost 10, (1,0) cost 100, (0,1) cost 10; b = 0.25 of 220 -> limit 55.
+    scores = torch.tensor([[3.0, 1.0], [2.0, 0.0]])
+    alloc = allocate_dims_at_params(scores, [10, 100], 0.25)
+    # (1,0) does not fit: the dims rule stops there, where the params rule would skip on to (0,1).
+    assert alloc.emb_dims == (1, 0) and alloc.kept_params == 10
+    assert alloc.budget_unit == "dims" and alloc.achieved_budget == 0.25  # 1 of 4 pairs
+    assert allocate_dims(scores, [10, 100], 0.25).emb_dims == (2, 0)
+
+
+@SETTINGS
+@given(problems())
+def test_property_dims_at_params_is_the_longest_fitting_prefix(problem):
+    scores, vocab, budget, _, rank_by, min_dim = problem
+    try:
+        alloc = allocate_dims_at_params(scores, vocab, budget, rank_by=rank_by, min_dim=min_dim)
+    except SearchInputError:
+        with pytest.raises(SearchInputError):
+            allocate_dims(scores, vocab, budget, rank_by=rank_by, min_dim=min_dim)
+        return
+    limit = budget_limit(budget, alloc.base_params)
+    assert alloc.kept_params <= limit
+    assert alloc.kept_params == sum(v * d for v, d in zip(vocab, alloc.emb_dims, strict=True))
+    # the same kept set as the raw dims rule with that many pairs: a prefix of one ranking
+    pairs = int(alloc.kept.sum())
+    total = scores.shape[0] * scores.shape[1]
+    if pairs < total:
+        raw = allocate_dims(scores, vocab, (pairs + 0.5) / total, budget_unit="dims", rank_by=rank_by,
+                            min_dim=min_dim)
+        assert torch.equal(raw.kept, alloc.kept)
+        # and one more pair of that ranking would not fit
+        more = allocate_dims(scores, vocab, min(1.0, (pairs + 1.5) / total), budget_unit="dims", rank_by=rank_by,
+                             min_dim=min_dim)
+        assert more.kept_params > limit

@@ -18,7 +18,9 @@ from sseds_study.search import (
     planted_rank_agreement,
     random_scores,
     uniform_allocation,
+    uniform_filled_allocation,
 )
+from sseds_study.search._checks import budget_limit
 
 # ------------------------------------------------------------------------------------------- full
 
@@ -213,3 +215,34 @@ def test_planted_rank_agreement_averages_ties():
     ranks_x = np.array([1.5, 1.5, 3.0, 4.0])  # [1, 1, 2, 3] with the tie's ranks averaged
     expected = np.corrcoef(ranks_x, [1.0, 2.0, 3.0, 4.0])[0, 1]
     assert planted_rank_agreement([1, 1, 2, 3], [10, 20, 30, 40]) == pytest.approx(expected, abs=1e-12)
+
+
+# -- uniform, filled to the budget ------------------------------------------------------------------
+def test_uniform_filled_gives_the_leftover_to_the_cheapest_fields():
+    # V = (10, 20, 30), D = 4: base 240; b = 0.4 -> limit 96; d = 1 (60), leftover 36: +1 for the field
+    # of 10 (70), then the field of 20 (90); the field of 30 no longer fits.
+    alloc = uniform_filled_allocation([10, 20, 30], 4, 0.4)
+    assert alloc.emb_dims == (2, 2, 1)
+    assert alloc.kept_params == 90 and alloc.base_params == 240
+    assert alloc.achieved_budget == pytest.approx(90 / 240)
+    assert alloc.kept[:, :1].all() and alloc.kept.sum() == 5  # prefixes
+    strict = uniform_allocation([10, 20, 30], 4, 0.4)
+    assert strict.emb_dims == (1, 1, 1) and alloc.kept_params > strict.kept_params
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 500), min_size=1, max_size=6), st.integers(1, 16), st.floats(0.01, 1.0))
+def test_property_uniform_filled_within_budget_widths_d_or_d_plus_one(vocab, emb_dim, budget):
+    try:
+        strict = uniform_allocation(vocab, emb_dim, budget)
+    except SearchInputError:
+        with pytest.raises(SearchInputError):
+            uniform_filled_allocation(vocab, emb_dim, budget)
+        return
+    alloc = uniform_filled_allocation(vocab, emb_dim, budget)
+    d = strict.emb_dims[0]
+    assert set(alloc.emb_dims) <= {d, d + 1} and max(alloc.emb_dims) <= emb_dim
+    assert alloc.kept_params <= budget * alloc.base_params
+    # nothing left that one more column of a field still below d + 1 would fit in
+    left = budget_limit(budget, alloc.base_params) - alloc.kept_params
+    assert all(v > left for v, w in zip(vocab, alloc.emb_dims, strict=True) if w == d and d < emb_dim)

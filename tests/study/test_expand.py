@@ -22,15 +22,30 @@ def test_variants_add_search_runs_only():
     base = st.expand_runs(tiny())
     with_variants = st.expand_runs(tiny(variants=[{"estimator": "fisher"}, {"init": "inherit"}]))
     added = [r for r in with_variants if r.key not in {b.key for b in base}]
-    # fisher adds sseds + prune_only at two budgets; inherit adds sseds only (prune_only never retrains).
+    # fisher adds sseds + prune_only at two budgets; inherit adds sseds and the baselines that retrain
+    # (they follow the SSEDS run's init), never prune_only (nothing retrained) or full.
     assert sorted((r.method, r.search.estimator, r.search.init) for r in added) == sorted(
         [("sseds", "fisher", "scratch")] * 2 + [("prune_only", "fisher", "scratch")] * 2
-        + [("sseds", "mean_abs", "inherit")] * 2
+        + [(m, "mean_abs", "inherit") for m in ("sseds", "uniform", "random", "magnitude", "frequency")] * 2
     )
 
 
+def test_baselines_follow_the_allocation_rules_only():
+    base = {r.key for r in st.expand_runs(tiny(budgets=[1.0, 0.5]))}
+    study = tiny(budgets=[1.0, 0.5], variants=[{"min_dim": 0}, {"budget_unit": "dims"}, {"rank_by": "saliency_per_param"}])
+    added = [r for r in st.expand_runs(study) if r.key not in base]
+    by_method = {}
+    for r in added:
+        by_method.setdefault(r.method, set()).add((r.search.min_dim, r.search.budget_unit, r.search.rank_by))
+    ranked = {(0, "params", "saliency"), (1, "dims", "saliency")}
+    # the ranked baselines follow unit and min_dim, not the ranking variant; uniform follows neither
+    assert by_method["random"] == by_method["magnitude"] == by_method["frequency"] == ranked
+    assert by_method["sseds"] == ranked | {(1, "params", "saliency_per_param")}
+    assert "uniform" not in by_method and "full" not in by_method
+
+
 def test_uniform_left_out_below_one_dimension_per_field():
-    study = tiny(budgets=[0.5, 0.2], model={"emb_dim": 4})  # 1/D = 0.25
+    study = tiny(budgets=[0.5, 0.2], model={"emb_dim": 4}, search={"num_batches": 2, "min_dim": 0})  # 1/D = 0.25
     runs = st.expand_runs(study)
     assert {r.budget for r in runs if r.method == "uniform"} == {0.5}
     assert {r.budget for r in runs if r.method == "sseds"} == {0.5, 0.2}

@@ -77,9 +77,11 @@ def test_budget_rules_of_the_registry():
     [
         ("sseds", 0.01, {"min_dim": 1}, "min_dim=1 alone needs"),
         ("sseds", 0.5, {"min_dim": 9}, "min_dim: 9 is larger than the base width D=8"),
-        ("sseds", 0.001, {}, "less than the cheapest column"),
+        ("sseds", 0.001, {"min_dim": 0}, "less than the cheapest column"),
+        ("sseds", 0.001, {}, "min_dim=1 alone needs"),
         ("uniform", 0.1, {}, "method 'uniform' needs a budget of at least 0.125"),
-        ("random", 0.001, {}, "less than the cheapest column"),
+        ("random", 0.001, {"min_dim": 0}, "less than the cheapest column"),
+        ("random", 0.001, {}, "min_dim=1 alone needs"),
     ],
 )
 def test_allocation_inputs_are_checked_without_scores(method, budget, search, message):

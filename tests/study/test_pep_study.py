@@ -10,7 +10,9 @@ import math
 import numpy as np
 import pytest
 import torch
+import yaml
 
+from sseds_study import cli
 from sseds_study import study as st
 from sseds_study.config import ConfigError, PEPConfig, SearchConfig, config_hash, to_dict
 from sseds_study.data import load_dataset_from_config
@@ -30,7 +32,9 @@ BUDGETS = [1.0, 0.5, 0.2]
 
 
 def pep_study(**changes):
-    return tiny(**({"methods": METHODS, "budgets": BUDGETS, "seeds": [0], "pep": PEP} | changes))
+    # min_dim 0: budget 0.2 is below one column of the base width 4 per field
+    return tiny(**({"methods": METHODS, "budgets": BUDGETS, "seeds": [0], "pep": PEP,
+                    "search": {"num_batches": 2, "min_dim": 0}} | changes))
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +149,11 @@ def test_a_budget_the_search_does_not_reach_fails_its_runs_clearly(tmp_path):
     assert report.failed == 1
     assert "PEP search: the kept fraction fell only to" in report.table["error"].iloc[0]
     assert "raise pep.max_epochs" in report.table["error"].iloc[0]
+    # an outcome of the method, not a fault: flagged, and a sweep whose only failures are such exits 0
+    assert bool(report.table["not_reached"].iloc[0])
+    profile = tmp_path / "notreached.yaml"
+    profile.write_text(yaml.safe_dump(to_dict(study)))
+    assert cli.main(["--quiet", "sweep", str(profile), "--results", str(tmp_path)]) == 0
 
 
 # -- retraining a mask ---------------------------------------------------------------------------------

@@ -6,11 +6,19 @@ from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
 from .efficiency import efficiency_chapter, latency_ratios, search_costs
 from .pretrain import ALL_MODELS, pretrain_all, pretrain_chapter
-from .search import load_pretrained, planted_truth, saliency_scores, search_chapter, widths_by_budget
+from .search import (
+    exact_agreement,
+    exact_reference,
+    load_pretrained,
+    planted_truth,
+    saliency_scores,
+    search_chapter,
+    widths_by_budget,
+)
 
 __all__ = [
     "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_profile", "budget_chapter", "compare_methods",
-    "efficiency_chapter", "latency_ratios", "search_costs",
+    "efficiency_chapter", "exact_agreement", "exact_reference", "latency_ratios", "search_costs",
     "load_pretrained", "planted_truth", "pretrain_all", "pretrain_chapter", "saliency_scores",
     "search_chapter", "variant_deltas", "widths_by_budget",
 ]

@@ -37,6 +37,7 @@ from ..study import (
     get_method,
     load_search,
     search_path,
+    seed_data,
     summarise_over_seeds,
     sweep,
     with_variant,
@@ -132,7 +133,7 @@ def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budge
     out = []
     with worker_threads():
         for data in study.datasets:
-            ds = load_dataset_from_config(data, progress=False)
+            ds = load_dataset_from_config(seed_data(study, data, seed), progress=False)
             ids = ds.subset("test")[0]
             for model_name in study.models:
                 base = dataclasses.replace(study.model, name=model_name, emb_dims=None)
@@ -207,7 +208,8 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
     study = load_profile(profile) if isinstance(profile, str) else profile
     profile = study.name
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
-    results = sweep(study, results_dir, progress=False).table
+    report = sweep(study, results_dir, progress=False)
+    results, study = report.table, report.study  # the study as run: its tuned settings, if any
     check_efficiency_columns(results, str(results_dir))
     agg = aggregate(results, reference=study.search)
     rows = results.groupby("dataset")["rows"].first().to_dict()

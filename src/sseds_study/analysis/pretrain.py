@@ -13,8 +13,19 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 from ..config import SearchConfig, StudyConfig, load_profile
 from ..data import load_dataset_from_config
 from ..figures.results import plot_learning_curves
+from ..figures.tuning import plot_tuning_grid
 from ..models.registry import MODELS
-from ..study import RunSpec, default_results_dir, load_or_pretrain, summarise_over_seeds, worker_threads
+from ..study import (
+    RunSpec,
+    default_results_dir,
+    load_or_pretrain,
+    load_tuning,
+    seed_data,
+    summarise_over_seeds,
+    tune_study,
+    worker_threads,
+)
+from ..study.expand import tuned_train
 from .chapter import Chapter
 from .tables import BookTable, compact_table, plain_table
 
@@ -26,27 +37,31 @@ METRICS = {"test_auc": ("test AUC", "max"), "test_logloss": ("test logloss", "mi
 
 def pretrain_all(
     study: StudyConfig,
-    models: Sequence[str] = ALL_MODELS,
+    models: Sequence[str] | None = None,
     results_dir: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train (or load) the full-width model for every dataset x model x seed of a study.
 
     Returns (summary, history): one row per model with test metrics and parameter counts, and one
-    row per epoch with train loss and validation metrics. Checkpoints are shared with ``sweep``, so
-    a sweep after this chapter (or before it) pretrains nothing twice.
+    row per epoch with train loss and validation metrics. Checkpoints are shared with ``sweep`` (each
+    seed's split, the tuned training settings of a study that tunes), so a sweep after this chapter
+    (or before it) pretrains nothing twice. ``models``: None for the study's own.
     """
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
+    models = study.models if models is None else models
     summary, history = [], []
     jobs = [(d, m, s) for d in study.datasets for m in models for s in study.seeds]
     loaded = {}
     with worker_threads():
         for data, model_name, seed in tqdm(jobs, desc="pretrain", disable=not progress):
-            if data not in loaded:
-                loaded[data] = load_dataset_from_config(data, progress=False)
-            ds = loaded[data]
-            spec = RunSpec(data, dataclasses.replace(study.model, name=model_name, emb_dims=None),
-                           dataclasses.replace(study.train, seed=seed), SearchConfig(), "full", 1.0)
+            split = seed_data(study, data, seed)
+            if split not in loaded:
+                loaded[split] = load_dataset_from_config(split, progress=False)
+            ds = loaded[split]
+            spec = RunSpec(split, dataclasses.replace(study.model, name=model_name, emb_dims=None),
+                           dataclasses.replace(tuned_train(study, data, model_name), seed=seed), SearchConfig(),
+                           "full", 1.0)
             pre = load_or_pretrain(ds, spec, results_dir)
             counts = pre.model.count_params()
             label = {"dataset": data.name, "rows": len(ds), "model": model_name, "seed": seed}
@@ -62,12 +77,14 @@ def pretrain_all(
 def pretrain_chapter(profile: str) -> Chapter:
     """Learning curves, test metrics and the embedding share of every base model."""
     study = load_profile(profile)
+    results_dir = default_results_dir(study)
+    study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
     summary, history = pretrain_all(study, progress=False)
     datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())
     metrics = summarise_over_seeds(summary, ["dataset", "model"], ["test_auc", "test_logloss"])
     share = summary.groupby(["dataset", "model"], sort=False)[["emb_params", "total_params", "emb_share"]].first()
     best = metrics.loc[metrics["test_auc_mean"].idxmax()]
-    return Chapter(
+    chapter = Chapter(
         header=f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}",
         figures={"fig_learning_curves": plot_learning_curves(history, profile=profile, title="Full-width models")},
         tables={"metrics": metrics_table(metrics, list(dict.fromkeys(summary["model"])), len(study.seeds)),
@@ -76,6 +93,39 @@ def pretrain_chapter(profile: str) -> Chapter:
         text={"best_model": f"{best['model']} on {best['dataset']}", "best_auc": f"{best['test_auc_mean']:.4f}",
               "min_emb_share": f"{summary['emb_share'].min():.1%}"},
     )
+    chapter.text["tuned"] = "no" if study.tune is None else "yes"
+    if study.tune is not None:
+        grid = load_tuning(results_dir)
+        rows = summary.groupby("dataset", sort=False)["rows"].first().to_dict()
+        chapter.figures["fig_tuning"] = plot_tuning_grid(grid, rows=rows, profile=profile)
+        chosen = grid[grid["chosen"]].drop(columns="chosen")
+        chapter.tables["tuned"] = plain_table(
+            chosen[["dataset", "model", "lr", "emb_weight_decay", "valid_auc", "epochs"]].reset_index(drop=True),
+            keys=["dataset", "model"], formats={c: lambda v: f"{v:g}" for c in ("lr", "emb_weight_decay")})
+        edge = chosen[chosen["emb_weight_decay"].isin([min(study.tune.emb_weight_decay),
+                                                       max(study.tune.emb_weight_decay)])]
+        chapter.text["tune_grid"] = (f"learning rate {', '.join(f'{v:g}' for v in study.tune.lr)} x embedding weight "
+                                     f"decay {', '.join(f'{v:g}' for v in study.tune.emb_weight_decay)}")
+        chapter.text["tune_edge"] = (
+            "No chosen weight decay lies at an edge of the grid." if edge.empty else
+            f"{len(edge)} of {len(chosen)} chosen weight decays lie at an edge of the grid "
+            f"({', '.join(f'{r.dataset} {r.model}' for r in edge.itertuples())}).")
+        chapter.text["tune_gain"] = _tuning_gain(grid)
+    return chapter
+
+
+def _tuning_gain(grid: pd.DataFrame) -> str:
+    """How much validation AUC the chosen point adds over no embedding weight decay at the same lr."""
+    gains = []
+    for (_, _), cell in grid.groupby(["dataset", "model"], sort=False):
+        best = cell[cell["chosen"]].iloc[0]
+        plain = cell[(cell["lr"] == best["lr"]) & (cell["emb_weight_decay"] == 0)]
+        if not plain.empty:
+            gains.append(best["valid_auc"] - plain["valid_auc"].iloc[0])
+    if not gains:
+        return "The grid has no point without weight decay to compare with."
+    return (f"Against no embedding weight decay at the same learning rate, the chosen point gains "
+            f"{min(gains):+.4f} to {max(gains):+.4f} validation AUC (median {float(pd.Series(gains).median()):+.4f}).")
 
 
 def metrics_table(metrics: pd.DataFrame, models: Sequence[str], seeds: int) -> BookTable:

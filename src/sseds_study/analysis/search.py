@@ -1,5 +1,5 @@
-"""Chapter 03: the saliency and widths of one pretrained model, and agreement with the planted truth
-of the synthetic data.
+"""Chapter 03: the saliency and widths of one pretrained model, agreement with the planted truth of
+the synthetic data, and agreement of every estimator with the exact drop-column importance.
 
 Everything here reads or computes through ``study``, so pretrained models are shared with the sweeps.
 """
@@ -16,9 +16,10 @@ import pandas as pd
 
 from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, load_profile
 from ..data import load_dataset_from_config
-from ..figures.results import plot_planted_truth, plot_saliency, plot_widths
-from ..search.agreement import planted_rank_agreement
-from ..search.allocate import allocate_dims
+from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
+from ..search._checks import budget_limit
+from ..search.agreement import negative_share, planted_rank_agreement, rank_agreement, top_k_overlap
+from ..search.exact import drop_column_importance_on_split
 from ..study import (
     GroupCache,
     Pretrained,
@@ -26,15 +27,21 @@ from ..study import (
     default_results_dir,
     load_or_pretrain,
     saliency_for_spec,
+    seed_data,
+    tune_study,
     worker_threads,
 )
+from ..study.expand import tuned_train
+from ..study.methods import ranked_allocation
 from .chapter import Chapter
-from .tables import plain_table
+from .tables import compact_table, plain_table
 
 PLANTED_BUDGET = 0.2
 PLANTED_DATASET = "synthetic"
 # Below this mean Spearman correlation among the relevant fields, widths are not ordered by rank.
 ORDERED_RHO = 0.3
+# The top-k overlap with the exact ranking counts the k = floor(budget * F * D) best columns.
+AGREEMENT_BUDGET = 0.2
 
 # ----------------------------------------------------------------------------------------------
 # Search analysis (the saliency chapter and the planted-truth check)
@@ -45,12 +52,14 @@ def load_pretrained(study: StudyConfig, dataset: str | None = None, model: str |
     data = next((d for d in study.datasets if dataset in (None, d.name)), None)
     if data is None:
         raise ConfigError(f"study {study.name!r} has no dataset {dataset!r}")
-    spec = RunSpec(data, dataclasses.replace(study.model, name=model or study.models[0], emb_dims=None),
-                   dataclasses.replace(study.train, seed=study.seeds[0] if seed is None else seed),
-                   study.search, "sseds", 1.0)
+    seed = study.seeds[0] if seed is None else seed
+    model = model or study.models[0]
+    # the run's own split and (in a study that tunes) its tuned training settings: the sweep's checkpoint
+    spec = RunSpec(seed_data(study, data, seed), dataclasses.replace(study.model, name=model, emb_dims=None),
+                   dataclasses.replace(tuned_train(study, data, model), seed=seed), study.search, "sseds", 1.0)
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
     with worker_threads():
-        ds = load_dataset_from_config(data, progress=False)
+        ds = load_dataset_from_config(spec.data, progress=False)
         pre = load_or_pretrain(ds, spec, results_dir)
     return ds, pre, spec
 
@@ -67,8 +76,7 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
     """Per-field widths (rows: fields) chosen at each budget (columns)."""
     out = {}
     for b in budgets:
-        alloc = allocate_dims(scores, ds.vocab_sizes, b, budget_unit=search.budget_unit, rank_by=search.rank_by,
-                              min_dim=search.min_dim)
+        alloc = ranked_allocation(scores, ds.vocab_sizes, b, search)  # the study's allocation rules
         out[b] = list(alloc.emb_dims)
     return pd.DataFrame(out, index=ds.field_names)
 
@@ -128,10 +136,79 @@ def planted_text(agreement: pd.DataFrame) -> dict[str, str]:
     return text
 
 
+def exact_reference(ds, pre: Pretrained, spec: RunSpec) -> np.ndarray:
+    """The (F, D) exact drop-column importance of a pretrained model over the whole validation split:
+    the change in validation logloss when each column is zeroed (``search.exact``)."""
+    ids, labels = ds.subset("valid")
+    with worker_threads():
+        return drop_column_importance_on_split(pre.model, ids, labels, spec.train.batch_size).numpy()
+
+
+def exact_agreement(study: StudyConfig, models: Sequence[str] | None = None,
+                    datasets: Sequence[str] | None = None, estimators: Sequence[str] = ESTIMATORS,
+                    budget: float = AGREEMENT_BUDGET, seed: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """How well each estimator ranks the columns of one pretrained model (first seed) as the exact
+    drop-column importance on the whole validation split ranks them.
+
+    Every estimator is scored as the search scores it (K batches of the train or valid split,
+    ``study.search.num_batches``); ``exact`` on K batches shows how much of the gap is sampling.
+    Returns (agreement, negative): agreement has one row per dataset, model, estimator and score split
+    with the Spearman and Kendall correlations over the F * D columns and the top-k overlap (k);
+    negative has per dataset, model and field the share of columns whose removal lowers the
+    validation loss (exact importance < 0) and the lowest importance.
+    """
+    names = [d.name for d in study.datasets] if datasets is None else list(datasets)
+    agreement, negative = [], []
+    for name in names:
+        for model in models if models is not None else study.models:
+            ds, pre, spec = load_pretrained(study, name, model, seed)
+            ref = exact_reference(ds, pre, spec)
+            k = max(1, budget_limit(budget, ref.size))
+            for estimator in estimators:
+                for split in SCORE_SPLITS:
+                    search = dataclasses.replace(study.search, estimator=estimator, score_split=split)
+                    scores = saliency_scores(ds, pre, spec, search)
+                    agreement.append({"dataset": name, "model": model, "estimator": estimator, "score_split": split,
+                                      **rank_agreement(scores, ref), "top_k_overlap": top_k_overlap(scores, ref, k),
+                                      "k": k})
+            negative.extend({"dataset": name, "model": model, "field": field, "negative_share": float(share),
+                             "min_importance": float(ref[f].min())}
+                            for f, (field, share) in enumerate(zip(ds.field_names, negative_share(ref), strict=True)))
+    return pd.DataFrame(agreement), pd.DataFrame(negative)
+
+
+def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchConfig) -> dict[str, str]:
+    """The numbers and the verdict the exact-agreement section quotes (means over datasets and models)."""
+    rho = agreement.groupby(["estimator", "score_split"], sort=False)["spearman"].mean()
+    gradient = rho.drop("exact", level="estimator", errors="ignore").dropna()
+    best = gradient[gradient == gradient.max()].index
+    default_rho = rho.get((default.estimator, default.score_split), float("nan"))
+    worst = negative.loc[negative["negative_share"].idxmax()]
+    per_model = negative.groupby(["dataset", "model"])["negative_share"].mean()
+    text = {
+        "exact_best_setting": "; ".join(f"{e} on {s} batches" for e, s in best),
+        "exact_best_spearman": f"{gradient.max():.2f}",
+        "exact_default_setting": f"{default.estimator} on {default.score_split} batches",
+        "exact_default_spearman": f"{default_rho:.2f}",
+        "exact_negative_share": f"{negative['negative_share'].mean():.0%}",
+        "exact_negative_range": f"{per_model.min():.0%} to {per_model.max():.0%}",
+        "exact_negative_worst": f"{worst['field']} ({worst['dataset']}, {worst['model']}: "
+                                f"{worst['negative_share']:.0%} of its columns)",
+        # A verdict that follows the measurement: is the study's default among the best?
+        "exact_default_verdict": "the default is the best-agreeing gradient setting"
+        if (default.estimator, default.score_split) in best
+        else "the default is not the best-agreeing gradient setting",
+    }
+    for split in SCORE_SPLITS:
+        text[f"exact_k_{split}"] = f"{rho.get(('exact', split), float('nan')):.2f}"
+    return text
+
+
 def search_chapter(profile: str) -> Chapter:
     """Saliency heatmaps and widths per budget for every dataset (first model, first seed), and the
     planted-truth comparison on the synthetic data."""
     study = load_profile(profile)
+    study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
     model_name, seed = study.models[0], study.seeds[0]
     budgets = sorted(study.budgets, reverse=True)
     chapter = Chapter(header=f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "
@@ -162,4 +239,16 @@ def search_chapter(profile: str) -> Chapter:
         per_field[per_field["seed"] == seed], dataset=PLANTED_DATASET, rows=planted_rows, profile=profile,
         title=f"{model_name}: width at budget {PLANTED_BUDGET:g} against planted rank (seed {seed})")
     chapter.text.update(planted_text(agreement))
+    exact, negative = exact_agreement(study)
+    chapter.tables["exact"] = plain_table(exact.groupby(["estimator", "score_split"], sort=False)[
+        ["spearman", "kendall", "top_k_overlap"]].mean(), digits=3, keys=["estimator", "score_split"],
+        note="Means over datasets and models.")
+    chapter.tables["exact_negative"] = compact_table(
+        negative, index=["dataset", "field"], columns="model", value="negative_share", best=None, digits=3,
+        order=list(dict.fromkeys(negative["model"])))
+    chapter.figures["fig_exact_agreement"] = plot_exact_agreement(
+        exact, rows={d.name: len(d) for d in loaded}, profile=profile,
+        title="Rank correlation of each setting with the exact importance (validation)")
+    chapter.text.update(exact_text(exact, negative, study.search))
+    chapter.text["exact_budget"] = f"{AGREEMENT_BUDGET:g}"
     return chapter

@@ -22,10 +22,18 @@ import yaml
 
 from ..errors import ConfigError
 
-ESTIMATORS = ("mean_abs", "abs_mean", "fisher", "taylor")
+# `exact` is the measured drop-column loss change (search/exact.py), the yardstick for the four
+# gradient estimators; it costs one forward pass per column and batch.
+ESTIMATORS = ("mean_abs", "abs_mean", "fisher", "taylor", "exact")
 SCORE_SPLITS = ("train", "valid")
 BUDGET_UNITS = ("params", "dims")
 RANK_BY = ("saliency", "saliency_per_param")
+# How a retrained slim model starts (DESIGN.md 1.1, step 4):
+#   "scratch": fresh seeded weights at the slim widths, the standard retraining;
+#   "inherit": prune-then-fine-tune: the pretrained model with the dropped columns cut out and every
+#              other weight (first-order terms, biases, MLP, cross network, head) carried over, the
+#              layers that read the embeddings sliced to the kept inputs. Before any training it
+#              scores exactly as prune_only does (models.inherit).
 INITS = ("scratch", "inherit")
 PEP_GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
 
@@ -120,14 +128,17 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """SSEDS options (DESIGN.md 1.1): how saliency is scored and how widths are allocated."""
+    """SSEDS options (DESIGN.md 1.1): how saliency is scored, how widths are allocated, and how the
+    slim model starts its retraining: ``init="scratch"`` (fresh seeded weights) or ``"inherit"``
+    (prune-then-fine-tune: the pretrained model pruned to the kept columns, every other weight kept,
+    so it starts where ``prune_only`` is; see ``INITS``)."""
 
     estimator: str = "mean_abs"
     score_split: str = "train"
     num_batches: int = 32
     budget_unit: str = "params"
     rank_by: str = "saliency"
-    min_dim: int = 0
+    min_dim: int = 1
     init: str = "scratch"
 
     def __post_init__(self):
@@ -138,6 +149,34 @@ class SearchConfig:
         _check_choice("search", "rank_by", self.rank_by, RANK_BY)
         _check_positive("search", "min_dim", self.min_dim, allow_zero=True)
         _check_choice("search", "init", self.init, INITS)
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    """The tuning stage of a study (``study.tune``): before any run, every (dataset, base model) trains
+    the full-width model at each point of the grid ``lr`` x ``emb_weight_decay`` (one seed, ``seed``;
+    None: the study's first seed) and keeps the point with the best validation AUC (ties: the first in
+    grid order). Pretraining, scoring and retraining of every method then use that point, so the
+    protocol is the same for every method and is chosen on validation data only."""
+
+    lr: tuple[float, ...] = ()
+    emb_weight_decay: tuple[float, ...] = (0.0,)
+    seed: int | None = None
+
+    def __post_init__(self):
+        for name in ("lr", "emb_weight_decay"):
+            values = tuple(float(v) for v in getattr(self, name))
+            if not values:
+                raise ConfigError(f"tune.{name}: expected at least one value; got none")
+            for v in values:
+                _check_positive("tune", name, v, allow_zero=name != "lr")
+            if len(set(values)) != len(values):
+                raise ConfigError(f"tune.{name}: expected distinct values; got {list(values)}")
+            object.__setattr__(self, name, values)
+
+    def grid(self) -> list[dict]:
+        """The grid's points, in order: lr varies slowest."""
+        return [{"lr": lr, "emb_weight_decay": wd} for lr in self.lr for wd in self.emb_weight_decay]
 
 
 @dataclass(frozen=True)

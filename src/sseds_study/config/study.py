@@ -23,6 +23,7 @@ from .settings import (
     PEPConfig,
     SearchConfig,
     TrainConfig,
+    TuneConfig,
     from_dict,
     load_yaml,
     to_dict,
@@ -51,6 +52,13 @@ class StudyConfig:
     variants: tuple[dict, ...] = ()
     workers: int = 1
     executor: str = "local"
+    # Seed s splits the data with data.split_seed + s, so the intervals over seeds include the split's
+    # variance as well as initialisation and batch order (False: every seed shares one split).
+    split_per_seed: bool = False
+    tune: TuneConfig | None = None
+    # What the tuning stage chose (``study.tune``): one entry per dataset and base model,
+    # {dataset: <data config hash>, model, lr, emb_weight_decay}; filled in by the sweep.
+    tuned: tuple[dict, ...] = ()
 
     def __post_init__(self):
         if not _NAME.match(self.name) or ".." in self.name:
@@ -99,7 +107,8 @@ def _check_runs(study: StudyConfig, searches) -> None:
             need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
             raise ConfigError(f"study.methods: {name!r} runs at none of the budgets "
                               f"{', '.join(map(str, study.budgets))}; it needs a budget of at least {need:g}")
-        for search in searches if method.reads_search else ():
+        followed = {method.run_search(s) for s in searches} if "min_dim" in method.search_fields else ()
+        for search in followed:
             low = min(budgets)
             if search.min_dim > emb_dim or search.min_dim / emb_dim > low:
                 raise ConfigError(f"study.search.min_dim: {search.min_dim} of the base width {emb_dim} needs a budget "
@@ -171,7 +180,27 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
                                                                                  source)),
         workers=workers if isinstance(workers, int) else _numbers([workers], "workers", source, int)[0],
         executor=str(data.get("executor", "local")),
+        split_per_seed=_flag(data.get("split_per_seed", False), "split_per_seed", source),
+        tune=None if data.get("tune") is None else from_dict(TuneConfig, data["tune"], owner=f"{source}: tune"),
+        tuned=tuple(_tuned_entry(t, i, source) for i, t in enumerate(_as_list(data.get("tuned") or [], "tuned",
+                                                                                 source))),
     )
+
+
+def _flag(value, what: str, source: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{source}: {what}: expected true or false; got {value!r}")
+    return value
+
+
+_TUNED_KEYS = ("dataset", "model", "lr", "emb_weight_decay")
+
+
+def _tuned_entry(entry, i: int, source: str) -> dict:
+    if not isinstance(entry, dict) or set(entry) != set(_TUNED_KEYS):
+        raise ConfigError(f"{source}: tuned[{i}]: expected a mapping with exactly {', '.join(_TUNED_KEYS)}; "
+                          f"got {entry!r}")
+    return {k: entry[k] for k in _TUNED_KEYS}
 
 
 def merge(parent: dict, child: dict) -> dict:

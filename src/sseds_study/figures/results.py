@@ -7,7 +7,7 @@ profile, for the title; ``title`` replaces the default headline. Titles, sizes a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -93,3 +93,30 @@ def plot_planted_truth(table: pd.DataFrame, *, dataset: str, rows: int, profile:
         g.set_axis_labels("planted rank", "width")
         fig = column_figure(g)
     return finish(fig, title or "Allocated width against planted rank", data_label({dataset: rows}, profile))
+
+
+def plot_exact_agreement(table: pd.DataFrame, *, rows: Mapping[str, int], profile: str, metric: str = "spearman",
+                         title: str | None = None) -> Figure:
+    """Rank correlation of each saliency setting with the exact drop-column importance, as an annotated
+    heatmap: a row per (estimator, score split), a column per (dataset, model).
+
+    table: one row per (dataset, model, estimator, score_split) with ``metric``, as
+    ``analysis.exact_agreement`` returns it; rows: dataset -> its number of rows.
+    """
+    settings = list(dict.fromkeys(table["estimator"] + ", " + table["score_split"]))
+    panels = list(dict.fromkeys(table["dataset"] + " / " + table["model"]))
+    grid = (table.assign(setting=table["estimator"] + ", " + table["score_split"],
+                         panel=table["dataset"] + " / " + table["model"])
+            .pivot(index="setting", columns="panel", values=metric).reindex(index=settings, columns=panels))
+    values = grid.to_numpy(dtype=float)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(min(BOOK_WIDTH, 3.6 + 1.3 * len(panels)), 1.8 + 0.36 * len(settings)),
+                               layout="constrained")
+        sns.heatmap(grid.fillna(0.0), ax=ax, cmap="RdBu", vmin=-1, vmax=1, linewidths=0.5,
+                    annot=np.where(np.isnan(values), "n/a", np.char.mod("%.2f", np.nan_to_num(values))), fmt="",
+                    annot_kws={"fontsize": 11}, cbar_kws={"label": f"{metric} with exact (valid)"})
+        ax.set(xlabel="", ylabel="")
+        ax.tick_params(axis="y", rotation=0)
+        ax.tick_params(axis="x", rotation=20)
+    label = data_label({name: rows[name] for name in dict.fromkeys(table["dataset"])}, profile)
+    return finish(fig, title or "Agreement of saliency with the exact drop-column importance", label)

@@ -5,6 +5,7 @@ from .dcn import DCN
 from .deepfm import DeepFM
 from .embedding import FieldEmbedding
 from .fm import FM
+from .inherit import inherit_pretrained
 from .ipnn import IPNN
 from .registry import MODELS, build_model, canonical_model_name
 from .widedeep import WideDeep
@@ -20,6 +21,7 @@ __all__ = [
     "WideDeep",
     "build_model",
     "canonical_model_name",
+    "inherit_pretrained",
 ]
 
 from .pep import SoftThreshold, attach_fixed_mask, attach_soft_threshold  # noqa: E402  (PEP)

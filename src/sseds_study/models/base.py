@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from torch import nn
 
 from ..config import ModelConfig
 from ..data.spec import FieldSpec
 from .embedding import FieldEmbedding
+
+if TYPE_CHECKING:
+    from .inherit import KeptInputs
 
 
 class CTRModel(nn.Module):
@@ -29,3 +33,10 @@ class CTRModel(nn.Module):
         alignment = self.embedding.alignment_params()
         total = sum(p.numel() for p in self.parameters())
         return {"embedding": embedding, "alignment": alignment, "other": total - embedding - alignment, "total": total}
+
+    def inherit_layers(self, pretrained: CTRModel, kept: KeptInputs) -> None:
+        """Copy every non-embedding weight of ``pretrained`` (the same model at uniform width) into this
+        slim model, slicing the layers that read the embeddings to the inputs ``kept`` locates, so that
+        this model computes what ``pretrained`` computes with the dropped columns gated to zero.
+        Called by ``models.inherit.inherit_pretrained`` after the embedding tables are loaded."""
+        raise NotImplementedError(f"{type(self).__name__} does not say how it inherits a pretrained model")

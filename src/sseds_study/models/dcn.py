@@ -15,6 +15,7 @@ from ..config import ModelConfig
 from ..data.spec import FieldSpec
 from .base import CTRModel
 from .embedding import FieldEmbedding
+from .inherit import KeptInputs, copy_into, copy_mlp
 from .layers import MLP, CrossNetwork
 
 
@@ -34,3 +35,14 @@ class DCN(CTRModel):
         cross = self.cross(aligned.flatten(1))  # (B, F' D)
         deep = self.mlp(flat)  # (B, H)
         return self.head(torch.cat([cross, deep], dim=1)).squeeze(1)  # (B,)
+
+    @torch.no_grad()
+    def inherit_layers(self, pretrained: DCN, kept: KeptInputs) -> None:
+        # the cross network reads the kept fields' aligned blocks, the MLP the kept concat columns
+        const = self.cross.inherit(pretrained.cross, kept.aligned, kept.dropped)  # x_L on the dropped blocks
+        deep = copy_mlp(self.mlp, pretrained.mlp, kept.concat)
+        head = pretrained.head.weight.detach().cpu().double()  # (1, F D + H)
+        copy_into(self.head.weight, head[:, torch.cat([kept.aligned, kept.flat_dim + deep])], "head weight")
+        # the dropped blocks' output is a constant, so their head weights act as a bias
+        bias = pretrained.head.bias.detach().cpu().double() + head[:, kept.dropped] @ const
+        copy_into(self.head.bias, bias, "head bias")

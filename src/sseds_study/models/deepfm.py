@@ -10,6 +10,7 @@ from ..config import ModelConfig
 from ..data.spec import FieldSpec
 from .base import CTRModel
 from .embedding import FieldEmbedding
+from .inherit import KeptInputs, copy_mlp
 from .layers import MLP, FirstOrder, fm_interaction
 
 
@@ -26,3 +27,7 @@ class DeepFM(CTRModel):
         aligned, flat = self.embedding.aligned_and_concat(ids)  # (B, F', D), (B, sum d_f)
         fm = self.linear(ids) + fm_interaction(aligned)  # (B,)
         return fm + self.mlp(flat).squeeze(1)  # (B,)
+
+    def inherit_layers(self, pretrained: DeepFM, kept: KeptInputs) -> None:
+        self.linear.load_state_dict(pretrained.linear.state_dict())  # reads ids, not embeddings
+        copy_mlp(self.mlp, pretrained.mlp, kept.concat)  # the MLP reads the concatenation

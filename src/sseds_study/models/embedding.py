@@ -198,48 +198,6 @@ class FieldEmbedding(nn.Module):
                 self.gate.copy_(saved_gate)
             self.gates = saved_gates
 
-    # -- inherit initialisation ----------------------------------------------------------------------
-    @torch.no_grad()
-    def load_kept_columns(
-        self,
-        pretrained: Sequence[torch.Tensor] | FieldEmbedding,
-        kept_columns: Sequence[Sequence[int]] | torch.Tensor,
-    ) -> None:
-        """Initialise the slim tables from the kept columns of a pretrained uniform model, and each
-        alignment map to the column-selection matrix (weight[kept[k], k] = 1), so that the aligned
-        vectors equal the pretrained vectors with the dropped columns zeroed: the slim model starts
-        where ``prune_only`` (``masked(keep_mask)``) is.
-
-        Args:
-            pretrained: per field a (V_f, D) table, or a uniform ``FieldEmbedding``.
-            kept_columns: per field the sorted indices (len d_f) of the kept columns, or a bool
-                keep-mask (F, D) whose row f has d_f True entries.
-        """
-        if isinstance(pretrained, FieldEmbedding):
-            pretrained = pretrained.field_weights()
-        if isinstance(kept_columns, torch.Tensor):
-            if kept_columns.shape != (self.num_fields, self.emb_dim):
-                raise ValueError(f"keep-mask must have shape {(self.num_fields, self.emb_dim)}; got {tuple(kept_columns.shape)}")
-            kept_columns = [torch.nonzero(row, as_tuple=True)[0].tolist() for row in kept_columns.bool()]
-        if len(pretrained) != self.num_fields or len(kept_columns) != self.num_fields:
-            raise ValueError(f"expected {self.num_fields} pretrained tables and kept-column lists")
-        for f, (src, cols) in enumerate(zip(pretrained, kept_columns, strict=True)):
-            cols = [int(c) for c in cols]
-            name, d = self.fields[f].name, self.emb_dims[f]
-            if len(cols) != d:
-                raise ValueError(f"field {name!r}: {len(cols)} kept columns for a width of {d}")
-            if src.shape[0] != self.fields[f].vocab_size:
-                raise ValueError(f"field {name!r}: pretrained table has {src.shape[0]} rows, expected {self.fields[f].vocab_size}")
-            if d == 0:
-                continue
-            dst = self.field_weight(f)
-            dst.copy_(src[:, cols].to(dst))
-            lin = self.align_map(f)
-            if lin is not None:
-                sel = torch.zeros_like(lin.weight)  # (D, d_f)
-                sel[cols, torch.arange(d)] = 1.0
-                lin.weight.copy_(sel)
-
     # -- forward passes ------------------------------------------------------------------------------
     def lookup(self, ids: torch.Tensor) -> list[torch.Tensor]:
         """ids (B, C) int64 -> per width group a (B, n_g, d_g) tensor, fields in group order, gated."""

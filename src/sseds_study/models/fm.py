@@ -10,6 +10,7 @@ from ..config import ModelConfig
 from ..data.spec import FieldSpec
 from .base import CTRModel
 from .embedding import FieldEmbedding
+from .inherit import KeptInputs
 from .layers import FirstOrder, fm_interaction
 
 
@@ -24,3 +25,7 @@ class FM(CTRModel):
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         emb = self.embedding.aligned(ids)  # (B, F', D)
         return self.linear(ids) + fm_interaction(emb)  # (B,)
+
+    def inherit_layers(self, pretrained: FM, kept: KeptInputs) -> None:
+        # no layer reads the embeddings: a gated field's zero vector adds nothing to the pairwise sum
+        self.linear.load_state_dict(pretrained.linear.state_dict())

@@ -11,6 +11,7 @@ from ..config import ModelConfig
 from ..data.spec import FieldSpec
 from .base import CTRModel
 from .embedding import FieldEmbedding
+from .inherit import KeptInputs, copy_mlp
 from .layers import MLP, InnerProduct
 
 
@@ -28,3 +29,7 @@ class IPNN(CTRModel):
         aligned, flat = self.embedding.aligned_and_concat(ids)  # (B, F', D), (B, sum d_f)
         products = self.product(aligned)  # (B, P)
         return self.mlp(torch.cat([flat, products], dim=1)).squeeze(1)  # (B,)
+
+    def inherit_layers(self, pretrained: IPNN, kept: KeptInputs) -> None:
+        # the MLP reads [concat (F D), products (F(F-1)/2)]; a pair with a dropped field is 0 when gated
+        copy_mlp(self.mlp, pretrained.mlp, torch.cat([kept.concat, kept.flat_dim + kept.pairs]))

@@ -87,9 +87,10 @@ class MLP(nn.Module):
 
 
 class CrossNetwork(nn.Module):
-    """DCN-v1 cross network: x_{l+1} = x_0 * (x_l . w_l) + b_l + x_l.
+    """DCN-v1 cross network: x_{l+1} = x_0 * (x_l . w_l + s_l) + b_l + x_l.
 
-    x0 (B, K) -> (B, K). Each layer has 2K parameters (w_l, b_l).
+    x0 (B, K) -> (B, K). Each layer has 2K parameters (w_l, b_l). The scalar offsets s_l are absent
+    (0) in a model built from a config; ``inherit`` adds them, see there.
     """
 
     def __init__(self, in_dim: int, num_layers: int):
@@ -98,13 +99,49 @@ class CrossNetwork(nn.Module):
             [nn.Parameter(torch.empty(in_dim).uniform_(-1.0, 1.0) / max(in_dim, 1) ** 0.5) for _ in range(num_layers)]
         )
         self.biases = nn.ParameterList([nn.Parameter(torch.zeros(in_dim)) for _ in range(num_layers)])
+        self.register_parameter("offsets", None)  # (num_layers - 1,): s_1.. (s_0 is always 0)
 
     def forward(self, x0: torch.Tensor) -> torch.Tensor:
         x = x0
-        for w, b in zip(self.weights, self.biases, strict=True):
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             xw = x @ w  # (B,)
+            if self.offsets is not None and layer > 0:
+                xw = xw + self.offsets[layer - 1]
             x = x0 * xw.unsqueeze(1) + b + x  # (B, K)
         return x
+
+    @torch.no_grad()
+    def inherit(self, src: CrossNetwork, kept: torch.Tensor, dropped: torch.Tensor) -> torch.Tensor:
+        """Become ``src`` restricted to the input positions ``kept``, where ``src`` sees zeros at the
+        positions ``dropped`` (a pruned field's block). Returns x_L on the dropped positions, a
+        constant the caller folds into whatever reads the output.
+
+        On a dropped block x_0 = 0, so x_l there is the constant c_l = b_0 + .. + b_{l-1}: it adds
+        the constant c_l . w_l to every layer's x_l . w_l. Nothing in x_0 * (x_l . w_l) + b_l + x_l
+        can absorb a constant times x_0, so when fields are dropped the slim network keeps those
+        constants as trainable offsets s_l (one scalar per layer after the first; c_0 = 0): exactly
+        what the pruned blocks still contribute.
+        """
+        if len(self.weights) != len(src.weights):
+            raise ValueError(f"inherit: the cross network has {len(src.weights)} layers in the pretrained model; "
+                             f"the slim model expects {len(self.weights)}")
+        width = len(kept) + len(dropped)
+        const = torch.zeros(len(dropped), dtype=torch.float64)  # c_l on the dropped positions
+        offsets = []
+        for layer, (w, b) in enumerate(zip(src.weights, src.biases, strict=True)):
+            w, b = w.detach().cpu().double(), b.detach().cpu().double()
+            if w.shape[0] != width:
+                raise ValueError(f"inherit: cross layer {layer} has {w.shape[0]} inputs in the pretrained model; "
+                                 f"expected {width} (fields x emb_dim)")
+            self.weights[layer].copy_(w[kept])
+            self.biases[layer].copy_(b[kept])
+            if layer > 0:
+                offsets.append(const @ w[dropped])
+            const = const + b[dropped]
+        self.offsets = None
+        if len(dropped) and offsets:
+            self.offsets = nn.Parameter(torch.stack(offsets).to(self.weights[0]))
+        return const
 
 
 class InnerProduct(nn.Module):

@@ -11,6 +11,7 @@ from ..config import ModelConfig
 from ..data.spec import FieldSpec
 from .base import CTRModel
 from .embedding import FieldEmbedding
+from .inherit import KeptInputs, copy_mlp
 from .layers import MLP, FirstOrder
 
 
@@ -26,3 +27,7 @@ class WideDeep(CTRModel):
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         flat = self.embedding.concat(ids)  # (B, sum d_f)
         return self.linear(ids) + self.mlp(flat).squeeze(1)  # (B,)
+
+    def inherit_layers(self, pretrained: WideDeep, kept: KeptInputs) -> None:
+        self.linear.load_state_dict(pretrained.linear.state_dict())  # reads ids, not embeddings
+        copy_mlp(self.mlp, pretrained.mlp, kept.concat)  # the MLP reads the concatenation

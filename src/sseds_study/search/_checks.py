@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+from torch import nn
 
 from ..errors import ConfigError
 
@@ -109,3 +110,26 @@ def scores_to_numpy(scores, num_fields: int | None = None, name: str = "scores")
             f"{name}: {int(bad.sum())} non-finite value(s), first at field {f}, dim {j}: {arr[f, j]!r}"
         )
     return arr
+
+
+def gate_of(model: nn.Module) -> torch.Tensor:
+    """The (F, D) gate buffer that ``model.embedding`` multiplies into each field's vectors, checked to
+    be all ones: every score is defined at alpha = 1, and a pruned (zero-gated) model would give wrong
+    scores."""
+    embedding = getattr(model, "embedding", None)
+    gate = getattr(embedding, "gate", None)
+    if not isinstance(gate, torch.Tensor):
+        raise SearchInputError(
+            f"{type(model).__name__}: expected a model with `embedding.gate`, a (num_fields, emb_dim) tensor"
+        )
+    if gate.dim() != 2 or not gate.is_floating_point():
+        raise SearchInputError(
+            f"model.embedding.gate: expected a float (num_fields, emb_dim) tensor; got {gate.dtype} {tuple(gate.shape)}"
+        )
+    if not gate.is_leaf:
+        raise SearchInputError(
+            "model.embedding.gate: expected a leaf tensor (a buffer), got a computed tensor"
+        )
+    if not bool(torch.all(gate == 1)):
+        raise SearchInputError("model.embedding.gate: expected all ones (an unpruned model)")
+    return gate

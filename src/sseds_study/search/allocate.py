@@ -30,7 +30,7 @@ from ._checks import (
     scores_to_numpy,
 )
 
-__all__ = ["Allocation", "allocate_dims", "rank_pairs"]
+__all__ = ["Allocation", "allocate_dims", "allocate_dims_at_params", "rank_pairs"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,4 +212,56 @@ def allocate_dims(
         achieved_budget=achieved,
         budget=b,
         budget_unit=budget_unit,
+    )
+
+
+def allocate_dims_at_params(
+    scores,
+    vocab_sizes: Sequence[int],
+    budget: float,
+    *,
+    rank_by: str = "saliency",
+    min_dim: int = 0,
+) -> Allocation:
+    """The ``budget_unit="dims"`` rule at a *parameter* budget b, so that it can be compared with every
+    other method at the same embedding-parameter fraction.
+
+    The dims rule keeps a prefix of the ranking whatever each pair costs; here the prefix is the
+    longest one (after every field's ``min_dim`` best columns) whose parameters fit in
+    floor(b * sum_f V_f * D): the dims budget that lands on the parameter target. Unlike the params
+    rule, a pair that does not fit ends the walk (no skipping ahead to cheaper pairs). The Allocation
+    reports the dims fraction it kept as ``achieved_budget`` (unit "dims") and b as ``budget``; its
+    parameter fraction is kept_params / base_params <= b.
+    """
+    vocab_sizes = check_vocab_sizes(vocab_sizes)
+    arr = scores_to_numpy(scores, num_fields=len(vocab_sizes))
+    b = check_budget(budget)
+    check_choice("rank_by", rank_by, RANK_BY)
+    num_fields, emb_dim = arr.shape
+    min_dim = check_positive_int("min_dim", min_dim, allow_zero=True)
+    # The params rule raises the errors this rule shares (min_dim too large, nothing fits).
+    reference = allocate_dims(arr, vocab_sizes, b, budget_unit="params", rank_by=rank_by, min_dim=min_dim)
+    cost = np.asarray(vocab_sizes, dtype=np.int64)
+    limit = budget_limit(b, reference.base_params)
+    kept = np.zeros((num_fields, emb_dim), dtype=bool)
+    if min_dim > 0:
+        top = np.argsort(-arr, axis=1, kind="stable")[:, :min_dim]
+        np.put_along_axis(kept, top, True, axis=1)
+    used = int(cost.sum()) * min_dim
+    for f, j in rank_pairs(arr, vocab_sizes, rank_by):
+        if kept[f, j]:
+            continue
+        if used + cost[f] > limit:
+            break
+        kept[f, j] = True
+        used += int(cost[f])
+    emb_dims = tuple(int(d) for d in kept.sum(axis=1))
+    return Allocation(
+        emb_dims=emb_dims,
+        kept=torch.from_numpy(kept),
+        kept_params=used,
+        base_params=reference.base_params,
+        achieved_budget=sum(emb_dims) / (num_fields * emb_dim),
+        budget=b,
+        budget_unit="dims",
     )

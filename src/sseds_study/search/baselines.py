@@ -30,6 +30,7 @@ __all__ = [
     "magnitude_scores",
     "random_scores",
     "uniform_allocation",
+    "uniform_filled_allocation",
 ]
 
 
@@ -85,6 +86,37 @@ def uniform_allocation(
             f"use a budget of at least 1/{emb_dim} = {1 / emb_dim:.6g}"
         )
     return _prefix_allocation(vocab_sizes, emb_dim, width, b, budget_unit)
+
+
+def uniform_filled_allocation(vocab_sizes: Sequence[int], emb_dim: int, budget: float) -> Allocation:
+    """Nearly uniform widths that spend the same parameters as the ranked methods: every field gets the
+    largest equal width d (``uniform_allocation``), then the budget left below d + 1 for every field
+    goes as one more column to single fields, cheapest first (ties: lower field index), each while it
+    fits. Widths are d or d + 1, so no field is favoured by more than one column, and the parameter
+    fraction lands within one column of the cheapest field left of b, as the greedy walk does: at
+    b = 0.1 and D = 16 the strict rule would spend 1/16 = 0.0625 while the others spend about 0.1.
+    Kept columns are prefixes."""
+    base = uniform_allocation(vocab_sizes, emb_dim, budget)
+    vocab = check_vocab_sizes(vocab_sizes)
+    limit = budget_limit(base.budget, sum(vocab) * emb_dim)
+    widths = list(base.emb_dims)
+    used = base.kept_params
+    for f in sorted(range(len(vocab)), key=lambda f: (vocab[f], f)):
+        if widths[f] < emb_dim and used + vocab[f] <= limit:
+            widths[f] += 1
+            used += vocab[f]
+    kept = torch.zeros(len(vocab), emb_dim, dtype=torch.bool)
+    for f, w in enumerate(widths):
+        kept[f, :w] = True
+    return Allocation(
+        emb_dims=tuple(widths),
+        kept=kept,
+        kept_params=used,
+        base_params=base.base_params,
+        achieved_budget=used / base.base_params,
+        budget=base.budget,
+        budget_unit="params",
+    )
 
 
 def random_scores(num_fields: int, emb_dim: int, seed: int) -> torch.Tensor:

@@ -11,6 +11,9 @@ batches the per-batch gradients g_b are summarised by an estimator; higher alway
 * ``taylor``:   -mean_b g_b           (signed first-order change of the loss when alpha goes 1 -> 0,
   loss(0) - loss(1) ~ -g; a dimension whose removal would *lower* the loss gets a negative score and
   ranks last, where an absolute value would keep it)
+* ``exact``:    mean_b [loss_b(alpha[f, j] = 0) - loss_b(alpha = 1)], the loss change itself, measured
+  with one forward pass per column instead of predicted from the gradient (``search/exact.py``): the
+  yardstick the four gradient estimators are compared against
 """
 
 from __future__ import annotations
@@ -23,27 +26,10 @@ import torch
 from torch import nn
 
 from ..config import ESTIMATORS
-from ._checks import SearchInputError, check_choice, check_positive_int
+from ._checks import SearchInputError, check_choice, check_positive_int, gate_of
+from .exact import drop_column_importance
 
 __all__ = ["batches_from_arrays", "compute_saliency"]
-
-
-def _gate_of(model: nn.Module) -> torch.Tensor:
-    embedding = getattr(model, "embedding", None)
-    gate = getattr(embedding, "gate", None)
-    if not isinstance(gate, torch.Tensor):
-        raise SearchInputError(
-            f"{type(model).__name__}: expected a model with `embedding.gate`, a (num_fields, emb_dim) tensor"
-        )
-    if gate.dim() != 2 or not gate.is_floating_point():
-        raise SearchInputError(
-            f"model.embedding.gate: expected a float (num_fields, emb_dim) tensor; got {gate.dtype} {tuple(gate.shape)}"
-        )
-    if not gate.is_leaf:
-        raise SearchInputError(
-            "model.embedding.gate: expected a leaf tensor (a buffer), got a computed tensor"
-        )
-    return gate
 
 
 def compute_saliency(
@@ -58,7 +44,8 @@ def compute_saliency(
     model: maps ids (B, C) long to logits (B,); ``model.embedding.gate`` is a float (F, D) buffer of
         ones multiplied into each field's embedding in ``forward``.
     batches: iterable of (ids (B, C) long, labels (B,) float in {0, 1}); moved to the gate's device.
-    estimator: one of ``mean_abs``, ``abs_mean``, ``fisher``, ``taylor`` (see the module docstring).
+    estimator: one of ``mean_abs``, ``abs_mean``, ``fisher``, ``taylor``, ``exact`` (see the module
+        docstring; ``exact`` takes no gradients and is ``exact.drop_column_importance``).
     num_batches: K, the number of batches to consume (None: all of them). At most K batches are drawn
         from the iterable; an iterable that runs out before K is an error, since K is a studied setting
         and silently using fewer would mislabel the result.
@@ -73,11 +60,11 @@ def compute_saliency(
     check_choice("estimator", estimator, ESTIMATORS)
     if num_batches is not None:
         num_batches = check_positive_int("num_batches", num_batches)
+    if estimator == "exact":
+        # No gradients: one forward pass per removed column (search/exact.py).
+        return drop_column_importance(model, batches, num_batches=num_batches, loss_fn=loss_fn)
     loss_fn = nn.BCEWithLogitsLoss() if loss_fn is None else loss_fn
-    gate = _gate_of(model)
-    if not bool(torch.all(gate == 1)):
-        # The scores are defined at alpha = 1; a pruned (zero-gated) model would give wrong scores.
-        raise SearchInputError("model.embedding.gate: expected all ones (an unpruned model)")
+    gate = gate_of(model)
 
     was_training = model.training
     gate_required_grad = gate.requires_grad

@@ -19,6 +19,8 @@ import torch
 
 from ..config import SearchConfig, to_dict
 from ..data import load_dataset_from_config, manifest_checksum
+from ..errors import NotReached
+from ..models.inherit import inherit_pretrained
 from ..models.pep import attach_fixed_mask
 from ..models.registry import build_model
 from ..search.pep import MaskAllocation, dense_table_bytes, sparse_table_bytes
@@ -50,11 +52,13 @@ FRESH_SEED_OFFSET = 1_000_003
 
 
 def build_slim_model(ds, spec: RunSpec, alloc, pre: Pretrained | None):
-    """The mixed-width model of an allocation (seeded), inheriting the kept columns if asked."""
+    """The mixed-width model of an allocation, seeded. With ``init="inherit"`` (and a pretrained model)
+    it is the pretrained model pruned to the kept columns, every other weight carried over
+    (``models.inherit``); with ``"scratch"`` it keeps the fresh seeded weights."""
     seed_everything(spec.seed)
     model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=tuple(alloc.emb_dims)))
     if pre is not None and spec.search.init == "inherit":
-        model.embedding.load_kept_columns(pre.model.embedding.field_weights(), alloc.kept)
+        inherit_pretrained(model, pre.model, alloc.kept)
     return model
 
 
@@ -168,11 +172,7 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
             row["mask_step"] = int(alloc.step)
             retrain_key = ("masked", alloc.init, _digest(alloc.masks))
         else:
-            # Identical allocations (e.g. every method at budget 1.0) with the same seed and init give
-            # identical retrains: compute once per group. From scratch only the widths matter;
-            # inheriting also depends on which columns were kept.
-            inherit = spec.search.init == "inherit"
-            retrain_key = (tuple(alloc.emb_dims), spec.search.init, alloc.kept.numpy().tobytes() if inherit else b"")
+            retrain_key = slim_retrain_key(spec, alloc)
         if retrain_key not in cache.retrains:
             result = fit(slim, ds, spec.train)
             cache.retrains[retrain_key] = {
@@ -182,6 +182,17 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
             }
         row.update(cache.retrains[retrain_key])
     return row
+
+
+def slim_retrain_key(spec: RunSpec, alloc) -> tuple:
+    """Runs of a group with equal keys retrain identically, so they share one retrain.
+
+    Identical allocations (e.g. every method at budget 1.0) with the same seed and init give identical
+    retrains. From scratch only the widths matter; inheriting starts from the kept columns (and the
+    layer weights sliced to them), so which columns were kept is part of the key.
+    """
+    inherit = spec.search.init == "inherit"
+    return (tuple(alloc.emb_dims), spec.search.init, alloc.kept.numpy().tobytes() if inherit else b"")
 
 
 def _digest(masks) -> str:
@@ -229,7 +240,7 @@ def _run_group_body(todo, results_dir: Path, provenance: dict, on_row) -> list[d
             row = {**base, **execute_run(ds, pre, spec, cache), "status": "ok", "error": ""}
         except Exception as exc:
             row = {**base, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                   "traceback": traceback.format_exc(limit=8)}
+                   "not_reached": isinstance(exc, NotReached), "traceback": traceback.format_exc(limit=8)}
         row["run_seconds"] = time.perf_counter() - start
         write_journal(results_dir, row)
         rows.append(row)

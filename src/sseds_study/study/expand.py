@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..config import SearchConfig, StudyConfig, from_dict, to_dict
+from ..config import DataConfig, SearchConfig, StudyConfig, TrainConfig, config_hash, from_dict, to_dict
+from ..errors import ConfigError
 from .methods import get_method
 from .pep import resolve_pep
 from .runs import RunSpec
@@ -16,27 +17,45 @@ def study_searches(study: StudyConfig) -> list[SearchConfig]:
     return [study.search] + [from_dict(SearchConfig, {**to_dict(study.search), **v}) for v in study.variants]
 
 
+def seed_data(study: StudyConfig, data: DataConfig, seed: int) -> DataConfig:
+    """The data of a run with seed ``seed``: its own split when the study varies the split by seed."""
+    return dataclasses.replace(data, split_seed=data.split_seed + seed) if study.split_per_seed else data
+
+
+def tuned_train(study: StudyConfig, data: DataConfig, model_name: str) -> TrainConfig:
+    """The training settings of a dataset and base model: the profile's, with what the tuning stage
+    chose for them (``study.tuned``). A study with a tuning stage has no runs until it has been tuned."""
+    if study.tune is None:
+        return study.train
+    key = config_hash(data)
+    for entry in study.tuned:
+        if entry["dataset"] == key and entry["model"] == model_name:
+            return dataclasses.replace(study.train, lr=float(entry["lr"]),
+                                       emb_weight_decay=float(entry["emb_weight_decay"]))
+    raise ConfigError(f"study {study.name!r}: {data.name} x {model_name} has not been tuned yet (study.tune); "
+                      "a sweep tunes it first (`sseds sweep`), or use study.tune.resolve_tuned with its results folder")
+
+
 def expand_runs(study: StudyConfig) -> list[RunSpec]:
     """Every run of a study, in a stable order (grouped by pretrained model)."""
     searches = study_searches(study)
     runs: dict[str, RunSpec] = {}
-    for data in study.datasets:
+    for profile_data in study.datasets:
         for model_name in study.models:
             model = dataclasses.replace(study.model, name=model_name, emb_dims=None)
+            tuned = tuned_train(study, profile_data, model_name)
             for seed in study.seeds:
-                train = dataclasses.replace(study.train, seed=seed)
+                train = dataclasses.replace(tuned, seed=seed)
+                data = seed_data(study, profile_data, seed)
                 for name in study.methods:
                     method = get_method(name)
-                    # Methods that ignore the search options are keyed without them, so an ablation
-                    # variant does not re-run the baselines.
-                    method_searches = searches if method.reads_search else [SearchConfig()]
+                    # Methods are keyed by the search options they read or follow only, so an ablation
+                    # variant does not re-run a baseline it leaves unchanged (equal keys collapse).
+                    method_searches = list(dict.fromkeys(method.run_search(s) for s in searches))
                     budgets = [float(b) for b in method.budgets(study.budgets) if method.applies(b, model.emb_dim)]
                     # One PEP search serves every budget of the method: its settings name them all.
                     pep = resolve_pep(study.pep, sorted(budgets, reverse=True)) if method.reads_pep else None
                     for search in method_searches:
-                        if method.evaluation != "retrain":
-                            # Nothing is retrained, so the init option does not apply.
-                            search = dataclasses.replace(search, init="scratch")
                         for budget in budgets:
                             spec = RunSpec(data, model, train, search, name, budget, pep)
                             runs.setdefault(spec.key, spec)

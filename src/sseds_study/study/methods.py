@@ -11,6 +11,7 @@ function.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from ..config import SearchConfig
 from ..data.stats import value_counts
 from ..errors import ConfigError
 from ..search import baselines
-from ..search.allocate import Allocation, allocate_dims
+from ..search.allocate import Allocation, allocate_dims, allocate_dims_at_params
 from ..search.pep import MaskAllocation, mask_allocation
 from .pep import load_or_search
 from .pretrain import GroupCache, Pretrained, saliency_for_spec
@@ -60,6 +61,9 @@ class Method:
     linestyle: str = "-"
     evaluation: str = "retrain"
     reads_search: bool = False
+    # Search settings a method follows without reading the rest (baselines set against an SSEDS run
+    # keep its unit, min_dim and init, so the two are compared under the same allocation rules).
+    follows: tuple[str, ...] = ()
     reads_pep: bool = False  # its runs carry the study's PEP settings (``RunSpec.pep``)
     only_budget: float | None = None  # the method exists at this budget alone (full: 1.0)
     below_full: bool = False  # defined only below budget 1 (a pruning search keeps everything at 1)
@@ -77,6 +81,21 @@ class Method:
     def budgets(self, budgets) -> tuple[float, ...]:
         """The budgets of a study at which this method runs."""
         return (self.only_budget,) if self.only_budget is not None else tuple(budgets)
+
+    @property
+    def search_fields(self) -> tuple[str, ...]:
+        """The search settings this method's runs are keyed by (and its variants named by)."""
+        if self.reads_search:
+            return tuple(f.name for f in dataclasses.fields(SearchConfig))
+        return self.follows if self.evaluation == "retrain" else tuple(f for f in self.follows if f != "init")
+
+    def run_search(self, search: SearchConfig) -> SearchConfig:
+        """The search settings of this method's run under the study's ``search``: the fields it reads
+        or follows, library defaults for the others (so an ablation variant it ignores does not re-run
+        it). A method that retrains nothing starts nothing, so its ``init`` is always ``scratch``."""
+        if not self.reads_search:
+            search = SearchConfig(**{f: getattr(search, f) for f in self.follows})
+        return search if self.evaluation == "retrain" else dataclasses.replace(search, init="scratch")
 
     @property
     def style(self) -> dict:
@@ -116,9 +135,7 @@ def check_allocation_inputs(vocab_sizes, spec: RunSpec) -> None:
     if not method.applies(spec.budget, emb_dim):
         need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
         raise ConfigError(f"budget {spec.budget:g}: method {method.name!r} needs a budget of at least {need:g}")
-    s = spec.search if method.reads_search else SearchConfig()
-    allocate_dims(np.zeros((len(vocab_sizes), emb_dim)), vocab_sizes, spec.budget, budget_unit=s.budget_unit,
-                  rank_by=s.rank_by, min_dim=s.min_dim)
+    ranked_allocation(np.zeros((len(vocab_sizes), emb_dim)), vocab_sizes, spec.budget, spec.search)
 
 
 def method_names(evaluation: str | None = None) -> tuple[str, ...]:
@@ -140,31 +157,44 @@ def allocate_full(x: MethodInput) -> Allocation:
     return baselines.full_allocation(_vocab(x), x.spec.model.emb_dim)
 
 
+def ranked_allocation(scores, vocab_sizes, budget: float, search: SearchConfig) -> Allocation:
+    """Scores -> widths under the run's allocation rules, at the parameter fraction ``budget``.
+
+    budget_unit "params": the greedy walk of ``allocate_dims``. "dims": the ranking's longest prefix
+    that fits the same parameter budget (``allocate_dims_at_params``), so a dims-unit variant is
+    compared at the same parameter fraction as everything else, never at a larger one. The budget of
+    every method of the study is a fraction of embedding parameters.
+    """
+    if search.budget_unit == "dims":
+        return allocate_dims_at_params(scores, vocab_sizes, budget, rank_by=search.rank_by, min_dim=search.min_dim)
+    return allocate_dims(scores, vocab_sizes, budget, budget_unit="params", rank_by=search.rank_by,
+                         min_dim=search.min_dim)
+
+
 def allocate_sseds(x: MethodInput) -> Allocation:
     scores, seconds = saliency_for_spec(x.ds, x.pre, x.spec, x.cache)
     x.search_seconds += seconds
     x.search_passes += x.spec.search.num_batches  # K scoring batches: one forward and backward each
-    s = x.spec.search
-    return allocate_dims(scores, _vocab(x), x.spec.budget, budget_unit=s.budget_unit, rank_by=s.rank_by,
-                         min_dim=s.min_dim)
+    return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def allocate_uniform(x: MethodInput) -> Allocation:
-    return baselines.uniform_allocation(_vocab(x), x.spec.model.emb_dim, x.spec.budget)
+    return baselines.uniform_filled_allocation(_vocab(x), x.spec.model.emb_dim, x.spec.budget)
 
 
 def allocate_random(x: MethodInput) -> Allocation:
     scores = baselines.random_scores(len(_vocab(x)), x.spec.model.emb_dim, x.spec.seed)
-    return allocate_dims(scores, _vocab(x), x.spec.budget)
+    return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def allocate_magnitude(x: MethodInput) -> Allocation:
     scores = baselines.magnitude_scores(x.pre.model.embedding.field_weights())
-    return allocate_dims(scores, _vocab(x), x.spec.budget)
+    return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def allocate_frequency(x: MethodInput) -> Allocation:
-    return baselines.frequency_allocation(value_counts(x.ds, "train"), _vocab(x), x.spec.model.emb_dim, x.spec.budget)
+    scores = baselines.frequency_scores(value_counts(x.ds, "train"), _vocab(x), x.spec.model.emb_dim)
+    return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def _pep_mask(x: MethodInput, init: str) -> MaskAllocation:
@@ -191,16 +221,19 @@ register(Method("sseds", allocate_sseds, "SSEDS", "#c0392b", "o", reads_search=T
 # A filled X, not "x": seaborn cannot mix line-art and filled markers in one plot.
 register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "X", ":", evaluation="gated",
                 reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained"))
-register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s",
+# The ranked baselines follow the SSEDS run's allocation rules: its unit, min_dim and init.
+RULES = ("budget_unit", "min_dim", "init")
+register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s", follows=("init",),
                 # Equal widths cost at least one dimension per field: a budget of 1/D.
                 min_budget=lambda emb_dim: 1.0 / emb_dim,
-                description="the largest equal width for every field"))
-register(Method("random", allocate_random, "random", "#7f8c8d", "v",
-                description="a seeded random ranking through the same greedy allocator"))
-register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^",
-                description="column RMS of the pretrained tables through the same greedy allocator"))
-register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D",
-                description="widths from feature popularity (power law, alpha 0.3)"))
+                description="the largest equal width d for every field, the rest of the budget as one more "
+                            "column to the cheapest fields (widths d or d + 1)"))
+register(Method("random", allocate_random, "random", "#7f8c8d", "v", follows=RULES,
+                description="a seeded random ranking through the same allocator"))
+register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^", follows=RULES,
+                description="column RMS of the pretrained tables through the same allocator"))
+register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D", follows=RULES,
+                description="widths from feature popularity (power law, alpha 0.3) through the same allocator"))
 register(Method("pep", allocate_pep, "PEP", "#e84393", "*", evaluation="masked", reads_pep=True, below_full=True,
                 description="learnable soft thresholds (Liu et al., ICLR 2021); the mask saved when the kept fraction "
                             "first falls to the budget, retrained from the search run's initial weights (rewind)"))

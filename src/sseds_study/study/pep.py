@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 from ..config import ModelConfig, PEPConfig, TrainConfig, config_hash, to_dict
-from ..errors import ConfigError, SsedsError
+from ..errors import ConfigError, NotReached, SsedsError
 from ..fileio import atomic_path
 from ..models.pep import attach_soft_threshold
 from ..models.registry import build_model
@@ -38,7 +38,7 @@ from .runs import RunSpec
 PEP_CHECKPOINT_FORMAT = 1
 
 
-class PEPBudgetNotReached(SsedsError):
+class PEPBudgetNotReached(NotReached):
     """The search run ended (``pep.max_epochs``) before the kept fraction fell to a budget."""
 
 

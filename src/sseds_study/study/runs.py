@@ -60,11 +60,9 @@ def train_identity(train: TrainConfig) -> dict:
     return d
 
 
-def variant_label(search: SearchConfig, reference: SearchConfig) -> str:
-    """Short text naming the search options that differ from the study's reference settings."""
-    diffs = [
-        f"{f.name}={getattr(search, f.name)}"
-        for f in dataclasses.fields(SearchConfig)
-        if getattr(search, f.name) != getattr(reference, f.name)
-    ]
+def variant_label(search: SearchConfig, reference: SearchConfig, fields=None) -> str:
+    """Short text naming the search options (of ``fields``; None: all) that differ from the study's
+    reference settings."""
+    names = [f.name for f in dataclasses.fields(SearchConfig)] if fields is None else list(fields)
+    diffs = [f"{n}={getattr(search, n)}" for n in names if getattr(search, n) != getattr(reference, n)]
     return ",".join(diffs) or "default"

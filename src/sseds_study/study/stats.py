@@ -27,10 +27,11 @@ def with_variant(df: pd.DataFrame, reference: SearchConfig | None = None) -> pd.
 
     def label(r):
         method = METHODS.get(r["method"])
-        if method is None or not method.reads_search:
+        if method is None or not method.search_fields:
             return "default"
         search = SearchConfig(**{f.name: r[f"search_{f.name}"] for f in dataclasses.fields(SearchConfig)})
-        return variant_label(search, reference)
+        # Only the options the method reads or follows name its variant.
+        return variant_label(search, reference, method.search_fields)
 
     df["variant"] = df.apply(label, axis=1)
     return df

@@ -24,6 +24,7 @@ from .expand import expand_runs, group_runs
 from .journal import STUDY_FILE, read_journal, write_table
 from .lock import sweep_lock
 from .provenance import provenance
+from .tune import TUNING_DIR, finish_tuning, tuning_runs
 
 
 @dataclass
@@ -33,6 +34,7 @@ class SweepReport:
     skipped: int
     failed: int
     seconds: float
+    study: StudyConfig | None = None  # the study as run: with its tuned settings, if it has a tuning stage
 
 
 def default_results_dir(study: StudyConfig) -> Path:
@@ -66,16 +68,55 @@ def sweep(
         return _sweep_locked(study, results_dir, executor, workers, progress)
 
 
+def tune_study(study: StudyConfig, results_dir: str | os.PathLike | None = None, *, executor: str | None = None,
+               workers: int | None = None, progress: bool = True) -> StudyConfig:
+    """The study with its tuned settings (``study.tuned``), running or resuming only its tuning stage
+    (nothing to do for a study without one, or one already tuned there): what a chapter that reads
+    pretrained models needs before the runs of the whole sweep exist."""
+    if study.tune is None or study.tuned:
+        return study
+    executor, workers = executor or study.executor, study.workers if workers is None else workers
+    results_dir = check_writable_dir(results_dir if results_dir is not None else default_results_dir(study),
+                                     "results folder")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    with sweep_lock(results_dir):
+        return _tune_locked(study, results_dir, executor, workers, progress)[0]
+
+
+def _tune_locked(study: StudyConfig, results_dir: Path, executor: str, workers: int,
+                 progress: bool) -> tuple[StudyConfig, SweepReport | None]:
+    if study.tune is None or study.tuned:
+        return study, None
+    grid = tuning_runs(study)
+    tuning = _execute(grid, results_dir / TUNING_DIR, f"tune {study.name}", study.name, executor, workers, progress)
+    study = finish_tuning(study, results_dir)  # raises, naming the grid point, if one failed
+    return study, tuning
+
+
 def _sweep_locked(study: StudyConfig, results_dir: Path, executor: str, workers: int, progress: bool) -> SweepReport:
+    start = time.perf_counter()
+    executed = skipped = failed = 0
+    study, tuning = _tune_locked(study, results_dir, executor, workers, progress)
+    if tuning is not None:
+        executed, skipped, failed = tuning.executed, tuning.skipped, tuning.failed
     atomic_write_text(results_dir / STUDY_FILE, json.dumps(to_dict(study), indent=2, sort_keys=True))
-    specs = expand_runs(study)
+    report = _execute(expand_runs(study), results_dir, f"sweep {study.name}", study.name, executor, workers,
+                      progress)
+    return SweepReport(report.table, report.executed + executed, report.skipped + skipped, report.failed + failed,
+                       time.perf_counter() - start, study)
+
+
+def _execute(specs, results_dir: Path, desc: str, profile: str, executor: str, workers: int,
+             progress: bool) -> SweepReport:
+    """Run the specs not yet journalled under ``results_dir``; the table of all of them."""
+    results_dir.mkdir(parents=True, exist_ok=True)
     journal = read_journal(results_dir)
     done = {k for k, r in journal.items() if r.get("status") == "ok"}
     todo = [s for s in specs if s.key not in done]
     current = {spec.key for spec in specs}
-    origin = provenance(study.name)
+    origin = provenance(profile)
     start = time.perf_counter()
-    bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc=f"sweep {study.name}",
+    bar = tqdm(total=len(specs), initial=len(specs) - len(todo), desc=desc,
                unit="run", disable=not progress)
     counts = {"executed": 0, "failed": 0}
     recorded: set[str] = set()

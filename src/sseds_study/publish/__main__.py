@@ -1,0 +1,64 @@
+"""``python -m sseds_study.publish``: check the built book in headless Chromium, or print it to PDF.
+
+    check [HTML]           every page of the HTML build (``make browser-check``)
+    pdf [SINGLEHTML]       the single-page build to one PDF (``make pdf``)
+
+Exits 1 when a page has a problem (each printed on one line, naming the page), 2 when the browser
+cannot be used at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import SsedsError
+from .check import check_book
+from .pdf import print_pdf
+from .report import format_report, plural
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sseds_study.publish", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="open every page of the HTML build in headless Chromium")
+    check.add_argument("html", nargs="?", default="book/_build/html", type=Path, help="the HTML build (default: %(default)s)")
+    check.add_argument(
+        "--screenshots",
+        type=Path,
+        default=Path("book/_build/screenshots"),
+        help="where a full-page PNG of each content page goes (default: %(default)s)",
+    )
+    check.add_argument("--no-screenshots", action="store_true", help="check only, photograph nothing")
+    check.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take to load (default: %(default)s)")
+    pdf = commands.add_parser("pdf", help="print the single-page build to one PDF")
+    pdf.add_argument("singlehtml", nargs="?", default="book/_build/singlehtml", type=Path, help="the singlehtml build (default: %(default)s)")
+    pdf.add_argument("--out", type=Path, default=Path("book/_build/pdf/book.pdf"), help="the PDF to write (default: %(default)s)")
+    pdf.add_argument("--timeout", type=float, default=180.0, help="seconds loading and printing may take (default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            result = check_book(args.html, None if args.no_screenshots else args.screenshots, timeout=args.timeout)
+            print(format_report(result.pages, result.problems, len(result.screenshots)))
+            return 1 if result.problems else 0
+        printed = print_pdf(args.singlehtml, args.out, timeout=args.timeout)
+    except SsedsError as exc:
+        print(f"publish {args.command}: {exc}", file=sys.stderr)
+        return 2
+    for problem in printed.problems:
+        print(f"{'note' if printed.pages else 'error'}: {problem}")
+    if not printed.pages:
+        print(f"pdf: not written ({args.out}): the page has problems that would be printed")
+        return 1
+    holds = ", ".join(plural(n, noun) for n, noun in [(printed.pages, "page"), (printed.images, "image"), (printed.formulas, "formula")])
+    print(f"pdf: {args.out} ({holds})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
