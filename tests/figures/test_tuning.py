@@ -12,7 +12,6 @@ from figurehelpers import tuning_grid  # noqa: E402
 from sseds_study.analysis.pretrain import _tuning_gain  # noqa: E402
 from sseds_study.figures.tuning import plot_tuning_grid  # noqa: E402
 
-
 grid = tuning_grid
 
 
