@@ -32,6 +32,7 @@ profile = "default"
 # %% tags=["hide-input"]
 from myst_nb import glue
 
+from sseds_study.analysis.tables import plain_table
 from sseds_study.data import load_dataset, load_dataset_from_study
 from sseds_study.data.stats import dataset_facts, dataset_summary, field_table, truth_table
 from sseds_study.figures.data import (
@@ -66,7 +67,7 @@ glue("ml_pos_rate", ml_facts["positive_rate"], display=False)
 glue("ml_emb_rows", ml_facts["embedding_rows"], display=False)
 
 # %% tags=["hide-input"]
-dataset_summary(ml, decimals=4)
+plain_table(dataset_summary(ml), keys=["name"])
 
 # %% [markdown]
 # The encoded dataset has {glue:text}`ml_rows:,d` rows and {glue:text}`ml_fields:d` fields, and
@@ -80,7 +81,7 @@ dataset_summary(ml, decimals=4)
 # rates (standard deviation over the values seen at least ten times).
 
 # %% tags=["hide-input"]
-field_table(ml)
+plain_table(field_table(ml), keys=["field"])
 
 # %% tags=["hide-input"]
 glue("fig_ml_cardinality", plot_field_cardinality(ml, profile=profile), display=False)
@@ -148,7 +149,7 @@ glue("syn_relevant", syn_facts["relevant_fields"], display=False)
 glue("syn_bayes_auc", syn_facts["bayes_auc"], display=False)
 
 # %% tags=["hide-input"]
-dataset_summary(syn, decimals=4)
+plain_table(dataset_summary(syn), keys=["name"])
 
 # %% [markdown]
 # The synthetic dataset has {glue:text}`syn_rows:,d` rows, {glue:text}`syn_fields:d` fields and a
@@ -158,7 +159,7 @@ dataset_summary(syn, decimals=4)
 # {glue:text}`syn_bayes_auc:.3f`: no model can do better on this data.
 
 # %% tags=["hide-input"]
-truth_table(syn)
+plain_table(truth_table(syn), keys=["field"])
 
 # %% tags=["hide-input"]
 glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), display=False)

@@ -15,19 +15,31 @@
 #
 # SSEDS puts a gate $\alpha_{f,j} = 1$ on every dimension $j$ of every field $f$ of the pretrained
 # model and scores each dimension by the gradient of the training loss with respect to its gate,
-# accumulated over $K$ batches $b$:
+# over $K$ batches $\mathcal{B}_1, \dots, \mathcal{B}_K$. With
 #
 # $$
-# g_{b,f,j} = \frac{\partial \mathcal{L}_b}{\partial \alpha_{f,j}}, \qquad
-# s^{\text{mean\_abs}}_{f,j} = \frac{1}{K}\sum_b |g_{b,f,j}|, \quad
-# s^{\text{abs\_mean}}_{f,j} = \Big|\frac{1}{K}\sum_b g_{b,f,j}\Big|, \quad
-# s^{\text{fisher}}_{f,j} = \frac{1}{K}\sum_b g_{b,f,j}^2, \quad
-# s^{\text{taylor}}_{f,j} = -\frac{1}{K}\sum_b g_{b,f,j}.
+# g_{k,f,j} = \frac{\partial \mathcal{L}(\mathcal{B}_k)}{\partial \alpha_{f,j}},
+# $$
+#
+# the four estimators (the `estimator` option: `mean_abs`, the default, `abs_mean`, `fisher` and
+# `taylor`) are
+#
+# $$
+# \begin{aligned}
+# s^{\mathrm{mean\,abs}}_{f,j} &= \frac{1}{K}\sum_{k=1}^{K} \left|g_{k,f,j}\right|, &
+# s^{\mathrm{abs\,mean}}_{f,j} &= \left|\frac{1}{K}\sum_{k=1}^{K} g_{k,f,j}\right|, \\
+# s^{\mathrm{fisher}}_{f,j} &= \frac{1}{K}\sum_{k=1}^{K} g_{k,f,j}^2, &
+# s^{\mathrm{taylor}}_{f,j} &= -\frac{1}{K}\sum_{k=1}^{K} g_{k,f,j}.
+# \end{aligned}
 # $$
 #
 # A fifth setting, `exact`, is no gradient estimator but the quantity the others approximate: the
 # change of the loss when the gate goes from 1 to 0, measured with one forward pass per column,
-# $s^{\text{exact}}_{f,j} = \frac{1}{K}\sum_b \big[\mathcal{L}_b(\alpha_{f,j} = 0) - \mathcal{L}_b(\alpha = 1)\big]$.
+#
+# $$
+# s^{\mathrm{exact}}_{f,j} = \frac{1}{K}\sum_{k=1}^{K}
+#   \Big[\mathcal{L}(\mathcal{B}_k;\, \alpha_{f,j} = 0) - \mathcal{L}(\mathcal{B}_k;\, \alpha = \mathbf{1})\Big].
+# $$
 #
 # The allocator then keeps the highest-scoring (field, dimension) pairs while the kept embedding
 # parameters $\sum_f V_f d_f$ stay within the budget $b \sum_f V_f D$. This chapter looks at the

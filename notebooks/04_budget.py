@@ -23,7 +23,9 @@
 # (`pep_fresh`: from a new initialisation); its budget is the fraction of non-zero entries. The
 # `uniform` baseline (the same width $d$ for every field, the leftover budget as one more column for
 # the cheapest fields) needs $b \ge 1/D$, as does any method that keeps one dimension per field.
-# Each point is a mean over seeds (each seed with its own data split), with its 95% interval.
+# Runs with the same seed share the data split (each seed has its own) and the pretrained model, so
+# each run is measured against the full model of its own seed: the figures show that paired change
+# in test AUC, its mean over seeds with a 95% interval (Student t) and every seed as a faint dot.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
@@ -43,26 +45,32 @@ chapter.glue()
 # %% [markdown]
 # ## Test AUC against budget
 #
-# One panel per base model. The dashed line and grey band are the full-width model.
+# A column of panels per base model (its title gives the full model's mean test AUC); each row
+# compares SSEDS with two baselines, and the last row with `prune_only`, whose AUC falls much further
+# and would flatten the others on a shared axis. The dashed line at zero is the full model. With
+# three seeds a 95% interval is wide: one seed far from the others stretches it.
 
 # %% [markdown]
 # ```{glue:figure} fig_budget_movielens100k
 # :name: fig-budget-movielens
 #
-# MovieLens-100K as CTR: test AUC against the embedding budget for each method and base model.
+# MovieLens-100K as CTR: change in test AUC against the full model of the same seed, by embedding
+# budget, for each method and base model.
 # ```
 #
 # ```{glue:figure} fig_budget_synthetic
 # :name: fig-budget-synthetic
 #
-# Synthetic data with planted field ranks: test AUC against the embedding budget.
+# Synthetic data with planted field ranks: change in test AUC against the full model, by embedding
+# budget.
 # ```
 
 # %% [markdown]
 # ## SSEDS against the baselines at small budgets
 #
-# Mean test AUC (and 95% interval half-width) at budgets 0.2 and 0.1 (the smoke profile: its smallest
-# budgets); `delta_vs_full` is the difference from the full model of the same dataset and base model.
+# Mean test AUC with the half-width of its 95% interval at budgets 0.2 and 0.1 (the smoke profile:
+# its smallest budgets), a column per method, the full model's beside them; the best method of each
+# row is in bold.
 
 # %% tags=["hide-input"]
 chapter.tables["small"]
@@ -75,7 +83,8 @@ chapter.tables["small"]
 #
 # Runs with the same seed share the data split, the pretrained model and the retraining seed, so
 # each method is compared with SSEDS by the per-seed difference of their test AUC: its mean, its
-# paired 95% interval, a paired t test, and Holm's correction across every cell of the table. In the
+# paired 95% interval, a paired t test, and Holm's correction across every cell of the table; each
+# cell's mark is its verdict (▲ SSEDS better, ▼ worse, · indistinguishable). In the
 # {glue:text}`verdict_cells` cells below SSEDS is {glue:text}`verdict_summary`
 # ({glue:text}`verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level).
 
@@ -86,9 +95,11 @@ chapter.tables["paired"]
 #
 # ## Parameters actually kept
 #
-# The allocator never exceeds the budget; the achieved budget can fall short of it when no remaining
-# column fits. Alignment maps (per-field $d_f \to D$ linear maps for models whose interactions need
-# equal widths) add parameters outside the embedding budget; they are counted in the total.
+# The fraction of the full model's embedding parameters each method kept. The allocator never
+# exceeds the budget; the achieved budget can fall short of it when no remaining column fits.
+# Alignment maps (per-field $d_f \to D$ linear maps for models whose interactions need equal widths)
+# are parameters outside the embedding tables. Should they count in the budget?
+# {glue:text}`align_decision`
 
 # %% tags=["hide-input"]
 chapter.tables["kept"]

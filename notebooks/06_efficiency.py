@@ -82,10 +82,11 @@ chapter.tables["pep_selection"]
 # %% [markdown]
 # ## Search cost
 #
-# `seconds` is the wall time of the search stage (SSEDS: {glue:text}`sseds_K` scoring batches of the
-# pretrained model; PEP: its whole search run, validation included; uniform, random, magnitude and
-# frequency: the allocation alone). `passes` counts forward-and-backward passes over training
-# batches; `× epoch` divides by one pretraining epoch of the same group, in seconds and in passes.
+# The first table gives the wall time of the search stage (SSEDS: {glue:text}`sseds_K` scoring
+# batches of the pretrained model; PEP: its whole search run, validation included; uniform, random,
+# magnitude and frequency: the allocation alone) as a fraction of one pretraining epoch of the same
+# model; the second counts its forward-and-backward passes over training batches, as a fraction of
+# the batches of one epoch.
 # SSEDS's search costs {glue:text}`sseds_epoch_fraction` of an epoch in time
 # ({glue:text}`sseds_pass_fraction` in passes), {glue:text}`sseds_target_verdict`: one epoch here
 # is only {glue:text}`epoch_passes` batches, so $K$ batches are a large part of it. The same $K$ is
@@ -98,11 +99,15 @@ chapter.tables["pep_selection"]
 # %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["cost"]
 
+# %% tags=["hide-input"]
+chapter.tables["cost_passes"]
+
 # %% [markdown]
 # ## Deployed bytes against test AUC
 #
-# Each point is a method at one budget (mean over seeds, with its 95% interval); the grey step line is
-# the Pareto front, the best AUC reached at each size. PEP's CSR tables take
+# Each point is a retrained method at one budget (mean over seeds, with its 95% interval); the grey
+# step line is the Pareto front, the best AUC reached at each size. The table gives each method's
+# deployed bytes as a fraction of the full model's. PEP's CSR tables take
 # {glue:text}`pep_index_overhead` times the bytes of their kept values alone; at the budgets of the
 # table below, its deployed tables are {glue:text}`pep_vs_sseds_bytes_verdict` SSEDS's dense ones
 # ({glue:text}`pep_vs_sseds_bytes` times their bytes). At most
@@ -128,8 +133,8 @@ chapter.tables["deployed"]
 # %% [markdown]
 # ## Scoring latency
 #
-# Time per 1,000 test rows, and its ratio to the full model measured in the same run (first seed's
-# models, one thread). At batch 1 the dense slim models are {glue:text}`latency_dense_batch1_verdict`
+# The full model's time per 1,000 test rows, and each slim model's time as a ratio to it, measured
+# in the same run (first seed's models, one thread). At batch 1 the dense slim models are {glue:text}`latency_dense_batch1_verdict`
 # the full model ({glue:text}`latency_dense_batch1` of its time) and PEP's CSR model is
 # {glue:text}`latency_pep_batch1_verdict` it ({glue:text}`latency_pep_batch1`); at batch 4,096 the
 # dense slim models are {glue:text}`latency_dense_batch4096_verdict` it
@@ -147,8 +152,8 @@ chapter.tables["latency"]
 # ## PEP: rewind against a fresh initialisation
 #
 # The same mask, retrained from the search run's initial weights and from a fresh initialisation;
-# the difference in test AUC per seed (same seed, same mask), its mean and paired 95% interval, the
-# Holm-adjusted p-value of the paired t test across the table, and the verdict:
+# the difference in test AUC per seed (same seed, same mask), its mean and paired 95% interval, and
+# the verdict of the paired t test, Holm-corrected across the table (its mark in each cell):
 # {glue:text}`rewind_verdict` (mean differences {glue:text}`rewind_delta_range`).
 
 # %% tags=["hide-input"]

@@ -27,7 +27,7 @@ NOTEBOOK = repo_root() / "notebooks" / "06_efficiency.py"
 def chapter(tmp_path_factory):
     out = tmp_path_factory.mktemp("efficiency")
     study = tiny(methods=["full", "sseds", "prune_only", "uniform", "frequency", "pep", "pep_fresh"],
-                 budgets=[1.0, 0.5, 0.2], seeds=[0, 1], pep=PEP)
+                 budgets=[1.0, 0.5, 0.25], seeds=[0, 1], pep=PEP)  # 0.25: one dimension a field at D = 4
     return study, out, efficiency.efficiency_chapter(study, out)
 
 
@@ -41,32 +41,37 @@ def test_the_chapter_has_everything_its_notebook_glues_and_shows(chapter):
     assert set(ch.figures) == {"fig_pareto_synthetic"}  # one per dataset; the notebook names the book's
     fig = ch.figures["fig_pareto_synthetic"]
     assert "synthetic, 3,000 rows, profile tiny" in fig.get_suptitle()
-    assert f"profile tiny: {32} runs, 0 failed" in ch.header
+    assert f"profile tiny: {34} runs, 0 failed" in ch.header
 
 
 def test_search_cost_table(chapter):
     study, _, ch = chapter
-    cost = ch.tables["cost"].set_index("method")
-    assert list(cost.index) == ["sseds", "prune_only", "uniform", "frequency", "pep", "pep_fresh"]
-    epoch_passes = study.search.num_batches / cost.loc["sseds", "× epoch (passes)"]
+    methods = ["sseds", "prune_only", "uniform", "frequency", "pep", "pep_fresh"]
+    assert list(ch.tables["cost"].cells.columns) == ["dataset", "model", *methods]  # methods as columns
+    assert list(ch.tables["cost_passes"].cells.columns) == ["dataset", "model", *methods]
+    cost = ch.tables["cost"].source.set_index("method")
+    assert list(cost.index) == methods
+    epoch_passes = study.search.num_batches / cost.loc["sseds", "pass_fraction_mean"]
     assert epoch_passes == pytest.approx(5)  # 2,400 training rows at batch 512
-    assert cost.loc["uniform", "passes"] == 0 and cost.loc["frequency", "× epoch (passes)"] == 0
-    assert cost.loc["pep", "passes"] > cost.loc["sseds", "passes"]
+    assert cost.loc["uniform", "search_passes_mean"] == 0 and cost.loc["frequency", "pass_fraction_mean"] == 0
+    assert cost.loc["pep", "search_passes_mean"] > cost.loc["sseds", "search_passes_mean"]
     assert (cost["seeds"] == 2).all()
 
 
 def test_deployed_and_latency_tables(chapter):
     _, _, ch = chapter
-    deployed = ch.tables["deployed"]
-    # uniform needs a budget of at least 1/D = 0.25: not at 0.2
-    assert set(deployed["method"]) == {"sseds", "prune_only", "frequency", "pep", "pep_fresh"}
-    assert (deployed["× full"] > 0).all() and (deployed["× full"] <= 1).all()
+    deployed = ch.tables["deployed"].source
+    assert set(deployed["method"]) == {"sseds", "prune_only", "uniform", "frequency", "pep", "pep_fresh"}
+    assert (deployed["vs_full"] > 0).all() and (deployed["vs_full"] <= 1).all()
     latency = ch.tables["latency"]
-    assert {"× full, batch 1", "× full, batch 4096"} <= set(latency.columns)
-    full = latency[latency["method"] == "full"]
-    assert (full["× full, batch 1"] == 1.0).all() and len(full) == 1
-    assert set(latency["method"]) == {"full", "sseds", "frequency", "pep"}
+    slim = [f"{m} @ {b}" for b in ("0.5", "0.25") for m in ("sseds", "uniform", "frequency", "pep")]
+    assert list(latency.cells.columns) == ["dataset", "model", "batch", "full, ms / 1k rows", *slim]
+    assert latency.cells["batch"].tolist() == ["1", "4096"]
+    full = latency.source[latency.source["method"] == "full"]
+    assert (full["ratio"] == 1.0).all() and len(full) == 2  # one timing per batch size
+    assert set(latency.source["method"]) == {"full", "sseds", "uniform", "frequency", "pep"}
     assert "rewind" in ch.text["rewind_verdict"]
+    assert list(ch.tables["rewind"].cells.columns) == ["dataset", "model", "b = 0.5", "b = 0.25"]
 
 
 def test_rows_without_the_new_columns_are_a_clear_error():

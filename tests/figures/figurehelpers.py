@@ -14,6 +14,7 @@ def learning_history() -> pd.DataFrame:
 
 
 def budget_table() -> pd.DataFrame:
+    """Means over seeds, as ``study.aggregate`` gives them."""
     rows = [{"dataset": "d", "model": "FM", "method": "full", "budget": 1.0, "variant": "default",
              "test_auc_mean": 0.8, "test_auc_ci95": 0.01}]
     rows += [{"dataset": "d", "model": "FM", "method": m, "budget": b, "variant": "default",
@@ -22,8 +23,25 @@ def budget_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def change_table(dataset: str = "d") -> pd.DataFrame:
+    """Per-seed changes against the full model, as ``study.compare.paired_changes`` gives them: two
+    models, the focus method, two retrained baselines and the gated one, two budgets, three seeds."""
+    offsets = {"sseds": -0.01, "uniform": -0.02, "frequency": -0.015, "prune_only": -0.2}
+    return pd.DataFrame([{"dataset": dataset, "model": model, "method": m, "budget": b, "seed": s,
+                          "reference": 0.8 + s / 100, "change": off * (1 - b) + s / 1000}
+                         for model in ("FM", "DCN") for m, off in offsets.items() for b in (0.1, 0.5)
+                         for s in (0, 1, 2)])
+
+
 def planted_table() -> pd.DataFrame:
     return pd.DataFrame({"setting": ["x"] * 3 + ["y"] * 3, "true_rank": [2, 1, 0] * 2, "width": [3, 1, 0, 2, 2, 0]})
+
+
+def ablation_changes(dataset: str = "d") -> pd.DataFrame:
+    """Per-seed changes of two variants against the default settings at two budgets."""
+    return pd.DataFrame([{"dataset": dataset, "model": "FM", "method": "sseds", "budget": b, "variant": v,
+                          "seed": s, "reference": 0.7, "change": 0.001 * (s + 1) * (1 if v < "f" else -1)}
+                         for b in (0.1, 0.2) for v in ("estimator=fisher", "init=inherit") for s in (0, 1, 2)])
 
 
 def exact_agreement_table() -> pd.DataFrame:
@@ -33,7 +51,12 @@ def exact_agreement_table() -> pd.DataFrame:
                          for s in ("train", "valid")])
 
 
-def ablation_table() -> pd.DataFrame:
-    return pd.DataFrame([{"dataset": "d", "model": "FM", "budget": b, "variant": v, "test_auc_mean": 0.7,
-                          "test_auc_ci95": 0.01}
-                         for b in (0.1, 0.2) for v in ("estimator=fisher", "default", "init=inherit")])
+def tuning_grid() -> pd.DataFrame:
+    """The tuning stage's grid: two datasets, two models, two learning rates, three weight decays, the
+    best point of each dataset and model chosen."""
+    rows = [{"dataset": d, "model": m, "lr": lr, "emb_weight_decay": wd, "valid_logloss": 0.5, "epochs": 3,
+             "valid_auc": 0.7 + lr + (wd == 1e-4) * 0.01 + (m == "DCN") * 0.002, "chosen": False}
+            for d in ("a", "b") for m in ("FM", "DCN") for lr in (0.002, 0.005) for wd in (0.0, 1e-4, 1e-3)]
+    df = pd.DataFrame(rows)
+    df.loc[df.groupby(["dataset", "model"])["valid_auc"].idxmax(), "chosen"] = True
+    return df

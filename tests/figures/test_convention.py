@@ -14,16 +14,20 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from figurehelpers import (  # noqa: E402
-    ablation_table,
+    ablation_changes,
     budget_table,
+    change_table,
     exact_agreement_table,
     learning_history,
     planted_table,
+    tuning_grid,
 )
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
+from sseds_study.figures import comparison, results, tuning  # noqa: E402
 from sseds_study.figures import data as data_figures  # noqa: E402
-from sseds_study.figures import results  # noqa: E402
+from sseds_study.figures.style import BOOK_WIDTH  # noqa: E402
 
 # figure function -> how to call it with profile "smoke"; every dataset here is named with its rows
 CALLS = {
@@ -33,8 +37,8 @@ CALLS = {
     data_figures.plot_missing_rates: lambda tiny: data_figures.plot_missing_rates(tiny, profile="smoke"),
     results.plot_learning_curves: lambda tiny: results.plot_learning_curves(
         learning_history().assign(dataset="tiny", rows=6), profile="smoke"),
-    results.plot_budget_curves: lambda tiny: results.plot_budget_curves(
-        budget_table().assign(dataset="tiny"), "tiny", rows=6, profile="smoke"),
+    comparison.plot_budget_change: lambda tiny: comparison.plot_budget_change(
+        change_table("tiny"), "tiny", rows=6, profile="smoke"),
     results.plot_saliency: lambda tiny: results.plot_saliency(
         np.ones((tiny.num_fields, 4)), tiny.field_names, dataset="tiny", rows=6, profile="smoke"),
     results.plot_widths: lambda tiny: results.plot_widths(
@@ -43,9 +47,11 @@ CALLS = {
         planted_table(), dataset="tiny", rows=6, profile="smoke"),
     results.plot_exact_agreement: lambda tiny: results.plot_exact_agreement(
         exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
-    results.plot_ablation: lambda tiny: results.plot_ablation(
-        ablation_table().assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
-    results.plot_bytes_pareto: lambda tiny: results.plot_bytes_pareto(
+    comparison.plot_ablation: lambda tiny: comparison.plot_ablation(
+        ablation_changes("tiny"), rows={"tiny": 6}, profile="smoke"),
+    tuning.plot_tuning_grid: lambda tiny: tuning.plot_tuning_grid(
+        tuning_grid().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
+    comparison.plot_bytes_pareto: lambda tiny: comparison.plot_bytes_pareto(
         budget_table().assign(dataset="tiny", emb_bytes_mean=[4000.0, 400.0, 2000.0, 420.0, 2100.0]), "tiny",
         rows=6, profile="smoke"),
 }
@@ -53,7 +59,8 @@ CALLS = {
 
 def figure_functions():
     """Every public plot_* function of the figures package."""
-    return [f for module in (data_figures, results) for name, f in inspect.getmembers(module, inspect.isfunction)
+    return [f for module in (data_figures, results, comparison, tuning)
+            for name, f in inspect.getmembers(module, inspect.isfunction)
             if name.startswith("plot_") and f.__module__ == module.__name__]
 
 
@@ -71,3 +78,13 @@ def test_figure_is_closed_and_titled_with_dataset_rows_and_profile(tiny, draw):
     assert "profile" in inspect.signature(draw).parameters
     assert inspect.signature(draw).parameters["profile"].default is inspect.Parameter.empty  # never optional
     fig.canvas.draw()  # a closed figure still renders (glue, display, savefig)
+
+
+@pytest.mark.parametrize("draw", [f for f in figure_functions() if f.__module__ != data_figures.__name__],
+                         ids=lambda f: f.__name__)
+def test_result_figures_fit_the_column_with_legible_text(tiny, draw):
+    fig = CALLS[draw](tiny)
+    fig.canvas.draw()
+    assert fig.get_size_inches()[0] <= BOOK_WIDTH + 1e-6
+    sizes = {t.get_text(): t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()}
+    assert sizes and min(sizes.values()) >= 10, {k: v for k, v in sizes.items() if v < 10}

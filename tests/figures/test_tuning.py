@@ -6,26 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from figurehelpers import tuning_grid  # noqa: E402
 
 from sseds_study.analysis.pretrain import _tuning_gain  # noqa: E402
 from sseds_study.figures.tuning import plot_tuning_grid  # noqa: E402
 
-
-def grid() -> pd.DataFrame:
-    rows = []
-    for dataset in ("a", "b"):
-        for model in ("FM", "DCN"):
-            for lr in (0.002, 0.005):
-                for wd in (0.0, 1e-4, 1e-3):
-                    auc = 0.7 + lr + (wd == 1e-4) * 0.01 + (model == "DCN") * 0.002
-                    rows.append({"dataset": dataset, "model": model, "lr": lr, "emb_weight_decay": wd,
-                                 "valid_auc": auc, "valid_logloss": 0.5, "epochs": 3, "chosen": False})
-    df = pd.DataFrame(rows)
-    best = df.groupby(["dataset", "model"])["valid_auc"].idxmax()
-    df.loc[best, "chosen"] = True
-    return df
+grid = tuning_grid
 
 
 def test_one_panel_per_dataset_and_a_line_per_model_and_lr():

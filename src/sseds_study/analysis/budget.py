@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..config import load_profile
-from ..figures.results import plot_budget_curves
-from ..study import aggregate, reduced_methods, sweep
-from ..study.compare import paired_comparisons, verdict_counts
+from ..figures.comparison import plot_budget_change
+from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
+from ..study.compare import paired_changes, paired_comparisons, verdict_counts
+from .alignment import alignment_effect, alignment_text
 from .chapter import Chapter
+from .tables import BookTable, compact_table
 
 # The budgets the comparison table shows when the profile has them; otherwise its two smallest.
 SMALL_BUDGETS = (0.2, 0.1)
@@ -36,9 +38,10 @@ def small_budgets(budgets: Sequence[float]) -> list[float]:
 
 
 def budget_chapter(profile: str) -> Chapter:
-    """Budget-vs-AUC figures per dataset, the methods side by side at small budgets, and the
-    embedding-parameter fraction each method actually kept. Resumes the profile's sweep first
-    (finished runs are read, not recomputed)."""
+    """Paired change against the full model by budget (a figure per dataset), the methods side by side
+    at small budgets, SSEDS against each baseline seed by seed, and the embedding-parameter fraction
+    each method actually kept. Resumes the profile's sweep first (finished runs are read, not
+    recomputed)."""
     study = load_profile(profile)
     results = sweep(study, progress=False).table
     agg = aggregate(results, reference=study.search)
@@ -46,19 +49,26 @@ def budget_chapter(profile: str) -> Chapter:
     chapter = Chapter(
         header=f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
                f"datasets {[d.name for d in study.datasets]}, models {list(study.models)}, seeds {list(study.seeds)}")
+    ok = with_variant(results[results["status"] == "ok"], study.search)
+    changes = paired_changes(ok[ok["variant"] == "default"], {"method": "full"}, ["dataset", "model"])
     for name in agg["dataset"].unique():
-        chapter.figures[f"fig_budget_{name}"] = plot_budget_curves(
-            agg, name, rows=rows[name], profile=profile, models=study.models)
-    small = compare_methods(agg, budgets=small_budgets(study.budgets), methods=reduced_methods())
-    chapter.tables["small"] = small.rename(columns={
-        "test_auc_mean": "AUC", "test_auc_ci95": "±95%", "delta_vs_full": "Δ full", "achieved_budget_mean": "achieved",
-    }).round(4)
-    chapter.tables["kept"] = agg[agg["variant"] == "default"].pivot_table(
-        index=["dataset", "model", "budget"], columns="method", values="achieved_budget_mean").round(3)
+        chapter.figures[f"fig_budget_{name}"] = plot_budget_change(
+            changes, name, rows=rows[name], profile=profile, models=study.models)
+    budgets = small_budgets(study.budgets)
+    small = compare_methods(agg, budgets=budgets, methods=reduced_methods())
+    orders = {"model": list(study.models), "budget": sorted(study.budgets, reverse=True)}
+    chapter.tables["small"] = methods_table(small, agg, reduced_methods(), orders, len(study.seeds))
+    default = agg[agg["variant"] == "default"]
+    chapter.tables["kept"] = compact_table(
+        default, index=["dataset", "model", "budget"], columns="method", value="achieved_budget_mean",
+        order=list(METHODS), orders=orders, best=None, digits=3,
+        note="Fraction of the full model's embedding parameters each method kept (mean over seeds); "
+             "– where a method has no run at that budget.")
     paired = paired_comparisons(results, "sseds", [m for m in reduced_methods() if m not in ("sseds", "prune_only")],
-                                budgets=small_budgets(study.budgets), reference=study.search)
-    chapter.tables["paired"] = paired_table(paired)
+                                budgets=budgets, reference=study.search)
+    chapter.tables["paired"] = paired_table(paired, orders)
     chapter.text.update(verdict_text(paired))
+    chapter.text.update(alignment_text(alignment_effect(results, small_budgets(study.budgets)), results))
     sseds = small[small["method"] == "sseds"]
     worst = sseds.loc[sseds["delta_vs_full"].idxmin()]
     chapter.text |= {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
@@ -66,11 +76,28 @@ def budget_chapter(profile: str) -> Chapter:
     return chapter
 
 
-def paired_table(paired: pd.DataFrame) -> pd.DataFrame:
-    """The paired comparison for reading: one row per dataset, model, budget and baseline."""
-    cols = {"dataset": "dataset", "model": "model", "budget": "budget", "baseline": "against", "n": "seeds",
-            "difference": "SSEDS − baseline", "ci95": "±95%", "p_holm": "p (Holm)", "verdict": "SSEDS is"}
-    return paired[list(cols)].rename(columns=cols).round(4)
+def methods_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str], orders, seeds: int) -> BookTable:
+    """Mean test AUC ± half-width per method (columns) and dataset, model and budget (rows), with the
+    full model's beside them for reference and the best method of each row in bold."""
+    full = agg[agg["method"] == "full"].drop(columns="budget")
+    keys = small[["dataset", "model", "budget"]].drop_duplicates()
+    long = pd.concat([small, keys.merge(full, on=["dataset", "model"])], ignore_index=True)
+    return compact_table(long, index=["dataset", "model", "budget"], columns="method", value="test_auc_mean",
+                         half="test_auc_ci95", order=["full", *methods], orders=orders, best="max",
+                         best_among=list(methods),
+                         note=f"Mean test AUC over {seeds} seeds ± the half-width of its 95% interval; in bold the "
+                              "best method of the row (full, the full-width model, is the reference and does not "
+                              "compete).")
+
+
+def paired_table(paired: pd.DataFrame, orders=None) -> BookTable:
+    """The paired comparison for reading: a row per dataset, model and budget, a column per baseline,
+    each cell SSEDS − baseline with its interval and the verdict's mark."""
+    return compact_table(paired, index=["dataset", "model", "budget"], columns="baseline", value="difference",
+                         half="ci95", verdict="verdict", order=list(METHODS), orders=orders, best=None, signed=True,
+                         note="SSEDS's test AUC minus the baseline's, mean over the paired seeds ± its 95% half-width; "
+                              "▲ SSEDS better, ▼ SSEDS worse, · indistinguishable (paired t test, Holm-corrected "
+                              "across the table, 5% level).")
 
 
 def verdict_text(paired: pd.DataFrame) -> dict[str, str]:

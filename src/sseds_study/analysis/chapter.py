@@ -12,15 +12,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 from myst_nb import glue
 
+from .tables import BookTable
+
 
 @dataclass
 class Chapter:
     """header: one line naming profile, datasets and settings (printed at the top of the chapter);
-    figures and text: glued by name into the chapter's prose; tables: displayed by name."""
+    figures and text: glued by name into the chapter's prose; tables: displayed by name (a BookTable,
+    built for reading, or a plain frame)."""
 
     header: str
     figures: dict[str, Figure] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, BookTable | pd.DataFrame] = field(default_factory=dict)
     text: dict[str, str] = field(default_factory=dict)
 
     def glue(self) -> None:

@@ -26,7 +26,7 @@ from ..config import ConfigError, StudyConfig, load_profile, to_dict
 from ..data import load_dataset_from_config
 from ..data.paths import repo_root
 from ..deploy import scoring_latency, to_sparse_tables
-from ..figures.results import plot_bytes_pareto
+from ..figures.comparison import plot_bytes_pareto
 from ..models.pep import attach_fixed_mask
 from ..models.registry import build_model
 from ..study import (
@@ -46,7 +46,9 @@ from ..study import (
 from ..study.compare import paired_comparisons
 from .budget import small_budgets
 from .chapter import Chapter
+from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
+from .tables import plain_table
 
 # Columns a row needs for this chapter (rows swept before they were measured lack them).
 EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds", "epoch_passes", "emb_bytes",
@@ -216,43 +218,30 @@ def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLik
         header=f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
                f"datasets {[d.name for d in study.datasets]}, models {list(study.models)}, seeds {list(study.seeds)}")
 
+    orders = {"model": list(study.models), "budget": sorted(study.budgets, reverse=True)}
     costs = search_costs(results, study.search)
-    chapter.tables["cost"] = costs[["dataset", "model", "method", "seeds", "search_seconds_mean", "search_passes_mean",
-                                    "epoch_fraction_mean", "epoch_fraction_ci95", "pass_fraction_mean"]].rename(columns={
-        "search_seconds_mean": "seconds", "search_passes_mean": "passes", "epoch_fraction_mean": "× epoch (time)",
-        "epoch_fraction_ci95": "±95%", "pass_fraction_mean": "× epoch (passes)"}).round(4)
+    chapter.tables["cost"], chapter.tables["cost_passes"] = cost_tables(costs, orders)
     chapter.text.update(cost_text(costs, study))
 
     for name in agg["dataset"].unique():
         chapter.figures[f"fig_pareto_{name}"] = plot_bytes_pareto(agg, name, rows=rows[name], profile=profile,
                                                                   models=study.models)
     sizes = deployed_sizes(agg, budgets)
-    chapter.tables["deployed"] = sizes.assign(emb_bytes_mean=sizes["emb_bytes_mean"] / 1024).rename(columns={
-        "emb_bytes_mean": "KiB", "vs_full": "× full", "achieved_budget_mean": "achieved", "test_auc_mean": "AUC",
-        "test_auc_ci95": "±95%"}).round(4)
+    chapter.tables["deployed"] = deployed_table(sizes, orders)
     chapter.text.update(size_text(sizes, results))
 
     latency = latency_ratios(study, results, results_dir, budgets)
-    wide = latency.pivot_table(index=["dataset", "model", "method", "budget"], columns="batch_size",
-                               values=["seconds_per_1k_rows", "ratio"])
-    wide.columns = [f"{'ms / 1k rows' if what == 'seconds_per_1k_rows' else '× full'}, batch {b}"
-                    for what, b in wide.columns]
-    for col in [c for c in wide.columns if c.startswith("ms")]:
-        wide[col] = wide[col] * 1000.0
-    order = {m: i for i, m in enumerate(["full", *_method_order()])}
-    wide = wide.reset_index().sort_values(["dataset", "model", "budget", "method"], ascending=[True, True, False, True],
-                                          key=lambda c: c.map(order) if c.name == "method" else c)
-    chapter.tables["latency"] = wide.reset_index(drop=True).round(3)
+    chapter.tables["latency"] = latency_table(latency, orders)
     chapter.text.update(latency_text(latency))
 
-    chapter.tables["pep_settings"] = pd.DataFrame(
-        [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"])
+    chapter.tables["pep_settings"] = plain_table(pd.DataFrame(
+        [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"]),
+        formats={"value": lambda v: f"{v:g}" if isinstance(v, float) else str(v)})
     selection = pep_selection()
-    chapter.tables["pep_selection"] = selection.round(  # the settings' small decays stay as they are
-        {c: 4 for c in selection.columns if c.startswith(("valid_auc", "score", "final_kept"))} | {"search_epochs": 1})
+    chapter.tables["pep_selection"] = selection_table(selection)
     chapter.text.update(selection_text(selection))
     rewind = rewind_against_fresh(results, [b for b in study.budgets if b < 1], study.search)
-    chapter.tables["rewind"] = rewind.round(4)
+    chapter.tables["rewind"] = rewind_table(rewind, orders)
     chapter.text.update(pep_text(study, costs, rewind))
     return chapter
 

@@ -27,8 +27,12 @@ from ..study import (
 )
 from ..study.expand import tuned_train
 from .chapter import Chapter
+from .tables import BookTable, compact_table, plain_table
 
 ALL_MODELS = tuple(MODELS)
+SHARE_COLUMNS = {"emb_params": "embedding parameters", "total_params": "all parameters",
+                 "emb_share": "embedding share"}
+METRICS = {"test_auc": ("test AUC", "max"), "test_logloss": ("test logloss", "min")}
 
 
 def pretrain_all(
@@ -79,12 +83,13 @@ def pretrain_chapter(profile: str) -> Chapter:
     datasets = ", ".join(f"{d} ({n:,} rows)" for d, n in summary.groupby("dataset", sort=False)["rows"].first().items())
     metrics = summarise_over_seeds(summary, ["dataset", "model"], ["test_auc", "test_logloss"])
     share = summary.groupby(["dataset", "model"], sort=False)[["emb_params", "total_params", "emb_share"]].first()
-    share["emb_share"] = share["emb_share"].round(3)
     best = metrics.loc[metrics["test_auc_mean"].idxmax()]
     chapter = Chapter(
         header=f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}",
         figures={"fig_learning_curves": plot_learning_curves(history, profile=profile, title="Full-width models")},
-        tables={"metrics": metrics.round(4), "share": share},
+        tables={"metrics": metrics_table(metrics, list(dict.fromkeys(summary["model"])), len(study.seeds)),
+                "share": plain_table(share.rename(columns=SHARE_COLUMNS), keys=["dataset", "model"],
+                                     formats={SHARE_COLUMNS["emb_share"]: lambda v: f"{v:.1%}"})},
         text={"best_model": f"{best['model']} on {best['dataset']}", "best_auc": f"{best['test_auc_mean']:.4f}",
               "min_emb_share": f"{summary['emb_share'].min():.1%}"},
     )
@@ -94,8 +99,9 @@ def pretrain_chapter(profile: str) -> Chapter:
         rows = summary.groupby("dataset", sort=False)["rows"].first().to_dict()
         chapter.figures["fig_tuning"] = plot_tuning_grid(grid, rows=rows, profile=profile)
         chosen = grid[grid["chosen"]].drop(columns="chosen")
-        chapter.tables["tuned"] = chosen[["dataset", "model", "lr", "emb_weight_decay", "valid_auc", "epochs"]] \
-            .round({"valid_auc": 4}).reset_index(drop=True)
+        chapter.tables["tuned"] = plain_table(
+            chosen[["dataset", "model", "lr", "emb_weight_decay", "valid_auc", "epochs"]].reset_index(drop=True),
+            keys=["dataset", "model"], formats={c: lambda v: f"{v:g}" for c in ("lr", "emb_weight_decay")})
         edge = chosen[chosen["emb_weight_decay"].isin([min(study.tune.emb_weight_decay),
                                                        max(study.tune.emb_weight_decay)])]
         chapter.text["tune_grid"] = (f"learning rate {', '.join(f'{v:g}' for v in study.tune.lr)} x embedding weight "
@@ -120,3 +126,15 @@ def _tuning_gain(grid: pd.DataFrame) -> str:
         return "The grid has no point without weight decay to compare with."
     return (f"Against no embedding weight decay at the same learning rate, the chosen point gains "
             f"{min(gains):+.4f} to {max(gains):+.4f} validation AUC (median {float(pd.Series(gains).median()):+.4f}).")
+
+
+def metrics_table(metrics: pd.DataFrame, models: Sequence[str], seeds: int) -> BookTable:
+    """Test AUC and logloss per dataset (rows) and base model (columns), the best model of each row in
+    bold (highest AUC, lowest logloss)."""
+    long = pd.concat([metrics.assign(metric=label, mean=metrics[f"{m}_mean"], ci95=metrics[f"{m}_ci95"])
+                      for m, (label, _) in METRICS.items()], ignore_index=True)
+    best = {label: direction for label, direction in METRICS.values()}
+    return compact_table(long, index=["dataset", "metric"], columns="model", value="mean", half="ci95",
+                         order=models, best=lambda key: best[key[1]],
+                         note=f"Mean over {seeds} seeds ± the half-width of its 95% interval; in bold the best "
+                              "model of the row.")

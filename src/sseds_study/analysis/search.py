@@ -34,6 +34,7 @@ from ..study import (
 from ..study.expand import tuned_train
 from ..study.methods import ranked_allocation
 from .chapter import Chapter
+from .tables import compact_table, plain_table
 
 PLANTED_BUDGET = 0.2
 PLANTED_DATASET = "synthetic"
@@ -222,23 +223,29 @@ def search_chapter(profile: str) -> Chapter:
             scores, ds.field_names, **where, title=f"Saliency of each dimension, {model_name}")
         widths = widths_by_budget(ds, scores, budgets, study.search)
         chapter.figures[f"fig_widths_{data.name}"] = plot_widths(
-            widths, **where, title=f"Width d_f per field and budget, {model_name}")
+            widths, **where, title=f"Width $d_f$ per field and budget, {model_name}")
+        widths = widths.rename(columns=lambda b: f"b = {b:g}")
         widths.insert(0, "V_f", ds.vocab_sizes)
         widths_tables[data.name] = widths
-    chapter.tables["widths"] = pd.concat(widths_tables, names=["dataset", "field"])
+    chapter.tables["widths"] = plain_table(
+        pd.concat(widths_tables, names=["dataset", "field"]), keys=["dataset", "field"],
+        note="V_f: the field's vocabulary size; b = …: its width d_f at that budget.")
     per_field, agreement = planted_truth(study, model=model_name)
     planted_rows = next(len(d) for d in loaded if d.name == PLANTED_DATASET)
-    chapter.tables["planted"] = agreement.groupby("setting", sort=False)[
-        ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean().round(3)
+    chapter.tables["planted"] = plain_table(agreement.groupby("setting", sort=False)[
+        ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean(), digits=3,
+        keys=["setting"], note="Means over seeds; the setting is the estimator, then the scoring split.")
     chapter.figures["fig_planted"] = plot_planted_truth(
         per_field[per_field["seed"] == seed], dataset=PLANTED_DATASET, rows=planted_rows, profile=profile,
         title=f"{model_name}: width at budget {PLANTED_BUDGET:g} against planted rank (seed {seed})")
     chapter.text.update(planted_text(agreement))
     exact, negative = exact_agreement(study)
-    chapter.tables["exact"] = exact.groupby(["estimator", "score_split"], sort=False)[
-        ["spearman", "kendall", "top_k_overlap"]].mean().round(3)
-    chapter.tables["exact_negative"] = negative.pivot_table(
-        index=["dataset", "field"], columns="model", values="negative_share", sort=False).round(3)
+    chapter.tables["exact"] = plain_table(exact.groupby(["estimator", "score_split"], sort=False)[
+        ["spearman", "kendall", "top_k_overlap"]].mean(), digits=3, keys=["estimator", "score_split"],
+        note="Means over datasets and models.")
+    chapter.tables["exact_negative"] = compact_table(
+        negative, index=["dataset", "field"], columns="model", value="negative_share", best=None, digits=3,
+        order=list(dict.fromkeys(negative["model"])))
     chapter.figures["fig_exact_agreement"] = plot_exact_agreement(
         exact, rows={d.name: len(d) for d in loaded}, profile=profile,
         title="Rank correlation of each setting with the exact importance (validation)")

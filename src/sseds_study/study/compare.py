@@ -7,12 +7,17 @@ Wilcoxon signed-rank p-values, the Holm-adjusted p-value across every cell of th
 verdict for the focus method: better / worse / indistinguishable. The verdict uses the paired t test:
 with few seeds the exact Wilcoxon test cannot reach 0.05 at all (its smallest two-sided p-value with
 3 pairs is 0.25), so it is reported beside it, not used.
+
+``paired_changes`` gives the same pairing run by run, for figures and for comparisons with one reference
+(the full model, the default search settings): each run's metric minus its reference run's of the same
+seed; ``change_verdicts`` summarises such changes per cell with Holm-corrected verdicts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..config import SearchConfig
@@ -63,3 +68,43 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     """How many cells of a comparison table got each verdict."""
     counts = table["verdict"].value_counts() if not table.empty else pd.Series(dtype=int)
     return {v: int(counts.get(v, 0)) for v in ("better", "worse", "indistinguishable")}
+
+
+def paired_changes(rows: pd.DataFrame, reference: Mapping[str, object], within: Sequence[str],
+                   metric: str = "test_auc") -> pd.DataFrame:
+    """Every run's change against its reference run, seed by seed: ``change`` = metric of the run minus
+    metric of the reference run with the same seed and the same values in the ``within`` columns.
+
+    reference: column -> value that selects the reference runs (``{"method": "full"}`` for the full
+    model, ``{"variant": "default"}`` for the default search settings); each (within, seed) has at most
+    one. The reference runs themselves are left out, and so are runs whose seed has no reference run.
+    Returns the other rows with two columns added: ``reference`` (its metric) and ``change``.
+    """
+    is_ref = np.logical_and.reduce([rows[c] == v for c, v in reference.items()])
+    keys = [*within, "seed"]
+    ref = rows[is_ref].set_index(keys)[metric]
+    if ref.index.has_duplicates:
+        raise ValueError(f"paired_changes: more than one reference run per {keys}")
+    out = rows[~is_ref].copy()
+    out["reference"] = ref.reindex(pd.MultiIndex.from_frame(out[keys])).to_numpy() if len(out) else []
+    out["change"] = out[metric] - out["reference"]
+    return out[out["change"].notna()].reset_index(drop=True)
+
+
+def change_verdicts(changes: pd.DataFrame, by: Sequence[str], metric: str = "test_auc",
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """Per cell of ``by``: n pairs, the mean change with its paired 95% half-width, the paired t test's
+    p-value, Holm's adjustment across every cell, and the verdict for the changed runs (better / worse
+    / indistinguishable than the reference), from a ``paired_changes`` table."""
+    rows = []
+    for key, g in changes.groupby(list(by), sort=False):
+        d = paired_difference(g[metric].to_numpy(), g["reference"].to_numpy())
+        rows.append({**dict(zip(by, key, strict=True)), "n": d.n, "change": d.mean, "ci95": d.ci95, "p_t": d.p_t})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["p_holm"] = holm(table["p_t"].to_numpy())
+    higher_is_better = not metric.endswith(LOWER_IS_BETTER)
+    table["verdict"] = [verdict(m, p, alpha, higher_is_better)
+                        for m, p in zip(table["change"], table["p_holm"], strict=True)]
+    return table

@@ -224,7 +224,8 @@ register(Method("full", allocate_full, "full width", "black", marker="", linesty
                 only_budget=1.0, description="every field keeps all D dimensions (the reference)"))
 register(Method("sseds", allocate_sseds, "SSEDS", "#c0392b", "o", reads_search=True,
                 description="gate-gradient saliency of the pretrained model, greedy under the budget"))
-register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "x", ":", evaluation="gated",
+# A filled X, not "x": seaborn cannot mix line-art and filled markers in one plot.
+register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "X", ":", evaluation="gated",
                 reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained"))
 # The ranked baselines follow the SSEDS run's allocation rules: its unit, min_dim and init.
 RULES = ("budget_unit", "min_dim", "init")

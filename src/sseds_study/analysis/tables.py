@@ -1,0 +1,200 @@
+"""Tables for reading: what a chapter shows instead of a data-frame dump.
+
+``compact_table`` turns a long results frame (one row per cell: keys, a mean, its 95% half-width,
+perhaps a verdict) into a wide one: the compared things (methods, baselines, variants) as columns,
+the keys (model, budget, ...) as the first columns of each row, every cell one string such as
+``0.7761 ± 0.0032`` or ``+0.0123 ± 0.0040 ▲``, and the best entry of each row in bold.
+``plain_table`` formats any frame the same way without pivoting it. Both return a ``BookTable``,
+which a notebook displays as HTML (pandas' Styler, no index column, narrow enough for the page) and
+whose plain-text form is the same strings, so that nbval compares rounded text, not floats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+# A verdict of ``study.compare`` as the mark after a cell: better, worse, indistinguishable.
+MARKS = {"better": "▲", "worse": "▼", "indistinguishable": "·"}
+MISSING = "–"
+GROUP_CSS = "font-weight: bold; height: 1.7em; border-top: 1px solid #ccc; vertical-align: top; padding-top: 4px;"
+CSS = [
+    {"selector": "", "props": "border-collapse: collapse; font-size: 0.8em; margin-bottom: 1em;"},
+    {"selector": "th, td", "props": "padding: 2px 5px; text-align: right; line-height: 1.25;"},
+    {"selector": "td", "props": "white-space: nowrap;"},  # a cell's '0.7761 ± 0.0032 ▲' never breaks
+    {"selector": "thead th", "props": "border-bottom: 1px solid #888; vertical-align: bottom;"},
+    {"selector": "caption", "props": "caption-side: bottom; text-align: left; white-space: normal; "
+                                     "font-size: 0.9em; color: #555; padding-top: 4px;"},
+]
+
+
+@dataclass
+class BookTable:
+    """A table as the book shows it. cells: the text of every cell; bold: which cells are marked
+    best (same shape); source: the numbers it was built from; note: its caption (units, marks);
+    keys: the leading columns that name a row (left-aligned)."""
+
+    cells: pd.DataFrame
+    bold: pd.DataFrame
+    source: pd.DataFrame
+    note: str = ""
+    keys: tuple[str, ...] = ()
+
+    def styler(self) -> Styler:
+        shown, styles = self._html_cells()
+        st = shown.style.hide(axis="index").apply(lambda _: styles.to_numpy(), axis=None)
+        keys = [i for i, c in enumerate(shown.columns) if c in self.keys]
+        left = [{"selector": ", ".join(f"{t}.col{i}" for i in keys for t in ("td", "th")),
+                 "props": "text-align: left;"}] if keys else []
+        # A header may break after an underscore (prune_only), never inside 'b = 0.2'.
+        st = st.format_index(lambda c: str(c).replace("_", "_\u200b").replace(" = ", "\u00a0=\u00a0"),
+                             axis="columns")
+        # A uuid from the content, not a random one: the HTML is then the same on every run.
+        digest = hashlib.sha1((self.cells.to_csv() + self.note).encode()).hexdigest()[:10]
+        st = st.set_table_styles(CSS + left).set_uuid(digest)
+        return st.set_caption(self.note) if self.note else st
+
+    def _html_cells(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The cells as HTML and their CSS, narrowed for the book's column: a cell's interval and mark
+        go on a second, smaller line under its mean (a column is then one number wide), and with two
+        keys or more the first one heads its group of rows instead of taking a column of its own."""
+        shown = self.cells.map(lambda text: text if " ± " not in text else "{}<br><span style='font-size: 0.85em; "
+                               "color: #666;'>± {}</span>".format(*text.split(" ± ", 1)))
+        styles = pd.DataFrame(np.where(self.bold.to_numpy(), "font-weight: bold;", ""), columns=shown.columns)
+        if len(self.keys) < 2:
+            return shown, styles
+        first, second = self.keys[0], self.keys[1]
+        rows, css = [], []
+        for i in range(len(shown)):
+            if self.cells.at[i, first]:  # a group starts: a row holding its name alone
+                # Positioned out of the flow, the name takes no column width and may run across.
+                label = f"<span style='position: absolute; white-space: nowrap;'>{self.cells.at[i, first]}</span>"
+                rows.append(dict.fromkeys(shown.columns, "") | {second: label})
+                css.append(dict.fromkeys(shown.columns, GROUP_CSS))
+            rows.append(shown.iloc[i].to_dict())
+            css.append(styles.iloc[i].to_dict())
+        return pd.DataFrame(rows).drop(columns=first), pd.DataFrame(css).drop(columns=first)
+
+    def _repr_html_(self) -> str:
+        return self.styler().to_html()
+
+    def __repr__(self) -> str:
+        text = self.cells.to_string(index=False)
+        return f"{text}\n{self.note}" if self.note else text
+
+
+def number(value, digits: int = 4, signed: bool = False) -> str:
+    """A cell's number: fixed decimals (with a sign when ``signed``), thousands separators for integers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:+,}" if signed else f"{value:,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    return str(value)
+
+
+def key_text(value) -> str:
+    """A row key as text: a budget 0.2 stays '0.2'."""
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _rank(values: pd.Series, order: Sequence | None) -> pd.Series:
+    """Sort key of a key column: its position in ``order``, else its first appearance."""
+    seen = list(order) if order is not None else []
+    seen += [v for v in dict.fromkeys(values) if v not in seen]
+    return values.map({v: i for i, v in enumerate(seen)})
+
+
+def compact_table(long: pd.DataFrame, *, index: Sequence[str], columns: str, value: str, half: str | None = None,
+                  verdict: str | None = None, order: Sequence[str] | None = None,
+                  orders: Mapping[str, Sequence] | None = None,
+                  best: str | Callable[[tuple], str | None] | None = "max", best_among: Sequence[str] | None = None,
+                  digits: int = 4, signed: bool | Callable[[tuple], bool] = False, note: str = "") -> BookTable:
+    """Pivot a long frame (one row per ``index`` x ``columns`` cell) into a table for reading.
+
+    value, half: the columns of the mean and its 95% half-width (shown as ``mean ± half``); verdict:
+    a column of ``study.compare`` verdicts, shown as a mark (``MARKS``); order: the compared things,
+    in column order (default: as they appear); orders: {key column: its values in row order} (other
+    key columns keep their order of appearance); best: 'max' or 'min' to set the best entry of each
+    row in bold (ties all bold), a function of the row's keys returning one of them, or None;
+    best_among: the columns that compete for it (default: all); signed: show a sign (changes), or a
+    function of the row's keys saying whether to.
+    """
+    if long.empty:
+        frame = pd.DataFrame(columns=list(index))
+        return BookTable(frame, frame.astype(bool), long, note, tuple(index))
+    orders = orders or {}
+    cols = [c for c in (order or dict.fromkeys(long[columns])) if c in set(long[columns])]
+    ranks = pd.DataFrame({k: _rank(long[k], orders.get(k)) for k in index})
+    long = long.iloc[np.lexsort([ranks[k].to_numpy() for k in reversed(index)])]
+    rows = list(dict.fromkeys(map(tuple, long[list(index)].itertuples(index=False))))
+    by_cell = {(tuple(r[k] for k in index), r[columns]): r for r in long.to_dict("records")}
+    cells, bold = [], []
+    for key in rows:
+        means = {c: by_cell[(key, c)][value] if (key, c) in by_cell else math.nan for c in cols}
+        sign = signed(key) if callable(signed) else signed
+        text = {c: _cell(by_cell.get((key, c)), value, half, verdict, digits, sign) for c in cols}
+        cells.append({**dict(zip(index, map(key_text, key), strict=True)), **text})
+        direction = best(key) if callable(best) else best
+        winners = _best(means, best_among or cols, direction, digits)
+        bold.append({**dict.fromkeys(index, False), **{c: c in winners for c in cols}})
+    frame = _sparse(pd.DataFrame(cells, columns=[*index, *cols]), index[:-1])
+    return BookTable(frame, pd.DataFrame(bold, columns=frame.columns), long.reset_index(drop=True), note, tuple(index))
+
+
+def _sparse(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Blank a key where it repeats the row above (and the keys before it do too), as a grouped index
+    is printed: the eye finds where each group starts."""
+    shown = frame.copy()
+    for i in range(len(frame) - 1, 0, -1):
+        for k in keys:
+            if frame.at[i, k] != frame.at[i - 1, k]:
+                break
+            shown.at[i, k] = ""
+    return shown
+
+
+def _cell(row: Mapping | None, value: str, half: str | None, verdict: str | None, digits: int, signed: bool) -> str:
+    if row is None or pd.isna(row[value]):
+        return MISSING
+    text = number(float(row[value]), digits, signed)
+    if half is not None and not pd.isna(row[half]):
+        text += f" ± {number(float(row[half]), digits)}"
+    if verdict is not None and row.get(verdict) in MARKS:
+        text += f" {MARKS[row[verdict]]}"
+    return text
+
+
+def _best(means: Mapping[str, float], among: Sequence[str], direction: str | None, digits: int) -> set[str]:
+    """The columns holding the best mean of a row as shown (rounded): none when all shown are equal."""
+    shown = {c: round(means[c], digits) for c in among if c in means and not math.isnan(means[c])}
+    if direction not in ("max", "min") or len(set(shown.values())) < 2:  # nothing to choose between
+        return set()
+    target = max(shown.values()) if direction == "max" else min(shown.values())
+    return {c for c, v in shown.items() if v == target}
+
+
+def plain_table(frame: pd.DataFrame, *, digits: int | Mapping[str, int] = 4,
+                formats: Mapping[str, Callable[[object], str]] | None = None, keys: Sequence[str] = (),
+                note: str = "") -> BookTable:
+    """A frame as a book table, unpivoted: a named index becomes columns, numbers get ``digits``
+    decimals (one count for all, or per column) and ``formats`` overrides a column's text; ``keys``
+    name the leading columns that group rows (left-aligned, blank where they repeat)."""
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
+    formats = formats or {}
+    cells = pd.DataFrame({str(c): [formats[c](v) if c in formats else
+                                   number(v, digits.get(c, 4) if isinstance(digits, Mapping) else digits)
+                                   for v in frame[c]] for c in frame.columns})
+    keys = [str(k) for k in keys]
+    return BookTable(_sparse(cells, keys), pd.DataFrame(False, index=cells.index, columns=cells.columns),
+                     frame.reset_index(drop=True), note, tuple(keys))

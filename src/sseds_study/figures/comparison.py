@@ -1,0 +1,258 @@
+"""Figures that compare methods or settings seed by seed: the budget, ablation and efficiency chapters.
+
+The budget and ablation figures draw paired changes (``study.compare.paired_changes``): each run's
+metric minus that of its reference run with the same seed (the full model; the default search
+settings), as the mean over seeds with its Student-t 95% interval and every seed as a faint dot. A
+change is read against zero, and the seed-to-seed noise the two runs share cancels out of it. They
+are drawn with seaborn; the Pareto figure, whose points are means in both coordinates, with
+matplotlib. Titles and closing follow ``style.py``; a method is drawn in its registry colour and
+marker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+from ..study.methods import METHODS
+from .style import (
+    BOOK_WIDTH,
+    book_style,
+    column_figure,
+    data_label,
+    finish,
+    method_dashes,
+    method_markers,
+    method_palette,
+    method_style,
+    t_errorbar,
+)
+
+PANEL_HEIGHT = 2.4  # inches per row of panels: room for a row's title, written sideways at its right
+DODGE = 0.07  # log-budget offset between the series of a panel, so that their error bars do not overlap
+NOT_RETRAINED = "not retrained"
+
+
+def method_rows(methods: Sequence[str], focus: str = "sseds", per_row: int = 2) -> dict[str, list[str]]:
+    """The rows of panels of a budget figure: {row title: methods}. The retrained methods come ``per_row``
+    to a row, in registry order, each row with ``focus`` beside them for reference; the methods that
+    are not retrained (their AUC falls far lower) get a row of their own, so that they do not stretch
+    the others' axis."""
+    methods = [m for m in METHODS if m in methods and m not in ("full", focus)]
+    gated = [m for m in methods if METHODS[m].evaluation == "gated"]
+    others = [m for m in methods if m not in gated]
+    head = [focus] if focus in METHODS else []
+    rows = {" · ".join(others[i:i + per_row]): [*head, *others[i:i + per_row]] for i in range(0, len(others), per_row)}
+    if gated:
+        rows[NOT_RETRAINED] = [*head, *gated]
+    return rows or {focus: head}
+
+
+def _dodged(data: pd.DataFrame, order: Sequence[str], x: str) -> pd.Series:
+    """x multiplied by a small factor per series (log axis), centred on the true value."""
+    k = data["method"].map({m: i for i, m in enumerate(order)}).astype(float)
+    return data[x] * np.exp(DODGE * (k - (len(order) - 1) / 2))
+
+
+def metric_label(metric: str) -> str:
+    """'test_auc' -> 'test AUC', 'valid_logloss' -> 'validation logloss'."""
+    split, _, name = metric.partition("_")
+    return f"{'validation' if split == 'valid' else split} {'AUC' if name == 'auc' else name}"
+
+
+def _budget_tick(budgets: Sequence[float], min_ratio: float = 1.6):
+    """A tick formatter that labels every budget but one too close (on the log axis) to the last one
+    labelled, so that 0.2 and 0.3 do not run into each other; the unlabelled tick keeps its grid line."""
+    labelled, last = set(), None
+    for b in sorted(budgets):
+        if last is None or b / last >= min_ratio:
+            labelled.add(b)
+            last = b
+    return lambda v, _: f"{v:g}" if any(math.isclose(v, b) for b in labelled) else ""
+
+
+def _legend(fig: Figure, methods: Sequence[str], reference: str | None = None) -> None:
+    """One legend for the figure, below the panels: the reference line, then every method drawn."""
+    handles = [Line2D([], [], color="black", ls="--", lw=1.2)] if reference else []
+    for m in methods:
+        style = method_style(m)
+        handles.append(Line2D([], [], color=style.get("color"), marker=style.get("marker"), ls=style.get("ls", "-")))
+    labels = [reference] * bool(reference) + list(methods)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4), frameon=False)
+
+
+def _share_ylim(axes, data: pd.DataFrame, by: Sequence[str], margin: float = 0.06) -> None:
+    """One y-range for these axes, spanning zero, every seed's ``change`` and every 95% interval of the
+    mean change per ``by`` group (three seeds make wide intervals: they are shown whole)."""
+    ends = [v for _, g in data.groupby(list(by)) for v in t_errorbar(g["change"])]
+    values = np.asarray([*ends, *data["change"], 0.0], dtype=float)
+    lo, hi = np.nanmin(values), np.nanmax(values)
+    pad = margin * (hi - lo or 1e-3)
+    for ax in axes:
+        ax.set_ylim(lo - pad, hi + pad)
+
+
+def plot_budget_change(changes: pd.DataFrame, dataset: str, *, rows: int, profile: str,
+                       models: Sequence[str] | None = None, focus: str = "sseds", metric: str = "test_auc",
+                       title: str | None = None) -> Figure:
+    """Change in the metric against the full model of the same seed, by embedding budget (log scale):
+    a column of panels per base model, a row per group of methods (``method_rows``), the mean change
+    over seeds with its 95% interval and every seed as a dot; zero is the full model.
+
+    changes: ``paired_changes(rows, {"method": "full"}, ["dataset", "model"])`` of the default-settings
+    runs (columns dataset, model, method, budget, seed, reference, change); rows: the dataset's rows.
+    """
+    sub = changes[changes["dataset"] == dataset]
+    models = [m for m in (models or dict.fromkeys(sub["model"])) if m in set(sub["model"])]
+    panels = method_rows(list(dict.fromkeys(sub["method"])), focus)
+    data = pd.concat([sub[sub["method"].isin(ms)].assign(panel=name, x=lambda d, ms=ms: _dodged(d, ms, "budget"))
+                      for name, ms in panels.items()], ignore_index=True)
+    drawn = [m for m in METHODS if m in set(data["method"])]
+    full = sub.groupby("model")["reference"].mean()  # each seed's full model counted once per run: same mean
+    with book_style():
+        g = sns.relplot(data, x="x", y="change", hue="method", style="method", row="panel", col="model", kind="line",
+                        hue_order=drawn, style_order=drawn, row_order=list(panels), col_order=models,
+                        palette=method_palette(drawn), markers=method_markers(drawn), dashes=method_dashes(drawn),
+                        errorbar=t_errorbar, err_style="bars", err_kws={"capsize": 3, "elinewidth": 1.2},
+                        markersize=6, legend=False, height=PANEL_HEIGHT, aspect=BOOK_WIDTH / len(models) / PANEL_HEIGHT,
+                        facet_kws={"sharey": False, "sharex": True, "margin_titles": True})
+        g.map_dataframe(sns.scatterplot, x="x", y="change", hue="method", palette=method_palette(drawn), s=12,
+                        alpha=0.35, linewidth=0, legend=False, zorder=1)
+        g.refline(y=0, color="black", linestyle="--", linewidth=1.2)
+        g.set_titles(col_template="{col_name}", row_template="{row_name}", size=11)
+        for ax, model in zip(g.axes[0], models, strict=True):
+            ax.set_title(f"{model} (full: {full[model]:.4f})")
+        budgets = sorted(set(sub["budget"]))
+        for ax in g.axes.flat:
+            ax.set_xscale("log")
+            ax.xaxis.set_major_locator(FixedLocator(budgets))
+            ax.xaxis.set_major_formatter(FuncFormatter(_budget_tick(budgets)))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.set(xlabel="", ylabel="")
+        retrained = [i for i, n in enumerate(panels) if n != NOT_RETRAINED]
+        for j, model in enumerate(models):  # a column's retrained rows share a y-range; models differ too much
+            for idx in (retrained, [i for i in range(len(panels)) if i not in retrained]):
+                if idx:
+                    names = [list(panels)[i] for i in idx]
+                    cell = data[data["panel"].isin(names) & (data["model"] == model)]
+                    # sseds is in every row: group by panel too, or its seeds would count twice
+                    _share_ylim([g.axes[i][j] for i in idx], cell, ["panel", "method", "budget"])
+        g.axes[-1][len(models) // 2].set_xlabel("budget (fraction of the embedding parameters, log scale)")
+        fig = column_figure(g)
+        fig.supylabel(f"{metric_label(metric)} change vs the full model", fontsize=12)
+        _legend(fig, drawn, reference="full (zero)")
+    headline = title or f"{metric_label(metric)}: change against the full model, seed by seed"
+    return finish(fig, headline, data_label({dataset: rows}, profile))
+
+
+def plot_ablation(changes: pd.DataFrame, *, rows: Mapping[str, int], profile: str, metric: str = "test_auc",
+                  title: str | None = None) -> Figure:
+    """Each SSEDS variant's change in the metric against the default settings of the same seed,
+    dataset, model and budget: a panel per dataset (a row per model when there are several), a
+    variant per line, the budgets side by side; the mean over seeds with its 95% interval.
+
+    changes: ``paired_changes(rows, {"variant": "default"}, ["dataset", "model", "method", "budget"])``
+    (columns dataset, model, budget, variant, change); rows: dataset -> its number of rows.
+    """
+    datasets = list(dict.fromkeys(changes["dataset"]))
+    models = list(dict.fromkeys(changes["model"]))
+    variants = sorted(dict.fromkeys(changes["variant"]))
+    budgets = sorted(set(changes["budget"]), reverse=True)
+    data = changes.assign(budget_label=changes["budget"].map(lambda b: f"{b:g}"))
+    height = 1.6 + 0.26 * len(variants) * max(1, len(budgets)) ** 0.5  # title, axis and legend, then the rows
+    with book_style():
+        g = sns.catplot(data, x="change", y="variant", hue="budget_label", col="dataset", row="model" if len(models) > 1
+                        else None, kind="point", order=variants, hue_order=[f"{b:g}" for b in budgets],
+                        col_order=datasets, palette=sns.color_palette("crest", len(budgets)), errorbar=t_errorbar,
+                        dodge=0.4 if len(budgets) > 1 else False,  # seaborn divides by (budgets - 1)
+                        linestyle="none", capsize=0.15, markersize=6, sharex=False, height=height,
+                        aspect=BOOK_WIDTH / len(datasets) / height, legend=False)
+        g.refline(x=0, color="black", linestyle="--", linewidth=1.2)
+        g.set_titles(col_template="{col_name}", row_template="{row_name}")
+        g.set_axis_labels(f"{metric_label(metric)} change vs the default", "")
+        fig = column_figure(g)
+        handles = [Line2D([], [], color=c, marker="o", ls="") for c in sns.color_palette("crest", len(budgets))]
+        fig.legend([Line2D([], [], color="black", ls="--", lw=1.2), *handles],
+                   ["default (zero)", *[f"budget {b:g}" for b in budgets]], loc="outside lower center",
+                   ncol=len(budgets) + 1, frameon=False)
+    label = data_label({name: rows[name] for name in datasets}, profile)
+    return finish(fig, title or f"SSEDS variants: {metric_label(metric)} change against the default settings", label)
+
+
+def pareto_front(x: Sequence[float], y: Sequence[float]) -> np.ndarray:
+    """Indices of the points no other point dominates (at most as large in x and strictly better in y,
+    or smaller in x and at least as good), in increasing x: the best y reachable at each size."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep, best = [], -np.inf
+    for i in sorted(np.flatnonzero(np.isfinite(x) & np.isfinite(y)), key=lambda i: (x[i], -y[i])):
+        if y[i] > best:
+            keep.append(i)
+            best = y[i]
+    return np.asarray(keep, dtype=int)
+
+
+def plot_bytes_pareto(agg: pd.DataFrame, dataset: str, *, rows: int, profile: str,
+                      models: Sequence[str] | None = None, metric: str = "test_auc", variant: str = "default",
+                      title: str | None = None) -> Figure:
+    """Metric against the deployed embedding bytes (log scale), a panel per model, two panels a row: a
+    line per retrained method through its budgets (95% intervals as error bars), the full model as a
+    star, and the Pareto front over every point of the panel as a grey step line (the best metric at
+    each size). Methods that are not retrained are left out: they weigh what their retrained
+    counterpart weighs, at a far lower metric. Matplotlib, not seaborn: each point is a mean in both
+    coordinates.
+
+    agg: output of ``study.aggregate`` with ``emb_bytes_mean`` (bytes of the embedding storage a server
+    holds: dense tables, or PEP's compressed sparse rows); rows: the dataset's number of rows.
+    """
+    sub = agg[(agg["dataset"] == dataset) & (agg["variant"] == variant)]
+    sub = sub[sub["method"].map(lambda m: m not in METHODS or METHODS[m].evaluation != "gated")]
+    models = list(models or dict.fromkeys(sub["model"]))
+    ncols = min(2, len(models))
+    nrows = math.ceil(len(models) / ncols)
+    with book_style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, 3.3 * nrows + 1.0), squeeze=False,
+                                 layout="constrained")
+        for ax, model in zip(axes.flat, models, strict=False):
+            _pareto_panel(ax, sub[sub["model"] == model], metric)
+            ax.set(title=model, xlabel="deployed embedding KiB (log scale)", ylabel=metric_label(metric))
+        drawn = [m for m in METHODS if m in set(sub["method"])]
+        handles = [Line2D([], [], color="#bbbbbb", lw=4, alpha=0.6)]
+        handles += [Line2D([], [], color="black", marker="*", ms=12, ls="") if m == "full" else
+                    Line2D([], [], **method_style(m)) for m in drawn]
+        spare = axes.flat[len(models):]
+        for ax in spare:
+            ax.set_axis_off()
+        if len(spare):  # the legend takes the empty panel
+            spare[0].legend(handles, ["Pareto front", *drawn], loc="center", frameon=False)
+        else:
+            fig.legend(handles, ["Pareto front", *drawn], loc="outside lower center", ncol=min(5, len(drawn) + 1),
+                       frameon=False)
+    headline = title or f"{metric_label(metric)} against deployed embedding bytes"
+    return finish(fig, headline, data_label({dataset: rows}, profile))
+
+
+def _pareto_panel(ax, m: pd.DataFrame, metric: str) -> None:
+    front = m.iloc[pareto_front(m["emb_bytes_mean"], m[f"{metric}_mean"])]
+    ax.step(front["emb_bytes_mean"] / 1024, front[f"{metric}_mean"], where="post", color="#bbbbbb", lw=4,
+            alpha=0.6, zorder=0)
+    for method, g in m.groupby("method", sort=False):
+        style = method_style(method)
+        g = g.sort_values("emb_bytes_mean")
+        if method == "full":
+            ax.plot(g["emb_bytes_mean"] / 1024, g[f"{metric}_mean"], marker="*", ms=12, ls="",
+                    color=style.get("color", "black"))
+            continue
+        ax.errorbar(g["emb_bytes_mean"] / 1024, g[f"{metric}_mean"], yerr=np.nan_to_num(g[f"{metric}_ci95"]),
+                    capsize=2, ms=5, label=method, **style)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())

@@ -1,0 +1,42 @@
+"""Chapter 04's tables for reading, from small aggregates: methods as columns, the full model beside
+them, the best method in bold, and SSEDS's verdicts against each baseline as marks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sseds_study.analysis.budget import compare_methods, methods_table, paired_table
+from sseds_study.analysis.tables import MARKS
+
+
+def _agg() -> pd.DataFrame:
+    rows = [{"dataset": "d", "model": m, "method": "full", "budget": 1.0, "variant": "default", "seeds": 3,
+             "test_auc_mean": 0.80, "test_auc_ci95": 0.01, "achieved_budget_mean": 1.0} for m in ("FM", "DCN")]
+    rows += [{"dataset": "d", "model": m, "method": meth, "budget": b, "variant": "default", "seeds": 3,
+              "test_auc_mean": auc - b / 100, "test_auc_ci95": 0.002, "achieved_budget_mean": b}
+             for m in ("FM", "DCN") for meth, auc in (("sseds", 0.78), ("uniform", 0.775)) for b in (0.1, 0.2)]
+    return pd.DataFrame(rows)
+
+
+def test_methods_table_full_first_best_in_bold_models_in_study_order():
+    agg = _agg()
+    small = compare_methods(agg, budgets=(0.2, 0.1), methods=("sseds", "uniform"))
+    table = methods_table(small, agg, ["sseds", "uniform"], {"model": ["FM", "DCN"], "budget": [0.2, 0.1]}, 3)
+    assert list(table.cells.columns) == ["dataset", "model", "budget", "full", "sseds", "uniform"]
+    assert table.cells[["model", "budget"]].values.tolist() == [["FM", "0.2"], ["", "0.1"], ["DCN", "0.2"],
+                                                               ["", "0.1"]]
+    assert table.cells.loc[0, "full"] == "0.8000 ± 0.0100" and table.cells.loc[0, "sseds"] == "0.7780 ± 0.0020"
+    assert table.bold["sseds"].all() and not table.bold[["full", "uniform"]].any().any()  # full does not compete
+    assert "3 seeds" in table.note
+
+
+def test_paired_table_marks_each_verdict():
+    paired = pd.DataFrame([{"dataset": "d", "model": "FM", "budget": 0.1, "baseline": base, "n": 3, "difference": diff,
+                            "ci95": 0.003, "p_holm": p, "verdict": v}
+                           for base, diff, p, v in (("uniform", 0.01, 0.01, "better"), ("random", -0.02, 0.02, "worse"),
+                                                    ("frequency", 0.001, 0.8, "indistinguishable"))])
+    table = paired_table(paired)
+    assert list(table.cells.columns) == ["dataset", "model", "budget", "uniform", "random", "frequency"]  # registry order
+    assert table.cells.loc[0, ["uniform", "random", "frequency"]].tolist() == [
+        f"+0.0100 ± 0.0030 {MARKS['better']}", f"-0.0200 ± 0.0030 {MARKS['worse']}",
+        f"+0.0010 ± 0.0030 {MARKS['indistinguishable']}"]

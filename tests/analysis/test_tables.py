@@ -1,0 +1,87 @@
+"""Book tables: the compact pivot (shape, order, bold best, verdict marks), its HTML and its text."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sseds_study.analysis.tables import MARKS, compact_table, number, plain_table
+
+
+def _long() -> pd.DataFrame:
+    """Two models x two budgets x three methods, one cell missing, one tie."""
+    rows = []
+    for model in ("FM", "DCN"):
+        for budget in (0.1, 0.2):
+            for method, mean in (("sseds", 0.78), ("uniform", 0.77), ("full", 0.80)):
+                rows.append({"model": model, "budget": budget, "method": method, "auc": mean + budget / 10,
+                             "ci95": 0.0032, "verdict": "better" if method == "uniform" else None})
+    long = pd.DataFrame(rows)
+    long = long[~((long["model"] == "DCN") & (long["budget"] == 0.1) & (long["method"] == "uniform"))]
+    tie = (long["model"] == "FM") & (long["budget"] == 0.2) & (long["method"] == "uniform")
+    long.loc[tie, "auc"] = 0.80  # equals sseds's 0.78 + 0.02 once rounded
+    return long.sample(frac=1.0, random_state=0)  # the input order must not matter once orders are given
+
+
+def test_compact_table_shape_order_and_cells():
+    table = compact_table(_long(), index=["model", "budget"], columns="method", value="auc", half="ci95",
+                          order=["full", "sseds", "uniform"], orders={"model": ["FM", "DCN"], "budget": [0.2, 0.1]},
+                          best="max", best_among=["sseds", "uniform"])
+    cells = table.cells
+    assert list(cells.columns) == ["model", "budget", "full", "sseds", "uniform"]  # no index column
+    assert cells["budget"].tolist() == ["0.2", "0.1", "0.2", "0.1"]
+    assert cells["model"].tolist() == ["FM", "", "DCN", ""]  # a repeated key is blank, as in a grouped index
+    assert cells.loc[0, "sseds"] == "0.8000 ± 0.0032"
+    assert cells.loc[3, "uniform"] == "–"  # DCN has no uniform run at 0.1
+    # bold: the best competing method per row (full does not compete); all competitors equal: none
+    assert not table.bold.loc[0].any()
+    assert table.bold.loc[1, ["full", "sseds", "uniform"]].tolist() == [False, True, False]
+    assert not table.bold.loc[3].any()  # one competitor left: nothing to choose between
+    assert not table.bold[["model", "budget"]].any().any()
+
+
+def test_verdict_marks_and_signs():
+    table = compact_table(_long().assign(auc=lambda d: d["auc"] - 0.79), index=["model", "budget"],
+                          columns="method", value="auc", half="ci95", verdict="verdict", best=None, signed=True,
+                          orders={"model": ["FM", "DCN"], "budget": [0.2, 0.1]})
+    assert table.cells.loc[0, "uniform"] == f"+0.0100 ± 0.0032 {MARKS['better']}"
+    assert table.cells.loc[1, "sseds"].startswith("+0.0000") or table.cells.loc[1, "sseds"].startswith("-0.0000")
+    assert not table.bold.any().any()
+
+
+def test_html_hides_the_index_bolds_and_is_the_same_every_time():
+    table = compact_table(_long(), index=["model", "budget"], columns="method", value="auc", half="ci95",
+                          order=["sseds", "uniform", "full"], best="max", note="AUC ± 95%")
+    html = table._repr_html_()
+    assert html == table._repr_html_()  # a content-derived uuid: nbval compares HTML too
+    assert "font-weight: bold" in html and "AUC ± 95%" in html
+    assert 'class="row_heading' not in html and "blank level0" not in html  # no index column
+    text = repr(table)
+    assert text.splitlines()[0].split() == ["model", "budget", "sseds", "uniform", "full"]
+    assert text.endswith("AUC ± 95%")
+
+
+def test_best_can_depend_on_the_row_and_ties_are_all_bold():
+    values = {"auc": (0.7, 0.8, 0.8), "logloss": (0.5, 0.4, 0.45)}
+    long = pd.DataFrame([{"metric": m, "model": x, "v": v} for m, vals in values.items()
+                         for x, v in zip(("A", "B", "C"), vals, strict=True)])
+    table = compact_table(long, index=["metric"], columns="model", value="v",
+                          best=lambda key: "min" if key[0] == "logloss" else "max")
+    assert table.bold[["A", "B", "C"]].values.tolist() == [[False, True, True], [False, True, False]]
+
+
+def test_plain_table_formats_and_resets_a_named_index():
+    frame = pd.DataFrame({"count": [1234, 5], "share": [0.123456, math.nan], "ok": [True, False]},
+                         index=pd.Index(["a", "b"], name="field"))
+    table = plain_table(frame, keys=["field"], formats={"share": lambda v: "x"})
+    assert table.cells.values.tolist() == [["a", "1,234", "x", "yes"], ["b", "5", "x", "no"]]
+    assert number(float("nan")) == "–" and number(-0.5, 2, signed=True) == "-0.50"
+
+
+def test_empty_long_frame_gives_an_empty_table():
+    table = compact_table(pd.DataFrame(), index=["model"], columns="method", value="auc")
+    assert table.cells.empty and list(table.cells.columns) == ["model"]
+    with pytest.raises(KeyError):
+        compact_table(pd.DataFrame({"model": ["a"]}), index=["model"], columns="method", value="auc")
