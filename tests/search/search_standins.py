@@ -56,3 +56,14 @@ class GatedLinear(nn.Module):
 
     def forward(self, ids):
         return (self.embedding(ids) * self.w).sum(dim=(1, 2)) + self.bias
+
+
+def harmful_column_model():
+    """One field, two dims: dim 0 pushes the logit the right way, dim 1 the wrong way, so removing dim 1
+    lowers the loss. Returns the model and its one batch."""
+    model = GatedLinear([2], 2)
+    with torch.no_grad():
+        model.embedding.tables[0].weight.copy_(torch.tensor([[1.0, 1.0], [-1.0, -1.0]]))
+        model.w.copy_(torch.tensor([1.0, -0.5]))
+        model.bias.zero_()
+    return model, [(torch.tensor([[0], [1]]), torch.tensor([1.0, 0.0]))]

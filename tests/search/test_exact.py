@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from search_standins import GatedLinear
+from search_standins import GatedLinear, harmful_column_model
 from torch import nn
 
 from sseds_study.config import ESTIMATORS, ModelConfig, SearchConfig, from_dict
@@ -78,12 +78,7 @@ def test_linear_model_matches_a_closed_form():
 
 
 def test_a_harmful_column_gets_a_negative_importance():
-    model = GatedLinear([2], 2)
-    with torch.no_grad():
-        model.embedding.tables[0].weight.copy_(torch.tensor([[1.0, 1.0], [-1.0, -1.0]]))
-        model.w.copy_(torch.tensor([1.0, -0.5]))
-        model.bias.zero_()
-    batch = [(torch.tensor([[0], [1]]), torch.tensor([1.0, 0.0]))]
+    model, batch = harmful_column_model()
     imp = drop_column_importance(model, batch)
     assert imp[0, 0] > 0 > imp[0, 1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from search_standins import GatedLinear, TinyFM
+from search_standins import GatedLinear, TinyFM, harmful_column_model
 from torch import nn
 
 from sseds_study.search import SearchInputError, batches_from_arrays, compute_saliency
@@ -46,12 +46,7 @@ def test_estimators_match_a_hand_computation(estimator, toy_batches):
 def test_taylor_ranks_a_harmful_dimension_last():
     # One field, two dims. Dim 0 pushes the logit the right way, dim 1 the wrong way: removing dim 1
     # lowers the loss, so its taylor score is negative while mean_abs would call it important.
-    model = GatedLinear([2], 2)
-    with torch.no_grad():
-        model.embedding.tables[0].weight.copy_(torch.tensor([[1.0, 1.0], [-1.0, -1.0]]))
-        model.w.copy_(torch.tensor([1.0, -0.5]))
-        model.bias.zero_()
-    batch = [(torch.tensor([[0], [1]]), torch.tensor([1.0, 0.0]))]
+    model, batch = harmful_column_model()
     taylor = compute_saliency(model, batch, estimator="taylor")
     assert taylor[0, 0] > 0 > taylor[0, 1]
     assert compute_saliency(model, batch, estimator="mean_abs")[0, 1] > 0
