@@ -108,6 +108,7 @@ $(SWEEP_STAMP): $(SWEEPS:%=configs/%.yaml) $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_
 book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP) $(SWEEP_STAMP)
 	@mkdir -p $(@D) $(BUILD)/out/default
 	$(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
+	$(PY) -m sseds_study.publish hide-injected $(BUILD)/out/default/$*.ipynb
 	mv $(BUILD)/out/default/$*.ipynb $@
 
 # Smoke references and their nbval re-execution compute every result afresh, in a results folder of

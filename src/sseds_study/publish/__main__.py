@@ -2,6 +2,7 @@
 
     check [HTML]           every page of the HTML build (``make browser-check``)
     pdf [SINGLEHTML]       the single-page build to one PDF (``make pdf``)
+    hide-injected NB...    tag papermill's injected-parameters cell ``remove-cell`` (``make chapters``)
 
 Exits 1 when a page has a problem (each printed on one line, naming the page), 2 when the browser
 cannot be used at all.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..errors import SsedsError
 from .check import check_book
+from .notebooks import hide_injected_parameters
 from .pdf import print_pdf
 from .report import format_report, plural
 
@@ -36,11 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     pdf.add_argument("singlehtml", nargs="?", default="book/_build/singlehtml", type=Path, help="the singlehtml build (default: %(default)s)")
     pdf.add_argument("--out", type=Path, default=Path("book/_build/pdf/book.pdf"), help="the PDF to write (default: %(default)s)")
     pdf.add_argument("--timeout", type=float, default=180.0, help="seconds loading and printing may take (default: %(default)s)")
+    hide = commands.add_parser("hide-injected", help="leave papermill's injected-parameters cell out of the book")
+    hide.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks, changed in place")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "hide-injected":
+        for nb in args.notebooks:
+            hide_injected_parameters(nb)
+        return 0
     try:
         if args.command == "check":
             result = check_book(args.html, None if args.no_screenshots else args.screenshots, timeout=args.timeout)
