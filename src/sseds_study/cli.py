@@ -41,6 +41,7 @@ from .study import (
     load_or_pretrain,
     load_results,
     method_names,
+    resolve_tuned,
     saved_study,
     sweep,
 )
@@ -151,6 +152,8 @@ def cmd_results(args) -> int:
     if target.suffix in (".yaml", ".yml"):
         study = load_study(target)
         results_dir = Path(args.results) if args.results else default_results_dir(study)
+        # A profile that tunes has its runs only with the settings its sweep chose (saved there).
+        study = resolve_tuned(study, results_dir)
     else:
         results_dir = target
     results = load_results(results_dir, study)

@@ -340,6 +340,13 @@ def test_property_dims_unit_is_monotonic_in_budget(problem, b1, b2):
 # ------------------------------------------------------------- the dims rule at a parameter budget
 
 
+def test_dims_at_params_refuses_a_budget_below_the_top_ranked_column():
+    # the top-ranked column costs 100 of 220 parameters; b = 0.25 allows 55 (the params rule would keep
+    # the cheaper field instead, the dims rule may not skip)
+    with pytest.raises(SearchInputError, match=r"top-ranked column \(field 1, 100 params\).*at least 0\.454545"):
+        allocate_dims_at_params(torch.tensor([[1.0, 0.0], [3.0, 2.0]]), [10, 100], 0.25)
+
+
 def test_dims_at_params_takes_a_prefix_of_the_ranking_and_stops_at_the_first_misfit():
     # ranking: (0,0) cost 10, (1,0) cost 100, (0,1) cost 10; b = 0.25 of 220 -> limit 55.
     scores = torch.tensor([[3.0, 1.0], [2.0, 0.0]])
@@ -356,10 +363,16 @@ def test_property_dims_at_params_is_the_longest_fitting_prefix(problem):
     scores, vocab, budget, _, rank_by, min_dim = problem
     try:
         alloc = allocate_dims_at_params(scores, vocab, budget, rank_by=rank_by, min_dim=min_dim)
-    except SearchInputError:
-        with pytest.raises(SearchInputError):
-            allocate_dims(scores, vocab, budget, rank_by=rank_by, min_dim=min_dim)
+    except SearchInputError as exc:
+        # refused like the params rule, or because the top-ranked column alone does not fit
+        if "top-ranked column" not in str(exc):
+            with pytest.raises(SearchInputError):
+                allocate_dims(scores, vocab, budget, rank_by=rank_by, min_dim=min_dim)
+        else:
+            f = int(rank_pairs(scores.numpy(), vocab, rank_by)[0][0])
+            assert min_dim == 0 and vocab[f] > budget_limit(budget, sum(vocab) * scores.shape[1])
         return
+    assert alloc.kept.any()
     limit = budget_limit(budget, alloc.base_params)
     assert alloc.kept_params <= limit
     assert alloc.kept_params == sum(v * d for v, d in zip(vocab, alloc.emb_dims, strict=True))

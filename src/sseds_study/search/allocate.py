@@ -255,6 +255,15 @@ def allocate_dims_at_params(
             break
         kept[f, j] = True
         used += int(cost[f])
+    if used == 0:
+        # The params rule would skip to a cheaper column; this rule stops at the first one that does not
+        # fit, so a budget below the top-ranked column's cost keeps nothing: not a model.
+        f, _ = rank_pairs(arr, vocab_sizes, rank_by)[0]
+        raise SearchInputError(
+            f"budget {b!r} allows {limit} of {reference.base_params} embedding parameters, less than the top-ranked "
+            f"column (field {int(f)}, {int(cost[f])} params) that the dims rule must keep first; use a budget of at "
+            f"least {int(cost[f]) / reference.base_params:.6g}"
+        )
     emb_dims = tuple(int(d) for d in kept.sum(axis=1))
     return Allocation(
         emb_dims=emb_dims,
