@@ -138,12 +138,12 @@ def cmd_sweep(args) -> int:
           f"{report.failed} failed, {report.seconds:.1f} s")
     bad = report.table[report.table["status"] != "ok"]
     # A method that could not reach a budget (NotReached) is a result the chapters report, not a fault.
-    reached = bad["not_reached"].fillna(False).astype(bool) if "not_reached" in bad else pd.Series(False, bad.index)
-    for _, r in bad[reached].iterrows():
+    not_reached = bad["not_reached"].fillna(False).astype(bool) if "not_reached" in bad else pd.Series(False, bad.index)
+    for _, r in bad[not_reached].iterrows():
         print(f"  not reached: {r['dataset']}/{r['model']}/{r['method']}/b={r['budget']}/seed={r['seed']}: {r['error']}")
-    for _, r in bad[~reached].head(5).iterrows():
+    for _, r in bad[~not_reached].head(5).iterrows():
         print(f"  failed: {r['dataset']}/{r['model']}/{r['method']}/b={r['budget']}/seed={r['seed']}: {r['error']}")
-    return 1 if (~reached).any() else 0
+    return 1 if (~not_reached).any() else 0
 
 
 def cmd_results(args) -> int:

@@ -111,6 +111,14 @@ def rank_pairs(scores: np.ndarray, vocab_sizes: Sequence[int], rank_by: str = "s
     return np.stack([ff.ravel()[order], jj.ravel()[order]], axis=1)
 
 
+def _keep_min_dim(arr: np.ndarray, kept: np.ndarray, min_dim: int) -> None:
+    """Mark each field's min_dim best columns in ``kept``. Within a field score and score / V_f give the
+    same order, and ties go to the lower dim index (stable sort of -score)."""
+    if min_dim > 0:
+        top = np.argsort(-arr, axis=1, kind="stable")[:, :min_dim]
+        np.put_along_axis(kept, top, True, axis=1)
+
+
 def allocate_dims(
     scores,
     vocab_sizes: Sequence[int],
@@ -151,11 +159,7 @@ def allocate_dims(
     base_params = int(cost.sum()) * emb_dim
     kept = np.zeros((num_fields, emb_dim), dtype=bool)
 
-    if min_dim > 0:
-        # Top-min_dim columns of each field; within a field score and score / V_f give the same order,
-        # and ties go to the lower dim index (stable sort of -score).
-        top = np.argsort(-arr, axis=1, kind="stable")[:, :min_dim]
-        np.put_along_axis(kept, top, True, axis=1)
+    _keep_min_dim(arr, kept, min_dim)
 
     if budget_unit == "params":
         limit = budget_limit(b, base_params)
@@ -244,9 +248,7 @@ def allocate_dims_at_params(
     cost = np.asarray(vocab_sizes, dtype=np.int64)
     limit = budget_limit(b, reference.base_params)
     kept = np.zeros((num_fields, emb_dim), dtype=bool)
-    if min_dim > 0:
-        top = np.argsort(-arr, axis=1, kind="stable")[:, :min_dim]
-        np.put_along_axis(kept, top, True, axis=1)
+    _keep_min_dim(arr, kept, min_dim)
     used = int(cost.sum()) * min_dim
     for f, j in rank_pairs(arr, vocab_sizes, rank_by):
         if kept[f, j]:

@@ -33,7 +33,7 @@ def tuned_train(study: StudyConfig, data: DataConfig, model_name: str) -> TrainC
             return dataclasses.replace(study.train, lr=float(entry["lr"]),
                                        emb_weight_decay=float(entry["emb_weight_decay"]))
     raise ConfigError(f"study {study.name!r}: {data.name} x {model_name} has not been tuned yet (study.tune); "
-                      "a sweep tunes it first (`sseds sweep`), or use study.tune.resolve_tuned with its results folder")
+                      "a sweep tunes it first (`sseds sweep`), or read them from its results folder with sseds_study.study.resolve_tuned")
 
 
 def expand_runs(study: StudyConfig) -> list[RunSpec]:

@@ -66,16 +66,14 @@ def choose(study: StudyConfig, rows: dict[str, dict]) -> tuple[tuple[dict, ...],
                                   f"emb_weight_decay={spec.train.emb_weight_decay:g}: {why}")
             entry = {"dataset": data.name, "model": spec.model.name, "lr": spec.train.lr,
                      "emb_weight_decay": spec.train.emb_weight_decay, "valid_auc": float(row["valid_auc"]),
-                     "valid_logloss": float(row["valid_logloss"]), "epochs": int(row["epochs"])}
+                     "valid_logloss": float(row["valid_logloss"]), "epochs": int(row["epochs"]), "chosen": False}
             table.append(entry)
             if best is None or entry["valid_auc"] > best["valid_auc"]:
                 best = entry
         best["chosen"] = True
         chosen.append({"dataset": config_hash(data), "model": best["model"], "lr": best["lr"],
                        "emb_weight_decay": best["emb_weight_decay"]})
-    frame = pd.DataFrame(table)
-    frame["chosen"] = frame.pop("chosen").fillna(False).astype(bool) if "chosen" in frame else False
-    return tuple(chosen), frame
+    return tuple(chosen), pd.DataFrame(table)
 
 
 def finish_tuning(study: StudyConfig, results_dir) -> StudyConfig:
