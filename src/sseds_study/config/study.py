@@ -9,6 +9,7 @@ validated. So ``ablation.yaml`` states only what differs from ``default.yaml``.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,15 @@ class StudyConfig:
     # What the tuning stage chose (``study.tune``): one entry per dataset and base model,
     # {dataset: <data config hash>, model, lr, emb_weight_decay}; filled in by the sweep.
     tuned: tuple[dict, ...] = ()
+    # A full factorial of search settings, {setting: [level, ...]}: every combination becomes a variant
+    # (before those of ``variants``); kept here as written so that the analysis can name the factors.
+    factorial: dict = field(default_factory=dict)
+    # Other profiles whose journals hold runs this one shares: a run (or tuning fit) whose settings
+    # hash to a key already finished there is copied, not recomputed (the key covers every setting).
+    reuse: tuple[str, ...] = ()
+    # The profiles a book chapter reads beside this one, by role ({"headline": "headline", ...}); a
+    # role not named falls back to the profile itself (see ``companion``).
+    companions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if not _NAME.match(self.name) or ".." in self.name:
@@ -83,6 +93,9 @@ class StudyConfig:
             searches.append(from_dict(SearchConfig, {**to_dict(self.search), **v}, owner="study.variants"))
         _check_datasets(self.datasets)
         _check_runs(self, searches)
+        for name in (*self.reuse, *self.companions.values()):
+            if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+                raise ConfigError(f"study.reuse / study.companions: expected profile names; got {name!r}")
 
 
 def _check_datasets(datasets) -> None:
@@ -171,6 +184,11 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
         d = {"name": d} if isinstance(d, str) else d
         datasets.append(from_dict(DataConfig, d, owner=f"{source}: datasets[{i}]"))
     workers = data.get("workers", 1)
+    factorial = _factorial(data.get("factorial") or {}, source)
+    variants = _as_list(data.get("variants") or [], "variants", source)
+    companions = data.get("companions") or {}
+    if not isinstance(companions, dict):
+        raise ConfigError(f"{source}: companions: expected a mapping of role to profile name; got {companions!r}")
     return StudyConfig(
         name=str(data["name"]),
         datasets=tuple(datasets),
@@ -182,8 +200,10 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
         train=from_dict(TrainConfig, data.get("train"), owner=f"{source}: train"),
         search=from_dict(SearchConfig, data.get("search"), owner=f"{source}: search"),
         pep=from_dict(PEPConfig, data.get("pep"), owner=f"{source}: pep"),
-        variants=tuple(dict(v) if isinstance(v, dict) else v for v in _as_list(data.get("variants") or [], "variants",
-                                                                                 source)),
+        variants=tuple(dict(v) if isinstance(v, dict) else v for v in [*factorial_variants(factorial), *variants]),
+        factorial=factorial,
+        reuse=tuple(str(r) for r in _as_list(data.get("reuse") or [], "reuse", source)),
+        companions={str(k): str(v) for k, v in companions.items()},
         workers=workers if isinstance(workers, int) else _numbers([workers], "workers", source, int)[0],
         executor=str(data.get("executor", "local")),
         split_per_seed=_flag(data.get("split_per_seed", False), "split_per_seed", source),
@@ -191,6 +211,19 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
         tuned=tuple(_tuned_entry(t, i, source) for i, t in enumerate(_as_list(data.get("tuned") or [], "tuned",
                                                                                  source))),
     )
+
+
+def _factorial(value, source: str) -> dict:
+    if not isinstance(value, dict) or not all(isinstance(v, list) and v for v in value.values()):
+        raise ConfigError(f"{source}: factorial: expected a mapping of search setting to a non-empty list of "
+                          f"levels; got {value!r}")
+    return {str(k): list(v) for k, v in value.items()}
+
+
+def factorial_variants(factorial: dict) -> list[dict]:
+    """Every combination of the factorial's levels, as variants, the first factor varying slowest."""
+    names = list(factorial)
+    return [dict(zip(names, levels, strict=True)) for levels in itertools.product(*factorial.values())]
 
 
 def _flag(value, what: str, source: str) -> bool:
@@ -250,6 +283,13 @@ def load_study(path) -> StudyConfig:
         if str(exc).startswith(str(path)):
             raise
         raise ConfigError(f"{path}: {exc}") from None
+
+
+def companion(study: StudyConfig, role: str) -> StudyConfig:
+    """The profile that plays ``role`` (``headline``, ``large``, ``planted``, ``ablation``) beside
+    ``study`` in the book: the one its ``companions`` names, else ``study`` itself."""
+    name = study.companions.get(role)
+    return study if name is None or name == study.name else load_profile(name)
 
 
 def load_profile(name: str) -> StudyConfig:

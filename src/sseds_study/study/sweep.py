@@ -21,7 +21,7 @@ from ..errors import ConfigError
 from ..fileio import atomic_write_text, check_writable_dir
 from .executors import sweep_in_process, sweep_processes, sweep_ray
 from .expand import expand_runs, group_runs
-from .journal import STUDY_FILE, read_journal, write_table
+from .journal import STUDY_FILE, journal_path, read_journal, read_journal_entry, write_journal, write_table
 from .lock import sweep_lock
 from .provenance import provenance
 from .tune import TUNING_DIR, finish_tuning, tuning_runs
@@ -88,7 +88,8 @@ def _tune_locked(study: StudyConfig, results_dir: Path, executor: str, workers: 
     if study.tune is None or study.tuned:
         return study, None
     grid = tuning_runs(study)
-    tuning = _execute(grid, results_dir / TUNING_DIR, f"tune {study.name}", study.name, executor, workers, progress)
+    tuning = _execute(grid, results_dir / TUNING_DIR, f"tune {study.name}", study.name, executor, workers, progress,
+                      reuse=[d / TUNING_DIR for d in _reuse_dirs(study, results_dir)])
     study = finish_tuning(study, results_dir)  # raises, naming the grid point, if one failed
     return study, tuning
 
@@ -101,15 +102,43 @@ def _sweep_locked(study: StudyConfig, results_dir: Path, executor: str, workers:
         executed, skipped, failed = tuning.executed, tuning.skipped, tuning.failed
     atomic_write_text(results_dir / STUDY_FILE, json.dumps(to_dict(study), indent=2, sort_keys=True))
     report = _execute(expand_runs(study), results_dir, f"sweep {study.name}", study.name, executor, workers,
-                      progress)
+                      progress, reuse=_reuse_dirs(study, results_dir))
     return SweepReport(report.table, report.executed + executed, report.skipped + skipped, report.failed + failed,
                        time.perf_counter() - start, study)
 
 
+def _reuse_dirs(study: StudyConfig, results_dir: Path) -> list[Path]:
+    """The results folders of the profiles ``study.reuse`` names: beside this profile's own."""
+    return [results_dir.parent / name for name in study.reuse if name != study.name]
+
+
+def copy_reused(specs, results_dir: Path, reuse: list[Path]) -> int:
+    """Copy into ``results_dir``'s journal every finished run of ``specs`` that one of the ``reuse``
+    folders holds under the same key (the key hashes every setting of the run, so the copy is the run
+    this profile would compute). Returns how many were copied."""
+    copied = 0
+    for spec in specs:
+        if journal_path(results_dir, spec.key).exists():
+            continue
+        for other in reuse:
+            path = journal_path(other, spec.key)
+            row = read_journal_entry(path) if path.is_file() else None
+            if row is not None and row.get("status") == "ok":
+                write_journal(results_dir, {**row, "reused_from": str(other.name if other.name != TUNING_DIR
+                                                                      else other.parent.name)})
+                copied += 1
+                break
+    return copied
+
+
 def _execute(specs, results_dir: Path, desc: str, profile: str, executor: str, workers: int,
-             progress: bool) -> SweepReport:
-    """Run the specs not yet journalled under ``results_dir``; the table of all of them."""
+             progress: bool, reuse: list[Path] = ()) -> SweepReport:
+    """Run the specs not yet journalled under ``results_dir`` (first copying those the ``reuse``
+    folders finished); the table of all of them."""
     results_dir.mkdir(parents=True, exist_ok=True)
+    if reuse:
+        (results_dir / "runs").mkdir(exist_ok=True)
+        copy_reused(specs, results_dir, reuse)
     journal = read_journal(results_dir)
     done = {k for k, r in journal.items() if r.get("status") == "ok"}
     todo = [s for s in specs if s.key not in done]
