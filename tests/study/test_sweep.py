@@ -240,3 +240,26 @@ def test_bad_worker_counts_are_refused_before_anything(tmp_path):
         with pytest.raises(ConfigError, match="workers: expected a positive integer"):
             st.sweep(tiny(), tmp_path, workers=workers, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- reuse ---------------------------------------------------------------------------------------
+def test_reuse_copies_finished_runs_of_another_profile(finished, tmp_path, monkeypatch):
+    """A profile that reuses another copies the runs whose keys it shares (computing none of them),
+    computes only the rest, and marks the copies with where they came from."""
+    out, report = finished
+    os.symlink(out, tmp_path / "done")  # the reused profile's folder sits beside the new one
+    bigger = dataclasses.replace(tiny(), seeds=(*tiny().seeds, 7), reuse=("done",))
+    computed = []
+    real = execute.execute_run
+    monkeypatch.setattr(execute, "execute_run",
+                        lambda ds, pre, spec, cache: computed.append(spec.key) or real(ds, pre, spec, cache))
+    again = st.sweep(bigger, tmp_path / "mine", progress=False, executor="local", workers=1)
+    shared = set(report.table["key"])
+    assert again.failed == 0, again.table["error"].tolist()
+    assert computed and not shared & set(computed)  # the copies were not recomputed
+    table = again.table.set_index("key")
+    assert set(table.loc[list(shared), "reused_from"]) == {"done"}
+    assert set(table.loc[computed, "seed"]) == {7}
+    # a copied row is the other profile's row, number for number
+    first = report.table.set_index("key")["test_auc"]
+    assert (table.loc[first.index, "test_auc"] == first).all()

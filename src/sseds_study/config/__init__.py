@@ -42,6 +42,7 @@ __all__ = [
     "TuneConfig",
     "config_hash",
     "from_dict",
+    "companion",
     "load_profile",
     "load_study",
     "load_yaml",
