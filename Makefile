@@ -19,7 +19,8 @@ unexport MPLBACKEND
 
 NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency
 # Study profiles swept before the chapters are executed (the chapters then read their cached results).
-SWEEPS    := default ablation
+# In this order: headline and ablation copy the runs they share with the profiles before them.
+SWEEPS    := default headline ablation movielens1m synthetic_v2
 
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
@@ -78,12 +79,11 @@ lock: ## Rewrite requirements.lock and environment.yml from the packages install
 
 # ---- data -----------------------------------------------------------------------------------------
 
-data: $(DATA_STAMP) ## Download, check and encode the default datasets (movielens100k, synthetic)
+data: $(DATA_STAMP) ## Download, check and encode MovieLens-100K (the sweeps fetch MovieLens-1M and generate synthetic data on demand)
 
 $(DATA_STAMP): $(SETUP_STAMP) $(wildcard src/sseds_study/data/*.py)
 	@mkdir -p $(BUILD)
 	$(PY) -m sseds_study.cli --quiet data --dataset movielens100k
-	$(PY) -m sseds_study.cli --quiet data --dataset synthetic
 	touch $@
 
 # ---- chapters -------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@
 # values costs many parameters per embedding dimension, so the parameter budget of SSEDS weighs it
 # heavily; a field whose values hardly move the click rate should need few dimensions.
 #
-# Two datasets are used throughout the book. **MovieLens-100K** is the small real dataset: a rating of
+# Three datasets are used in the book. **MovieLens-100K** is the small real dataset: a rating of
 # 4 or 5 counts as a click, and the fields describe the user, the movie and its genres (a multi-valued
-# field). **synthetic** is generated with a planted truth: some fields act on the label through a
-# known number of latent dimensions, the others not at all, so we know which widths a search should
-# find. Every statistic below is computed on the training split, which is what the vocabularies and
+# field). **MovieLens-1M** is its ten times larger sibling with the same fields. **synthetic2** is
+# generated with a planted truth: some fields act on the label through a known number of latent
+# dimensions, the others not at all, so we know which widths a search should find. Every statistic below is computed on the training split, which is what the vocabularies and
 # the models are built from.
 
 # %% tags=["parameters", "remove-cell"]
@@ -41,7 +41,8 @@ from sseds_study.figures.data import (
     plot_missing_rates,
     plot_value_positive_rates,
 )
-from sseds_study.study import load_profile
+from sseds_study.analysis.search import planted_dataset
+from sseds_study.study import companion, load_profile
 
 # %% tags=["hide-input"]
 study = load_profile(profile)
@@ -131,12 +132,25 @@ glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
 # ```
 
 # %% [markdown]
-# ## Synthetic data with a planted truth
+# ## MovieLens-1M
 #
-# The size of the synthetic dataset follows the profile ({glue:text}`profile`).
+# The larger real dataset of the budget chapter: the same fields as MovieLens-100K, ten times the
+# ratings (profile `movielens1m`).
 
 # %% tags=["hide-input"]
-syn = load_dataset_from_study(study, "synthetic", progress=False)
+large = companion(study, "large")
+large_ds = load_dataset_from_study(large, large.datasets[0].name, progress=False)
+plain_table(dataset_summary(large_ds), keys=["name"])
+
+# %% [markdown]
+# ## Synthetic data with a planted truth
+#
+# The planted-truth data of the search chapter (profile `synthetic_v2` in the book; its size follows
+# the profile).
+
+# %% tags=["hide-input"]
+planted = companion(study, "planted")
+syn = load_dataset_from_study(planted, planted_dataset(planted), progress=False)
 
 # %% tags=["hide-input"]
 syn_facts = dataset_facts(syn)
