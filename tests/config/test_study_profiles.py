@@ -173,6 +173,7 @@ def test_factorial_expands_to_every_combination_before_the_listed_variants():
                               {"score_split": "valid", "init": "scratch"}, {"score_split": "valid", "init": "inherit"},
                               {"estimator": "fisher"})
     assert study.factorial == {"score_split": ["train", "valid"], "init": ["scratch", "inherit"]}
+    assert tiny().variants == () and st.load_profile("headline").variants == ()  # no factorial, no variant
     # the combination equal to the profile's own search setting is the same run, not a second one
     assert len(st.expand_runs(study)) < len(st.expand_runs(tiny(variants=list(study.variants)))) + 1
 
