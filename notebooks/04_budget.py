@@ -71,6 +71,19 @@ chapter.tables["verdict"]
 chapter.tables["verdict_means"]
 
 # %% [markdown]
+# ### With the SSEDS variant chosen on validation
+#
+# The verdict above uses SSEDS's default settings. [The ablation](05_ablation.ipynb) crosses four of
+# its options and picks, per base model, the variant with the best validation AUC:
+# {glue:text}`best_variants`. Rerun on the same ten seeds, each allocation following that variant's
+# rules (its `min_dim`, and fine-tuned from the pretrained model when the variant is), SSEDS is
+# {glue:text}`best_summary` (Holm-corrected across this table). Its largest gain is
+# {glue:text}`best_verdict_best`; its largest loss {glue:text}`best_verdict_worst`.
+
+# %% tags=["hide-input"]
+chapter.tables["best"]
+
+# %% [markdown]
 # ### Would tuning the slim models separately change the verdict?
 #
 # Every method uses the learning rate and embedding weight decay tuned on the full model

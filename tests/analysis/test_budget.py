@@ -80,3 +80,28 @@ def test_the_chapter_has_everything_its_notebook_glues_and_shows(tmp_path, monke
         assert name in ch.tables, name
     assert "fig_budget_main" in ch.figures
     assert set(ch.tables["verdict"].cells.columns) >= {"uniform", "frequency", "random", "magnitude"}
+
+
+def test_ablation_choice_is_the_best_mean_validation_auc_and_ignores_test():
+    from sseds_study.analysis.budget import ablation_choice
+
+    def row(model, split, init, valid, test, seed):
+        return {"model": model, "method": "sseds", "status": "ok", "seed": seed, "valid_auc": valid, "test_auc": test,
+                "search_score_split": split, "search_estimator": "taylor", "search_min_dim": 0, "search_init": init,
+                "search_budget_unit": "params", "search_rank_by": "saliency"}
+
+    rows = pd.DataFrame([row("FM", "valid", "inherit", 0.79, 0.70, s) for s in (0, 1)]
+                        + [row("FM", "train", "scratch", 0.78, 0.90, s) for s in (0, 1)]
+                        + [row("DeepFM", "train", "scratch", 0.80, 0.80, 0)])
+    assert ablation_choice(rows, "FM") == {"score_split": "valid", "estimator": "taylor", "min_dim": 0,
+                                           "init": "inherit", "budget_unit": "params", "rank_by": "saliency"}
+    assert ablation_choice(rows, "DCN") is None
+
+
+def test_variant_search_of_the_best_profiles():
+    from sseds_study.analysis.budget import variant_search
+    from sseds_study.config import load_profile
+
+    s = variant_search(load_profile("headline_best_deepfm"))
+    assert (s.score_split, s.estimator, s.min_dim, s.init) == ("valid", "exact", 0, "inherit")
+    assert variant_search(load_profile("headline")) == load_profile("headline").search

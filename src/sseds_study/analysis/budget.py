@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import StudyConfig, companion, load_profile
+from ..config import SearchConfig, StudyConfig, companion, from_dict, load_profile, to_dict
 from ..figures.comparison import plot_budget_change
+from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
 from ..study.compare import paired_changes, paired_comparisons, verdict_counts
 from .alignment import alignment_effect, alignment_text
@@ -73,6 +74,14 @@ def budget_chapter(profile: str) -> Chapter:
         ("sseds", *VERDICT_BASELINES), orders, _seed_counts(verdict_rows))
     chapter.text.update(verdict_text(verdict))
     chapter.text.update(verdict_extremes(verdict))
+    # The same verdict with the SSEDS variant the ablation chose on validation, per model.
+    best = best_variant_verdict(study, head_study.models, budgets)
+    if best is None:  # the profile names no best-variant companions (the smoke profile)
+        absent = f"not measured in profile {study.name}"
+        best = pd.DataFrame(), {k: absent for k in ("best_variants", "best_summary", "best_verdict_best",
+                                                    "best_verdict_worst")}
+    chapter.tables["best"] = paired_table(best[0], orders)
+    chapter.text.update(best[1])
     # One cell with the embedding decay tuned for each method separately (its own small sweeps).
     slim = slim_tuning_check(head_study, budget=min(budgets))
     chapter.text.update(slim.text)
@@ -181,3 +190,56 @@ def verdict_extremes(paired: pd.DataFrame) -> dict[str, str]:
 
     return {"verdict_best": cell(paired.loc[paired["difference"].idxmax()]),
             "verdict_worst": cell(paired.loc[paired["difference"].idxmin()])}
+
+
+SEARCH_COLUMNS = ("score_split", "estimator", "min_dim", "init", "budget_unit", "rank_by")
+
+
+def variant_search(study: StudyConfig) -> SearchConfig:
+    """The search settings of a profile's single variant (its base search when it has none)."""
+    return from_dict(SearchConfig, {**to_dict(study.search), **(study.variants[0] if study.variants else {})})
+
+
+def ablation_choice(ablation: pd.DataFrame, model: str) -> dict | None:
+    """The SSEDS setting with the highest mean validation AUC for ``model`` in the ablation's results
+    (over budgets and seeds): what chapter 5 reports and the ``best_<model>`` profiles run."""
+    ok = ablation[(ablation["status"] == "ok") & (ablation["model"] == model) & (ablation["method"] == "sseds")]
+    if ok.empty:
+        return None
+    cols = [f"search_{c}" for c in SEARCH_COLUMNS]
+    means = ok.groupby(cols)["valid_auc"].mean()
+    return dict(zip(SEARCH_COLUMNS, means.idxmax(), strict=True))
+
+
+def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable, dict[str, str]] | None:
+    """SSEDS with each model's chosen variant against the four allocations under that variant's rules
+    (its ``best_<model>`` companion profile), and whether the variant is still the ablation's
+    validation choice. None when the profile names no such companions (the smoke profile)."""
+    ablation_study = companion(study, "ablation")
+    ablation = sweep(ablation_study, progress=False).table if ablation_study is not study else None
+    frames, notes = [], []
+    for model in models:
+        other = companion(study, f"best_{model}")
+        if other is study:
+            continue
+        search = variant_search(other)
+        rows = sweep(other, progress=False).table
+        # Relative to the variant's settings, the runs that follow it are its "default" variant.
+        frames.append(paired_comparisons(rows[rows["model"] == model], "sseds", VERDICT_BASELINES, budgets=budgets,
+                                         reference=search))
+        chosen = ablation_choice(ablation, model) if ablation is not None else None
+        runs = {c: getattr(search, c) for c in SEARCH_COLUMNS}
+        same = chosen is not None and all(str(chosen[c]) == str(runs[c]) for c in SEARCH_COLUMNS)
+        label = ", ".join(f"{c} {runs[c]}" for c in ("score_split", "estimator", "min_dim", "init"))
+        status = "the ablation's validation choice" if same else f"not the ablation's validation choice ({chosen})"
+        notes.append(f"{model}: {label}, {status}")
+    if not frames:
+        return None
+    table = pd.concat(frames, ignore_index=True)
+    table["p_holm"] = holm(table["p_t"].to_numpy())  # Holm across both models' cells, not within each
+    table["verdict"] = [verdict(m, p) for m, p in zip(table["difference"], table["p_holm"], strict=True)]
+    counts = verdict_counts(table)
+    return table, {"best_variants": "; ".join(notes),
+                   "best_summary": f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
+                                   f"in {counts['indistinguishable']} of {len(table)} cells",
+                   **{f"best_{k}": v for k, v in verdict_extremes(table).items()}}
