@@ -263,3 +263,28 @@ def test_reuse_copies_finished_runs_of_another_profile(finished, tmp_path, monke
     # a copied row is the other profile's row, number for number
     first = report.table.set_index("key")["test_auc"]
     assert (table.loc[first.index, "test_auc"] == first).all()
+
+
+def test_balance_splits_few_groups_into_chunks_first_chunks_first():
+    from sseds_study.study.expand import balance_groups
+
+    groups = [[f"g{g}r{r}" for r in range(5)] for g in range(3)]
+    out = balance_groups(groups, workers=2)
+    assert out[:3] == [["g0r0", "g0r2", "g0r4"], ["g1r0", "g1r2", "g1r4"], ["g2r0", "g2r2", "g2r4"]]
+    assert sorted(r for c in out for r in c) == sorted(r for g in groups for r in g)  # every run once
+    assert balance_groups(groups, workers=1) == groups  # nothing to balance
+    many = [[f"g{g}"] for g in range(4)]
+    assert balance_groups(many, workers=2) == many  # two groups a worker already
+    assert balance_groups([["a"], ["b", "c"]], workers=2) == [["a"], ["b"], ["c"]]  # no empty chunk
+
+
+def test_split_groups_give_the_rows_of_whole_groups(tmp_path, finished):
+    """One seed on two workers: the group is split, both halves may pretrain the same model, and every
+    row equals the row of the unsplit in-process sweep."""
+    study = tiny()
+    report = st.sweep(study, tmp_path, executor="local", workers=2, progress=False)
+    assert report.failed == 0
+    ref = finished[1].table.set_index("key")["test_auc"]
+    got = report.table.set_index("key")["test_auc"]
+    assert sorted(got.index) == sorted(ref.index)
+    np.testing.assert_array_equal(got.loc[ref.index].to_numpy(), ref.to_numpy())
