@@ -289,8 +289,10 @@ def search_chapter(profile: str) -> Chapter:
             truth = ds.manifest["truth"]["ranks"]
             widths.insert(1, "planted", [int(truth[f]) for f in ds.field_names])
         widths_tables[name] = widths
+    widths = pd.concat(widths_tables, names=["dataset", "field"])
+    counts = {c: (lambda v: "–" if pd.isna(v) else f"{int(v):,}") for c in widths.columns}  # widths, ranks: whole
     chapter.tables["widths"] = plain_table(
-        pd.concat(widths_tables, names=["dataset", "field"]), keys=["dataset", "field"],
+        widths, formats=counts, keys=["dataset", "field"],
         note="V_f: the field's vocabulary size; planted: its planted rank (synthetic data); b = …: its width d_f "
              "at that budget.")
     planted_model = model_name if model_name in planted.models else planted.models[0]
