@@ -53,6 +53,8 @@ chapter.glue()
 # %% [markdown]
 # ## The variant chosen on validation, read once on test
 #
+# {glue:text}`seeds_note`
+#
 # For each base model, the variants ranked by their mean validation AUC over budgets and seeds (a
 # tie, which happens when a setting changes nothing, goes to the default setting). The default
 # setting ranks {glue:text}`default_rank`.

@@ -56,7 +56,7 @@ def test_the_choice_uses_validation_only_and_reads_test_for_the_chosen_variant()
     assert ranking.set_index("variant")["rank"].to_dict() == {"init=inherit": 1, "score_split=valid": 2, "default": 3}
     choice = ab.chosen_variants(ranking)
     assert choice == {("d", "FM"): "init=inherit"}
-    read = ab.test_read(table, choice)
+    read = ab.read_test(table, choice)
     assert set(read["variant"]) == {"init=inherit"}  # score_split=valid's better test AUC is never read
     assert read["budget"].tolist() == [0.2, 0.1]
     assert np.allclose(read["change"], -0.03) and (read["verdict"] == "worse").all()
@@ -68,7 +68,7 @@ def test_the_choice_uses_validation_only_and_reads_test_for_the_chosen_variant()
     assert ab.ranking_table(ranking).cells["gap to default"].tolist() == ["+0.0200 ± 0.0000", "+0.0100 ± 0.0000", "–"]
     assert "worse at budget 0.2 (-0.0300 ± 0.0000 test AUC, 3 seeds)" in text["choice_text"]
     assert text["default_rank"] == "3rd of 3 for FM"
-    cells = ab.test_table(read, seeds=3).cells
+    cells = ab.read_table(read).cells
     assert cells["chosen − default"].tolist() == ["-0.0300 ± 0.0000 ▼"] * 2
 
 
@@ -79,7 +79,7 @@ def test_test_read_is_holm_corrected_across_models_and_budgets():
         return 0.75 + (0.01 + noise[s] * (m == "DeepFM") if c else 0.0)
 
     table = runs([{}, {"init": "inherit"}], valid, models=("FM", "DeepFM"))
-    read = ab.test_read(table, ab.chosen_variants(ab.validation_ranking(table)))
+    read = ab.read_test(table, ab.chosen_variants(ab.validation_ranking(table)))
     assert len(read) == 4
     p = read["p_t"].to_numpy()
     assert (read["p_holm"].to_numpy() >= p).all() and read["p_holm"].max() > p.max() - 1e-12
@@ -95,7 +95,7 @@ def test_ties_go_to_the_default_then_to_fewer_changed_settings():
     settings = [{"estimator": "fisher", "min_dim": 0}, {"estimator": "fisher"}, {}]
     ranking = ab.validation_ranking(runs(settings, lambda c, m, b, s: 0.77 + 0.01 * ("estimator" in c)))
     assert ranking.loc[ranking["chosen"], "variant"].tolist() == ["estimator=fisher"]
-    read = ab.test_read(runs(settings, lambda c, m, b, s: 0.77), {("d", "FM"): "default"})
+    read = ab.read_test(runs(settings, lambda c, m, b, s: 0.77), {("d", "FM"): "default"})
     assert (read["verdict"] == "default chosen").all() and read["change"].isna().all()
     assert "no other variant to read on test" in ab.choice_text(
         ab.validation_ranking(runs(settings, lambda c, m, b, s: 0.77)), read)["choice_text"]
@@ -200,6 +200,12 @@ def test_kept_table_shows_the_fraction_and_the_fields_min_dim_0_deletes():
     assert "dims-unit variant" in text["kept_range"] and "0.0999 at budget 0.1" in text["kept_range"]
     assert text["kept_empty"] == "With min_dim 0 a run leaves up to 2 fields at width 0 (2.0 on average over its " \
                                  "runs), with min_dim 1 none."
+
+
+def test_seeds_note_counts_the_degrees_of_freedom():
+    assert "rests on 2 seeds, a Student-t interval with 1 degree of freedom" in ab.seeds_note(2)
+    assert "10 seeds" in ab.seeds_note(10) and "9 degrees" in ab.seeds_note(10)
+    assert "no interval" in ab.seeds_note(1)
 
 
 def test_short_names_and_changed_settings():

@@ -133,7 +133,7 @@ def chosen_variants(ranking: pd.DataFrame, by: Sequence[str] = GROUP) -> dict[tu
     return {tuple(r[k] for k in by): r["variant"] for r in chosen.to_dict("records")}
 
 
-def test_read(rows: pd.DataFrame, choice: Mapping[tuple, str], metric: str = TEST_METRIC,
+def read_test(rows: pd.DataFrame, choice: Mapping[tuple, str], metric: str = TEST_METRIC,
               default: str = DEFAULT) -> pd.DataFrame:
     """The chosen variant of each (dataset, model) against the default setting on ``metric``, per budget:
     the paired per-seed difference (same seed: same pretrained model and split), its 95% half-width and
@@ -199,7 +199,7 @@ def ranking_table(ranking: pd.DataFrame, top: int = TOP, default: str = DEFAULT)
     return plain_table(table, keys=["dataset", "model"] if datasets > 1 else ["model"], note=note)
 
 
-def test_table(read: pd.DataFrame, seeds: int) -> BookTable:
+def read_table(read: pd.DataFrame) -> BookTable:
     """The test read: per model and budget, the chosen variant, the default's test AUC and the chosen
     one's paired change against it with its interval and verdict mark."""
     datasets = read["dataset"].nunique() if len(read) else 1
@@ -212,11 +212,20 @@ def test_table(read: pd.DataFrame, seeds: int) -> BookTable:
         "default: test AUC": read["default_mean"], "chosen − default": change, "pairs": read["n"],
     })
     keys = ["dataset", "model"] if datasets > 1 else ["model"]
-    return plain_table(table, keys=keys, note=f"Test AUC, read once for the variant chosen on validation. The default's "
-                                              f"mean over {seeds} seeds; the chosen variant's change against it, "
-                                              "paired by seed, ± its 95% half-width; ▲ better, ▼ worse, "
+    return plain_table(table, keys=keys, note="Test AUC, read once for the variant chosen on validation: the default's "
+                                              "mean over the paired seeds, and the chosen variant's change against "
+                                              "it, paired by seed, ± its 95% half-width; ▲ better, ▼ worse, "
                                               "· indistinguishable (paired t test, Holm-corrected across the "
                                               "table, 5% level).")
+
+
+def seeds_note(seeds: int) -> str:
+    """What the number of seeds means for the intervals of this chapter."""
+    if seeds < 2:
+        return "With a single seed there is no interval at all: every comparison below is a single pair of runs."
+    return (f"Every interval in this chapter rests on {_count(seeds, 'seed')}, a Student-t interval with "
+            f"{_count(seeds - 1, 'degree')} of freedom: only a large change, consistent from seed to seed, can be "
+            "told from zero.")
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -518,9 +527,9 @@ def ablation_chapter(profile: str) -> Chapter:
                f"seeds {list(study.seeds)}")
     # 1. choice on validation, one read of test
     ranking = validation_ranking(ok)
-    read = test_read(ok, chosen_variants(ranking))
+    read = read_test(ok, chosen_variants(ranking))
     chapter.tables["ranking"] = ranking_table(ranking)
-    chapter.tables["test"] = test_table(read, seeds)
+    chapter.tables["test"] = read_table(read)
     chapter.text.update(choice_text(ranking, read))
     # 2. main effects and interactions
     design = factorial_rows(ok, study.factorial, study.search)
@@ -547,7 +556,7 @@ def ablation_chapter(profile: str) -> Chapter:
         agreement, rows=rows, profile=study.name,
         title="Rank correlation of each estimator with the exact importance (validation)")
     chapter.text["agreement_text"] = agreement_text(agreement)
-    chapter.text["seeds"] = f"{seeds}"
+    chapter.text["seeds_note"] = seeds_note(seeds)
     return chapter
 
 
