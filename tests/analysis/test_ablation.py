@@ -231,3 +231,24 @@ def test_agreement_text_names_the_best_gradient_setting_per_model():
     text = ab.agreement_text(agreement)
     assert text.startswith("FM: best taylor on valid batches (ρ = 0.70), worst mean_abs on train batches (ρ = 0.40), "
                            "the exact change on K batches ρ = 0.90 (train) and ρ = 1.00 (valid); DeepFM")
+
+
+def test_the_chapter_from_a_factorial_results_table():
+    from sseds_study.config import load_profile
+
+    study = dataclasses.replace(load_profile("ablation"), factorial=FACTORIAL, search=REFERENCE,
+                                models=("FM", "DeepFM"), budgets=BUDGETS, seeds=SEEDS)
+    table = runs(factorial_settings(FACTORIAL) + [{"budget_unit": "dims"}], additive,
+                 lambda c, m, b, s: additive(c, m, b, s) - 0.01, models=("FM", "DeepFM")).assign(rows=600, dataset="d")
+    agreement = pd.DataFrame([{"dataset": "d", "model": m, "estimator": e, "score_split": sp, "spearman": 0.5,
+                               "kendall": 0.4} for m in ("FM", "DeepFM") for e in ("mean_abs", "exact")
+                              for sp in ("train", "valid")])
+    chapter = ab.factorial_chapter(study, table, agreement)
+    assert set(chapter.figures) == {"fig_effects", "fig_agreement"}
+    assert set(chapter.tables) == {"ranking", "test", "effects", "interactions", "kept"}
+    # inherit + valid split + fisher + min_dim 0 adds up to the most on validation
+    assert "validation choice is fisher · valid split · min_dim 0 · inherit, +0.0340 ± 0.0000" in chapter.text["choice_text"]
+    assert chapter.text["default_rank"] == "19th of 25 for DeepFM; 19th of 25 for FM"  # 18 variants add up to more
+    assert "24 SSEDS" not in chapter.header and "25 SSEDS variants (24 in the factorial" in chapter.header
+    assert "With min_dim 0 a run leaves up to 2 fields at width 0" in chapter.text["kept_empty"]
+    assert "rests on 3 seeds" in chapter.text["seeds_note"]

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, SearchConfig, StudyConfig, companion, load_profile
+from ..config import ESTIMATORS, ConfigError, SearchConfig, StudyConfig, companion, load_profile
 from ..figures.comparison import plot_factor_effects
 from ..figures.results import plot_exact_agreement
 from ..statistics import paired_difference
@@ -508,30 +508,39 @@ def agreement_text(agreement: pd.DataFrame) -> str:
 # The chapter
 # ----------------------------------------------------------------------------------------------
 def ablation_chapter(profile: str) -> Chapter:
-    """The factorial ablation of the book profile ``profile`` (its ``ablation`` companion): the
-    validation choice and its one test read, main effects and interactions on validation, the kept
-    fraction of parameters, and the estimators' agreement with the exact ranking. Resumes the ablation
-    profile's sweep first (finished runs are read, not recomputed)."""
+    """The factorial ablation of the book profile ``profile`` (its ``ablation`` companion): resumes
+    the ablation profile's sweep (finished runs are read, not recomputed), scores each estimator of the
+    profile against the exact ranking on its first seed's pretrained models, and hands both to
+    ``factorial_chapter``."""
     study = ablation_study(profile)
+    if not study.factorial:
+        raise ConfigError(f"profile {study.name!r} (the ablation companion of {profile!r}) has no factorial: "
+                          "chapter 5 reads the main effects of its factors")
     report = sweep(study, progress=False)
     study = report.study or study
-    results = report.table
+    agreement, _ = exact_agreement(study, estimators=profile_estimators(study))
+    return factorial_chapter(study, report.table, agreement)
+
+
+def factorial_chapter(study: StudyConfig, results: pd.DataFrame, agreement: pd.DataFrame) -> Chapter:
+    """The chapter from a factorial profile's results table and its estimators' agreement with the exact
+    ranking (``exact_agreement``): the validation choice and its one test read, main effects and
+    interactions on validation, the kept fraction of parameters and the fields at width 0."""
     ok = with_variant(results[(results["status"] == "ok") & (results["method"] == "sseds")], study.search)
     rows = results.groupby("dataset")["rows"].first().to_dict()
-    seeds = len(study.seeds)
     chapter = Chapter(
         header=f"profile {study.name}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
                f"{ok['variant'].nunique()} SSEDS variants ({_combinations(study.factorial)} in the factorial "
-               f"{' x '.join(study.factorial) or '(none)'}); datasets "
-               f"{[d.name for d in study.datasets]}, models {list(study.models)}, budgets {list(study.budgets)}, "
-               f"seeds {list(study.seeds)}")
-    # 1. choice on validation, one read of test
+               f"{' x '.join(study.factorial)}); datasets {[d.name for d in study.datasets]}, models "
+               f"{list(study.models)}, budgets {list(study.budgets)}, seeds {list(study.seeds)}",
+        text={"seeds_note": seeds_note(len(study.seeds))})
+    # 1. the choice on validation, one read of test
     ranking = validation_ranking(ok)
     read = read_test(ok, chosen_variants(ranking))
     chapter.tables["ranking"] = ranking_table(ranking)
     chapter.tables["test"] = read_table(read)
     chapter.text.update(choice_text(ranking, read))
-    # 2. main effects and interactions
+    # 2. main effects and interactions, on validation
     design = factorial_rows(ok, study.factorial, study.search)
     per_seed, effects = main_effects(design, study.factorial, study.search)
     _, inter = interactions(design, study.factorial, study.search)
@@ -544,19 +553,16 @@ def ablation_chapter(profile: str) -> Chapter:
                "with it at its base level; " + note[0].lower() + note[1:])
     chapter.text["effects_text"] = effects_text(effects)
     chapter.text["interactions_text"] = effects_text(inter, "interaction")
-    if len(per_seed):
-        chapter.figures["fig_effects"] = plot_factor_effects(per_seed, rows=rows, profile=study.name,
-                                                             metric=CHOICE_METRIC)
+    chapter.figures["fig_effects"] = plot_factor_effects(per_seed, rows=rows, profile=study.name,
+                                                         metric=CHOICE_METRIC)
     # 3. equal parameters
     chapter.tables["kept"] = kept_table(ok)
     chapter.text.update(kept_text(ok))
     # 4. agreement with the exact ranking
-    agreement, _ = exact_agreement(study, estimators=profile_estimators(study))
     chapter.figures["fig_agreement"] = plot_exact_agreement(
         agreement, rows=rows, profile=study.name,
         title="Rank correlation of each estimator with the exact importance (validation)")
     chapter.text["agreement_text"] = agreement_text(agreement)
-    chapter.text["seeds_note"] = seeds_note(seeds)
     return chapter
 
 
