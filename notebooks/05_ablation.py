@@ -73,7 +73,8 @@ chapter.tables["test"]
 #
 # {numref}`fig-effects` shows each factor's main effect on validation AUC, per model and budget: the
 # change from the factor's base level (the default setting's) to its other level(s), averaged over
-# the other factors, with its 95% interval over seeds. {glue:text}`effects_text`
+# the other factors, with its 95% interval over seeds. {glue:text}`effects_text` Pooled over the model
+# × budget cells (each seed's mean over them), in decreasing size: {glue:text}`effects_pooled`.
 #
 # ```{glue:figure} fig_effects
 # :name: fig-effects
@@ -83,7 +84,7 @@ chapter.tables["test"]
 # every panel on the same scale, zero (dashed) is no effect.
 # ```
 #
-# The same effects as numbers, with their verdicts:
+# The same effects as numbers, with their verdicts, and pooled over the cells in the last column:
 
 # %% tags=["hide-input"]
 chapter.tables["effects"]
@@ -99,9 +100,8 @@ chapter.tables["interactions"]
 # %% [markdown]
 # ## Equal parameters
 #
-# Every variant is compared at the same fraction of the full model's embedding parameters. Over every
-# run, the fraction kept lies {glue:text}`kept_range`. {glue:text}`kept_empty` The table gives both,
-# per variant, model and budget.
+# Every variant should be compared at the same fraction of the full model's embedding parameters.
+# {glue:text}`kept_range` {glue:text}`kept_empty` The table gives both, per variant, model and budget.
 
 # %% tags=["hide-input"]
 chapter.tables["kept"]

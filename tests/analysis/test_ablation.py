@@ -148,6 +148,12 @@ def test_main_effects_average_the_paired_change_over_the_other_factors():
     assert np.allclose(summary["ci95"], 0.0)  # the per-seed offset cancels
     assert summary.loc[summary["contrast"] == "inherit − scratch", "verdict"].eq("better").all()
     assert per_seed.groupby(["factor", "contrast", "budget"]).size().eq(3).all()
+    pooled = ab.pooled_effects(per_seed)
+    assert pooled["contrast"].tolist()[:2] == ["inherit − scratch", "valid − train"]  # by size
+    assert pooled["change"].tolist()[:2] == pytest.approx([0.024, 0.01]) and (pooled["n"] == 3).all()
+    assert ab.pooled_text(pooled).startswith("init (inherit − scratch) +0.0240 ± 0.0000 (better); score_split")
+    cells = ab.effects_table(summary, "note", pooled).cells
+    assert list(cells.columns)[-1] == "pooled" and cells.loc[0, "pooled"] == "+0.0100 ± 0.0000 ▲"
     text = ab.effects_text(summary)
     assert "init (inherit − scratch) raises it in 2 of 2 cells (+0.0240 ± 0.0000)" in text
     assert "The largest in size is init (inherit − scratch): +0.0240 ± 0.0000 validation AUC" in text
@@ -196,8 +202,14 @@ def test_kept_table_shows_the_fraction_and_the_fields_min_dim_0_deletes():
     assert cells.loc["min_dim 0", "FM, b = 0.1"] == "0.0999 | 2"
     assert cells.loc["dims unit", "FM, b = 0.1"] == "0.0999 | 0"
     text = ab.kept_text(table)
-    assert text["kept_range"].startswith("between 0.0998 and 0.1000 at budget 0.1; between 0.1998 and 0.2000")
-    assert "dims-unit variant" in text["kept_range"] and "0.0999 at budget 0.1" in text["kept_range"]
+    assert text["kept_range"] == ("Every variant lands within 1% of its budget (kept fraction: 0.0999 at budget 0.1; "
+                                  "0.1999 at budget 0.2).")  # means over seeds, per cell
+    short = table["variant"] == "budget_unit=dims"
+    table.loc[short & (table["budget"] == 0.1), "achieved_budget"] = 0.07
+    assert ab.kept_text(table)["kept_range"] == (
+        "2 variants land within 1% of the budget in every cell (kept fraction: 0.0999 at budget 0.1; 0.1999 at "
+        "budget 0.2); 1 variant does not, and is not compared at equal "
+        "parameters where it misses: dims unit: 0.0700 at budget 0.1 (FM).")
     assert text["kept_empty"] == "With min_dim 0 a run leaves up to 2 fields at width 0 (2.0 on average over its " \
                                  "runs), with min_dim 1 none."
 

@@ -41,6 +41,7 @@ GROUP = ["dataset", "model"]
 DEFAULT = "default"
 CHOICE_METRIC = "valid_auc"
 TEST_METRIC = "test_auc"
+KEPT_TOLERANCE = 0.01  # a variant lands on its budget when its kept fraction is within 1% of it
 TOP = 5  # variants shown per model in the validation ranking (the default's row is added below them)
 # How a setting is written in a short variant name: "fisher · valid split · min_dim 0 · inherit".
 SHORT = {"estimator": "{}", "score_split": "{} split", "num_batches": "K = {}", "budget_unit": "{} unit",
@@ -374,15 +375,41 @@ def _summarised(per_seed: list[pd.DataFrame], by: Sequence[str], metric: str) ->
     return frame[cols], change_verdicts(frame, ["factor", "contrast", *by], metric=metric)
 
 
-def effects_table(summary: pd.DataFrame, note: str) -> BookTable:
-    """A row per factor and contrast, a column per (model, budget) cell: the mean effect ± its 95%
-    half-width and the verdict's mark."""
+def pooled_effects(per_seed: pd.DataFrame, metric: str = CHOICE_METRIC) -> pd.DataFrame:
+    """Each contrast pooled over the (dataset, model, budget) cells: per seed, the mean over the cells of
+    the level's and the base's means; over seeds, the paired mean change with its 95% half-width and a
+    verdict, Holm-corrected across the contrasts. Rows in decreasing size of the change."""
+    if per_seed.empty:
+        return pd.DataFrame(columns=["factor", "contrast", "n", "change", "ci95", "p_t", "p_holm", "verdict"])
+    means = per_seed.groupby(["factor", "contrast", "seed"], sort=False)[[metric, "reference"]].mean().reset_index()
+    table = change_verdicts(means, ["factor", "contrast"], metric=metric)
+    return table.iloc[table["change"].abs().argsort()[::-1]].reset_index(drop=True)
+
+
+POOLED = "pooled"
+
+
+def effects_table(summary: pd.DataFrame, note: str, pooled: pd.DataFrame | None = None) -> BookTable:
+    """A row per factor and contrast, a column per (model, budget) cell, and the pooled effect last
+    (when given): the mean effect ± its 95% half-width and the verdict's mark."""
     if summary.empty:
         return compact_table(summary, index=["factor", "contrast"], columns="cell", value="change")
     long = summary.assign(cell=_cell_label(summary, summary["dataset"].nunique()))
-    order = long.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]
+    order = list(dict.fromkeys(long.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
+    if pooled is not None and len(pooled):
+        long = pd.concat([long, pooled.assign(cell=POOLED)], ignore_index=True)
+        order.append(POOLED)
     return compact_table(long, index=["factor", "contrast"], columns="cell", value="change", half="ci95",
-                         verdict="verdict", order=list(dict.fromkeys(order)), best=None, signed=True, note=note)
+                         verdict="verdict", order=order, orders={"factor": list(dict.fromkeys(summary["factor"]))},
+                         best=None, signed=True, note=note)
+
+
+def pooled_text(pooled: pd.DataFrame) -> str:
+    """The pooled main effects in decreasing size, each with its interval and verdict."""
+    if pooled.empty:
+        return "There is no main effect to pool yet."
+    return "; ".join(f"{r['factor']} ({r['contrast']}) {_pm(r['change'], r['ci95'])} ({r['verdict']})"
+                     for r in pooled.to_dict("records"))
 
 
 def effects_text(summary: pd.DataFrame, kind: str = "main effect") -> str:
@@ -447,18 +474,29 @@ def kept_table(rows: pd.DataFrame, default: str = DEFAULT) -> BookTable:
                             "fields left at width 0 (both means over seeds).")
 
 
-def kept_text(rows: pd.DataFrame) -> dict[str, str]:
-    """The range of the kept fraction at each budget over every variant, and the fields that min_dim 0
-    deletes, generated from the runs."""
+def kept_text(rows: pd.DataFrame, tolerance: float = KEPT_TOLERANCE, default: str = DEFAULT) -> dict[str, str]:
+    """Whether every variant kept the same fraction of the embedding parameters: the range of each
+    budget's kept fraction over the variants that land within ``tolerance`` (relative) of it, the cells
+    of those that do not, and the fields that min_dim 0 deletes; generated from the runs."""
     rows = rows.assign(empty=empty_fields(rows))
-    ranges = []
-    for budget, g in rows.groupby("budget", sort=True):
-        ranges.append(f"between {g['achieved_budget'].min():.4f} and {g['achieved_budget'].max():.4f} at budget "
-                      f"{budget:g}")
-    dims = rows[rows.get("search_budget_unit", pd.Series("params", index=rows.index)) == "dims"]
-    dims_text = ("; the dims-unit variant, whose dims budget is chosen to land on the parameter target, kept "
-                 + ", ".join(f"{g['achieved_budget'].mean():.4f} at budget {b:g}"
-                             for b, g in dims.groupby("budget", sort=True))) if len(dims) else ""
+    cells = rows.groupby([*CELL, "variant"], sort=True).agg(kept=("achieved_budget", "mean"),
+                                                            empty=("empty", "mean")).reset_index()
+    cells["off"] = (cells["kept"] - cells["budget"]).abs() > tolerance * cells["budget"]
+    on = cells[~cells["off"]]
+    ranges = "; ".join((f"{lo:.4f}–{hi:.4f}" if f"{lo:.4f}" != f"{hi:.4f}" else f"{lo:.4f}") + f" at budget {b:g}"
+                       for b, g in on.groupby("budget", sort=True) for lo, hi in [(g["kept"].min(), g["kept"].max())])
+    off = cells[cells["off"]]
+    if off.empty:
+        text = f"Every variant lands within {tolerance:.0%} of its budget (kept fraction: {ranges})."
+    else:
+        where = "; ".join(f"{short_name(v)}: " + ", ".join(f"{r['kept']:.4f} at budget {r['budget']:g} ({r['model']})"
+                                                         for r in g.to_dict("records"))
+                          for v, g in off.groupby("variant", sort=True))
+        good, bad = cells["variant"].nunique() - off["variant"].nunique(), off["variant"].nunique()
+        text = (f"{_count(good, 'variant')} {'lands' if good == 1 else 'land'} within {tolerance:.0%} of the budget "
+                f"in every cell (kept fraction: {ranges}); {_count(bad, 'variant')} "
+                f"{'does' if bad == 1 else 'do'} not, and {'is' if bad == 1 else 'are'} not compared at equal "
+                f"parameters where {'it misses' if bad == 1 else 'they miss'}: {where}.")
     zero = rows[rows["search_min_dim"] == 0] if "search_min_dim" in rows else rows.iloc[0:0]
     rest = rows.drop(zero.index)
     if len(zero):
@@ -469,7 +507,7 @@ def kept_text(rows: pd.DataFrame) -> dict[str, str]:
     else:
         fields = ("No variant lets a field lose every dimension (min_dim 0 is not in this profile)"
                   + ("; no run has a field at width 0." if rest["empty"].max() == 0 else "."))
-    return {"kept_range": "; ".join(ranges) + dims_text, "kept_empty": fields}
+    return {"kept_range": text, "kept_empty": fields}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -544,14 +582,18 @@ def factorial_chapter(study: StudyConfig, results: pd.DataFrame, agreement: pd.D
     design = factorial_rows(ok, study.factorial, study.search)
     per_seed, effects = main_effects(design, study.factorial, study.search)
     _, inter = interactions(design, study.factorial, study.search)
+    pooled = pooled_effects(per_seed)
     note = ("Mean over seeds of the paired change in validation AUC, averaged over the other factors' levels, "
             "± its 95% half-width; ▲ raises, ▼ lowers, · indistinguishable from zero (paired t test, "
             "Holm-corrected across the table, 5% level).")
-    chapter.tables["effects"] = effects_table(effects, note)
+    chapter.tables["effects"] = effects_table(
+        effects, note + f" {POOLED.capitalize()}: each seed's mean over the model × budget cells, Holm-corrected across "
+                             "that column on its own.", pooled)
     chapter.tables["interactions"] = effects_table(
         inter, "Effect of the first contrast with the second factor at its other level minus the same effect "
                "with it at its base level; " + note[0].lower() + note[1:])
     chapter.text["effects_text"] = effects_text(effects)
+    chapter.text["effects_pooled"] = pooled_text(pooled)
     chapter.text["interactions_text"] = effects_text(inter, "interaction")
     chapter.figures["fig_effects"] = plot_factor_effects(per_seed, rows=rows, profile=study.name,
                                                          metric=CHOICE_METRIC)
