@@ -18,6 +18,7 @@ from figurehelpers import (  # noqa: E402
     budget_table,
     change_table,
     exact_agreement_table,
+    factor_effects,
     learning_history,
     planted_table,
     tuning_grid,
@@ -49,6 +50,8 @@ CALLS = {
         exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_ablation: lambda tiny: comparison.plot_ablation(
         ablation_changes("tiny"), rows={"tiny": 6}, profile="smoke"),
+    comparison.plot_factor_effects: lambda tiny: comparison.plot_factor_effects(
+        factor_effects("tiny"), rows={"tiny": 6}, profile="smoke"),
     tuning.plot_tuning_grid: lambda tiny: tuning.plot_tuning_grid(
         tuning_grid().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_bytes_pareto: lambda tiny: comparison.plot_bytes_pareto(
