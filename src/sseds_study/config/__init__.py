@@ -22,7 +22,15 @@ from .settings import (
     load_yaml,
     to_dict,
 )
-from .study import EXECUTORS, StudyConfig, companion, load_profile, load_study, resolve_profile, study_from_dict
+from .study import (
+    EXECUTORS,
+    StudyConfig,
+    companion,
+    load_profile,
+    load_study,
+    resolve_profile,
+    study_from_dict,
+)
 
 __all__ = [
     "BUDGET_UNITS",
@@ -40,6 +48,7 @@ __all__ = [
     "StudyConfig",
     "TrainConfig",
     "TuneConfig",
+    "companion",
     "config_hash",
     "from_dict",
     "load_profile",
