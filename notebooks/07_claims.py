@@ -115,8 +115,8 @@ chapter.tables["baselines"]
 # pretraining epoch in every dataset and base model (the upper end of its 95% interval below 1) and
 # less time than PEP's search where PEP ran; **not supported** when one cell costs an epoch or more,
 # or more than PEP. On profile {glue:text}`claim_d_profile`, SSEDS's search costs
-# {glue:text}`claim_d_fraction` of a pretraining epoch, and PEP's search takes
-# {glue:text}`claim_d_pep` times as long. Verdict: **{glue:text}`claim_d_verdict`**.
+# {glue:text}`claim_d_fraction` of a pretraining epoch; {glue:text}`claim_d_pep`. Verdict:
+# **{glue:text}`claim_d_verdict`**.
 # {glue:text}`claim_d_reasons` See {numref}`fig-claim-cost`.
 #
 # ```{glue:figure} fig_claim_cost

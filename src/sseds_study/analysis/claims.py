@@ -557,8 +557,9 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     text["claim_d_verdict"] = verdict_d
     text["claim_d_reasons"] = _reasons(reason_d)
     text["claim_d_fraction"] = _span(costs["epoch_fraction"], lambda v: f"{v:.1%}") if not costs.empty else "–"
-    text["claim_d_pep"] = (_span(costs["pep_over_sseds"], lambda v: f"{v:,.0f}")
-                           if not costs.empty and costs["pep_over_sseds"].notna().any() else "– (no PEP runs)")
+    text["claim_d_pep"] = (f"PEP's search takes {_span(costs['pep_over_sseds'], lambda v: f'{v:,.0f}')} times as long"
+                           if not costs.empty and costs["pep_over_sseds"].notna().any()
+                           else "PEP did not run in this profile, so there is no search to compare with")
     text["claim_d_profile"] = book.study.name
     chapter.figures["fig_claim_cost"] = plot_cost_claim(
         costs, headline="Search time against one pretraining epoch",
