@@ -47,8 +47,8 @@ chapter.tables["overview"]
 # AUC" needs a margin: a difference of {glue:text}`margin` AUC is the size of gain CTR papers usually
 # call meaningful, so the claim is **supported** in a cell when the whole interval lies above
 # −{glue:text}`margin`, **not supported** when it lies below, and **inconclusive** when it straddles
-# (or touches) it. MovieLens-100K is read from the profile with ten seeds, MovieLens-1M from the larger
-# dataset's profile.
+# (or touches) it. The table names the profile each dataset is read from (the companion profile with
+# the most seeds for MovieLens-100K, the larger dataset's for MovieLens-1M) and the paired seeds.
 #
 # Verdict: **{glue:text}`claim_a_verdict`** (it must hold in every cell): {glue:text}`claim_a_counts`
 # dataset/model cells. The lowest interval is {glue:text}`claim_a_worst`; the highest mean difference

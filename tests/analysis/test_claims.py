@@ -235,3 +235,9 @@ def test_interval_figure_without_data_says_why():
     fig = plot_interval_claim(pd.DataFrame(columns=["dataset", "difference", "ci95", "verdict"]), labels=["dataset"],
                               headline="h", label="l", reason="not testable here: no runs")
     assert any("no runs" in t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+def test_interval_text_cuts_a_correlation_interval_to_its_range():
+    assert c.interval_text(0.7, 2.03, 2, (-1.0, 1.0)) == "+0.70 (95% CI -1.00 to +1.00)"
+    assert c.interval_text(0.0003, 0.0001) == "+0.0003 (95% CI +0.0002 to +0.0004)"
+    assert c.interval_text(math.nan, 0.1) == "–" and c.interval_text(0.5, math.nan, 1) == "+0.5"

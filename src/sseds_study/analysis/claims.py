@@ -64,13 +64,18 @@ def name_of(dataset: str) -> str:
     return NAMES.get(dataset, dataset)
 
 
-def interval_text(mean: float, half: float, digits: int = 4) -> str:
-    """'+0.0012 (95% CI −0.0005 to +0.0029)', or the mean alone when it has no interval."""
+def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float, float] | None = None) -> str:
+    """'+0.0012 (95% CI −0.0005 to +0.0029)', or the mean alone when it has no interval. ``bounds``: the
+    range the quantity can take (a correlation's [-1, 1]); a t interval from few values can overrun it,
+    and is shown cut to it."""
     if mean != mean:
         return "–"
     if half != half:
         return f"{mean:+.{digits}f}"
-    return f"{mean:+.{digits}f} (95% CI {mean - half:+.{digits}f} to {mean + half:+.{digits}f})"
+    lo, hi = mean - half, mean + half
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return f"{mean:+.{digits}f} (95% CI {lo:+.{digits}f} to {hi:+.{digits}f})"
 
 
 # -- verdict rules ---------------------------------------------------------------------------------------
@@ -319,7 +324,7 @@ def untestable_text(paper: StudyConfig | None = None) -> dict[str, str]:
     return {
         "claim_f_data": (f"{sizes}: at full size one fit takes hours on the two CPU cores this book is built "
                          f"on, and a claim needs dozens of fits (every method, budget and seed), so the profile "
-                         f"`{paper.name if paper is not None else 'paper'}` is provided for a machine with the data "
+                         f"{paper.name if paper is not None else 'paper'} is provided for a machine with the data "
                          "and a GPU but not run here"),
         "claim_f_online": ("the online A/B test needs a production system and its live traffic; no "
                            "reproduction outside the authors' company has access to either"),
@@ -574,7 +579,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     text["claim_e_budget"] = f"{budget_e:g}"
     text["claim_e_profile"] = planted.study.name
     text["claim_e_spearman"] = "; ".join(
-        f"{name_of(r.dataset)}: {interval_text(r.spearman, r.spearman_ci95, 2)} over {r.runs} run(s), "
+        f"{name_of(r.dataset)}: {interval_text(r.spearman, r.spearman_ci95, 2, (-1.0, 1.0))} over {r.runs} run(s), "
         f"{r.rank_verdict}" for r in planted_rows.itertuples())
     text["claim_e_oracle"] = "; ".join(
         f"{name_of(r.dataset)}: {interval_text(r.oracle_difference, r.oracle_ci95)} over {r.oracle_n} seed(s), "
