@@ -31,7 +31,9 @@ chapter = reproducibility_chapter(profile)
 # %% tags=["hide-input"]
 print(chapter.header)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
+# nbval does not compare these, nor the tables of stage times, environment and commits below: they
+# describe the machine, the clock and the commit of a run, which differ from run to run by design.
 chapter.glue()
 
 # %% [markdown]
@@ -54,7 +56,7 @@ chapter.tables["profiles"]
 # each chapter, the book) in `results/reproduce-times.csv`; a stage that make skips because its output
 # is up to date keeps the time of the run that made it. {glue:text}`times_summary`
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["times"]
 
 # %% [markdown]
@@ -65,7 +67,7 @@ chapter.tables["times"]
 # accuracies compare across machines up to float rounding, well inside the intervals over seeds. The
 # environment is pinned in `requirements.lock` (and `environment.yml`).
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["environment"]
 
 # %% [markdown]
@@ -83,7 +85,7 @@ chapter.tables["manifests"]
 # The git commit each result row came from; `+dirty` marks runs made with uncommitted changes in the
 # working tree.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["commits"]
 
 # %% [markdown]
