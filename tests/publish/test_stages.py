@@ -26,6 +26,8 @@ def test_time_stage_records_success_only(tmp_path):
     assert time_stage("ok", [sys.executable, "-c", "pass"], path) == 0
     assert time_stage("bad", [sys.executable, "-c", "raise SystemExit(3)"], path) == 3
     assert time_stage("missing", [str(tmp_path / "no-such-program")], path) == 127
+    killed = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"]
+    assert time_stage("killed", killed, path) == 128 + 15
     assert read_stage_times(path)["stage"].tolist() == ["ok"]
     assert read_stage_times(tmp_path / "absent.csv").empty
 

@@ -77,6 +77,10 @@ def time_stage(stage: str, command: Sequence[str], path: str | os.PathLike | Non
     except OSError as exc:  # not found, not executable: as a shell reports it
         print(f"time-stage {stage}: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
         return 127
+    except KeyboardInterrupt:  # Ctrl-C reached the command too; stop as it does, without a traceback
+        return 130
+    if status < 0:  # killed by a signal: the shell's convention, so make reports it as a failure
+        return 128 - status
     if status == 0:
         record_stage(stage, time.monotonic() - start, path)
     return status
