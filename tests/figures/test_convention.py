@@ -83,9 +83,8 @@ def test_figure_is_closed_and_titled_with_dataset_rows_and_profile(tiny, draw):
     fig.canvas.draw()  # a closed figure still renders (glue, display, savefig)
 
 
-@pytest.mark.parametrize("draw", [f for f in figure_functions() if f.__module__ != data_figures.__name__],
-                         ids=lambda f: f.__name__)
-def test_result_figures_fit_the_column_with_legible_text(tiny, draw):
+@pytest.mark.parametrize("draw", figure_functions(), ids=lambda f: f.__name__)
+def test_figures_fit_the_column_with_legible_text(tiny, draw):
     fig = CALLS[draw](tiny)
     fig.canvas.draw()
     assert fig.get_size_inches()[0] <= BOOK_WIDTH + 1e-6

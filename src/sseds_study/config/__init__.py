@@ -48,6 +48,7 @@ __all__ = [
     "StudyConfig",
     "TrainConfig",
     "TuneConfig",
+    "companion",
     "config_hash",
     "from_dict",
     "companion",
