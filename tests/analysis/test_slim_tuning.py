@@ -27,7 +27,8 @@ def test_choice_uses_validation_only_and_the_verdict_follows_the_test_split():
     assert choice == {"sseds": 0.001, "uniform": 0.0}
     assert text["slim_tuned"].startswith("+0.0503")  # sseds at 0.001 against uniform at 0.0
     assert text["slim_shared"].startswith("+0.0000")
-    assert text["slim_outcome"] == "the verdict changes, from indistinguishable to better"
+    assert text["slim_outcome"] == ("the verdict changes, from indistinguishable to better, while the mean "
+                                    "difference moves by +0.0503")
 
 
 def test_ties_go_to_the_smaller_decay_and_equal_verdicts_say_so():
@@ -36,7 +37,7 @@ def test_ties_go_to_the_smaller_decay_and_equal_verdicts_say_so():
     test = {(m, wd): [0.75, 0.76, 0.77] for m in ("sseds", "uniform") for wd in (0.0, 0.001)}
     choice, text = _compare(_rows(valid, test), ["sseds", "uniform"], shared=0.001, model="FM", budget=0.1)
     assert choice == {"sseds": 0.0, "uniform": 0.0}
-    assert text["slim_outcome"] == "the verdict is the same"
+    assert text["slim_outcome"] == "the verdict is the same and the mean difference moves by +0.0000"
 
 
 def test_each_decay_is_a_study_that_reuses_the_profile_runs():

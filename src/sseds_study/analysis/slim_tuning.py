@@ -83,22 +83,24 @@ def _compare(rows: pd.DataFrame, methods: Sequence[str], shared: float, model: s
         choice[m] = float(v[v == v.max()].index.min())
     focus, base = methods[0], methods[1]
 
-    def compare(wd_focus: float, wd_base: float) -> tuple[str, str]:
+    def compare(wd_focus: float, wd_base: float) -> tuple[str, str, float]:
         f = rows[(rows.method == focus) & (rows.emb_weight_decay == wd_focus)].set_index("seed")["test_auc"]
         b = rows[(rows.method == base) & (rows.emb_weight_decay == wd_base)].set_index("seed")["test_auc"]
         seeds = f.index.intersection(b.index).sort_values()
         d = paired_difference(f.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
         v = verdict(d.mean, d.p_t)
-        return f"{d.mean:+.4f} ± {d.ci95:.4f} ({v}, {d.n} seeds)", v
+        return f"{d.mean:+.4f} ± {d.ci95:.4f} ({v}, {d.n} seeds)", v, d.mean
 
-    tuned_text, tuned_verdict = compare(choice[focus], choice[base])
-    shared_text, shared_verdict = compare(shared, shared)
+    tuned_text, tuned_verdict, tuned_mean = compare(choice[focus], choice[base])
+    shared_text, shared_verdict, shared_mean = compare(shared, shared)
+    # The verdict can flip on the interval alone: say how far the difference itself moved.
+    shift = f"the mean difference moves by {tuned_mean - shared_mean:+.4f}"
     text = {
         "slim_cell": f"{model} at budget {budget:g}, {focus} against {base}",
         "slim_choice": f"{focus} chose {choice[focus]:g} and {base} {choice[base]:g} (shared setting: {shared:g})",
         "slim_tuned": tuned_text,
         "slim_shared": shared_text,
-        "slim_outcome": "the verdict is the same" if tuned_verdict == shared_verdict
-        else f"the verdict changes, from {shared_verdict} to {tuned_verdict}",
+        "slim_outcome": f"the verdict is the same and {shift}" if tuned_verdict == shared_verdict
+        else f"the verdict changes, from {shared_verdict} to {tuned_verdict}, while {shift}",
     }
     return choice, text
