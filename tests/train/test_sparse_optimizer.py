@@ -11,7 +11,14 @@ from sseds_study.config import ModelConfig, TrainConfig, config_hash, to_dict
 from sseds_study.data.spec import EncodedDataset, make_field_specs
 from sseds_study.errors import ConfigError
 from sseds_study.models import build_model
-from sseds_study.train import SPARSE_MIN_ROWS, SparseDenseAdam, fit, make_optimizer, seed_everything, sparse_tables
+from sseds_study.train import (
+    SPARSE_MIN_ROWS,
+    SparseDenseAdam,
+    fit,
+    make_optimizer,
+    seed_everything,
+    sparse_tables,
+)
 
 torch.set_num_threads(1)
 

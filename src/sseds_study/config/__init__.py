@@ -22,7 +22,15 @@ from .settings import (
     load_yaml,
     to_dict,
 )
-from .study import EXECUTORS, StudyConfig, companion, load_profile, load_study, resolve_profile, study_from_dict
+from .study import (
+    EXECUTORS,
+    StudyConfig,
+    companion,
+    load_profile,
+    load_study,
+    resolve_profile,
+    study_from_dict,
+)
 
 __all__ = [
     "BUDGET_UNITS",
@@ -38,6 +46,7 @@ __all__ = [
     "PEPConfig",
     "SearchConfig",
     "StudyConfig",
+    "companion",
     "TrainConfig",
     "TuneConfig",
     "config_hash",
