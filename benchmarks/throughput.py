@@ -34,8 +34,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-
-from common import peak_rss_mib, peers_available, python_for, reset_peak_rss, run_json_child, versions, write_result  # noqa: E402
+from common import (  # noqa: E402
+    peak_rss_mib,
+    peers_available,
+    python_for,
+    reset_peak_rss,
+    run_json_child,
+    versions,
+    write_result,
+)
 
 IMPLS = ("ours", "deepctr-torch", "fuxictr")
 MODELS = ("DeepFM", "FM")
@@ -297,7 +304,9 @@ def main(argv=None) -> None:
 def _peer_versions() -> dict:
     if not peers_available():
         return {"deepctr-torch": None, "fuxictr": None}
-    code = "import json,sys;sys.path.insert(0,%r);from common import versions;print(json.dumps(versions('deepctr-torch','fuxictr','torch')))" % str(Path(__file__).resolve().parent)  # noqa: E501
+    here = str(Path(__file__).resolve().parent)
+    code = (f"import json,sys;sys.path.insert(0,{here!r});from common import versions;"
+            "print(json.dumps(versions('deepctr-torch','fuxictr','torch')))")
     res = run_json_child([python_for("peer"), "-c", code], timeout=120)
     return {"deepctr-torch": res.get("deepctr-torch"), "fuxictr": res.get("fuxictr"), "peer torch": res.get("torch")}
 
