@@ -92,6 +92,10 @@ def _blocks(spec: FileSpec, block_bytes: int):
             raise FastPathUnsupported(str(exc)) from None
         if df.height != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
             raise FastPathUnsupported("blank lines or a row count polars and the general path disagree on")
+        # polars fills a short row with missing values; a long one it refuses (above). So a total count of
+        # delimiters below rows x (columns - 1) means a short row, which the general path reports.
+        if data.count(spec.delimiter.encode()) != df.height * (len(spec.names) - 1):
+            raise FastPathUnsupported("a row with too few columns")
         yield line, df
 
 
@@ -219,6 +223,7 @@ def fit_vocabularies(files: Sequence[FileSpec], *, min_count, numeric: str = "lo
     missing = dict.fromkeys(fields, 0)
     rows = 0
     for spec in files:
+        rows_before = rows
         for _line, df in _blocks(spec, block_bytes):
             n = df.height
             _label_array(df.get_column(spec.label))
@@ -230,6 +235,8 @@ def fit_vocabularies(files: Sequence[FileSpec], *, min_count, numeric: str = "lo
                 vc = keys.filter(train).value_counts(name="count")
                 partial[f].append(vc.rename({vc.columns[0]: "key"}))
             rows += n
+        if rows == rows_before:  # an empty file: the general path says which and why
+            raise FastPathUnsupported("a file without data rows")
     if rows == 0:
         raise DataFormatError(files[0].path if files else "criteo", None, "no data rows found")
     vocabs, cardinality = {}, {}
