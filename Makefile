@@ -17,9 +17,10 @@ MAKEFLAGS += --no-builtin-rules
 # lose their figures: never hand it to a recipe.
 unexport MPLBACKEND
 
-NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency
+NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency 07_claims 08_reproducibility
 # Study profiles swept before the chapters are executed (the chapters then read their cached results).
-SWEEPS    := default ablation
+# In this order: headline, ablation and headline_best_* copy the runs they share with the profiles before them.
+SWEEPS    := default headline ablation movielens1m synthetic_v2 headline_best_fm headline_best_deepfm
 
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
@@ -43,6 +44,10 @@ PKG_SOURCES := $(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev
 CHAPTERS    := $(NOTEBOOKS:%=book/chapters/%.ipynb)
 SMOKE_REFS  := $(NOTEBOOKS:%=tests/nbval/%.ipynb)
 PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level WARNING
+# Runs a command and, when it succeeds, records its wall time as a stage in
+# $(SSEDS_RESULTS_DIR)/reproduce-times.csv (read by the reproducibility appendix). A stage keeps its
+# latest time: one that make skips as up to date keeps the time of the run that made its output.
+TIMED       := $(PY) -m sseds_study.publish time-stage
 
 .PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check test unit nbval lint bench bench-peers clean clean-data clean-all
 
@@ -78,12 +83,11 @@ lock: ## Rewrite requirements.lock and environment.yml from the packages install
 
 # ---- data -----------------------------------------------------------------------------------------
 
-data: $(DATA_STAMP) ## Download, check and encode the default datasets (movielens100k, synthetic)
+data: $(DATA_STAMP) ## Download, check and encode MovieLens-100K (the sweeps fetch MovieLens-1M and generate synthetic data on demand)
 
 $(DATA_STAMP): $(SETUP_STAMP) $(wildcard src/sseds_study/data/*.py)
 	@mkdir -p $(BUILD)
-	$(PY) -m sseds_study.cli --quiet data --dataset movielens100k
-	$(PY) -m sseds_study.cli --quiet data --dataset synthetic
+	$(TIMED) "data movielens100k" -- $(PY) -m sseds_study.cli --quiet data --dataset movielens100k
 	touch $@
 
 # ---- chapters -------------------------------------------------------------------------------------
@@ -102,12 +106,12 @@ sweeps: $(SWEEP_STAMP) ## Run the study profiles in SWEEPS (resumable: finished 
 # re-running after a package change is cheap; delete results/<profile>/ to recompute from scratch.
 $(SWEEP_STAMP): $(SWEEPS:%=configs/%.yaml) $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
 	@mkdir -p $(BUILD)
-	for profile in $(SWEEPS); do $(BIN)/sseds sweep configs/$$profile.yaml; done
+	for profile in $(SWEEPS); do $(TIMED) "sweep $$profile" -- $(BIN)/sseds sweep configs/$$profile.yaml; done
 	touch $@
 
 book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP) $(SWEEP_STAMP)
 	@mkdir -p $(@D) $(BUILD)/out/default
-	$(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
+	$(TIMED) "chapter $*" -- $(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
 	$(PY) -m sseds_study.publish hide-injected $(BUILD)/out/default/$*.ipynb
 	mv $(BUILD)/out/default/$*.ipynb $@
 
@@ -134,7 +138,7 @@ reproduce: setup data sweeps chapters ## Everything: setup, data, the sweeps, ev
 	$(MAKE) --no-print-directory book
 
 book: $(SETUP_STAMP) ## Build the HTML book from the committed chapters (book/_build/html/index.html)
-	$(BIN)/jupyter-book build book -W -n --keep-going
+	$(TIMED) book -- $(BIN)/jupyter-book build book -W -n --keep-going
 
 # The PDF is the single-page HTML build printed by headless Chromium (no LaTeX): the same theme,
 # figures and offline MathJax as the HTML book. Needs the Debian package chromium.

@@ -19,12 +19,12 @@
 # values costs many parameters per embedding dimension, so the parameter budget of SSEDS weighs it
 # heavily; a field whose values hardly move the click rate should need few dimensions.
 #
-# Two datasets are used throughout the book. **MovieLens-100K** is the small real dataset: a rating of
+# Three datasets are used in the book. **MovieLens-100K** is the small real dataset: a rating of
 # 4 or 5 counts as a click, and the fields describe the user, the movie and its genres (a multi-valued
-# field). **synthetic** is generated with a planted truth: some fields act on the label through a
-# known number of latent dimensions, the others not at all, so we know which widths a search should
-# find. Every statistic below is computed on the training split, which is what the vocabularies and
-# the models are built from.
+# field). **MovieLens-1M** is its ten times larger sibling with the same fields. The **planted-truth
+# data** are generated: some fields act on the label through a known number of latent dimensions, the
+# others not at all, so we know which widths a search should find. Every statistic below is computed
+# on the training split, which is what the vocabularies and the models are built from.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
@@ -32,6 +32,7 @@ profile = "default"
 # %% tags=["hide-input"]
 from myst_nb import glue
 
+from sseds_study.analysis.data import planted_dataset
 from sseds_study.analysis.tables import plain_table
 from sseds_study.data import load_dataset, load_dataset_from_study
 from sseds_study.data.stats import dataset_facts, dataset_summary, field_table, truth_table
@@ -41,7 +42,7 @@ from sseds_study.figures.data import (
     plot_missing_rates,
     plot_value_positive_rates,
 )
-from sseds_study.study import load_profile
+from sseds_study.study import companion, load_profile
 
 # %% tags=["hide-input"]
 study = load_profile(profile)
@@ -73,6 +74,7 @@ plain_table(dataset_summary(ml), keys=["name"])
 # The encoded dataset has {glue:text}`ml_rows:,d` rows and {glue:text}`ml_fields:d` fields, and
 # {glue:text}`ml_pos_rate:.1%` of its rows are clicks. With the base width $D$, a full model holds
 # $D$ times {glue:text}`ml_emb_rows:,d` embedding parameters (the sum of the vocabulary sizes).
+# {numref}`fig-ml-cardinality` to {numref}`fig-ml-missing` below show the same fields graphically.
 # The table above gives, per field, its kind, its vocabulary size (the out-of-vocabulary row included),
 # its number of columns (a multi-valued field has several), the share of raw rows with no value, and
 # the share of validation and test values never seen in training. The table below adds, from the
@@ -131,12 +133,32 @@ glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
 # ```
 
 # %% [markdown]
-# ## Synthetic data with a planted truth
+# The field cardinalities ({numref}`fig-ml-cardinality`) set the cost of a dimension: a width on
+# the item or user field costs far more parameters than one on the gender field. Popularity
+# ({numref}`fig-ml-popularity`) follows a long tail, the per-value click rates
+# ({numref}`fig-ml-positive`) show which fields carry signal one value at a time, and the missing
+# and unseen values ({numref}`fig-ml-missing`) show what falls back on the out-of-vocabulary row.
 #
-# The size of the synthetic dataset follows the profile ({glue:text}`profile`).
+# ## MovieLens-1M
+#
+# The larger real dataset of the budget chapter: the same fields as MovieLens-100K, ten times the
+# ratings (profile `movielens1m`).
 
 # %% tags=["hide-input"]
-syn = load_dataset_from_study(study, "synthetic", progress=False)
+large = companion(study, "large")
+large_ds = load_dataset_from_study(large, large.datasets[0].name, progress=False)
+plain_table(dataset_summary(large_ds), keys=["name"])
+
+# %% [markdown]
+# ## Synthetic data with a planted truth
+#
+# The planted-truth dataset is {glue:text}`syn_name`, read as the profile {glue:text}`syn_profile`
+# generates it (the book's profile is {glue:text}`profile`).
+
+# %% tags=["hide-input"]
+syn, syn_study = planted_dataset(study)
+glue("syn_name", syn.name, display=False)
+glue("syn_profile", syn_study.name, display=False)
 
 # %% tags=["hide-input"]
 syn_facts = dataset_facts(syn)
@@ -156,7 +178,9 @@ plain_table(dataset_summary(syn), keys=["name"])
 # positive rate of {glue:text}`syn_pos_rate:.1%`. Only {glue:text}`syn_relevant:d` fields take part
 # in the label; the planted rank of a field is the number of latent dimensions through which it
 # acts, so it is the width an ideal search would give it. The true logits reach an AUC of
-# {glue:text}`syn_bayes_auc:.3f`: no model can do better on this data.
+# {glue:text}`syn_bayes_auc:.3f`: no model can do better on this data. {numref}`fig-syn-cardinality`
+# to {numref}`fig-syn-missing` show its fields as the MovieLens figures above show those of
+# MovieLens-100K.
 
 # %% tags=["hide-input"]
 plain_table(truth_table(syn), keys=["field"])
@@ -168,9 +192,9 @@ glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), displa
 # ```{glue:figure} fig_syn_cardinality
 # :name: fig-syn-cardinality
 #
-# Vocabulary size of each synthetic field. The fields are drawn with the same number of values,
-# so the parameter cost of a dimension is about the same for every field, and any difference in
-# the widths a search finds comes from saliency, not from cost.
+# Vocabulary size of each field of the planted-truth data: the parameter cost of one dimension of a
+# field. Where the vocabularies differ, a width search under a parameter budget weighs cost against
+# saliency; the planted ranks are unrelated to the vocabulary sizes.
 # ```
 
 # %% tags=["hide-input"]

@@ -25,7 +25,7 @@
 # else the sweep picks, per dataset and base model, the learning rate and the embedding weight decay
 # (L2 on the embedding tables, in Adam) with the best validation AUC of the full model, over the grid
 # {glue:text}`tune_grid`, on the first seed. Pretraining, scoring and the retraining of every method
-# then use that point; the test split plays no part in the choice.
+# then use that point ({numref}`fig-tuning`); the test split plays no part in the choice.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
@@ -58,7 +58,8 @@ chapter.tables["tuned"]
 # %% [markdown]
 # ## Learning curves
 #
-# Mean over seeds of the training loss and the validation AUC at each epoch. Training stops when the
+# Mean over seeds of the training loss and the validation AUC at each epoch
+# ({numref}`fig-learning-curves`). Training stops when the
 # validation AUC has not improved for `patience` epochs; the best epoch's weights are kept.
 
 # %% [markdown]

@@ -26,6 +26,8 @@
 # Runs with the same seed share the data split (each seed has its own) and the pretrained model, so
 # each run is measured against the full model of its own seed: the figures show that paired change
 # in test AUC, its mean over seeds with a 95% interval (Student t) and every seed as a faint dot.
+# Every method keeps at least one dimension per field (`min_dim` 1): DCN has no first-order term, so
+# a field at width 0 would vanish from it; [the ablation](05_ablation.ipynb) measures `min_dim` 0.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
@@ -43,50 +45,98 @@ print(chapter.header)
 chapter.glue()
 
 # %% [markdown]
+# ## The verdict: SSEDS against four allocations at equal parameters
+#
+# At budgets 0.2 and 0.1, SSEDS is set against the four allocations that spend the same embedding
+# parameters under the same rules: `uniform` (one width for every field), `frequency` (widths by how
+# often a field's values occur), `random` (a random ranking of the columns) and `magnitude` (columns
+# ranked by the pretrained weights' size). On MovieLens-100K every cell has ten seeds (profile
+# `headline`), on MovieLens-1M three (profile `movielens1m`: a fit there takes 30-60 s, and the
+# whole book must be reproducible in 90 minutes on two cores). Each seed has its own data split and
+# its own pretrained model, shared by every method of that seed, so each cell is the mean of the
+# per-seed differences SSEDS − baseline, with its paired 95% interval; a paired t test per cell,
+# Holm-corrected across the table, gives the verdict (▲ SSEDS better, ▼ worse, · indistinguishable).
+#
+# Of the {glue:text}`verdict_cells` cells, SSEDS is {glue:text}`verdict_summary`
+# ({glue:text}`verdict_seeds` paired seeds per cell). Its largest gain is
+# {glue:text}`verdict_best`; its largest loss {glue:text}`verdict_worst`.
+
+# %% tags=["hide-input"]
+chapter.tables["verdict"]
+
+# %% [markdown]
+# The same runs as mean test AUC per method, the full model beside them:
+
+# %% tags=["hide-input"]
+chapter.tables["verdict_means"]
+
+# %% [markdown]
+# ### With the SSEDS variant chosen on validation
+#
+# The verdict above uses SSEDS's default settings. [The ablation](05_ablation.ipynb) crosses four of
+# its options and picks, per base model, the variant with the best validation AUC:
+# {glue:text}`best_variants`. Rerun on the same ten seeds, each allocation following that variant's
+# rules (its `min_dim`, and fine-tuned from the pretrained model when the variant is), SSEDS is
+# {glue:text}`best_summary` (Holm-corrected across this table). Its largest gain is
+# {glue:text}`best_verdict_best`; its largest loss {glue:text}`best_verdict_worst`.
+
+# %% tags=["hide-input"]
+chapter.tables["best"]
+
+# %% [markdown]
+# ### Would tuning the slim models separately change the verdict?
+#
+# Every method uses the learning rate and embedding weight decay tuned on the full model
+# ([chapter 2](02_pretrain.ipynb)). A slim model has fewer parameters and might want less decay, and
+# one method might suit the shared setting better than another. One cell tests it:
+# {glue:text}`slim_cell`. Each method's whole pipeline (pretraining, scoring, retraining) is run at
+# every decay of the grid below, each method takes the decay with its best mean validation AUC
+# ({glue:text}`slim_choice`), and only then is the test split read. Tuned separately, SSEDS −
+# baseline is {glue:text}`slim_tuned`; with the shared setting, on the same seeds,
+# {glue:text}`slim_shared`: {glue:text}`slim_outcome`.
+
+# %% tags=["hide-input"]
+chapter.tables["slim"]
+
+# %% [markdown]
 # ## Test AUC against budget
 #
-# A column of panels per base model (its title gives the full model's mean test AUC); each row
-# compares SSEDS with two baselines, and the last row with `prune_only`, whose AUC falls much further
-# and would flatten the others on a shared axis. The dashed line at zero is the full model. With
-# three seeds a 95% interval is wide: one seed far from the others stretches it.
+# {numref}`fig-budget-main` and {numref}`fig-budget-large` follow every method down the budgets. A
+# column of panels per base model (its title gives the full model's mean test AUC); each row compares
+# SSEDS with two baselines, and the last row with `prune_only`, whose AUC falls much further and
+# would flatten the others on a shared axis. The dashed line at zero is the full model.
 
 # %% [markdown]
-# ```{glue:figure} fig_budget_movielens100k
-# :name: fig-budget-movielens
+# ```{glue:figure} fig_budget_main
+# :name: fig-budget-main
 #
-# MovieLens-100K as CTR: change in test AUC against the full model of the same seed, by embedding
-# budget, for each method and base model.
+# MovieLens-100K as CTR (profile `default`, three seeds): change in test AUC against the full model of
+# the same seed, by embedding budget, for each method and base model.
 # ```
 #
-# ```{glue:figure} fig_budget_synthetic
-# :name: fig-budget-synthetic
+# ```{glue:figure} fig_budget_large
+# :name: fig-budget-large
 #
-# Synthetic data with planted field ranks: change in test AUC against the full model, by embedding
-# budget.
+# MovieLens-1M as CTR (profile `movielens1m`, three seeds): change in test AUC against the full model
+# of the same seed, by embedding budget.
 # ```
 
 # %% [markdown]
-# ## SSEDS against the baselines at small budgets
+# ## Every method, every base model
 #
-# Mean test AUC with the half-width of its 95% interval at budgets 0.2 and 0.1 (the smoke profile:
-# its smallest budgets), a column per method, the full model's beside them; the best method of each
-# row is in bold.
+# The default profile (three seeds) also runs DCN, PEP (`pep`, `pep_fresh`) and `prune_only`. Mean
+# test AUC with the half-width of its 95% interval at budgets 0.2 and 0.1, a column per method, the
+# full model's beside them; the best method of each row is in bold. At these budgets the largest AUC
+# loss of SSEDS against the full model is {glue:text}`worst_sseds_delta`
+# ({glue:text}`worst_sseds_where`).
 
 # %% tags=["hide-input"]
 chapter.tables["small"]
 
 # %% [markdown]
-# At these small budgets the largest AUC loss of SSEDS against the full model is
-# {glue:text}`worst_sseds_delta` ({glue:text}`worst_sseds_where`).
-#
-# ## SSEDS against each baseline, seed by seed
-#
-# Runs with the same seed share the data split, the pretrained model and the retraining seed, so
-# each method is compared with SSEDS by the per-seed difference of their test AUC: its mean, its
-# paired 95% interval, a paired t test, and Holm's correction across every cell of the table; each
-# cell's mark is its verdict (▲ SSEDS better, ▼ worse, · indistinguishable). In the
-# {glue:text}`verdict_cells` cells below SSEDS is {glue:text}`verdict_summary`
-# ({glue:text}`verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level).
+# SSEDS against each of them seed by seed, as in the verdict table: in the
+# {glue:text}`all_verdict_cells` cells below SSEDS is {glue:text}`all_verdict_summary`
+# ({glue:text}`all_verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level).
 
 # %% tags=["hide-input"]
 chapter.tables["paired"]

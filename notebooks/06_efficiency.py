@@ -106,8 +106,9 @@ chapter.tables["cost_passes"]
 # %% [markdown]
 # ## Deployed bytes against test AUC
 #
-# Each point is a retrained method at one budget (mean over seeds, with its 95% interval); the grey
-# step line is the Pareto front, the best AUC reached at each size. The table gives each method's
+# Each point of {numref}`fig-pareto-movielens` is a retrained method at one budget (mean over seeds,
+# with its 95% interval); the grey step line is the Pareto front, the best AUC reached at each size.
+# The table gives each method's
 # deployed bytes as a fraction of the full model's. PEP's CSR tables take
 # {glue:text}`pep_index_overhead` times the bytes of their kept values alone; at the budgets of the
 # table below, its deployed tables are {glue:text}`pep_vs_sseds_bytes_verdict` SSEDS's dense ones
@@ -120,12 +121,6 @@ chapter.tables["cost_passes"]
 # :name: fig-pareto-movielens
 #
 # MovieLens-100K: test AUC against the deployed embedding storage, per base model.
-# ```
-#
-# ```{glue:figure} fig_pareto_synthetic
-# :name: fig-pareto-synthetic
-#
-# Synthetic data: test AUC against the deployed embedding storage, per base model.
 # ```
 
 # %% tags=["hide-input"]

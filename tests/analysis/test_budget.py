@@ -4,6 +4,7 @@ them, the best method in bold, and SSEDS's verdicts against each baseline as mar
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from sseds_study.analysis.budget import compare_methods, methods_table, paired_table
 from sseds_study.analysis.tables import MARKS
@@ -40,3 +41,67 @@ def test_paired_table_marks_each_verdict():
     assert table.cells.loc[0, ["uniform", "random", "frequency"]].tolist() == [
         f"+0.0100 ± 0.0030 {MARKS['better']}", f"-0.0200 ± 0.0030 {MARKS['worse']}",
         f"+0.0010 ± 0.0030 {MARKS['indistinguishable']}"]
+
+
+def test_verdict_extremes_name_the_cells_of_largest_gain_and_loss():
+    from sseds_study.analysis.budget import verdict_extremes
+
+    paired = pd.DataFrame([{"dataset": "d", "model": "FM", "budget": b, "baseline": base, "n": 10, "difference": diff,
+                            "ci95": 0.002, "verdict": v}
+                           for b, base, diff, v in ((0.2, "uniform", 0.004, "better"), (0.1, "random", -0.003, "worse"),
+                                                    (0.1, "frequency", 0.001, "indistinguishable"))])
+    text = verdict_extremes(paired)
+    assert text["verdict_best"] == "+0.0040 ± 0.0020 against uniform (d, FM, budget 0.2, 10 seeds, better)"
+    assert text["verdict_worst"] == "-0.0030 ± 0.0020 against random (d, FM, budget 0.1, 10 seeds, worse)"
+    assert verdict_extremes(paired.iloc[:0])["verdict_best"] == "no paired cell"
+
+
+def test_seed_counts_per_dataset():
+    from sseds_study.analysis.budget import _seed_counts
+
+    rows = pd.DataFrame({"dataset": ["a"] * 10 + ["b"] * 3, "seed": [*range(10), *range(3)], "status": "ok"})
+    assert _seed_counts(rows) == "10 seeds on a, 3 on b"
+    assert _seed_counts(rows.assign(status="failed")) == "0 seeds"
+
+
+@pytest.mark.slow
+def test_the_chapter_has_everything_its_notebook_glues_and_shows(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    from sseds_study.analysis.budget import budget_chapter
+
+    monkeypatch.setenv("SSEDS_RESULTS_DIR", str(tmp_path))
+    ch = budget_chapter("smoke")
+    source = (Path(__file__).parents[2] / "notebooks" / "04_budget.py").read_text()
+    for name in set(re.findall(r"\{glue:text\}`([a-z_0-9A-Z]+)`", source)):
+        assert name in ch.text and ch.text[name], name
+    for name in set(re.findall(r'chapter\.tables\["([a-z_]+)"\]', source)):
+        assert name in ch.tables, name
+    assert "fig_budget_main" in ch.figures
+    assert set(ch.tables["verdict"].cells.columns) >= {"uniform", "frequency", "random", "magnitude"}
+
+
+def test_ablation_choice_is_the_best_mean_validation_auc_and_ignores_test():
+    from sseds_study.analysis.budget import ablation_choice
+
+    def row(model, split, init, valid, test, seed):
+        return {"model": model, "method": "sseds", "status": "ok", "seed": seed, "valid_auc": valid, "test_auc": test,
+                "search_score_split": split, "search_estimator": "taylor", "search_min_dim": 0, "search_init": init,
+                "search_budget_unit": "params", "search_rank_by": "saliency"}
+
+    rows = pd.DataFrame([row("FM", "valid", "inherit", 0.79, 0.70, s) for s in (0, 1)]
+                        + [row("FM", "train", "scratch", 0.78, 0.90, s) for s in (0, 1)]
+                        + [row("DeepFM", "train", "scratch", 0.80, 0.80, 0)])
+    assert ablation_choice(rows, "FM") == {"score_split": "valid", "estimator": "taylor", "min_dim": 0,
+                                           "init": "inherit", "budget_unit": "params", "rank_by": "saliency"}
+    assert ablation_choice(rows, "DCN") is None
+
+
+def test_variant_search_of_the_best_profiles():
+    from sseds_study.analysis.budget import variant_search
+    from sseds_study.config import load_profile
+
+    s = variant_search(load_profile("headline_best_deepfm"))
+    assert (s.score_split, s.estimator, s.min_dim, s.init) == ("valid", "exact", 0, "inherit")
+    assert variant_search(load_profile("headline")) == load_profile("headline").search

@@ -74,7 +74,7 @@ def test_missing_profile_file(tmp_path):
 
 
 def test_shipped_profiles_load():
-    for name in ("smoke", "default", "ablation", "paper"):
+    for name in ("smoke", "default", "ablation", "paper", "headline", "movielens1m", "synthetic_v2"):
         study = st.load_profile(name)
         if study.tune is not None:
             assert st.tuning_runs(study)
@@ -155,9 +155,49 @@ def test_shipped_profiles_state_only_their_differences():
     assert "extends: default" in (Path(__file__).parents[2] / "configs" / "ablation.yaml").read_text()
 
 
-def test_synthetic_v2_profile_and_the_oracle_stays_out_of_the_others():
+def test_synthetic_v2_profile_and_the_oracle_only_where_ranks_are_planted():
     v2 = st.load_profile("synthetic_v2")
     assert [d.name for d in v2.datasets] == ["synthetic2"] and "oracle" in v2.methods
     assert v2.train == st.load_profile("default").train  # the study's own training settings
-    others = [p.stem for p in (Path(__file__).parents[2] / "configs").glob("*.yaml") if p.stem != "synthetic_v2"]
-    assert others and all("oracle" not in st.load_profile(name).methods for name in others)
+    assert st.load_profile("default").companions["planted"] == "synthetic_v2"
+    for path in (Path(__file__).parents[2] / "configs").glob("*.yaml"):
+        study = st.load_profile(path.stem)
+        if "oracle" in study.methods:  # the profile check refuses it elsewhere; this names the file
+            assert all(d.name.startswith("synthetic") for d in study.datasets), path.name
+
+
+def test_factorial_expands_to_every_combination_before_the_listed_variants():
+    study = tiny(factorial={"score_split": ["train", "valid"], "init": ["scratch", "inherit"]},
+                 variants=[{"estimator": "fisher"}])
+    assert study.variants == ({"score_split": "train", "init": "scratch"}, {"score_split": "train", "init": "inherit"},
+                              {"score_split": "valid", "init": "scratch"}, {"score_split": "valid", "init": "inherit"},
+                              {"estimator": "fisher"})
+    assert study.factorial == {"score_split": ["train", "valid"], "init": ["scratch", "inherit"]}
+    assert tiny().variants == () and st.load_profile("headline").variants == ()  # no factorial, no variant
+    # the combination equal to the profile's own search setting is the same run, not a second one
+    assert len(st.expand_runs(study)) < len(st.expand_runs(tiny(variants=list(study.variants)))) + 1
+
+
+@pytest.mark.parametrize("factorial", [{"init": []}, {"init": "inherit"}, ["init"]])
+def test_bad_factorials_are_refused(factorial):
+    with pytest.raises(ConfigError, match="factorial: expected a mapping of search setting to a non-empty list"):
+        tiny(factorial=factorial)
+
+
+def test_a_bad_factorial_level_names_the_setting():
+    with pytest.raises(ConfigError, match="estimator"):
+        tiny(factorial={"estimator": ["mean_abs", "psychic"]})
+
+
+def test_companion_falls_back_to_the_profile_itself():
+    default = st.load_profile("default")
+    assert st.companion(default, "headline").name == "headline"
+    assert st.companion(default, "large").datasets[0].name == "movielens1m"
+    smoke = st.load_profile("smoke")
+    assert st.companion(smoke, "large") is smoke
+
+
+@pytest.mark.parametrize("change", [{"reuse": ["../x"]}, {"companions": {"headline": "a/b"}}, {"companions": ["x"]}])
+def test_reuse_and_companions_must_name_profiles(change):
+    with pytest.raises(ConfigError, match="reuse|companions"):
+        tiny(**change)

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from figurehelpers import ablation_changes, budget_table, change_table  # noqa: E402
+from figurehelpers import ablation_changes, budget_table, change_table, factor_effects  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from sseds_study.figures import comparison  # noqa: E402
@@ -60,6 +60,19 @@ def test_ablation_with_a_single_budget():
     changes = ablation_changes()
     fig = comparison.plot_ablation(changes[changes["budget"] == 0.1], rows={"d": 500}, profile="smoke")
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["default (zero)", "budget 0.1"]
+
+
+def test_factor_effects_a_panel_per_factor_a_row_per_model_and_budget():
+    fig = comparison.plot_factor_effects(factor_effects(), rows={"d": 500}, profile="smoke")
+    assert [ax.get_title() for ax in fig.axes] == ["estimator", "init: inherit − scratch"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["DeepFM, b = 0.2", "DeepFM, b = 0.1",
+                                                                     "FM, b = 0.2", "FM, b = 0.1"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [  # one contrast: named in its panel's title
+        "estimator: fisher − mean_abs", "estimator: taylor − mean_abs", "estimator: exact − mean_abs"]
+    assert fig.axes[0].get_xlim() == fig.axes[1].get_xlim()  # one scale: effects compare across panels
+    assert all(any(line.get_linestyle() == "--" and set(line.get_xdata()) == {0} for line in ax.get_lines())
+               for ax in fig.axes)
+    assert "validation AUC" in fig.get_suptitle() and "d, 500 rows, profile smoke" in fig.get_suptitle()
 
 
 def test_pareto_front_keeps_the_points_nothing_beats():

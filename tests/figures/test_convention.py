@@ -18,6 +18,7 @@ from figurehelpers import (  # noqa: E402
     budget_table,
     change_table,
     exact_agreement_table,
+    factor_effects,
     learning_history,
     planted_table,
     tuning_grid,
@@ -49,6 +50,8 @@ CALLS = {
         exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_ablation: lambda tiny: comparison.plot_ablation(
         ablation_changes("tiny"), rows={"tiny": 6}, profile="smoke"),
+    comparison.plot_factor_effects: lambda tiny: comparison.plot_factor_effects(
+        factor_effects("tiny"), rows={"tiny": 6}, profile="smoke"),
     tuning.plot_tuning_grid: lambda tiny: tuning.plot_tuning_grid(
         tuning_grid().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_bytes_pareto: lambda tiny: comparison.plot_bytes_pareto(
@@ -80,9 +83,8 @@ def test_figure_is_closed_and_titled_with_dataset_rows_and_profile(tiny, draw):
     fig.canvas.draw()  # a closed figure still renders (glue, display, savefig)
 
 
-@pytest.mark.parametrize("draw", [f for f in figure_functions() if f.__module__ != data_figures.__name__],
-                         ids=lambda f: f.__name__)
-def test_result_figures_fit_the_column_with_legible_text(tiny, draw):
+@pytest.mark.parametrize("draw", figure_functions(), ids=lambda f: f.__name__)
+def test_figures_fit_the_column_with_legible_text(tiny, draw):
     fig = CALLS[draw](tiny)
     fig.canvas.draw()
     assert fig.get_size_inches()[0] <= BOOK_WIDTH + 1e-6

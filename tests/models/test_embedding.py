@@ -148,3 +148,28 @@ def test_aligned_needs_maps_when_narrow(fields, ids):
     emb = FieldEmbedding(fields, D, [2, 4, 4, 4, 4], align=False)
     with pytest.raises(RuntimeError, match="align=True"):
         emb.aligned(ids)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_row_gather_matches_nn_embedding_bit_for_bit(threads):
+    """The lookup gathers rows with index_select instead of calling nn.Embedding: the same values
+    and, with repeated ids, the same accumulated gradient to the last bit (so results computed before
+    the change stay valid)."""
+    from sseds_study.models.embedding import _rows
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        gen = torch.Generator().manual_seed(0)
+        table = torch.nn.Embedding(300, 16)
+        idx = torch.randint(0, 300, (2048, 13), generator=gen)  # many repeats per row
+        upstream = torch.randn(2048, 13, 16, generator=gen)
+        ours = _rows(table, idx)
+        ours.backward(upstream)
+        grad_ours, table.weight.grad = table.weight.grad.clone(), None
+        ref = table(idx)
+        ref.backward(upstream)
+        assert torch.equal(ours, ref)
+        assert torch.equal(grad_ours, table.weight.grad)
+    finally:
+        torch.set_num_threads(before)

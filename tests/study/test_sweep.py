@@ -240,3 +240,51 @@ def test_bad_worker_counts_are_refused_before_anything(tmp_path):
         with pytest.raises(ConfigError, match="workers: expected a positive integer"):
             st.sweep(tiny(), tmp_path, workers=workers, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- reuse ---------------------------------------------------------------------------------------
+def test_reuse_copies_finished_runs_of_another_profile(finished, tmp_path, monkeypatch):
+    """A profile that reuses another copies the runs whose keys it shares (computing none of them),
+    computes only the rest, and marks the copies with where they came from."""
+    out, report = finished
+    os.symlink(out, tmp_path / "done")  # the reused profile's folder sits beside the new one
+    bigger = dataclasses.replace(tiny(), seeds=(*tiny().seeds, 7), reuse=("done",))
+    computed = []
+    real = execute.execute_run
+    monkeypatch.setattr(execute, "execute_run",
+                        lambda ds, pre, spec, cache: computed.append(spec.key) or real(ds, pre, spec, cache))
+    again = st.sweep(bigger, tmp_path / "mine", progress=False, executor="local", workers=1)
+    shared = set(report.table["key"])
+    assert again.failed == 0, again.table["error"].tolist()
+    assert computed and not shared & set(computed)  # the copies were not recomputed
+    table = again.table.set_index("key")
+    assert set(table.loc[list(shared), "reused_from"]) == {"done"}
+    assert set(table.loc[computed, "seed"]) == {7}
+    # a copied row is the other profile's row, number for number
+    first = report.table.set_index("key")["test_auc"]
+    assert (table.loc[first.index, "test_auc"] == first).all()
+
+
+def test_balance_splits_few_groups_into_chunks_first_chunks_first():
+    from sseds_study.study.expand import balance_groups
+
+    groups = [[f"g{g}r{r}" for r in range(5)] for g in range(3)]
+    out = balance_groups(groups, workers=2)
+    assert out[:3] == [["g0r0", "g0r2", "g0r4"], ["g1r0", "g1r2", "g1r4"], ["g2r0", "g2r2", "g2r4"]]
+    assert sorted(r for c in out for r in c) == sorted(r for g in groups for r in g)  # every run once
+    assert balance_groups(groups, workers=1) == groups  # nothing to balance
+    many = [[f"g{g}"] for g in range(4)]
+    assert balance_groups(many, workers=2) == many  # two groups a worker already
+    assert balance_groups([["a"], ["b", "c"]], workers=2) == [["a"], ["b"], ["c"]]  # no empty chunk
+
+
+def test_split_groups_give_the_rows_of_whole_groups(tmp_path, finished):
+    """One seed on two workers: the group is split, both halves may pretrain the same model, and every
+    row equals the row of the unsplit in-process sweep."""
+    study = tiny()
+    report = st.sweep(study, tmp_path, executor="local", workers=2, progress=False)
+    assert report.failed == 0
+    ref = finished[1].table.set_index("key")["test_auc"]
+    got = report.table.set_index("key")["test_auc"]
+    assert sorted(got.index) == sorted(ref.index)
+    np.testing.assert_array_equal(got.loc[ref.index].to_numpy(), ref.to_numpy())

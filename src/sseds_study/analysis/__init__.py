@@ -1,7 +1,7 @@
 """The analyses behind the book's chapters, one module per chapter; each ``*_chapter(profile)``
 returns a ``Chapter`` (header, figures, tables, glued text) that its notebook only displays."""
 
-from .ablation import ablation_chapter, ablation_profile, variant_deltas
+from .ablation import ablation_chapter, ablation_study, main_effects, validation_ranking
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
 from .efficiency import efficiency_chapter, latency_ratios, search_costs
@@ -17,8 +17,8 @@ from .search import (
 )
 
 __all__ = [
-    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_profile", "budget_chapter", "compare_methods",
+    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_study", "budget_chapter", "compare_methods",
     "efficiency_chapter", "exact_agreement", "exact_reference", "latency_ratios", "search_costs",
     "load_pretrained", "planted_truth", "pretrain_all", "pretrain_chapter", "saliency_scores",
-    "search_chapter", "variant_deltas", "widths_by_budget",
+    "main_effects", "search_chapter", "validation_ranking", "widths_by_budget",
 ]

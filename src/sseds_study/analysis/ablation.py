@@ -1,86 +1,619 @@
-"""Chapter 05: SSEDS variants (one search option changed at a time) against the default settings."""
+"""Chapter 05: the SSEDS options crossed in a factorial, compared at equal embedding parameters.
+
+The ablation profile (``companion(profile, "ablation")``) runs every combination of the levels in its
+``factorial:`` mapping (plus a few one-factor variants). The chapter
+
+1. chooses the variant to report on validation AUC alone: per dataset and base model, the variant with
+   the highest mean validation AUC over budgets and seeds (ties go to the default setting, then to the
+   variant that changes fewest settings), and only then reads the test split, once, for that variant
+   against the default setting: the paired per-seed difference with its interval and a
+   Holm-corrected verdict (``study.compare``);
+2. estimates each factor's main effect and every two-factor interaction on validation AUC, per model
+   and budget, as paired changes over seeds (a seed shares the pretrained model and the split);
+3. checks that every variant kept the same fraction of the embedding parameters, and how many fields
+   each left at width 0;
+4. sets each estimator's ranking against the exact drop-column ranking (``exact_agreement``, chapter 3).
+
+Everything the chapter says about one variant against another is generated here, with its interval.
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 import pandas as pd
 
-from ..config import load_profile
-from ..figures.comparison import plot_ablation
-from ..study import aggregate, sweep, with_variant
+from ..config import ESTIMATORS, ConfigError, SearchConfig, StudyConfig, companion, load_profile
+from ..figures.comparison import plot_factor_effects
+from ..figures.results import plot_exact_agreement
+from ..statistics import paired_difference
+from ..study import sweep, with_variant
 from ..study.compare import change_verdicts, paired_changes
 from .chapter import Chapter
-from .tables import BookTable, compact_table
+from .search import exact_agreement
+from .tables import MARKS, MISSING, BookTable, compact_table, number, plain_table
 
-CELL = ["dataset", "model", "method", "budget"]
-DEFAULT_ROW = "default settings: test AUC"
-
-
-def ablation_profile(profile: str) -> str:
-    """The ablation profile that goes with a book profile: ``ablation`` for the book, else ``<profile>_ablation``."""
-    return "ablation" if profile == "default" else f"{profile}_ablation"
-
-
-def variant_deltas(agg: pd.DataFrame, metric: str = "test_auc") -> pd.DataFrame:
-    """Each variant's mean metric minus the default settings' in the same dataset/model/budget."""
-    default = agg[agg["variant"] == "default"].set_index(["dataset", "model", "budget"])[f"{metric}_mean"]
-    out = agg.copy()
-    out["delta"] = out[f"{metric}_mean"].to_numpy() - default.reindex(
-        list(zip(out["dataset"], out["model"], out["budget"], strict=True))).to_numpy()
-    return out
+CELL = ["dataset", "model", "budget"]
+GROUP = ["dataset", "model"]
+DEFAULT = "default"
+CHOICE_METRIC = "valid_auc"
+TEST_METRIC = "test_auc"
+KEPT_TOLERANCE = 0.01  # equal parameters: a variant's kept fraction within 1% of the budget of the default's
+TOP = 5  # variants shown per model in the validation ranking (the default's row is added below them)
+# How a setting is written in a short variant name: "fisher · valid split · min_dim 0 · inherit".
+SHORT = {"estimator": "{}", "score_split": "{} split", "num_batches": "K = {}", "budget_unit": "{} unit",
+         "rank_by": "by {}", "min_dim": "min_dim {}", "init": "{}"}
 
 
-def _cell_label(frame: pd.DataFrame, models: int) -> pd.Series:
-    """The column a cell goes to: 'movielens100k, b = 0.2' (and the model, when there are several)."""
-    model = frame["model"] + ", " if models > 1 else ""
-    return frame["dataset"] + ", " + model + "b = " + frame["budget"].map(lambda b: f"{b:g}")
+def ablation_study(profile: str) -> StudyConfig:
+    """The ablation profile the book profile ``profile`` names as its companion (``ablation`` for
+    ``default``, ``smoke_ablation`` for ``smoke``; the profile itself when it names none)."""
+    return companion(load_profile(profile), "ablation")
 
 
-def variants_table(verdicts: pd.DataFrame, agg: pd.DataFrame, seeds: int) -> BookTable:
-    """Variants as rows, (dataset, budget) cells as columns: the default settings' test AUC first,
-    then each variant's paired change against it with its interval and verdict mark."""
-    models = agg["model"].nunique()
-    default = agg[agg["variant"] == "default"].assign(variant=DEFAULT_ROW, change=lambda d: d["test_auc_mean"],
-                                                      ci95=lambda d: d["test_auc_ci95"], verdict=None)
-    long = pd.concat([default, verdicts], ignore_index=True)
-    long["cell"] = _cell_label(long, models)
-    order = long.sort_values(["dataset", "budget"], ascending=[True, False])["cell"]
-    table = compact_table(long, index=["variant"], columns="cell", value="change", half="ci95", verdict="verdict",
-                          order=list(dict.fromkeys(order)),
-                          orders={"variant": [DEFAULT_ROW, *sorted(set(verdicts["variant"]))]}, best=None,
-                          signed=lambda key: key[0] != DEFAULT_ROW,
-                          note=f"First row: the default settings' mean test AUC over {seeds} seeds ± its 95% "
-                               "half-width. Other rows: the variant's test AUC minus the default's, paired by seed; "
-                               "▲ better, ▼ worse, · indistinguishable (paired t test, Holm-corrected across the "
-                               "table, 5% level).")
-    return table
+def short_name(variant: str) -> str:
+    """A variant label (``variant_label``: 'estimator=fisher,min_dim=0') as the tables write it:
+    'fisher · min_dim 0'; 'default' stays."""
+    if variant == DEFAULT:
+        return DEFAULT
+    parts = []
+    for item in variant.split(","):
+        key, _, value = item.partition("=")
+        parts.append(SHORT.get(key, f"{key} {{}}").format(value))
+    return " · ".join(parts)
 
 
+def changed_settings(variant: str) -> int:
+    """How many search settings a variant label changes from the default (0 for the default)."""
+    return 0 if variant == DEFAULT else variant.count("=")
+
+
+def _cell_label(frame: pd.DataFrame, datasets: int) -> pd.Series:
+    """'FM, b = 0.2' (with the dataset first when there are several)."""
+    head = frame["dataset"] + ", " if datasets > 1 else ""
+    return head + frame["model"] + ", b = " + frame["budget"].map(lambda b: f"{b:g}")
+
+
+def _pm(mean: float, half: float, digits: int = 4) -> str:
+    """'+0.0012 ± 0.0034' (the half-width left out when there is none)."""
+    text = number(float(mean), digits, signed=True)
+    return text if half != half else f"{text} ± {number(float(half), digits)}"
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. The choice on validation, and the one read of test
+# ----------------------------------------------------------------------------------------------
+def validation_ranking(rows: pd.DataFrame, metric: str = CHOICE_METRIC, by: Sequence[str] = GROUP,
+                       default: str = DEFAULT) -> pd.DataFrame:
+    """Rank the variants of each ``by`` group by their mean ``metric`` over budgets and seeds.
+
+    rows: one row per run (columns ``by``, variant, budget, seed, ``metric``). A variant that lacks a
+    (budget, seed) some other variant of its group has is incomplete: it is listed, unranked (rank
+    NaN), since its mean would not cover the same runs. Ties in the mean (identical runs: a setting
+    that changed nothing) go to the default, then to the variant changing fewest settings, then by
+    name. Returns by, variant, runs, mean, complete, rank, chosen, and gap, gap_ci95: the variant's
+    difference from the default, paired by seed (each seed's mean over budgets), with its 95%
+    half-width over seeds (an interval on the selection, not a test: the choice made here is the one
+    that looks best).
+    """
+    out = []
+    for key, g in rows.groupby(list(by), sort=True):
+        g = g.dropna(subset=[metric])
+        cells = set(zip(g["budget"], g["seed"], strict=True))
+        per = g.groupby("variant")
+        stats = pd.DataFrame({"runs": per.size(), "mean": per[metric].mean(),
+                              "cells": per.apply(lambda d: len(set(zip(d["budget"], d["seed"], strict=True))))})
+        stats["complete"] = (stats["cells"] == len(cells)) & stats["mean"].notna()
+        stats = stats.reset_index().drop(columns="cells")
+        stats["_tie"] = stats["mean"].round(12)
+        stats["_default"] = stats["variant"] != default
+        stats["_changed"] = stats["variant"].map(changed_settings)
+        stats = stats.sort_values(["complete", "_tie", "_default", "_changed", "variant"],
+                                  ascending=[False, False, True, True, True], kind="stable")
+        stats["rank"] = np.where(stats["complete"], np.arange(1, len(stats) + 1), np.nan)
+        stats["chosen"] = stats["rank"] == 1
+        by_seed = g.pivot_table(index="seed", columns="variant", values=metric, aggfunc="mean")
+        gaps = [paired_difference(by_seed[v].to_numpy(), by_seed[default].to_numpy())
+                if default in by_seed else None for v in stats["variant"]]
+        stats["gap"] = [d.mean if d is not None else np.nan for d in gaps]
+        stats["gap_ci95"] = [d.ci95 if d is not None and v != default else np.nan
+                             for d, v in zip(gaps, stats["variant"], strict=True)]
+        for k, v in zip(by, key if isinstance(key, tuple) else (key,), strict=True):
+            stats[k] = v
+        out.append(stats)
+    cols = [*by, "variant", "runs", "mean", "gap", "gap_ci95", "complete", "rank", "chosen"]
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+
+
+def chosen_variants(ranking: pd.DataFrame, by: Sequence[str] = GROUP) -> dict[tuple, str]:
+    """{(dataset, model): the variant chosen on validation}."""
+    chosen = ranking[ranking["chosen"]]
+    return {tuple(r[k] for k in by): r["variant"] for r in chosen.to_dict("records")}
+
+
+def read_test(rows: pd.DataFrame, choice: Mapping[tuple, str], metric: str = TEST_METRIC,
+              default: str = DEFAULT) -> pd.DataFrame:
+    """The chosen variant of each (dataset, model) against the default setting on ``metric``, per budget:
+    the paired per-seed difference (same seed: same pretrained model and split), its 95% half-width and
+    the verdict, Holm-corrected across every cell of the table. A group whose choice is the default
+    itself gets a row with no difference (verdict 'default chosen')."""
+    picked, same = [], []
+    for (dataset, model), variant in choice.items():
+        g = rows[(rows["dataset"] == dataset) & (rows["model"] == model)]
+        if variant == default:
+            same.append(g[g["variant"] == default])
+        else:
+            picked.append(g[g["variant"].isin([variant, default])])
+    parts = []
+    if picked:
+        changes = paired_changes(pd.concat(picked), {"variant": default}, CELL, metric=metric)
+        verdicts = change_verdicts(changes, [*CELL, "variant"], metric=metric)
+        if not verdicts.empty:
+            parts.append(verdicts)
+    for g in same:
+        for (dataset, model, budget), c in g.groupby(CELL, sort=True):
+            parts.append(pd.DataFrame([{"dataset": dataset, "model": model, "budget": budget, "variant": default,
+                                        "n": c["seed"].nunique(), "change": np.nan, "ci95": np.nan, "p_t": np.nan,
+                                        "p_holm": np.nan, "verdict": "default chosen"}]))
+    cols = [*CELL, "variant", "n", "change", "ci95", "p_t", "p_holm", "verdict"]
+    if not parts:
+        return pd.DataFrame(columns=[*cols, "default_mean", "chosen_mean"])
+    table = pd.concat(parts, ignore_index=True)[cols]
+    means = rows.groupby([*CELL, "variant"])[metric].mean()
+    table["default_mean"] = [means.get((d, m, b, default), np.nan)
+                             for d, m, b in zip(table["dataset"], table["model"], table["budget"], strict=True)]
+    table["chosen_mean"] = [means.get((d, m, b, v), np.nan) for d, m, b, v in
+                            zip(table["dataset"], table["model"], table["budget"], table["variant"], strict=True)]
+    return table.sort_values(["dataset", "model", "budget"], ascending=[True, True, False]).reset_index(drop=True)
+
+
+def ranking_table(ranking: pd.DataFrame, top: int = TOP, default: str = DEFAULT) -> BookTable:
+    """The top ``top`` variants of each model on validation, and the default's row when it is not
+    among them; variants with missing runs are left out (the note counts them)."""
+    shown = []
+    for _, g in ranking.groupby(GROUP, sort=True):
+        ranked = g[g["complete"]].sort_values("rank")
+        keep = ranked[(ranked["rank"] <= top) | (ranked["variant"] == default)]
+        shown.append(keep)
+    frame = pd.concat(shown, ignore_index=True) if shown else ranking.iloc[0:0]
+    datasets = frame["dataset"].nunique() if len(frame) else 1
+    table = pd.DataFrame({
+        **({"dataset": frame["dataset"]} if datasets > 1 else {}),
+        "model": frame["model"],
+        "rank": [f"{int(r)}" for r in frame["rank"]],
+        "variant": frame["variant"].map(short_name) + np.where(frame["chosen"], " (chosen)", ""),
+        "validation AUC": frame["mean"],
+        "gap to default": [MISSING if v == DEFAULT else _pm(m, h)
+                           for v, m, h in zip(frame["variant"], frame["gap"], frame["gap_ci95"], strict=True)],
+    })
+    incomplete = int((~ranking["complete"]).sum())
+    ranked = ranking[ranking["complete"]].groupby(GROUP).size()
+    note = (f"Mean validation AUC over budgets and seeds; the top {top} of the {ranked.max() if len(ranked) else 0} "
+            "ranked variants per model, and the default setting's row. Gap: the variant minus the default, "
+            "paired by seed (each seed's mean over budgets) ± its 95% half-width; a selection, not a test: the "
+            "test split is read once, below.")
+    if incomplete:
+        note += f" {incomplete} variant(s) with missing runs are not ranked."
+    return plain_table(table, keys=["dataset", "model"] if datasets > 1 else ["model"], note=note)
+
+
+def read_table(read: pd.DataFrame) -> BookTable:
+    """The test read: per model and budget, the chosen variant, the default's test AUC and the chosen
+    one's paired change against it with its interval and verdict mark."""
+    datasets = read["dataset"].nunique() if len(read) else 1
+    change = [MISSING if c != c else _pm(c, h) + (f" {MARKS[v]}" if v in MARKS else "")
+              for c, h, v in zip(read["change"], read["ci95"], read["verdict"], strict=True)]
+    table = pd.DataFrame({
+        **({"dataset": read["dataset"]} if datasets > 1 else {}),
+        "model": read["model"], "budget": read["budget"].map(lambda b: f"{b:g}"),
+        "chosen on validation": read["variant"].map(short_name),
+        "default: test AUC": read["default_mean"], "chosen − default": change, "pairs": read["n"],
+    })
+    keys = ["dataset", "model"] if datasets > 1 else ["model"]
+    return plain_table(table, keys=keys, note="Test AUC, read once for the variant chosen on validation: the default's "
+                                              "mean over the paired seeds, and the chosen variant's change against "
+                                              "it, paired by seed, ± its 95% half-width; ▲ better, ▼ worse, "
+                                              "· indistinguishable (paired t test, Holm-corrected across the "
+                                              "table, 5% level).")
+
+
+def seeds_note(seeds: int) -> str:
+    """What the number of seeds means for the intervals of this chapter."""
+    if seeds < 2:
+        return "With a single seed there is no interval at all: every comparison below is a single pair of runs."
+    return (f"Every interval in this chapter rests on {_count(seeds, 'seed')}, a Student-t interval with "
+            f"{_count(seeds - 1, 'degree')} of freedom: only a large change, consistent from seed to seed, can be "
+            "told from zero.")
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 cell', '4 cells'."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def choice_text(ranking: pd.DataFrame, read: pd.DataFrame, default: str = DEFAULT) -> dict[str, str]:
+    """Per model, one sentence: the variant chosen on validation, where the default ranks, and what the
+    one test read says against the default at each budget, with its interval."""
+    sentences, defaults = [], []
+    datasets = ranking["dataset"].nunique()
+    for (dataset, model), g in ranking.groupby(GROUP, sort=True):
+        name = f"{model} on {dataset}" if datasets > 1 else model
+        ranked = g[g["complete"]]
+        chosen = ranked[ranked["chosen"]]
+        if chosen.empty:
+            sentences.append(f"For {name} no variant has all its runs yet, so none is chosen.")
+            continue
+        chosen = chosen.iloc[0]
+        base = g[g["variant"] == default]
+        if base.empty or not base.iloc[0]["complete"]:
+            defaults.append(f"nowhere for {name} (it has missing runs)")
+            sentences.append(f"For {name} the validation choice is {short_name(chosen['variant'])} "
+                             f"(mean validation AUC {chosen['mean']:.4f}); the default setting lacks runs, so "
+                             "there is nothing to read it against.")
+            continue
+        base = base.iloc[0]
+        defaults.append(f"{_ordinal(int(base['rank']))} of {len(ranked)} for {name}")
+        if chosen["variant"] == default:
+            sentences.append(f"For {name} the default setting itself has the highest mean validation AUC "
+                             f"({base['mean']:.4f}, first of {len(ranked)}), so there is no other variant to "
+                             "read on test.")
+            continue
+        cells = read[(read["dataset"] == dataset) & (read["model"] == model)]
+        reads = " and ".join(f"{r['verdict']} at budget {r['budget']:g} ({_pm(r['change'], r['ci95'])} test AUC, "
+                          f"{int(r['n'])} seeds)" for r in cells.to_dict("records"))
+        sentences.append(f"For {name} the validation choice is {short_name(chosen['variant'])}, "
+                         f"{_pm(chosen['gap'], chosen['gap_ci95'])} validation AUC against the default setting "
+                         f"(paired by seed, mean over budgets; the default ranks {_ordinal(int(base['rank']))} of "
+                         f"{len(ranked)}); read once on test against the default "
+                         f"setting it is {reads or 'not measurable (no paired seeds)'}.")
+    return {"choice_text": " ".join(sentences), "default_rank": "; ".join(defaults)}
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. Main effects and interactions on validation
+# ----------------------------------------------------------------------------------------------
+def factor_base(factorial: Mapping[str, Sequence], reference: SearchConfig) -> dict[str, object]:
+    """Each factor's base level: the default setting's, when it is one of the levels, else the first."""
+    return {f: getattr(reference, f) if getattr(reference, f) in levels else levels[0]
+            for f, levels in factorial.items()}
+
+
+def factorial_rows(rows: pd.DataFrame, factorial: Mapping[str, Sequence], reference: SearchConfig) -> pd.DataFrame:
+    """The runs that belong to the factorial: every setting outside it is the reference's and every
+    factor at one of its levels. Adds a column per factor (its level) from the ``search_*`` columns."""
+    out = rows.copy()
+    keep = np.ones(len(out), dtype=bool)
+    fields = [c.removeprefix("search_") for c in out.columns if c.startswith("search_")]
+    for name in fields:
+        if not hasattr(reference, name):
+            continue
+        kind = type(getattr(reference, name))
+        values = out[f"search_{name}"].map(lambda v, kind=kind: kind(v) if v == v else v)
+        if name in factorial:
+            out[name] = values
+            keep &= values.isin(list(factorial[name])).to_numpy()
+        else:
+            keep &= (values == getattr(reference, name)).to_numpy()
+    return out[keep].reset_index(drop=True)
+
+
+def _contrasts(factorial: Mapping[str, Sequence], base: Mapping[str, object]) -> list[tuple[str, object, object]]:
+    return [(f, level, base[f]) for f, levels in factorial.items() for level in levels if level != base[f]]
+
+
+def _contrast_label(level, base) -> str:
+    return f"{level} − {base}"
+
+
+def main_effects(rows: pd.DataFrame, factorial: Mapping[str, Sequence], reference: SearchConfig,
+                 metric: str = CHOICE_METRIC, by: Sequence[str] = CELL) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each factor's main effect on ``metric``, per ``by`` cell: for every level against the base level,
+    the mean over the other factors' combinations of (metric at the level − metric at the base), seed by
+    seed; then over seeds, the mean with its paired 95% interval and a verdict (Holm across the table).
+
+    rows: ``factorial_rows`` (a column per factor). Combinations missing at either level are left
+    out of that seed's mean. Returns (per_seed, summary): per_seed has by, seed, factor, contrast,
+    ``metric`` (the level's mean), reference (the base's mean) and change; summary is
+    ``change_verdicts`` of it per factor and contrast.
+    """
+    base = factor_base(factorial, reference)
+    factors = list(factorial)
+    per_seed = []
+    for factor, level, lo in _contrasts(factorial, base):
+        others = [f for f in factors if f != factor]
+        wide = rows.pivot_table(index=[*by, "seed", *others], columns=factor, values=metric, aggfunc="mean")
+        if level not in wide.columns or lo not in wide.columns:
+            continue
+        pair = wide[[level, lo]].dropna().reset_index()
+        means = pair.groupby([*by, "seed"], sort=True)[[level, lo]].mean().reset_index()
+        per_seed.append(means.rename(columns={level: metric, lo: "reference"})
+                        .assign(factor=factor, contrast=_contrast_label(level, lo)))
+    return _summarised(per_seed, by, metric)
+
+
+def interactions(rows: pd.DataFrame, factorial: Mapping[str, Sequence], reference: SearchConfig,
+                 metric: str = CHOICE_METRIC, by: Sequence[str] = CELL) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every two-factor interaction on ``metric``, per ``by`` cell: for factors A and B and a contrast
+    of each (a level against the base), the effect of A's contrast with B at its level minus the same
+    effect with B at its base, each averaged over the other factors' combinations, seed by seed; then
+    the mean over seeds with its paired 95% interval and a verdict (Holm across the table). Zero: A's
+    effect does not depend on B. Returns (per_seed, summary) as ``main_effects`` does, with
+    ``factor`` 'A × B'."""
+    base = factor_base(factorial, reference)
+    factors = list(factorial)
+    per_seed = []
+    for a, b in itertools.combinations(factors, 2):
+        others = [f for f in factors if f not in (a, b)]
+        wide = rows.pivot_table(index=[*by, "seed", *others], columns=[a, b], values=metric, aggfunc="mean")
+        for (_, la, ba), (_, lb, bb) in itertools.product(_contrasts({a: factorial[a]}, base),
+                                                          _contrasts({b: factorial[b]}, base)):
+            cols = [(la, lb), (ba, lb), (la, bb), (ba, bb)]
+            if any(c not in wide.columns for c in cols):
+                continue
+            cell = wide[cols].dropna()
+            at_level = (cell[(la, lb)] - cell[(ba, lb)]).groupby(level=[*by, "seed"]).mean()
+            at_base = (cell[(la, bb)] - cell[(ba, bb)]).groupby(level=[*by, "seed"]).mean()
+            per_seed.append(pd.DataFrame({metric: at_level, "reference": at_base}).reset_index().assign(
+                factor=f"{a} × {b}", contrast=f"{_contrast_label(la, ba)} × {_contrast_label(lb, bb)}"))
+    return _summarised(per_seed, by, metric)
+
+
+def _summarised(per_seed: list[pd.DataFrame], by: Sequence[str], metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cols = [*by, "seed", "factor", "contrast", metric, "reference", "change"]
+    if not per_seed:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["factor", "contrast", *by, "n", "change", "ci95",
+                                                                 "p_t", "p_holm", "verdict"])
+    frame = pd.concat(per_seed, ignore_index=True)
+    frame["change"] = frame[metric] - frame["reference"]
+    return frame[cols], change_verdicts(frame, ["factor", "contrast", *by], metric=metric)
+
+
+def pooled_effects(per_seed: pd.DataFrame, metric: str = CHOICE_METRIC) -> pd.DataFrame:
+    """Each contrast pooled over the (dataset, model, budget) cells: per seed, the mean over the cells of
+    the level's and the base's means; over seeds, the paired mean change with its 95% half-width and a
+    verdict, Holm-corrected across the contrasts. Rows in decreasing size of the change."""
+    if per_seed.empty:
+        return pd.DataFrame(columns=["factor", "contrast", "n", "change", "ci95", "p_t", "p_holm", "verdict"])
+    means = per_seed.groupby(["factor", "contrast", "seed"], sort=False)[[metric, "reference"]].mean().reset_index()
+    table = change_verdicts(means, ["factor", "contrast"], metric=metric)
+    return table.iloc[table["change"].abs().argsort()[::-1]].reset_index(drop=True)
+
+
+POOLED = "pooled"
+
+
+def effects_table(summary: pd.DataFrame, note: str, pooled: pd.DataFrame | None = None) -> BookTable:
+    """A row per factor and contrast, a column per (model, budget) cell, and the pooled effect last
+    (when given): the mean effect ± its 95% half-width and the verdict's mark."""
+    if summary.empty:
+        return compact_table(summary, index=["factor", "contrast"], columns="cell", value="change")
+    long = summary.assign(cell=_cell_label(summary, summary["dataset"].nunique()))
+    order = list(dict.fromkeys(long.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
+    if pooled is not None and len(pooled):
+        long = pd.concat([long, pooled.assign(cell=POOLED)], ignore_index=True)
+        order.append(POOLED)
+    return compact_table(long, index=["factor", "contrast"], columns="cell", value="change", half="ci95",
+                         verdict="verdict", order=order, orders={"factor": list(dict.fromkeys(summary["factor"]))},
+                         best=None, signed=True, note=note)
+
+
+def pooled_text(pooled: pd.DataFrame) -> str:
+    """The pooled main effects in decreasing size, each with its interval and verdict."""
+    if pooled.empty:
+        return "There is no main effect to pool yet."
+    return "; ".join(f"{r['factor']} ({r['contrast']}) {_pm(r['change'], r['ci95'])} ({r['verdict']})"
+                     for r in pooled.to_dict("records"))
+
+
+def effects_text(summary: pd.DataFrame, kind: str = "main effect") -> str:
+    """Which contrasts change the metric beyond chance (Holm across the table) in how many cells, their
+    range over cells, and the largest in size with its interval; generated from the summary."""
+    if summary.empty:
+        return f"There is no {kind} to estimate: the factorial has no complete pair of levels yet."
+    cells = summary.groupby(["dataset", "model", "budget"]).ngroups
+    parts, quiet = [], []
+    for (factor, contrast), g in summary.groupby(["factor", "contrast"], sort=False):
+        name = f"{factor} ({contrast})"
+        moved = g[g["verdict"].isin(["better", "worse"])]
+        lo, hi = g.loc[g["change"].idxmin()], g.loc[g["change"].idxmax()]
+        span = (f"{_pm(lo['change'], lo['ci95'])}" if lo.name == hi.name
+                else f"from {_pm(lo['change'], lo['ci95'])} to {_pm(hi['change'], hi['ci95'])}")
+        if moved.empty:
+            quiet.append(name)
+            continue
+        counts = moved["verdict"].value_counts()
+        how = " and ".join(f"{'raises' if v == 'better' else 'lowers'} it in {n} of {_count(len(g), 'cell')}"
+                           for v, n in counts.items())
+        parts.append(f"{name} {how} ({span})")
+    largest = summary.loc[summary["change"].abs().idxmax()]
+    where = f"{largest['model']} at budget {largest['budget']:g}"
+    text = (f"Holm-corrected across the {_count(len(summary), 'entry', 'entries')} of the table "
+            f"({_count(cells, 'model × budget cell')}), "
+            + (f"{'; '.join(parts)}. " if parts else f"no {kind} is distinguishable from zero in any cell. "))
+    if parts and quiet:
+        text += f"No cell distinguishes from zero: {', '.join(quiet)}. "
+    text += (f"The largest in size is {largest['factor']} ({largest['contrast']}): "
+             f"{_pm(largest['change'], largest['ci95'])} validation AUC for {where} ({largest['verdict']}, "
+             f"{int(largest['n'])} seeds).")
+    return text
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. Equal parameters
+# ----------------------------------------------------------------------------------------------
+def empty_fields(rows: pd.DataFrame) -> pd.Series:
+    """Fields left at width 0 per run: the ``empty_fields`` column, or the zeros of ``emb_dims``."""
+    if "empty_fields" in rows:
+        return rows["empty_fields"].astype(float)
+    return rows["emb_dims"].map(lambda d: float(np.sum(np.asarray(json.loads(d)) == 0)))
+
+
+def kept_table(rows: pd.DataFrame, default: str = DEFAULT) -> BookTable:
+    """A row per variant, a column per (model, budget): the mean fraction of the full model's
+    embedding parameters kept and the mean number of fields left at width 0."""
+    rows = rows.assign(empty=empty_fields(rows))
+    agg = rows.groupby([*CELL, "variant"], sort=True).agg(kept=("achieved_budget", "mean"),
+                                                         empty=("empty", "mean")).reset_index()
+    agg["cell"] = _cell_label(agg, agg["dataset"].nunique())
+    agg["text"] = [f"{k:.4f} | {e:.0f}" if e == int(e) else f"{k:.4f} | {e:.1f}"
+                   for k, e in zip(agg["kept"], agg["empty"], strict=True)]
+    order = list(dict.fromkeys(agg.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
+    variants = [default, *sorted(v for v in set(agg["variant"]) if v != default)]
+    wide = (agg.pivot(index="variant", columns="cell", values="text").reindex(index=variants, columns=order)
+            .fillna(MISSING))
+    wide.index = [short_name(v) for v in wide.index]
+    return plain_table(wide.rename_axis("variant"), keys=["variant"],
+                       note="Each cell: the fraction of the full model's embedding parameters kept | the number of "
+                            "fields left at width 0 (both means over seeds).")
+
+
+def kept_text(rows: pd.DataFrame, tolerance: float = KEPT_TOLERANCE, default: str = DEFAULT) -> dict[str, str]:
+    """Whether every variant kept the same fraction of the embedding parameters as the default setting
+    in the same cell (within ``tolerance`` of the budget): the range of each budget's kept fraction over
+    the variants that do, the cells of those that do not, and the fields that min_dim 0 deletes;
+    generated from the runs."""
+    rows = rows.assign(empty=empty_fields(rows))
+    cells = rows.groupby([*CELL, "variant"], sort=True).agg(kept=("achieved_budget", "mean"),
+                                                            empty=("empty", "mean")).reset_index()
+    # the default setting's fraction in the same cell is the target (the budget itself where it has no run):
+    # a small model's widths cannot hit a budget exactly, but every variant should miss it as the default does
+    target = cells[cells["variant"] == default].set_index(CELL)["kept"]
+    cells["target"] = target.reindex(pd.MultiIndex.from_frame(cells[CELL])).to_numpy()
+    cells["target"] = cells["target"].fillna(cells["budget"])
+    cells["off"] = (cells["kept"] - cells["target"]).abs() > tolerance * cells["budget"]
+    on = cells[~cells["off"]]
+    ranges = "; ".join((f"{lo:.4f}–{hi:.4f}" if f"{lo:.4f}" != f"{hi:.4f}" else f"{lo:.4f}") + f" at budget {b:g}"
+                       for b, g in on.groupby("budget", sort=True) for lo, hi in [(g["kept"].min(), g["kept"].max())])
+    off = cells[cells["off"]]
+    if off.empty:
+        text = (f"Every variant keeps the default setting's fraction to within {tolerance:.0%} of the budget "
+                f"(kept fraction: {ranges}).")
+    else:
+        where = "; ".join(f"{short_name(v)}: " + ", ".join(f"{r['kept']:.4f} at budget {r['budget']:g} ({r['model']})"
+                                                         for r in g.to_dict("records"))
+                          for v, g in off.groupby("variant", sort=True))
+        good, bad = cells["variant"].nunique() - off["variant"].nunique(), off["variant"].nunique()
+        text = (f"{_count(good, 'variant')} {'keeps' if good == 1 else 'keep'} the default setting's fraction to "
+                f"within {tolerance:.0%} of the budget in every cell (kept fraction: {ranges}); {_count(bad, 'variant')} "
+                f"{'does' if bad == 1 else 'do'} not, and {'is' if bad == 1 else 'are'} not compared at equal "
+                f"parameters where {'it misses' if bad == 1 else 'they miss'}: {where}.")
+    zero = rows[rows["search_min_dim"] == 0] if "search_min_dim" in rows else rows.iloc[0:0]
+    rest = rows.drop(zero.index)
+    if len(zero):
+        fields = (f"With min_dim 0 a run leaves up to {zero['empty'].max():g} fields at width 0 "
+                  f"({zero['empty'].mean():.1f} on average over its runs)")
+        fields += (", with min_dim 1 none." if rest["empty"].max() == 0 else
+                   f", with min_dim 1 up to {rest['empty'].max():g}.")
+    else:
+        fields = ("No variant lets a field lose every dimension (min_dim 0 is not in this profile)"
+                  + ("; no run has a field at width 0." if rest["empty"].max() == 0 else "."))
+    return {"kept_range": text, "kept_empty": fields}
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. Agreement with the exact ranking
+# ----------------------------------------------------------------------------------------------
+def profile_estimators(study: StudyConfig) -> list[str]:
+    """The estimators the profile's runs use (its factorial, its variants and its default), in the
+    order of ``ESTIMATORS``, with ``exact`` always among them."""
+    used = {study.search.estimator, "exact", *study.factorial.get("estimator", [])}
+    used |= {v["estimator"] for v in study.variants if "estimator" in v}
+    return [e for e in ESTIMATORS if e in used]
+
+
+def agreement_text(agreement: pd.DataFrame) -> str:
+    """Per model, the gradient setting that agrees best with the exact drop-column ranking, and the
+    exact estimate on K batches, with their Spearman correlations."""
+    parts = []
+    datasets = agreement["dataset"].nunique() if len(agreement) else 0
+    for (dataset, model), g in agreement.groupby(GROUP, sort=False):
+        gradient = g[g["estimator"] != "exact"].dropna(subset=["spearman"])
+        exact = g[g["estimator"] == "exact"].dropna(subset=["spearman"])
+        text = f"{model} on {dataset}" if datasets > 1 else model
+        if len(gradient):
+            best = gradient.loc[gradient["spearman"].idxmax()]
+            worst = gradient.loc[gradient["spearman"].idxmin()]
+            text += (f": best {best['estimator']} on {best['score_split']} batches (ρ = {best['spearman']:.2f}), "
+                     f"worst {worst['estimator']} on {worst['score_split']} batches (ρ = {worst['spearman']:.2f})")
+        if len(exact):
+            text += (", the exact change on K batches " +
+                     " and ".join(f"ρ = {r['spearman']:.2f} ({r['score_split']})" for r in exact.to_dict("records")))
+        parts.append(text)
+    return "; ".join(parts) + "." if parts else "No pretrained model to score."
+
+
+# ----------------------------------------------------------------------------------------------
+# The chapter
+# ----------------------------------------------------------------------------------------------
 def ablation_chapter(profile: str) -> Chapter:
-    """The variants' paired changes against the default settings (figure and table), the fraction of
-    parameters each kept, and the largest gain. Resumes the ablation profile's sweep first."""
-    name = ablation_profile(profile)
-    study = load_profile(name)
-    results = sweep(study, progress=False).table
+    """The factorial ablation of the book profile ``profile`` (its ``ablation`` companion): resumes
+    the ablation profile's sweep (finished runs are read, not recomputed), scores each estimator of the
+    profile against the exact ranking on its first seed's pretrained models, and hands both to
+    ``factorial_chapter``."""
+    study = ablation_study(profile)
+    if not study.factorial:
+        raise ConfigError(f"profile {study.name!r} (the ablation companion of {profile!r}) has no factorial: "
+                          "chapter 5 reads the main effects of its factors")
+    report = sweep(study, progress=False)
+    study = report.study or study
+    agreement, _ = exact_agreement(study, estimators=profile_estimators(study))
+    return factorial_chapter(study, report.table, agreement)
+
+
+def factorial_chapter(study: StudyConfig, results: pd.DataFrame, agreement: pd.DataFrame) -> Chapter:
+    """The chapter from a factorial profile's results table and its estimators' agreement with the exact
+    ranking (``exact_agreement``): the validation choice and its one test read, main effects and
+    interactions on validation, the kept fraction of parameters and the fields at width 0."""
+    ok = with_variant(results[(results["status"] == "ok") & (results["method"] == "sseds")], study.search)
     rows = results.groupby("dataset")["rows"].first().to_dict()
-    agg = aggregate(results, metrics=("test_auc", "test_logloss", "achieved_budget"), reference=study.search)
-    agg = variant_deltas(agg[agg["method"] == "sseds"])
-    ok = with_variant(results[results["status"] == "ok"], study.search)
-    changes = paired_changes(ok[ok["method"] == "sseds"], {"variant": "default"}, CELL)
-    verdicts = change_verdicts(changes, [*CELL, "variant"])
-    variants = sorted(set(verdicts["variant"]))
-    kept = agg.assign(cell=_cell_label(agg, agg["model"].nunique()))
-    best = verdicts.sort_values("change").iloc[-1]
-    return Chapter(
-        header=f"profile {name}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
-               f"datasets {[d.name for d in study.datasets]}, model {list(study.models)}, "
-               f"budgets {list(study.budgets)}, seeds {list(study.seeds)}",
-        figures={"fig_ablation": plot_ablation(changes, rows=rows, profile=name, title="SSEDS variants")},
-        tables={"variants": variants_table(verdicts, agg, len(study.seeds)),
-                "kept": compact_table(kept.sort_values(["dataset", "budget"], ascending=[True, False]),
-                                      index=["variant"], columns="cell", value="achieved_budget_mean", best=None,
-                                      digits=3, orders={"variant": ["default", *variants]},
-                                      note="Fraction of the full model's embedding parameters kept (mean over seeds).")},
-        text={"best_variant": best["variant"], "best_variant_delta": f"{best['change']:+.4f}",
-              "best_variant_ci": f"{best['ci95']:.4f}", "best_variant_verdict": best["verdict"],
-              "best_variant_where": f"{best['dataset']} at budget {best['budget']:g}"},
-    )
+    chapter = Chapter(
+        header=f"profile {study.name}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
+               f"{ok['variant'].nunique()} SSEDS variants ({_combinations(study.factorial)} in the factorial "
+               f"{' x '.join(study.factorial)}); datasets {[d.name for d in study.datasets]}, models "
+               f"{list(study.models)}, budgets {list(study.budgets)}, seeds {list(study.seeds)}",
+        text={"seeds_note": seeds_note(len(study.seeds))})
+    # 1. the choice on validation, one read of test
+    ranking = validation_ranking(ok)
+    read = read_test(ok, chosen_variants(ranking))
+    chapter.tables["ranking"] = ranking_table(ranking)
+    chapter.tables["test"] = read_table(read)
+    chapter.text.update(choice_text(ranking, read))
+    # 2. main effects and interactions, on validation
+    design = factorial_rows(ok, study.factorial, study.search)
+    per_seed, effects = main_effects(design, study.factorial, study.search)
+    _, inter = interactions(design, study.factorial, study.search)
+    pooled = pooled_effects(per_seed)
+    note = ("Mean over seeds of the paired change in validation AUC, averaged over the other factors' levels, "
+            "± its 95% half-width; ▲ raises, ▼ lowers, · indistinguishable from zero (paired t test, "
+            "Holm-corrected across the table, 5% level).")
+    chapter.tables["effects"] = effects_table(
+        effects, note + f" {POOLED.capitalize()}: each seed's mean over the model × budget cells, Holm-corrected across "
+                             "that column on its own.", pooled)
+    chapter.tables["interactions"] = effects_table(
+        inter, "Effect of the first contrast with the second factor at its other level minus the same effect "
+               "with it at its base level; " + note[0].lower() + note[1:])
+    chapter.text["effects_text"] = effects_text(effects)
+    chapter.text["effects_pooled"] = pooled_text(pooled)
+    chapter.text["interactions_text"] = effects_text(inter, "interaction")
+    chapter.figures["fig_effects"] = plot_factor_effects(per_seed, rows=rows, profile=study.name,
+                                                         metric=CHOICE_METRIC)
+    # 3. equal parameters
+    chapter.tables["kept"] = kept_table(ok)
+    chapter.text.update(kept_text(ok))
+    # 4. agreement with the exact ranking
+    chapter.figures["fig_agreement"] = plot_exact_agreement(
+        agreement, rows=rows, profile=study.name,
+        title="Rank correlation of each estimator with the exact importance (validation)")
+    chapter.text["agreement_text"] = agreement_text(agreement)
+    return chapter
+
+
+def _combinations(factorial: Mapping[str, Sequence]) -> int:
+    return int(np.prod([len(v) for v in factorial.values()])) if factorial else 0

@@ -6,16 +6,22 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import load_profile
+from ..config import SearchConfig, StudyConfig, companion, from_dict, load_profile, to_dict
 from ..figures.comparison import plot_budget_change
+from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
 from ..study.compare import paired_changes, paired_comparisons, verdict_counts
 from .alignment import alignment_effect, alignment_text
 from .chapter import Chapter
+from .slim_tuning import slim_tuning_check
 from .tables import BookTable, compact_table
 
 # The budgets the comparison table shows when the profile has them; otherwise its two smallest.
 SMALL_BUDGETS = (0.2, 0.1)
+# The allocations SSEDS is tested against in the headline verdict: each spends the same parameters
+# under the same rules; PEP (another search) and prune_only (no retraining) are compared in the
+# default profile's tables.
+VERDICT_BASELINES = ("uniform", "frequency", "random", "magnitude")
 
 
 def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequence[str],
@@ -37,27 +43,67 @@ def small_budgets(budgets: Sequence[float]) -> list[float]:
     return [b for b in budgets if b in SMALL_BUDGETS] or sorted(b for b in budgets if b < 1)[:2]
 
 
+def profile_results(study: StudyConfig, role: str, own: pd.DataFrame) -> tuple[StudyConfig, pd.DataFrame]:
+    """The companion profile playing ``role`` beside ``study`` and its results (``own`` when the
+    profile names none, as the smoke profile does); its sweep is resumed, so finished runs are read."""
+    other = companion(study, role)
+    return other, own if other is study else sweep(other, progress=False).table
+
+
 def budget_chapter(profile: str) -> Chapter:
-    """Paired change against the full model by budget (a figure per dataset), the methods side by side
-    at small budgets, SSEDS against each baseline seed by seed, and the embedding-parameter fraction
-    each method actually kept. Resumes the profile's sweep first (finished runs are read, not
-    recomputed)."""
+    """The headline verdict (SSEDS against the four allocations at equal parameters, ten seeds on
+    MovieLens-100K, three on MovieLens-1M), paired change against the full model by budget (a figure per
+    dataset), every method side by side at small budgets, and the embedding-parameter fraction each
+    method actually kept. Resumes the profiles' sweeps first (finished runs are read, not recomputed)."""
     study = load_profile(profile)
     results = sweep(study, progress=False).table
+    head_study, head = profile_results(study, "headline", results)
+    large_study, large = profile_results(study, "large", results)
     agg = aggregate(results, reference=study.search)
-    rows = results.groupby("dataset")["rows"].first().to_dict()
-    chapter = Chapter(
-        header=f"profile {profile}: {len(results)} runs, {int((results.status != 'ok').sum())} failed; "
-               f"datasets {[d.name for d in study.datasets]}, models {list(study.models)}, seeds {list(study.seeds)}")
-    ok = with_variant(results[results["status"] == "ok"], study.search)
-    changes = paired_changes(ok[ok["variant"] == "default"], {"method": "full"}, ["dataset", "model"])
-    for name in agg["dataset"].unique():
-        chapter.figures[f"fig_budget_{name}"] = plot_budget_change(
-            changes, name, rows=rows[name], profile=profile, models=study.models)
     budgets = small_budgets(study.budgets)
+    orders = {"model": list(dict.fromkeys([*study.models, *large_study.models])),
+              "budget": sorted(set(study.budgets) | set(large_study.budgets), reverse=True)}
+    chapter = Chapter(header=_header([study, head_study, large_study], [results, head, large]))
+    # The verdict: headline cells and the large dataset, every seed each profile has.
+    verdict_rows = pd.concat([head, large], ignore_index=True).drop_duplicates("key")
+    verdict = paired_comparisons(verdict_rows, "sseds", VERDICT_BASELINES, budgets=budgets, reference=study.search)
+    chapter.tables["verdict"] = paired_table(verdict, orders)
+    verdict_agg = aggregate(verdict_rows, reference=study.search)
+    chapter.tables["verdict_means"] = methods_table(
+        compare_methods(verdict_agg, budgets=budgets, methods=("sseds", *VERDICT_BASELINES)), verdict_agg,
+        ("sseds", *VERDICT_BASELINES), orders, _seed_counts(verdict_rows))
+    chapter.text.update(verdict_text(verdict))
+    chapter.text.update(verdict_extremes(verdict))
+    # The same verdict with the SSEDS variant the ablation chose on validation, per model.
+    best = best_variant_verdict(study, head_study.models, budgets)
+    if best is None:  # the profile names no best-variant companions (the smoke profile)
+        absent = f"not measured in profile {study.name}"
+        best = pd.DataFrame(), {k: absent for k in ("best_variants", "best_summary", "best_verdict_best",
+                                                    "best_verdict_worst")}
+    chapter.tables["best"] = paired_table(best[0], orders)
+    chapter.text.update(best[1])
+    # One cell with the embedding decay tuned for each method separately (its own small sweeps).
+    slim = slim_tuning_check(head_study, budget=min(budgets))
+    chapter.text.update(slim.text)
+    grid = slim.grid.groupby(["method", "emb_weight_decay"], as_index=False)["valid_auc"].agg(["mean", "sem"])
+    chapter.tables["slim"] = compact_table(
+        grid.assign(half=1.96 * grid["sem"]), index=["emb_weight_decay"], columns="method", value="mean",
+        half="half", best=None, order=list(dict.fromkeys(grid["method"])),
+        note="Mean validation AUC of each method at each embedding weight decay (± 1.96 standard errors), "
+             "the whole pipeline (pretraining, scoring, retraining) run at that decay.")
+    # The budget curves: the book profile's data and the large dataset.
+    for role, (st_, rows_) in {"main": (study, results), "large": (large_study, large)}.items():
+        if role == "large" and st_ is study:
+            continue
+        ok = with_variant(rows_[rows_["status"] == "ok"], st_.search)
+        changes = paired_changes(ok[ok["variant"] == "default"], {"method": "full"}, ["dataset", "model"])
+        n_rows = rows_.groupby("dataset")["rows"].first().to_dict()
+        for name in dict.fromkeys(changes["dataset"]):
+            key = f"fig_budget_{role}" if changes["dataset"].nunique() == 1 else f"fig_budget_{role}_{name}"
+            chapter.figures[key] = plot_budget_change(changes, name, rows=n_rows[name], profile=st_.name,
+                                                      models=st_.models)
     small = compare_methods(agg, budgets=budgets, methods=reduced_methods())
-    orders = {"model": list(study.models), "budget": sorted(study.budgets, reverse=True)}
-    chapter.tables["small"] = methods_table(small, agg, reduced_methods(), orders, len(study.seeds))
+    chapter.tables["small"] = methods_table(small, agg, reduced_methods(), orders, _seed_counts(results))
     default = agg[agg["variant"] == "default"]
     chapter.tables["kept"] = compact_table(
         default, index=["dataset", "model", "budget"], columns="method", value="achieved_budget_mean",
@@ -67,8 +113,8 @@ def budget_chapter(profile: str) -> Chapter:
     paired = paired_comparisons(results, "sseds", [m for m in reduced_methods() if m not in ("sseds", "prune_only")],
                                 budgets=budgets, reference=study.search)
     chapter.tables["paired"] = paired_table(paired, orders)
-    chapter.text.update(verdict_text(paired))
-    chapter.text.update(alignment_text(alignment_effect(results, small_budgets(study.budgets)), results))
+    chapter.text.update({f"all_{k}": v for k, v in verdict_text(paired).items()})
+    chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
     sseds = small[small["method"] == "sseds"]
     worst = sseds.loc[sseds["delta_vs_full"].idxmin()]
     chapter.text |= {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
@@ -76,7 +122,25 @@ def budget_chapter(profile: str) -> Chapter:
     return chapter
 
 
-def methods_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str], orders, seeds: int) -> BookTable:
+def _header(studies: Sequence[StudyConfig], tables: Sequence[pd.DataFrame]) -> str:
+    """One line per distinct profile: its name, runs, failures, datasets, models and seeds."""
+    lines, seen = [], set()
+    for st_, t in zip(studies, tables, strict=True):
+        if st_.name in seen:
+            continue
+        seen.add(st_.name)
+        lines.append(f"profile {st_.name}: {len(t)} runs, {int((t.status != 'ok').sum())} failed; datasets "
+                     f"{[d.name for d in st_.datasets]}, models {list(st_.models)}, seeds {list(st_.seeds)}")
+    return "\n".join(lines)
+
+
+def _seed_counts(results: pd.DataFrame) -> str:
+    """'10 seeds on movielens100k, 3 on movielens1m': how many seeds each dataset's means are over."""
+    n = results[results["status"] == "ok"].groupby("dataset")["seed"].nunique()
+    return ", ".join(f"{k} {'seeds ' if i == 0 else ''}on {d}" for i, (d, k) in enumerate(n.items())) or "0 seeds"
+
+
+def methods_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str], orders, seeds: int | str) -> BookTable:
     """Mean test AUC ± half-width per method (columns) and dataset, model and budget (rows), with the
     full model's beside them for reference and the best method of each row in bold."""
     full = agg[agg["method"] == "full"].drop(columns="budget")
@@ -85,7 +149,7 @@ def methods_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str]
     return compact_table(long, index=["dataset", "model", "budget"], columns="method", value="test_auc_mean",
                          half="test_auc_ci95", order=["full", *methods], orders=orders, best="max",
                          best_among=list(methods),
-                         note=f"Mean test AUC over {seeds} seeds ± the half-width of its 95% interval; in bold the "
+                         note=f"Mean test AUC over {seeds}{'' if isinstance(seeds, str) else ' seeds'} ± the half-width of its 95% interval; in bold the "
                               "best method of the row (full, the full-width model, is the reference and does not "
                               "compete).")
 
@@ -106,7 +170,76 @@ def verdict_text(paired: pd.DataFrame) -> dict[str, str]:
     seeds = sorted(set(paired["n"])) if not paired.empty else [0]
     return {
         "verdict_cells": f"{len(paired)}",
+        "verdict_better": f"{counts['better']}",
+        "verdict_worse": f"{counts['worse']}",
+        "verdict_indistinguishable": f"{counts['indistinguishable']}",
         "verdict_summary": (f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
                             f"in {counts['indistinguishable']}"),
         "verdict_seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}",
     }
+
+
+def verdict_extremes(paired: pd.DataFrame) -> dict[str, str]:
+    """The cells where SSEDS gains most and loses most against a baseline, with their intervals."""
+    if paired.empty:
+        return {"verdict_best": "no paired cell", "verdict_worst": "no paired cell"}
+
+    def cell(row) -> str:
+        return (f"{row['difference']:+.4f} ± {row['ci95']:.4f} against {row['baseline']} ({row['dataset']}, "
+                f"{row['model']}, budget {row['budget']:g}, {row['n']} seeds, {row['verdict']})")
+
+    return {"verdict_best": cell(paired.loc[paired["difference"].idxmax()]),
+            "verdict_worst": cell(paired.loc[paired["difference"].idxmin()])}
+
+
+SEARCH_COLUMNS = ("score_split", "estimator", "min_dim", "init", "budget_unit", "rank_by")
+
+
+def variant_search(study: StudyConfig) -> SearchConfig:
+    """The search settings of a profile's single variant (its base search when it has none)."""
+    return from_dict(SearchConfig, {**to_dict(study.search), **(study.variants[0] if study.variants else {})})
+
+
+def ablation_choice(ablation: pd.DataFrame, model: str) -> dict | None:
+    """The SSEDS setting with the highest mean validation AUC for ``model`` in the ablation's results
+    (over budgets and seeds): what chapter 5 reports and the ``best_<model>`` profiles run."""
+    ok = ablation[(ablation["status"] == "ok") & (ablation["model"] == model) & (ablation["method"] == "sseds")]
+    if ok.empty:
+        return None
+    cols = [f"search_{c}" for c in SEARCH_COLUMNS]
+    means = ok.groupby(cols)["valid_auc"].mean()
+    return dict(zip(SEARCH_COLUMNS, means.idxmax(), strict=True))
+
+
+def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable, dict[str, str]] | None:
+    """SSEDS with each model's chosen variant against the four allocations under that variant's rules
+    (its ``best_<model>`` companion profile), and whether the variant is still the ablation's
+    validation choice. None when the profile names no such companions (the smoke profile)."""
+    ablation_study = companion(study, "ablation")
+    ablation = sweep(ablation_study, progress=False).table if ablation_study is not study else None
+    frames, notes = [], []
+    for model in models:
+        other = companion(study, f"best_{model}")
+        if other is study:
+            continue
+        search = variant_search(other)
+        rows = sweep(other, progress=False).table
+        # Relative to the variant's settings, the runs that follow it are its "default" variant.
+        frames.append(paired_comparisons(rows[rows["model"] == model], "sseds", VERDICT_BASELINES, budgets=budgets,
+                                         reference=search))
+        chosen = ablation_choice(ablation, model) if ablation is not None else None
+        runs = {c: getattr(search, c) for c in SEARCH_COLUMNS}
+        same = chosen is not None and all(str(chosen[c]) == str(runs[c]) for c in SEARCH_COLUMNS)
+        label = ", ".join(f"{c} {runs[c]}" for c in ("score_split", "estimator", "min_dim", "init"))
+        status = "the ablation's validation choice" if same else f"not the ablation's validation choice ({chosen})"
+        notes.append(f"{model}: {label}, {status}")
+    if not frames:
+        return None
+    table = pd.concat(frames, ignore_index=True)
+    table["p_holm"] = holm(table["p_t"].to_numpy())  # Holm across both models' cells, not within each
+    table["verdict"] = [verdict(m, p) for m, p in zip(table["difference"], table["p_holm"], strict=True)]
+    counts = verdict_counts(table)
+    return table, {"best_variants": "; ".join(notes),
+                   "best_summary": f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
+                                   f"in {counts['indistinguishable']} of {len(table)} cells",
+                   **{f"best_{k}": v for k, v in verdict_extremes(table).items()}}

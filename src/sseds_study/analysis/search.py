@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, load_profile
-from ..data import load_dataset_from_config
+from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, companion, load_profile
+from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
 from ..search._checks import budget_limit
 from ..search.agreement import negative_share, planted_rank_agreement, rank_agreement, top_k_overlap
 from ..search.exact import drop_column_importance_on_split
+from ..statistics import paired_difference
 from ..study import (
     GroupCache,
     Pretrained,
@@ -28,6 +29,7 @@ from ..study import (
     load_or_pretrain,
     saliency_for_spec,
     seed_data,
+    sweep,
     tune_study,
     worker_threads,
 )
@@ -37,7 +39,6 @@ from .chapter import Chapter
 from .tables import compact_table, plain_table
 
 PLANTED_BUDGET = 0.2
-PLANTED_DATASET = "synthetic"
 # Below this mean Spearman correlation among the relevant fields, widths are not ordered by rank.
 ORDERED_RHO = 0.3
 # The top-k overlap with the exact ranking counts the k = floor(budget * F * D) best columns.
@@ -81,9 +82,17 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
     return pd.DataFrame(out, index=ds.field_names)
 
 
+def planted_dataset(study: StudyConfig) -> str:
+    """The name of the study's dataset with a planted truth (``synthetic``, ``synthetic2``)."""
+    for d in study.datasets:
+        if has_planted_truth(d.name):
+            return d.name
+    raise ConfigError(f"study {study.name!r} has no dataset with planted truth")
+
+
 def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str | None = None,
                   settings: Sequence[dict] | None = None, seeds: Sequence[int] | None = None,
-                  dataset: str = PLANTED_DATASET) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  dataset: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """How close SSEDS's widths come to the planted ranks of the synthetic data.
 
     For every search setting (default: each estimator x scoring split) and seed: score the pretrained
@@ -94,6 +103,7 @@ def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str
     if settings is None:
         settings = [{"estimator": e, "score_split": s} for e in ESTIMATORS for s in SCORE_SPLITS]
     per_field, summary = [], []
+    dataset = dataset or planted_dataset(study)
     for seed in seeds if seeds is not None else study.seeds:
         ds, pre, spec = load_pretrained(study, dataset, model, seed)
         truth = ds.manifest.get("truth")
@@ -133,6 +143,47 @@ def planted_text(agreement: pd.DataFrame) -> dict[str, str]:
     for split in by_split.index:
         text[f"share_{split}"] = f"{by_split.loc[split, 'relevant_share']:.0%}"
         text[f"noise_{split}"] = f"{by_split.loc[split, 'irrelevant_max_width']:.1f}"
+    return text
+
+
+def oracle_reference(study: StudyConfig, results: pd.DataFrame,
+                     methods: Sequence[str] = ("full", "oracle", "sseds", "uniform", "frequency")) -> pd.DataFrame:
+    """Test AUC of each method on the planted-truth data against the Bayes AUC of the same seed's test
+    split (the ceiling no model passes), one row per model, method, budget and seed, with ``gap`` =
+    Bayes − test AUC and ``vs_oracle`` = test AUC − the oracle's of the same model and seed."""
+    name = planted_dataset(study)
+    data = next(d for d in study.datasets if d.name == name)
+    bayes = {}
+    for seed in study.seeds:
+        truth = load_dataset_from_config(seed_data(study, data, seed), progress=False).manifest["truth"]
+        bayes[seed] = float(truth["bayes_auc"])
+    ok = results[(results["status"] == "ok") & (results["dataset"] == name) & results["method"].isin(methods)]
+    out = ok[["model", "method", "budget", "seed", "test_auc", "achieved_budget"]].copy()
+    out["bayes_auc"] = out["seed"].map(bayes)
+    out["gap"] = out["bayes_auc"] - out["test_auc"]
+    oracle = out[out["method"] == "oracle"].set_index(["model", "seed"])["test_auc"]
+    out["vs_oracle"] = out["test_auc"] - oracle.reindex(list(zip(out["model"], out["seed"], strict=True))).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def oracle_text(ref: pd.DataFrame) -> dict[str, str]:
+    """The numbers the planted-truth section quotes: how far the full model and the oracle stay from
+    the Bayes AUC, and how far SSEDS stays from the oracle at each budget (paired over seeds)."""
+    def gap(method: str) -> str:
+        g = ref.loc[ref["method"] == method, "gap"]
+        return f"{g.mean():.4f} (seeds {g.min():.4f} to {g.max():.4f})" if len(g) else "not measured"
+
+    text = {"bayes_auc": f"{ref['bayes_auc'].mean():.4f}" if len(ref) else "not measured",
+            "full_gap": gap("full"), "oracle_gap": gap("oracle"),
+            "oracle_budget": f"{ref.loc[ref['method'] == 'oracle', 'achieved_budget'].mean():.3f}"
+            if (ref["method"] == "oracle").any() else "not measured"}
+    parts = []
+    for (method, budget), g in ref[ref["method"].isin(["sseds", "uniform", "frequency"])].groupby(
+            ["method", "budget"], sort=False):
+        d = paired_difference(g["test_auc"].to_numpy(), (g["test_auc"] - g["vs_oracle"]).to_numpy())
+        if np.isfinite(d.mean):
+            parts.append((method, budget, f"{method} at {budget:g}: {d.mean:+.4f} ± {d.ci95:.4f}"))
+    text["vs_oracle"] = "; ".join(p for _, _, p in sorted(parts, key=lambda t: (-t[1], t[0]))) or "not measured"
     return text
 
 
@@ -205,40 +256,64 @@ def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchC
 
 
 def search_chapter(profile: str) -> Chapter:
-    """Saliency heatmaps and widths per budget for every dataset (first model, first seed), and the
-    planted-truth comparison on the synthetic data."""
-    study = load_profile(profile)
-    study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
+    """Saliency heatmaps and widths per budget for every dataset (first model, first seed), the
+    planted-truth comparison on the profile's planted-truth companion (``synthetic2`` in the book) with
+    its Bayes and oracle references, and every estimator against the exact drop-column importance."""
+    study = tune_study(load_profile(profile), progress=False)  # its tuned settings (tuned first if need be)
+    planted = companion(study, "planted")
+    planted = study if planted is study else tune_study(planted, progress=False)
+    planted_name = planted_dataset(planted)
     model_name, seed = study.models[0], study.seeds[0]
-    budgets = sorted(study.budgets, reverse=True)
-    chapter = Chapter(header=f"profile {profile}; model {model_name}; estimator {study.search.estimator}, "
-                             f"split {study.search.score_split}, K = {study.search.num_batches} batches; seed {seed}")
+    chapter = Chapter(header=f"profile {profile}; planted truth from profile {planted.name} ({planted_name}); "
+                             f"model {model_name}; estimator {study.search.estimator}, split "
+                             f"{study.search.score_split}, K = {study.search.num_batches} batches; seed {seed}")
     widths_tables, loaded = {}, []
-    for data in study.datasets:
-        ds, pre, spec = load_pretrained(study, data.name, model_name)
+    shown = [(study, d.name) for d in study.datasets if d.name != planted_name or planted is study]
+    shown += [(planted, planted_name)] if planted is not study else []
+    for owner, name in shown:
+        model = model_name if model_name in owner.models else owner.models[0]
+        ds, pre, spec = load_pretrained(owner, name, model)
         loaded.append(ds)
         scores = saliency_scores(ds, pre, spec)
-        where = {"dataset": data.name, "rows": len(ds), "profile": profile}
-        chapter.figures[f"fig_saliency_{data.name}"] = plot_saliency(
-            scores, ds.field_names, **where, title=f"Saliency of each dimension, {model_name}")
-        widths = widths_by_budget(ds, scores, budgets, study.search)
-        chapter.figures[f"fig_widths_{data.name}"] = plot_widths(
-            widths, **where, title=f"Width $d_f$ per field and budget, {model_name}")
+        where = {"dataset": name, "rows": len(ds), "profile": owner.name}
+        role = "planted" if name == planted_name else "main"
+        chapter.figures[f"fig_saliency_{role}"] = plot_saliency(
+            scores, ds.field_names, **where, title=f"Saliency of each dimension, {model}")
+        budgets = sorted(owner.budgets, reverse=True)
+        widths = widths_by_budget(ds, scores, budgets, owner.search)
+        chapter.figures[f"fig_widths_{role}"] = plot_widths(
+            widths, **where, title=f"Width $d_f$ per field and budget, {model}")
         widths = widths.rename(columns=lambda b: f"b = {b:g}")
         widths.insert(0, "V_f", ds.vocab_sizes)
-        widths_tables[data.name] = widths
+        if name == planted_name:
+            truth = ds.manifest["truth"]["ranks"]
+            widths.insert(1, "planted", [int(truth[f]) for f in ds.field_names])
+        widths_tables[name] = widths
+    widths = pd.concat(widths_tables, names=["dataset", "field"])
+    counts = {c: (lambda v: "–" if pd.isna(v) else f"{int(v):,}") for c in widths.columns}  # widths, ranks: whole
     chapter.tables["widths"] = plain_table(
-        pd.concat(widths_tables, names=["dataset", "field"]), keys=["dataset", "field"],
-        note="V_f: the field's vocabulary size; b = …: its width d_f at that budget.")
-    per_field, agreement = planted_truth(study, model=model_name)
-    planted_rows = next(len(d) for d in loaded if d.name == PLANTED_DATASET)
+        widths, formats=counts, keys=["dataset", "field"],
+        note="V_f: the field's vocabulary size; planted: its planted rank (synthetic data); b = …: its width d_f "
+             "at that budget.")
+    planted_model = model_name if model_name in planted.models else planted.models[0]
+    per_field, agreement = planted_truth(planted, model=planted_model)
+    planted_rows = next(len(d) for d in loaded if d.name == planted_name)
     chapter.tables["planted"] = plain_table(agreement.groupby("setting", sort=False)[
         ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean(), digits=3,
         keys=["setting"], note="Means over seeds; the setting is the estimator, then the scoring split.")
     chapter.figures["fig_planted"] = plot_planted_truth(
-        per_field[per_field["seed"] == seed], dataset=PLANTED_DATASET, rows=planted_rows, profile=profile,
-        title=f"{model_name}: width at budget {PLANTED_BUDGET:g} against planted rank (seed {seed})")
+        per_field[per_field["seed"] == seed], dataset=planted_name, rows=planted_rows, profile=planted.name,
+        title=f"{planted_model}: width at budget {PLANTED_BUDGET:g} against planted rank (seed {seed})")
     chapter.text.update(planted_text(agreement))
+    ref = oracle_reference(planted, sweep(planted, progress=False).table)
+    ref_mean = ref.groupby(["model", "method", "budget"], sort=False)[
+        ["test_auc", "bayes_auc", "gap", "vs_oracle", "achieved_budget"]].mean().reset_index()
+    chapter.tables["oracle"] = plain_table(ref_mean, keys=["model", "method", "budget"], digits=4, note=(
+        f"Profile {planted.name}, {planted_name} ({planted_rows:,} rows), means over {ref['seed'].nunique()} seeds: "
+        "test AUC, the Bayes AUC of the same seed's test split, gap = Bayes − test AUC, vs_oracle = test AUC − "
+        "the oracle's (retrained at the planted widths), and the embedding-parameter fraction kept."))
+    chapter.text.update(oracle_text(ref))
+    chapter.text["planted_budget"] = f"{PLANTED_BUDGET:g}"
     exact, negative = exact_agreement(study)
     chapter.tables["exact"] = plain_table(exact.groupby(["estimator", "score_split"], sort=False)[
         ["spearman", "kendall", "top_k_overlap"]].mean(), digits=3, keys=["estimator", "score_split"],
@@ -247,7 +322,7 @@ def search_chapter(profile: str) -> Chapter:
         negative, index=["dataset", "field"], columns="model", value="negative_share", best=None, digits=3,
         order=list(dict.fromkeys(negative["model"])))
     chapter.figures["fig_exact_agreement"] = plot_exact_agreement(
-        exact, rows={d.name: len(d) for d in loaded}, profile=profile,
+        exact, rows={d.name: len(d) for d in loaded if d.name in {x.name for x in study.datasets}}, profile=profile,
         title="Rank correlation of each setting with the exact importance (validation)")
     chapter.text.update(exact_text(exact, negative, study.search))
     chapter.text["exact_budget"] = f"{AGREEMENT_BUDGET:g}"

@@ -222,6 +222,8 @@ def _factorial(value, source: str) -> dict:
 
 def factorial_variants(factorial: dict) -> list[dict]:
     """Every combination of the factorial's levels, as variants, the first factor varying slowest."""
+    if not factorial:
+        return []  # the product of no factors is one empty combination: no variant at all
     names = list(factorial)
     return [dict(zip(names, levels, strict=True)) for levels in itertools.product(*factorial.values())]
 

@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from ..study.methods import METHODS
 from .style import (
@@ -256,3 +256,52 @@ def _pareto_panel(ax, m: pd.DataFrame, metric: str) -> None:
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def plot_factor_effects(effects: pd.DataFrame, *, rows: Mapping[str, int], profile: str,
+                        metric: str = "valid_auc", title: str | None = None) -> Figure:
+    """The main effect of each factor of a factorial ablation: a panel per factor, a row per (model,
+    budget) cell, the change in the metric between a level and the factor's base level (averaged over
+    the other factors), as the mean over seeds with its 95% interval, one colour per level when the
+    factor has more than two (named in a legend below the panels); zero (dashed) is no effect. Every
+    panel has the same x scale, so that the factors' effects compare by eye.
+
+    effects: the per-seed table of ``analysis.ablation.main_effects`` (columns dataset, model, budget,
+    seed, factor, contrast, change); rows: dataset -> its number of rows.
+    """
+    factors = list(dict.fromkeys(effects["factor"]))
+    datasets = list(dict.fromkeys(effects["dataset"]))
+    head = effects["dataset"] + ", " if len(datasets) > 1 else ""
+    data = effects.assign(cell=head + effects["model"] + ", b = " + effects["budget"].map(lambda b: f"{b:g}"))
+    cells = list(dict.fromkeys(data.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
+    ncols = min(2, len(factors))
+    nrows = math.ceil(len(factors) / ncols)
+    height = 1.2 + 0.45 * len(cells)
+    with book_style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, height * nrows + 1.2), squeeze=False,
+                                 sharex=True, sharey=True, layout="constrained")
+        handles, labels = [], []
+        for ax, factor in zip(axes.flat, factors, strict=False):
+            sub = data[data["factor"] == factor]
+            levels = list(dict.fromkeys(sub["contrast"]))
+            palette = dict(zip(levels, sns.color_palette("colorblind", len(levels)), strict=True))
+            sns.pointplot(sub, x="change", y="cell", hue="contrast", order=cells, hue_order=levels, palette=palette,
+                          errorbar=t_errorbar, dodge=0.45 if len(levels) > 1 else False, linestyle="none",
+                          capsize=0.15, markersize=6, ax=ax, legend=len(levels) > 1)
+            ax.axvline(0, color="black", linestyle="--", linewidth=1.2)
+            ax.set(xlabel="", ylabel="", title=factor if len(levels) > 1 else f"{factor}: {levels[0]}")
+            if len(levels) > 1:  # the levels go to the figure's legend, below the panels
+                h, lab = ax.get_legend_handles_labels()
+                handles += h
+                labels += [f"{factor}: {text}" for text in lab]
+                ax.get_legend().remove()
+        for ax in axes.flat[len(factors):]:
+            ax.set_axis_off()
+        for ax in axes[-1]:
+            ax.set_xlabel(f"{metric_label(metric)} change")
+            ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.3f}" if abs(v) > 1e-12 else "0"))
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3), frameon=False)
+    label = data_label({name: rows[name] for name in datasets}, profile)
+    return finish(fig, title or f"Main effect of each factor on {metric_label(metric)}, seed by seed", label)

@@ -16,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ..data.spec import EncodedDataset
 from ..data.stats import missing_rates, oov_share, split_rows, value_statistics
-from .style import dataset_label, field_colors, finish
+from .style import BOOK_WIDTH, book_style, dataset_label, field_colors, finish
 
 
 def plot_field_cardinality(ds: EncodedDataset, *, profile: str) -> Figure:
@@ -24,15 +24,19 @@ def plot_field_cardinality(ds: EncodedDataset, *, profile: str) -> Figure:
     order = np.argsort(-np.asarray(ds.vocab_sizes), kind="stable")  # largest first; ties keep field order
     names = [ds.field_names[i] for i in order]
     sizes = [ds.vocab_sizes[i] for i in order]
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(names) + 2), 3.8), layout="constrained")
-    bars = ax.bar(range(len(names)), sizes, color="#3b6ea8")
-    ax.bar_label(bars, labels=[f"{s:,}" for s in sizes], fontsize=7, padding=2)
-    ax.set_yscale("log")
-    ax.set_ylim(0.8, max(sizes) * 4)
-    ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
-    ax.set_ylabel("vocabulary size $V_f$ (log)")
-    ax.set_xlabel("field")
-    ax.grid(axis="y", alpha=0.3)
+    # The book's column width and fonts (style.book_style): the page shows these figures at column width.
+    with book_style():
+        fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 4.2), layout="constrained")
+        bars = ax.bar(range(len(names)), sizes, color="#3b6ea8")
+        ax.bar_label(bars, labels=[f"{s:,}" for s in sizes], fontsize=10, padding=2)
+        ax.set_yscale("log")
+        ax.set_ylim(0.8, max(sizes) * 6)
+        ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 6 else 0,
+                      ha="right" if len(names) > 6 else "center")
+        ax.set_ylabel("vocabulary size $V_f$ (log)")
+        ax.set_xlabel("field")
+        ax.grid(axis="y", alpha=0.3)
+        ax.grid(axis="x", visible=False)
     return finish(fig, "Field cardinality", dataset_label(ds, profile))
 
 
@@ -42,20 +46,22 @@ def plot_feature_popularity(ds: EncodedDataset, split: str = "train", *, profile
     A straight line is a power law; the OOV id is included where it is used.
     """
     stats = value_statistics(ds, split)
-    fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
-    for spec, color in zip(ds.fields, field_colors(ds.num_fields), strict=True):
-        s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)].sort_values("rank")
-        if len(s) == 0:
-            continue
-        ax.plot(s["rank"], s["count"], color=color, lw=1.4, label=spec.name,
-                marker="o" if len(s) < 4 else None, ms=3)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("value rank within its field (1 = most frequent)")
-    ax.set_ylabel(f"occurrences in the {split} split")
-    ax.grid(alpha=0.3, which="major")
-    ax.legend(fontsize=7, ncol=1 if ds.num_fields <= 10 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5),
-              frameon=False)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 4.8), layout="constrained")
+        for spec, color in zip(ds.fields, field_colors(ds.num_fields), strict=True):
+            s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)].sort_values("rank")
+            if len(s) == 0:
+                continue
+            ax.plot(s["rank"], s["count"], color=color, lw=1.6, label=spec.name,
+                    marker="o" if len(s) < 4 else None, ms=4)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("value rank within its field (1 = most frequent)")
+        ax.set_ylabel(f"occurrences in the {split} split")
+        ax.grid(alpha=0.3, which="major")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(ncol=1 if ds.num_fields <= 10 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                      frameon=False)
     return finish(fig, "Feature popularity", dataset_label(ds, profile, split))
 
 
@@ -72,26 +78,27 @@ def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", *, profi
     n = ds.num_fields
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.4 * nrows + 0.8), sharey=True,
-                             layout="constrained", squeeze=False)
     max_count = max(1, int(stats["count"].max()))
     grid = np.logspace(0, math.log10(max_count) + 0.1, 100)
     half = 2 * np.sqrt(base * (1 - base) / grid)
-    for ax, spec, color in zip(axes.flat, ds.fields, field_colors(n), strict=False):
-        s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)]
-        ax.fill_between(grid, np.clip(base - half, 0, 1), np.clip(base + half, 0, 1), color="0.85", lw=0)
-        ax.axhline(base, color="0.4", lw=0.8)
-        ax.scatter(s["count"], s["positive_rate"], s=8, alpha=0.6, color=color, lw=0)
-        ax.set_xscale("log")
-        ax.set_xlim(0.8, max_count * 1.5)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_title(f"{spec.name} ({spec.vocab_size:,} values)", fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-    for ax in axes.flat[n:]:
-        ax.set_axis_off()
-    fig.supxlabel(f"occurrences of the value in the {split} split (log)", fontsize=9)
-    fig.supylabel("positive rate of its rows", fontsize=9)
+    with book_style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, 2.7 * nrows + 1.0), sharey=True,
+                                 layout="constrained", squeeze=False)
+        for ax, spec, color in zip(axes.flat, ds.fields, field_colors(n), strict=False):
+            s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)]
+            ax.fill_between(grid, np.clip(base - half, 0, 1), np.clip(base + half, 0, 1), color="0.85", lw=0)
+            ax.axhline(base, color="0.4", lw=0.8)
+            ax.scatter(s["count"], s["positive_rate"], s=10, alpha=0.6, color=color, lw=0)
+            ax.set_xscale("log")
+            ax.set_xlim(0.8, max_count * 1.5)
+            ax.set_ylim(-0.03, 1.03)
+            ax.set_title(f"{spec.name} ({spec.vocab_size:,} values)", fontsize=11)
+            ax.tick_params(labelsize=10)
+            ax.grid(alpha=0.3)
+        for ax in axes.flat[n:]:
+            ax.set_axis_off()
+        fig.supxlabel(f"occurrences of the value in the {split} split (log)", fontsize=12)
+        fig.supylabel("positive rate of its rows", fontsize=12)
     return finish(fig, "Positive rate per field value", dataset_label(ds, profile, split))
 
 
@@ -108,18 +115,20 @@ def plot_missing_rates(ds: EncodedDataset, *, profile: str) -> Figure:
         series[f"OOV id in the {split} split"] = ([share[n] for n in ds.field_names], color)
     x = np.arange(ds.num_fields)
     width = 0.8 / len(series)
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.5 * ds.num_fields + 2), 3.6), layout="constrained")
-    for k, (label, (values, color)) in enumerate(series.items()):
-        ax.bar(x + (k - (len(series) - 1) / 2) * width, np.nan_to_num(values), width, label=label, color=color)
     names = ds.field_names
-    ax.set_xticks(x, names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
     top = max(float(np.max(np.nan_to_num(v), initial=0.0)) for v, _ in series.values())
-    ax.set_ylim(0, max(0.01, top * 1.3))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("share of rows / values")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
-    if top == 0:
-        ax.text(0.5, 0.5, "no missing values and no OOV ids", transform=ax.transAxes, ha="center", va="center",
-                color="0.4")
+    with book_style():
+        fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 4.2), layout="constrained")
+        for k, (label, (values, color)) in enumerate(series.items()):
+            ax.bar(x + (k - (len(series) - 1) / 2) * width, np.nan_to_num(values), width, label=label, color=color)
+        ax.set_xticks(x, names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
+        ax.set_ylim(0, max(0.01, top * 1.4))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_ylabel("share of rows / values")
+        ax.grid(axis="y", alpha=0.3)
+        ax.grid(axis="x", visible=False)
+        ax.legend(frameon=False, loc="upper left")
+        if top == 0:
+            ax.text(0.5, 0.5, "no missing values and no OOV ids", transform=ax.transAxes, ha="center", va="center",
+                    color="0.4")
     return finish(fig, "Missing values and out-of-vocabulary ids", dataset_label(ds, profile))

@@ -3,6 +3,8 @@
     check [HTML]           every page of the HTML build (``make browser-check``)
     pdf [SINGLEHTML]       the single-page build to one PDF (``make pdf``)
     hide-injected NB...    tag papermill's injected-parameters cell ``remove-cell`` (``make chapters``)
+    time-stage NAME -- CMD run CMD; when it succeeds, record its wall time as stage NAME
+                           ($SSEDS_RESULTS_DIR/reproduce-times.csv; ``make reproduce``)
 
 Exits 1 when a page has a problem (each printed on one line, naming the page), 2 when the browser
 cannot be used at all.
@@ -19,6 +21,7 @@ from .check import check_book
 from .notebooks import hide_injected_parameters
 from .pdf import print_pdf
 from .report import format_report, plural
+from .stages import time_stage
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,11 +43,25 @@ def _parser() -> argparse.ArgumentParser:
     pdf.add_argument("--timeout", type=float, default=180.0, help="seconds loading and printing may take (default: %(default)s)")
     hide = commands.add_parser("hide-injected", help="leave papermill's injected-parameters cell out of the book")
     hide.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks, changed in place")
+    timed = commands.add_parser("time-stage", help="run a command and record its wall time as a stage of make reproduce")
+    timed.add_argument("stage", help="the stage's name (data, sweep default, chapter 04_budget, book, ...)")
+    timed.add_argument("--times", type=Path, default=None,
+                       help="the CSV to update (default: $SSEDS_RESULTS_DIR/reproduce-times.csv)")
+    timed.epilog = "The command follows a '--': time-stage NAME [--times CSV] -- COMMAND [ARG...]"
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # time-stage's command is everything after '--', its options included: argparse must not read them.
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     args = _parser().parse_args(argv)
+    if args.command == "time-stage":
+        if not command:
+            print("publish time-stage: no command given (write it after --)", file=sys.stderr)
+            return 2
+        return time_stage(args.stage, command, args.times)
     if args.command == "hide-injected":
         for nb in args.notebooks:
             hide_injected_parameters(nb)

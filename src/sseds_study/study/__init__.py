@@ -9,7 +9,7 @@ registry) and budget reuses them. Every finished run is journalled at once
 (``journal``), and one sweep at a time holds a results folder (``lock``); ``stats`` summarises the results over seeds.
 """
 
-from ..config import EXECUTORS, StudyConfig, load_profile, load_study, study_from_dict
+from ..config import EXECUTORS, StudyConfig, companion, load_profile, load_study, study_from_dict
 from .execute import execute_run, run_group, worker_threads
 from .expand import expand_runs, group_runs, seed_data, study_searches
 from .journal import RESULTS_FILE, load_results, read_journal, saved_study, write_journal, write_table
@@ -27,7 +27,7 @@ __all__ = [
     "EXECUTORS", "GROUP_COLUMNS", "METHODS", "RESULTS_FILE", "GroupCache", "Method", "PEPSearch", "Pretrained",
     "RunSpec", "StudyConfig", "SweepLocked", "SweepReport", "aggregate", "default_results_dir", "execute_run",
     "expand_runs", "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_or_search", "load_search",
-    "load_profile", "load_results", "load_study", "method_names", "package_versions", "read_journal",
+    "companion", "load_profile", "load_results", "load_study", "method_names", "package_versions", "read_journal",
     "reduced_methods", "register", "run_group", "run_pep_search", "saliency_for_spec", "saved_study", "search_path",
     "seed_data", "study_from_dict", "study_searches", "load_tuning", "resolve_tuned", "tuning_runs", "tune_study", "summarise_over_seeds", "sweep", "sweep_lock", "t_interval",
     "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",

@@ -268,5 +268,6 @@ def row_header(spec: RunSpec, ds, provenance: dict) -> dict:
         "data_manifest_sha": manifest_checksum(ds.manifest) if ds is not None else "",
         "versions": json.dumps(provenance.get("versions", {}), sort_keys=True),
         "git_commit": provenance.get("git_commit", ""),
+        "cpu": provenance.get("cpu", ""),
         "profile": provenance.get("profile", ""),
     }

@@ -68,3 +68,17 @@ def group_runs(specs: Iterable[RunSpec]) -> list[list[RunSpec]]:
     for spec in specs:
         groups.setdefault(spec.group_key, []).append(spec)
     return list(groups.values())
+
+
+def balance_groups(groups: list[list[RunSpec]], workers: int) -> list[list[RunSpec]]:
+    """With fewer than two groups per worker, split each group into chunks so that every worker has
+    work to the end (three seeds on two workers otherwise leave one worker idle for a third of the
+    sweep). First chunks come first: each is the first of its group to start, pretrains and saves the
+    checkpoint, and the group's later chunks load it (a chunk that starts while its group is still
+    pretraining elsewhere pretrains too: same seed, same weights, saved atomically). Runs keep their
+    order within a group; nothing is split with one worker."""
+    if workers < 2 or not groups or len(groups) >= 2 * workers:
+        return groups
+    k = -(-2 * workers // len(groups))  # chunks per group
+    chunked = [[g[i::k] for i in range(k)] for g in groups]
+    return [c for i in range(k) for chunks in chunked for c in chunks[i:i + 1] if c]

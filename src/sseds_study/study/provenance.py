@@ -1,4 +1,4 @@
-"""Where a result came from: package versions and the git commit, recorded in every result row."""
+"""Where a result came from: package versions, the CPU and the git commit, recorded in every result row."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ def package_versions() -> dict[str, str]:
     }
 
 
+def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """The processor's model name: timings (search seconds, latency) are only comparable on one CPU.
+    Read from /proc/cpuinfo on Linux, else what ``platform`` knows, else 'unknown'."""
+    try:
+        for line in Path(cpuinfo).read_text(errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Processor", "cpu model") and value.strip():
+                return " ".join(value.split())
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def provenance(profile: str) -> dict:
     """The provenance every row of a sweep carries."""
-    return {"versions": package_versions(), "git_commit": git_commit(), "profile": profile}
+    return {"versions": package_versions(), "git_commit": git_commit(), "cpu": cpu_model(), "profile": profile}

@@ -20,7 +20,7 @@ from ..config import EXECUTORS, StudyConfig, to_dict
 from ..errors import ConfigError
 from ..fileio import atomic_write_text, check_writable_dir
 from .executors import sweep_in_process, sweep_processes, sweep_ray
-from .expand import expand_runs, group_runs
+from .expand import balance_groups, expand_runs, group_runs
 from .journal import STUDY_FILE, journal_path, read_journal, read_journal_entry, write_journal, write_table
 from .lock import sweep_lock
 from .provenance import provenance
@@ -161,7 +161,7 @@ def _execute(specs, results_dir: Path, desc: str, profile: str, executor: str, w
         bar.set_postfix(failed=counts["failed"])
         write_table(results_dir, journal, keep=current)
 
-    groups = group_runs(todo)
+    groups = group_runs(todo) if executor == "ray" or workers == 1 else balance_groups(group_runs(todo), workers)
     try:
         if executor == "ray":
             sweep_ray(groups, results_dir, origin, workers, record)

@@ -1,0 +1,107 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (sseds)
+#     language: python
+#     name: sseds
+# ---
+
+# %% [markdown]
+# (reproducibility)=
+# # Reproducing this book
+#
+# Everything in this appendix is read from the result files and from the record `make reproduce`
+# keeps of its stages, not typed: the profiles the book reads and the command that sweeps each, the
+# environment every result row records, the checksums of the data the runs saw, the git commits the
+# results came from, and how long each stage took.
+
+# %% tags=["parameters", "remove-cell"]
+profile = "default"
+
+# %% tags=["hide-input"]
+from sseds_study.analysis.reproducibility import reproducibility_chapter
+
+# %% tags=["hide-input"]
+chapter = reproducibility_chapter(profile)
+
+# %% tags=["hide-input"]
+print(chapter.header)
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+# nbval does not compare these, nor the tables of stage times, environment and commits below: they
+# describe the machine, the clock and the commit of a run, which differ from run to run by design.
+chapter.glue()
+
+# %% [markdown]
+# ## Two commands
+#
+# On a machine with Python 3.11, `make` and `git`, `make reproduce` creates the environment from
+# `requirements.lock`, prepares the data, sweeps the profiles, executes every chapter and builds the
+# book; `make test` runs the unit tests, re-executes the chapters at the smoke profile and compares
+# their outputs. A sweep can also be run by hand, one profile at a time: {glue:text}`profile_commands`.
+# A sweep is resumable: a finished run is never computed again, so an interrupted sweep continues where
+# it stopped. The book reads these profiles, {glue:text}`runs_total` finished runs in all:
+
+# %% tags=["hide-input"]
+chapter.tables["profiles"]
+
+# %% [markdown]
+# ## Where the time goes
+#
+# `make reproduce` records the wall time of every stage it runs (preparing each dataset, each sweep,
+# each chapter, the book) in `results/reproduce-times.csv`; a stage that make skips because its output
+# is up to date keeps the time of the run that made it. {glue:text}`times_summary`
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+chapter.tables["times"]
+
+# %% [markdown]
+# ## The environment
+#
+# Every result row records the versions of Python and the key packages it ran with, and the processor
+# it ran on (CPU: {glue:text}`cpus`). Timings (search time, latency) compare only on one processor;
+# accuracies compare across machines up to float rounding, well inside the intervals over seeds. The
+# environment is pinned in `requirements.lock` (and `environment.yml`).
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+chapter.tables["environment"]
+
+# %% [markdown]
+# ## The data
+#
+# Each row records the sha256 checksum of its dataset's manifest, which names the raw files' checksums,
+# the encoding options and the split. With a split per seed, every seed has its own manifest.
+
+# %% tags=["hide-input"]
+chapter.tables["manifests"]
+
+# %% [markdown]
+# ## The code
+#
+# The git commit each result row came from; `+dirty` marks runs made with uncommitted changes in the
+# working tree.
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+chapter.tables["commits"]
+
+# %% [markdown]
+# ## Rerunning a part
+#
+# One chapter ({glue:text}`rerun_chapters`) is re-executed from its source with, for example,
+# {glue:text}`rerun_chapter`; make reruns only what that chapter depends on and what changed.
+#
+# One cell of a table (a dataset, base model, method and budget) is rerun by a profile restricted to
+# it, saved beside the others in `configs/` (here named {glue:text}`rerun_cell_name`):
+
+# %% tags=["hide-input"]
+print(chapter.text["rerun_cell_yaml"])
+
+# %% [markdown]
+# Then {glue:text}`rerun_cell_sweep` recomputes its tuning stage and its runs into a results folder
+# of its own, and {glue:text}`rerun_cell_results` prints their means and 95% intervals, to set
+# against the book's. A line {glue:text}`rerun_reuse` would copy the book's finished runs instead of
+# computing them again.

@@ -1,0 +1,116 @@
+"""Figures of the claims chapter: intervals against a margin, search cost, widths against planted ranks.
+
+Each figure is drawn even when its claim cannot be tested (a panel stating why), so that the book's
+cross-references always find it. Titles and closing follow ``style.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .style import BOOK_WIDTH, book_style, finish, method_style
+
+# One colour per verdict, the same in every figure of the chapter.
+VERDICT_COLORS = {"supported": "#1b7837", "not supported": "#c0392b", "inconclusive": "#7f7f7f",
+                  "better": "#1b7837", "worse": "#c0392b", "indistinguishable": "#7f7f7f"}
+ROW_HEIGHT = 0.28  # inches per interval drawn
+
+
+def _placeholder(headline: str, label: str, reason: str) -> Figure:
+    """A figure that says why it has nothing to show."""
+    with book_style():
+        fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 1.8), layout="constrained")
+        ax.axis("off")
+        ax.text(0.5, 0.5, reason, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    return finish(fig, headline, label)
+
+
+def _color(kind: str, color_by: str) -> str:
+    if color_by == "verdict":
+        return VERDICT_COLORS.get(kind, "#333333")
+    return method_style(kind).get("color", "#333333")
+
+
+def plot_interval_claim(table: pd.DataFrame, *, labels: Sequence[str], headline: str, label: str,
+                        value: str = "difference", half: str = "ci95", margin: float | None = None,
+                        color_by: str = "verdict", xlabel: str = "test AUC difference", reason: str = "") -> Figure:
+    """95% intervals (the mean as a dot), a line per distinct ``labels`` tuple in the table's order,
+    with zero and ``-margin`` as vertical lines. Coloured by verdict, or by method when ``color_by``
+    names a method column (several methods on one line are spread vertically; a hollow dot is an
+    indistinguishable verdict). Rows without a mean are left out."""
+    shown = table[table[value].notna()] if not table.empty else table
+    if shown.empty:
+        return _placeholder(headline, label, reason or "nothing to show: no cell could be judged")
+    keys = [tuple(r) for r in shown[list(labels)].astype(str).itertuples(index=False)]
+    lines = list(dict.fromkeys(keys))
+    kinds = list(dict.fromkeys(shown[color_by]))
+    step = 0.7 / len(kinds) if color_by != "verdict" else 0.0
+    with book_style():
+        fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 1.4 + ROW_HEIGHT * max(len(lines), len(kinds) * step * len(lines))),
+                               layout="constrained")
+        for key, (_, r) in zip(keys, shown.iterrows(), strict=True):
+            y = len(lines) - 1 - lines.index(key) + (step * (kinds.index(r[color_by]) - (len(kinds) - 1) / 2) if step else 0)
+            color = _color(r[color_by], color_by)
+            hollow = "verdict" in r and r["verdict"] == "indistinguishable" and color_by != "verdict"
+            ax.errorbar(r[value], y, xerr=0.0 if pd.isna(r[half]) else r[half], fmt="o", color=color, capsize=2,
+                        ms=5, lw=1.2, mfc="white" if hollow else color)
+        ax.axvline(0, color="black", lw=1)
+        if margin is not None:
+            ax.axvline(-margin, color="black", lw=1, ls="--")
+            ax.text(-margin, 1.0, f" −{margin:g}", transform=ax.get_xaxis_transform(), va="bottom", ha="center",
+                    fontsize=10)
+        ax.set_yticks(range(len(lines))[::-1], [" · ".join(k) for k in lines])
+        ax.set_ylim(-0.6, len(lines) - 0.4)
+        ax.set_xlabel(xlabel)
+        handles = [plt.Line2D([], [], marker="o", ls="", color=_color(k, color_by)) for k in kinds]
+        fig.legend(handles, kinds, loc="outside lower center", ncol=min(4, len(kinds)), frameon=False)
+    return finish(fig, headline, label)
+
+
+def plot_cost_claim(table: pd.DataFrame, *, headline: str, label: str, reason: str = "") -> Figure:
+    """Search time per dataset and base model as a fraction of one pretraining epoch (log scale):
+    SSEDS, with its 95% interval, and PEP where it ran; the line at 1 is one epoch."""
+    if table.empty:
+        return _placeholder(headline, label, reason or "no search costs recorded")
+    names = [f"{r.dataset} · {r.model}" for r in table.itertuples()]
+    y = np.arange(len(table))[::-1]
+    with book_style():
+        fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 1.6 + 0.45 * len(table)), layout="constrained")
+        for column, method, offset in (("epoch_fraction", "sseds", 0.15), ("pep_epoch_fraction", "pep", -0.15)):
+            values = table[column].to_numpy(dtype=float)
+            if np.isnan(values).all():
+                continue
+            style = method_style(method)
+            ax.barh(y + offset, values, height=0.3, color=style.get("color"), label=method)
+        ax.axvline(1, color="black", lw=1, ls="--")
+        ax.set_xscale("log")
+        ax.set_yticks(y, names)
+        ax.set_xlabel("search time / one pretraining epoch (log)")
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    return finish(fig, headline, label)
+
+
+def plot_planted_claim(per_field: pd.DataFrame, *, headline: str, label: str, reason: str = "") -> Figure:
+    """SSEDS's width of each field against its planted rank, a dot per field and seed (spread sideways
+    so that equal widths stay visible), a panel per dataset."""
+    if per_field.empty:
+        return _placeholder(headline, label, reason or "no planted ranks to compare with")
+    datasets = list(dict.fromkeys(per_field["dataset"]))
+    rng = np.random.default_rng(0)  # the jitter only: the same figure on every run
+    with book_style():
+        fig, axes = plt.subplots(1, len(datasets), figsize=(BOOK_WIDTH, 3.6), layout="constrained", squeeze=False)
+        for ax, dataset in zip(axes[0], datasets, strict=True):
+            d = per_field[per_field["dataset"] == dataset]
+            ax.scatter(d["true_rank"] + rng.uniform(-0.15, 0.15, len(d)), d["width"], s=22, alpha=0.7,
+                       color=method_style("sseds").get("color"))
+            top = max(d["true_rank"].max(), d["width"].max())
+            ax.plot([0, top], [0, top], color="black", lw=1, ls="--")  # width = planted rank
+            ax.set_xlabel("planted rank")
+            ax.set_ylabel("SSEDS width $d_f$")
+            ax.set_title(dataset)
+    return finish(fig, headline, label)

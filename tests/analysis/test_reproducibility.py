@@ -1,0 +1,79 @@
+"""Appendix 08: provenance tables read from result rows (old rows without a CPU show 'not recorded'),
+the stage times, and the commands to rerun a part."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from sseds_study.analysis import reproducibility as r
+from sseds_study.config import study_from_dict
+
+VERSIONS = json.dumps({"python": "3.11.7", "torch": "2.13.0+cpu", "numpy": "2.4.6", "pandas": "3.1.1",
+                       "sseds_study": "0.1.0"})
+
+
+def _rows(n, cpu=None, commit="a" * 40, status="ok", dataset="d", sha="f" * 64):
+    rows = [{"dataset": dataset, "seed": i, "rows": 1000, "status": status, "versions": VERSIONS,
+             "git_commit": commit, "data_manifest_sha": sha[:-1] + str(i)} for i in range(n)]
+    if cpu is not None:
+        for row in rows:
+            row["cpu"] = cpu
+    return pd.DataFrame(rows)
+
+
+def _study(**changes):
+    return study_from_dict({"name": "mini", "datasets": [{"name": "synthetic"}], "models": ["FM"],
+                            "methods": ["full", "sseds"], "budgets": [1.0, 0.2], "seeds": [0], **changes})
+
+
+def test_environment_separates_recorded_and_old_rows():
+    tables = {"old": _rows(3), "new": pd.concat([_rows(2, cpu="AMD EPYC"), _rows(1)], ignore_index=True)}
+    env = r.environment_table(tables)
+    assert env[["profile", "cpu", "runs"]].values.tolist() == [["old", "not recorded", 3], ["new", "AMD EPYC", 2],
+                                                              ["new", "not recorded", 1]]
+    assert set(env["torch"]) == {"2.13.0+cpu"}
+
+
+def test_manifests_commits_and_runs():
+    table = pd.concat([_rows(3), _rows(1, commit="b" * 40 + "+dirty", status="failed")], ignore_index=True)
+    manifests = r.manifest_table({"p": table})
+    assert manifests.loc[0, "manifests"] == 3 and manifests.loc[0, "checksums"].split() == ["ffffffffff"] * 3
+    commits = r.commit_table({"p": table})
+    assert commits[["git commit", "runs"]].values.tolist() == [["aaaaaaaaaa", 3], ["bbbbbbbbbb+dirty", 1]]
+    runs = r.run_table({"p": table}, {"p": ["book", "headline"]}).iloc[0]
+    assert (runs["runs"], runs["failed"], runs["role"]) == (3, 1, "book, headline")
+    assert runs["command"] == "sseds sweep configs/p.yaml"
+
+
+def test_missing_columns_read_as_not_recorded():
+    bare = pd.DataFrame({"dataset": ["d"], "seed": [0], "status": ["ok"]})
+    assert r.environment_table({"p": bare}).loc[0, "python"] == r.NOT_RECORDED
+    assert r.commit_table({"p": bare}).loc[0, "git commit"] == r.NOT_RECORDED
+    assert r.manifest_table({"p": bare}).loc[0, "checksums"] == r.NOT_RECORDED
+
+
+def test_book_profiles_list_each_profile_once():
+    # no companion named: every role is the profile itself
+    assert r.book_profiles(_study()) == {"mini": ["book", "headline", "large", "planted", "ablation"]}
+
+
+def test_stage_text_and_rerun_commands():
+    assert "No stage time is recorded yet" in r.stage_text(pd.DataFrame(columns=["stage", "seconds"]))["times_summary"]
+    times = pd.DataFrame({"stage": ["data", "sweep default"], "seconds": [60.0, 1740.0],
+                          "finished_at": ["2026-01-01T00:01:00+00:00", "2026-01-01T00:30:00+00:00"],
+                          "git_commit": ["c" * 40, "c" * 40]})
+    assert r.stage_text(times)["times_summary"].startswith("The 2 recorded stages took 30.0 minutes")
+    text = r.rerun_text(_study(), ["01_data", "04_budget"])
+    assert text["rerun_chapter"] == "make book/chapters/04_budget.ipynb"
+    assert "budgets: [1.0, 0.2]" in text["rerun_cell_yaml"] and "extends: mini" in text["rerun_cell_yaml"]
+    assert text["rerun_cell_sweep"] == "sseds sweep configs/mini-cell.yaml"
+
+
+def test_build_reproducibility_without_times():
+    chapter = r.build_reproducibility(_study(), {"mini": _rows(2)}, {"mini": ["book"]},
+                                      pd.DataFrame(columns=["stage", "seconds", "finished_at", "git_commit"]),
+                                      ["01_data"])
+    assert chapter.tables["times"].cells["stage"].tolist() == [r.NOT_RECORDED]
+    assert chapter.text["cpus"] == r.NOT_RECORDED and chapter.text["runs_total"] == "2"
