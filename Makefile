@@ -49,7 +49,7 @@ PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level
 # latest time: one that make skips as up to date keeps the time of the run that made its output.
 TIMED       := $(PY) -m sseds_study.publish time-stage
 
-.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check test unit nbval lint clean clean-data clean-all
+.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check test unit nbval lint bench bench-peers clean clean-data clean-all
 
 help: ## List the targets with a one-line description
 	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
@@ -168,6 +168,34 @@ browser-check: $(SETUP_STAMP) ## Open every page of the built book in headless C
 
 lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
 	$(BIN)/ruff check src tests
+
+# ---- benchmarks -----------------------------------------------------------------------------------
+
+# The peer libraries (DeepCTR-Torch, FuxiCTR) live in a virtual environment of their own, never in .venv:
+# they are not dependencies of the package. torch is pinned there too (installed first, then again
+# with the peers so that pip keeps it).
+PEER_VENV  := benchmarks/.venv-peers
+PEER_STAMP := $(PEER_VENV)/.setup.stamp
+
+bench-peers: $(PEER_STAMP) ## Create benchmarks/.venv-peers with the peer libraries (benchmarks/requirements.txt)
+
+$(PEER_STAMP): benchmarks/requirements.txt requirements.lock
+	@test -n "$(PYTHON_BOOT)" || { echo "bench-peers: need python3.11 (or python3) on PATH" >&2; exit 1; }
+	test -x $(PEER_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(TORCH_PIN)'
+	$(PEER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(TORCH_PIN)' -r benchmarks/requirements.txt
+	touch $@
+
+# Every benchmark writes benchmarks/results/<name>.json; the report assembles RESULTS.md and RESULTS.png
+# from whatever is there, so a benchmark that fails leaves its rows "not run" and the others stand.
+# About 15-20 minutes on 2 CPU cores; run it on a quiet machine (timings are wall-clock).
+bench: $(SETUP_STAMP) $(DATA_STAMP) $(PEER_STAMP) ## Speed and scale against the peer libraries: benchmarks/RESULTS.md (+ .png)
+	status=0; \
+	$(PY) benchmarks/throughput.py || status=1; \
+	$(PY) benchmarks/large_tables.py || status=1; \
+	$(PY) benchmarks/data_prep.py || status=1; \
+	$(PY) benchmarks/report.py; \
+	exit $$status
 
 # ---- cleaning -------------------------------------------------------------------------------------
 

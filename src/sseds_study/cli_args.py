@@ -84,6 +84,9 @@ def add_model_train_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--batch-size", type=int, default=2048)
     g.add_argument("--lr", type=float, default=1e-3)
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--optimizer", default="adam", choices=("adam", "sparse_adam", "auto"),
+                   help="adam (dense, the study's), sparse_adam (SparseAdam for the embedding tables) or auto "
+                        "(sparse only for tables of at least 200,000 rows)")
     g.add_argument("--device", default="auto", help="auto (cuda, then cpu), cpu or cuda")
 
 
@@ -106,4 +109,5 @@ def model_config(args, num_fields: int | None = None) -> ModelConfig:
 
 def train_config(args) -> TrainConfig:
     return TrainConfig(batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, patience=args.patience,
-                       seed=args.seed, device=args.device, progress=not args.quiet)
+                       seed=args.seed, device=args.device, progress=not args.quiet,
+                       optimizer=getattr(args, "optimizer", "adam"))

@@ -46,6 +46,7 @@ __all__ = [
     "PEPConfig",
     "SearchConfig",
     "StudyConfig",
+    "companion",
     "TrainConfig",
     "TuneConfig",
     "companion",

@@ -36,6 +36,11 @@ RANK_BY = ("saliency", "saliency_per_param")
 #              scores exactly as prune_only does (models.inherit).
 INITS = ("scratch", "inherit")
 PEP_GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
+# The optimizer of the embedding tables (train.loop.make_optimizer): "adam" is dense Adam on every
+# parameter (the study's protocol); "sparse_adam" gives every embedding table sparse gradients and
+# torch's SparseAdam (lazy: only the rows a batch touches are updated); "auto" does that only for
+# tables of at least train.loop.SPARSE_MIN_ROWS rows, which no dataset of the study reaches.
+OPTIMIZERS = ("adam", "sparse_adam", "auto")
 
 
 def _check_choice(owner: str, name: str, value, choices):
@@ -105,7 +110,9 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimiser and loop settings. ``seed`` fixes initialisation and batch order."""
+    """Optimiser and loop settings. ``seed`` fixes initialisation and batch order. ``optimizer``: one of
+    OPTIMIZERS (see there); at its default it is left out of ``to_dict`` and ``config_hash``, so the
+    keys of results computed before it existed stay the same."""
 
     batch_size: int = 2048
     lr: float = 1e-3
@@ -116,8 +123,13 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     progress: bool = True
+    optimizer: str = "adam"
+
+    # fields left out of to_dict / config_hash while they hold their default
+    _omit_if_default = ("optimizer",)
 
     def __post_init__(self):
+        _check_choice("train", "optimizer", self.optimizer, OPTIMIZERS)
         _check_positive("train", "batch_size", self.batch_size)
         _check_positive("train", "lr", self.lr)
         _check_positive("train", "max_epochs", self.max_epochs)
@@ -235,7 +247,9 @@ class PEPConfig:
 
 def _to_jsonable(obj):
     if dataclasses.is_dataclass(obj):
-        return {f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        omit = getattr(obj, "_omit_if_default", ())
+        return {f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not (f.name in omit and getattr(obj, f.name) == f.default)}
     if isinstance(obj, dict):
         return {str(k): _to_jsonable(v) for k, v in sorted(obj.items())}
     if isinstance(obj, (list, tuple)):

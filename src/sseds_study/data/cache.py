@@ -213,8 +213,12 @@ def make_manifest(name: str, enc: EncodedArrays, *, source: Mapping[str, Any], o
 def build_or_load(name: str, *, stream: ChunkStream, fields: Iterable[RawField], cache_dir,
                   options: Mapping[str, Any], source: Mapping[str, Any], source_checksums: Mapping[str, str],
                   min_count=1, split_seed: int = 2022, progress: bool = True,
-                  extra: Mapping[str, Any] | None = None, use_cache: bool = True) -> EncodedDataset:
+                  extra: Mapping[str, Any] | None = None, use_cache: bool = True,
+                  encoder=None) -> EncodedDataset:
     """The shared tail of every loader: cache hit -> load; miss -> encode, save atomically, return.
+
+    ``encoder``: a function with ``encode_stream``'s signature that returns the same arrays by other
+    means (Criteo's polars path); None: ``encode_stream``.
 
     ``options`` are the preprocessing options that define the encoding (they and the checksums
     make the cache key); min_count and split_seed are added to them here.
@@ -228,7 +232,7 @@ def build_or_load(name: str, *, stream: ChunkStream, fields: Iterable[RawField],
         except CacheError as exc:
             notice(f"{directory}: damaged encoded cache ({exc}); encoding the data again")
             _discard(directory)
-    enc = encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress, desc=name)
+    enc = (encoder or encode_stream)(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress, desc=name)
     manifest = make_manifest(name, enc, source=source, options=options, key=key, extra=extra)
     ds = EncodedDataset(name=name, fields=enc.fields, ids=enc.ids, labels=enc.labels, split=enc.split,
                         manifest=manifest, vocabularies=enc.vocabularies)

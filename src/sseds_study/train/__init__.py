@@ -18,7 +18,15 @@ the global generator again with ``cfg.seed`` (dropout) and draws the batch order
 
 from .checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint, save_checkpoint
 from .evaluate import EVAL_BATCH_SIZE, evaluate, iterate_batches, predict, predict_logits
-from .loop import TrainingDiverged, fit, make_optimizer, param_groups
+from .loop import (
+    SPARSE_MIN_ROWS,
+    SparseDenseAdam,
+    TrainingDiverged,
+    fit,
+    make_optimizer,
+    param_groups,
+    sparse_tables,
+)
 from .results import EpochStats, FitResult
 from .runtime import resolve_device, seed_everything
 
@@ -34,6 +42,9 @@ __all__ = [
     "iterate_batches",
     "load_checkpoint",
     "make_optimizer",
+    "sparse_tables",
+    "SparseDenseAdam",
+    "SPARSE_MIN_ROWS",
     "param_groups",
     "predict",
     "predict_logits",

@@ -1,0 +1,309 @@
+"""The fast path for Criteo-format files: a columnar engine (polars) that gives the same encoding.
+
+``encode.encode_stream`` turns every value into an Arrow string and looks it up in the field's
+vocabulary; this module does the same two passes (count on the training rows, then encode) with
+polars, and returns the same :class:`~.encode.EncodedArrays`, array for array:
+
+* the file is cut into blocks of whole lines (``readers._line_blocks``, so memory is one block at a
+  time, flat in the file's size) and each block is parsed by polars, every column a string, an
+  empty field missing;
+* integer columns are parsed, bucketised with the same ``log_square_bucket`` and looked up through
+  a direct table (their buckets are small integers); a missing value is the "<NA>" category;
+* categorical columns that hold canonical Criteo values (8 lowercase hex digits) are parsed to
+  integers and looked up with a binary search over the vocabulary's sorted integer keys; any other
+  column is looked up by its strings;
+* vocabularies are ordered as ``encode.build_vocab`` orders them (count descending, then value).
+
+Anything this path does not handle the same way (a bad label, a non-integer in an integer column, a
+wrong column count, text that is not UTF-8) raises :class:`FastPathUnsupported`, and the caller
+encodes with the general pipeline instead, which reports the problem line by line. So the fast path
+never changes an encoded result and never changes an error message.
+
+:func:`iter_encoded_blocks` encodes a file against vocabularies fitted before (a served model's
+input pipeline), block by block, without holding the whole output.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataFormatError
+from .encode import MISSING, OOV, EncodedArrays, assign_split, log_square_bucket
+from .readers import BLOCK_BYTES, _line_blocks, check_file
+from .spec import make_field_specs
+
+INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
+CAT_FIELDS = tuple(f"C{i}" for i in range(1, 27))
+FAST_BLOCK_BYTES = 64 << 20  # polars parses this much text per block
+_LABELS = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
+
+
+class FastPathUnsupported(Exception):
+    """The input needs the general pipeline (it reports bad input with the line; this path does not)."""
+
+
+def available() -> bool:
+    """Whether polars can be imported."""
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One raw file: its column names in order, delimiter, header, label column, and its split (None:
+    rows are split at random by ``assign_split``)."""
+
+    path: Path
+    names: tuple[str, ...]
+    delimiter: str
+    header: bool
+    label: str
+    split: int | None = None
+
+
+def _blocks(spec: FileSpec, block_bytes: int):
+    """(first line, polars DataFrame of strings) per block of whole lines."""
+    import polars as pl
+
+    path = check_file(spec.path)
+    if spec.header:
+        with open(path, "rb") as fh:
+            head = fh.readline().removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").strip()
+        got = [c.strip().lower() for c in head.split(spec.delimiter)]
+        if got != [n.lower() for n in spec.names]:
+            raise FastPathUnsupported("unexpected header")
+    schema = dict.fromkeys(spec.names, pl.String)
+    for line, data in _line_blocks(path, block_bytes, 1 if spec.header else 0):
+        if b'"' in data:  # Arrow's parser honours quotes, polars' here does not
+            raise FastPathUnsupported("quoted values")
+        try:
+            df = pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(spec.names), schema=schema,
+                             separator=spec.delimiter, quote_char=None,
+                             truncate_ragged_lines=False, n_threads=None, encoding="utf8", raise_if_empty=False)
+        except Exception as exc:  # polars raises several kinds; the general path names the line
+            raise FastPathUnsupported(str(exc)) from None
+        if df.height != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):
+            raise FastPathUnsupported("blank lines or a row count polars and the general path disagree on")
+        # polars fills a short row with missing values; a long one it refuses (above). So a total count of
+        # delimiters below rows x (columns - 1) means a short row, which the general path reports.
+        if data.count(spec.delimiter.encode()) != df.height * (len(spec.names) - 1):
+            raise FastPathUnsupported("a row with too few columns")
+        yield line, df
+
+
+def _label_array(s) -> np.ndarray:
+    import polars as pl
+
+    if s.null_count():
+        raise FastPathUnsupported("missing label")
+    out = s.replace_strict(list(_LABELS), list(_LABELS.values()), default=None, return_dtype=pl.Float32)
+    if out.null_count():
+        raise FastPathUnsupported("label that is not 0/1")
+    return out.to_numpy().astype(np.float32, copy=False)
+
+
+def _int_values(s, numeric: str) -> tuple[np.ndarray, np.ndarray]:
+    """An integer column -> (bucketised int64 values, valid mask), as ``encode._numeric_keys`` computes
+    them; FastPathUnsupported on a value that is not an integer."""
+    import polars as pl
+
+    valid = s.is_not_null()
+    parsed = s.str.strip_chars().cast(pl.Int64, strict=False)
+    if (parsed.is_null() & valid).any():
+        raise FastPathUnsupported("a value that is not an integer")
+    values = parsed.fill_null(0).to_numpy()
+    if numeric == "log_square":
+        values = log_square_bucket(values)
+    return values, valid.to_numpy()
+
+
+_CANONICAL = r"^[0-9a-f]{8}$"
+
+
+def _hex_ints(s) -> np.ndarray | None:
+    """A column whose values are all canonical Criteo categories (8 lowercase hex digits) -> their
+    integers (int64, missing as -1); None for any other column. The map is one to one on such strings."""
+    import polars as pl
+
+    present = s.drop_nulls()
+    if present.len() and not (present.str.len_bytes() == 8).all():
+        return None
+    if present.len() and present.str.contains(r"[^0-9a-f]").any():
+        return None
+    return s.str.to_integer(base=16, strict=False).cast(pl.Int64).fill_null(-1).to_numpy()
+
+
+class _FieldLookup:
+    """One field's vocabulary as lookup structures: value -> id (0 = OOV)."""
+
+    def __init__(self, vocab: Sequence[str], integer: bool):
+        import polars as pl
+
+        self.integer = integer
+        self.na_id = 0
+        ids = np.arange(len(vocab), dtype=np.int64)
+        keys = pl.Series(list(vocab), dtype=pl.String)
+        if MISSING in vocab[1:]:
+            self.na_id = int(vocab.index(MISSING))
+        self.str_keys, self.str_ids = keys[1:], pl.Series(ids[1:])
+        if integer:  # buckets are integers: a direct table over their range
+            ints = keys[1:].cast(pl.Int64, strict=False)
+            ok = ints.is_not_null().to_numpy()
+            vals, vids = ints.to_numpy()[ok].astype(np.int64), ids[1:][ok]
+            self.lo = int(vals.min()) if len(vals) else 0
+            span = int(vals.max()) - self.lo + 1 if len(vals) else 1
+            self.direct = span <= 1 << 22
+            if self.direct:
+                self.table = np.zeros(span, dtype=np.int64)
+                self.table[vals - self.lo] = vids
+            else:
+                order = np.argsort(vals)
+                self.sorted_keys, self.sorted_ids = vals[order], vids[order]
+        else:  # canonical hex categories as integers, for a binary search
+            canon = keys[1:].str.contains(_CANONICAL).fill_null(False).to_numpy()
+            hx = keys[1:].filter(pl.Series(canon)).str.to_integer(base=16).cast(pl.Int64).to_numpy()
+            order = np.argsort(hx)
+            self.sorted_keys, self.sorted_ids = hx[order], ids[1:][canon][order]
+
+    def _search(self, values: np.ndarray) -> np.ndarray:
+        if len(self.sorted_keys) == 0:
+            return np.zeros(len(values), dtype=np.int64)
+        pos = np.searchsorted(self.sorted_keys, values).clip(0, len(self.sorted_keys) - 1)
+        return np.where(self.sorted_keys[pos] == values, self.sorted_ids[pos], 0)
+
+    def encode(self, s, numeric: str) -> np.ndarray:
+        if self.integer:
+            values, valid = _int_values(s, numeric)
+            if self.direct:
+                rel = values - self.lo
+                inside = (rel >= 0) & (rel < len(self.table))
+                out = np.where(inside, self.table[np.where(inside, rel, 0)], 0)
+            else:
+                out = self._search(values)
+            return np.where(valid, out, self.na_id)
+        hx = _hex_ints(s)
+        if hx is not None:
+            return np.where(hx >= 0, self._search(hx), self.na_id)
+        out = s.fill_null(MISSING).replace_strict(self.str_keys, self.str_ids, default=0)
+        return out.to_numpy().astype(np.int64, copy=False)
+
+
+def _split_of(spec: FileSpec, row0: int, n: int, seed: int) -> np.ndarray:
+    if spec.split is not None:
+        return np.full(n, spec.split, dtype=np.int8)
+    return assign_split(np.arange(row0, row0 + n, dtype=np.int64), seed)
+
+
+def _int_keys(s, numeric: str):
+    """An integer column -> the category keys as strings ("<NA>" for missing), as the general path."""
+    import polars as pl
+
+    values, valid = _int_values(s, numeric)
+    keys = pl.Series(values).cast(pl.String)
+    return pl.select(pl.when(pl.Series(valid)).then(keys).otherwise(pl.lit(MISSING))).to_series()
+
+
+def fit_vocabularies(files: Sequence[FileSpec], *, min_count, numeric: str = "log_square", split_seed: int = 2022,
+                     block_bytes: int = FAST_BLOCK_BYTES) -> dict:
+    """Pass 1: counts on the training rows -> {"vocabularies", "missing", "train_cardinality", "rows"}.
+
+    ``min_count``: an int, or a mapping of field name (or "default") to int, as ``encode_stream``."""
+    import polars as pl
+
+    fields = INT_FIELDS + CAT_FIELDS
+    partial: dict[str, list] = {f: [] for f in fields}
+    missing = dict.fromkeys(fields, 0)
+    rows = 0
+    for spec in files:
+        rows_before = rows
+        for _line, df in _blocks(spec, block_bytes):
+            n = df.height
+            _label_array(df.get_column(spec.label))
+            train = pl.Series(_split_of(spec, rows, n, split_seed) == 0)
+            for f in fields:
+                s = df.get_column(f)
+                missing[f] += s.null_count()
+                keys = _int_keys(s, numeric) if f in INT_FIELDS else s.fill_null(MISSING)
+                vc = keys.filter(train).value_counts(name="count")
+                partial[f].append(vc.rename({vc.columns[0]: "key"}))
+            rows += n
+        if rows == rows_before:  # an empty file: the general path says which and why
+            raise FastPathUnsupported("a file without data rows")
+    if rows == 0:
+        raise DataFormatError(files[0].path if files else "criteo", None, "no data rows found")
+    vocabs, cardinality = {}, {}
+    for f in fields:
+        counts = (pl.concat(partial[f]).group_by("key").agg(pl.col("count").sum())
+                  if partial[f] else pl.DataFrame({"key": [], "count": []}))
+        cardinality[f] = counts.height
+        mc = _min_count(min_count, f)
+        kept = counts.filter(pl.col("count") >= mc).sort(["count", "key"], descending=[True, False])
+        vocabs[f] = [OOV] + kept.get_column("key").to_list()
+    return {"vocabularies": vocabs, "missing": missing, "train_cardinality": cardinality, "rows": rows}
+
+
+def _min_count(min_count, name: str) -> int:
+    if isinstance(min_count, Mapping):
+        return int(min_count.get(name, min_count.get("default", 1)))
+    return int(min_count)
+
+
+def iter_encoded_blocks(files: Sequence[FileSpec], vocabularies: Mapping[str, Sequence[str]], *,
+                        numeric: str = "log_square", split_seed: int = 2022,
+                        block_bytes: int = FAST_BLOCK_BYTES) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Encode files against fitted vocabularies, one block at a time: (ids int64 (n, 39) in the order
+    I1..I13, C1..C26, labels float32 (n,), split int8 (n,)). Memory is one block, whatever the file's
+    size. Unknown values get their field's OOV id 0, a missing value the id of "<NA>" (0 when "<NA>"
+    is not in the vocabulary)."""
+    fields = INT_FIELDS + CAT_FIELDS
+    lookups = {f: _FieldLookup(vocabularies[f], f in INT_FIELDS) for f in fields}
+    rows = 0
+    for spec in files:
+        for _line, df in _blocks(spec, block_bytes):
+            n = df.height
+            labels = _label_array(df.get_column(spec.label))
+            ids = np.empty((n, len(fields)), dtype=np.int64)
+            for j, f in enumerate(fields):
+                ids[:, j] = lookups[f].encode(df.get_column(f), numeric)
+            yield ids, labels, _split_of(spec, rows, n, split_seed)
+            rows += n
+
+
+def encode_files(files: Sequence[FileSpec], *, min_count, numeric: str = "log_square", split_seed: int = 2022,
+                 block_bytes: int = FAST_BLOCK_BYTES) -> EncodedArrays:
+    """Both passes: the same EncodedArrays as ``encode_stream`` over these files' chunks."""
+    fitted = fit_vocabularies(files, min_count=min_count, numeric=numeric, split_seed=split_seed,
+                              block_bytes=block_bytes)
+    n = fitted["rows"]
+    fields = INT_FIELDS + CAT_FIELDS
+    ids = np.empty((n, len(fields)), dtype=np.int64)
+    labels = np.empty(n, dtype=np.float32)
+    split = np.empty(n, dtype=np.int8)
+    row0 = 0
+    for block_ids, block_labels, block_split in iter_encoded_blocks(files, fitted["vocabularies"], numeric=numeric,
+                                                                    split_seed=split_seed, block_bytes=block_bytes):
+        m = len(block_labels)
+        if row0 + m > n:
+            raise FastPathUnsupported("the file changed while it was being read")
+        ids[row0:row0 + m], labels[row0:row0 + m], split[row0:row0 + m] = block_ids, block_labels, block_split
+        row0 += m
+    if row0 != n:
+        raise FastPathUnsupported("the file changed while it was being read")
+    vocabs = fitted["vocabularies"]
+    specs = make_field_specs(list(fields), ["numeric"] * len(INT_FIELDS) + ["categorical"] * len(CAT_FIELDS),
+                             [len(vocabs[f]) for f in fields], [1] * len(fields))
+    return EncodedArrays(fields=specs, ids=ids, labels=labels, split=split, vocabularies=vocabs,
+                         missing_rates={f: fitted["missing"][f] / n for f in fields},
+                         train_cardinality=dict(fitted["train_cardinality"]))
+
+
+__all__ = ["FAST_BLOCK_BYTES", "BLOCK_BYTES", "FastPathUnsupported", "FileSpec", "available", "encode_files",
+           "fit_vocabularies", "iter_encoded_blocks"]

@@ -1,0 +1,75 @@
+"""benchmarks/report.py: RESULTS.md from whatever result files exist; missing rows say "not run"."""
+
+from __future__ import annotations
+
+import json
+
+import common
+import report
+
+
+def _throughput(rows):
+    return {"date": "2026-11-30 08:00 UTC", "machine": {"cpu": "Test CPU", "cores": 2}, "quick": False,
+            "versions": {"torch": "2.13.0", "fuxictr": "2.3.10"}, "settings": {"batch_size": 4096}, "rows": rows}
+
+
+def _row(dataset, model, impl, speed, rss=500.0):
+    return {"dataset": dataset, "model": model, "impl": impl, "rows_per_s": speed, "peak_rss_mib": rss,
+            "table_rows": 1000, "optimizer": "auto" if impl == "ours" else "adam"}
+
+
+def test_empty_results_report_every_benchmark_as_not_run(tmp_path):
+    text = report.render(report.load_results(tmp_path), figure_name=None)
+    for title in ("Training throughput", "Large tables", "Data preparation"):
+        assert title in text
+    assert text.count("not run") == 3
+
+
+def test_throughput_ratio_against_the_faster_peer_and_targets(tmp_path):
+    rows = [_row("movielens100k", "DeepFM", "ours", 3000.0), _row("movielens100k", "DeepFM", "deepctr-torch", 1000.0),
+            _row("movielens100k", "DeepFM", "fuxictr", 1500.0),
+            _row("criteo_shaped", "FM", "ours", 100.0, rss=2000.0),
+            {"dataset": "criteo_shaped", "model": "FM", "impl": "fuxictr", "error": "timed out after 420 s"}]
+    common.write_result("throughput", _throughput(rows), tmp_path)
+    text = report.render(report.load_results(tmp_path), figure_name=None)
+    line = next(x for x in text.splitlines() if "| movielens100k | DeepFM | ours" in x)
+    assert "2.00x" in line and "≥ 1.5x: met" in line  # 3000 / max(1000, 1500)
+    fm = next(x for x in text.splitlines() if "| movielens100k | FM | ours" in x)
+    assert "not run" in fm
+    timed_out = next(x for x in text.splitlines() if "| criteo_shaped | FM | fuxictr" in x)
+    assert "not run: timed out after 420 s" in timed_out
+    ours = next(x for x in text.splitlines() if "| criteo_shaped | FM | ours" in x)
+    assert "≤ 1024 MiB: not met" in ours and "≥ 2.5x" in ours  # no peer ran: no ratio, target shown
+    assert "Test CPU, 2 cores" in text and "fuxictr 2.3.10" in text
+
+
+def test_large_tables_and_data_prep_tables(tmp_path):
+    common.write_result("large_tables", {"rows": [
+        {"model": "FM", "optimizer": "adam", "rows_per_s": 100.0, "peak_rss_mib": 900.0},
+        {"model": "FM", "optimizer": "sparse_adam", "rows_per_s": 400.0, "peak_rss_mib": 700.0}]}, tmp_path)
+    common.write_result("data_prep", {"sizes": [1000, 3000], "rows": [
+        {"step": "encode against fitted vocabulary (polars)", "file_rows": 1000, "rows_per_s": 2e6,
+         "seconds": 0.5, "peak_rss_mib": 300.0}]}, tmp_path)
+    text = report.render(report.load_results(tmp_path), figure_name=None)
+    assert "| FM | sparse_adam | 400 | 700 | 4.00x |" in text
+    assert "| DeepFM | adam | not run |" in text
+    assert "≥ 1M rows/s: met; < 2 GB: met" in text
+    assert "| encode against fitted vocabulary (polars) | 3,000 | not run |" in text
+
+
+def test_main_writes_markdown_and_figure(tmp_path):
+    results = tmp_path / "results"
+    common.write_result("throughput", _throughput([_row("criteo_shaped", "DeepFM", "ours", 5000.0)]), results)
+    (results / "broken.json").write_text("{not json")  # ignored
+    out = tmp_path / "RESULTS.md"
+    report.main(["--results", str(results), "--out", str(out)])
+    assert out.read_text().startswith("# Benchmark results")
+    assert (tmp_path / "RESULTS.png").stat().st_size > 1000
+    assert "![throughput and encoding](RESULTS.png)" in out.read_text()
+
+
+def test_write_result_records_machine_and_date(tmp_path):
+    path = common.write_result("x", {"rows": []}, tmp_path)
+    payload = json.loads(path.read_text())
+    assert payload["benchmark"] == "x" and payload["machine"]["cores"] >= 1 and payload["machine"]["cpu"]
+    assert payload["date"].endswith("UTC")
