@@ -85,3 +85,13 @@ def test_empty_long_frame_gives_an_empty_table():
     assert table.cells.empty and list(table.cells.columns) == ["model"]
     with pytest.raises(KeyError):
         compact_table(pd.DataFrame({"model": ["a"]}), index=["model"], columns="method", value="auc")
+
+
+def test_an_empty_table_renders_its_header_and_note():
+    from sseds_study.analysis.tables import compact_table
+
+    table = compact_table(pd.DataFrame(columns=["dataset", "model", "budget", "baseline", "difference"]),
+                          index=["dataset", "model", "budget"], columns="baseline", value="difference",
+                          note="nothing measured here")
+    html = table._repr_html_()
+    assert "<table" in html and "nothing measured here" in html

@@ -79,7 +79,8 @@ class BookTable:
                 css.append(dict.fromkeys(shown.columns, GROUP_CSS))
             rows.append(shown.iloc[i].to_dict())
             css.append(styles.iloc[i].to_dict())
-        return pd.DataFrame(rows).drop(columns=first), pd.DataFrame(css).drop(columns=first)
+        columns = [c for c in shown.columns if c != first]  # an empty table still has its header
+        return pd.DataFrame(rows, columns=shown.columns)[columns], pd.DataFrame(css, columns=shown.columns)[columns]
 
     def _repr_html_(self) -> str:
         return self.styler().to_html()
