@@ -77,3 +77,12 @@ def test_build_reproducibility_without_times():
                                       ["01_data"])
     assert chapter.tables["times"].cells["stage"].tolist() == [r.NOT_RECORDED]
     assert chapter.text["cpus"] == r.NOT_RECORDED and chapter.text["runs_total"] == "2"
+
+
+def test_book_profiles_include_every_named_companion():
+    from sseds_study.config import load_profile
+
+    profiles = r.book_profiles(load_profile("default"))
+    assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "headline_best_fm",
+                             "headline_best_deepfm"}
+    assert profiles["headline_best_fm"] == ["best_FM"]

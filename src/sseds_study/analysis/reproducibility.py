@@ -32,7 +32,7 @@ def book_profiles(study: StudyConfig) -> dict[str, list[str]]:
     """{profile name: the roles it plays} for the profile (role "book") and each companion role; a
     profile filling several roles is listed once."""
     out: dict[str, list[str]] = {study.name: ["book"]}
-    for role in ROLES:
+    for role in dict.fromkeys([*ROLES, *study.companions]):  # the usual roles first, then any other named
         out.setdefault(companion(study, role).name, []).append(role)
     return out
 
