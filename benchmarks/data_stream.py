@@ -24,6 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import peak_rss_mib, reset_peak_rss, rss_mib  # noqa: E402
+
 
 def write_criteo_file(path: Path, rows: int, seed: int = 0, block: int = 200_000) -> None:
     """A DAC-like file of ``rows`` lines, written block by block (bounded memory)."""
@@ -46,42 +49,20 @@ def write_criteo_file(path: Path, rows: int, seed: int = 0, block: int = 200_000
             out.write("\n".join(lines) + "\n")
 
 
-def _status_kib(key: str) -> float | None:
-    """A VmRSS / VmHWM line of /proc/self/status in KiB (None off Linux)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return float(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset the kernel's peak-RSS mark (VmHWM), so the peak we read is the encoder's own.
-
-    getrusage's ru_maxrss is no good here: Linux carries the parent's peak across fork/exec, and
-    the parent just held a whole generated block in memory.
-    """
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
 def encode_child(path: str, cache: str, min_count: int) -> dict:
     """Runs in the child: encode once (no cache reuse) and report timing and peak RSS."""
     from sseds_study.data.criteo import load_criteo
 
-    exact = _reset_peak()
-    base = _status_kib("VmRSS") or 0.0
+    # getrusage's ru_maxrss is no good here: Linux carries the parent's peak across fork/exec, and the
+    # parent just held a whole generated block in memory; the reset makes the peak the encoder's own.
+    exact = reset_peak_rss()
+    base = rss_mib()
     t = time.perf_counter()
     ds = load_criteo(path=path, cache_dir=cache, progress=False, min_count=min_count, use_cache=False)
     seconds = time.perf_counter() - t
-    peak_kib = _status_kib("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_mib() if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"rows": len(ds), "seconds": seconds, "rows_per_s": len(ds) / seconds,
-            "peak_rss_mib": peak_kib / 1024, "rss_before_encode_mib": base / 1024, "peak_is_exact": exact,
+            "peak_rss_mib": peak, "rss_before_encode_mib": base, "peak_is_exact": exact,
             "output_arrays_mib": (ds.ids.nbytes + ds.labels.nbytes + ds.split.nbytes) / 2**20,
             "vocab_sizes_total": int(sum(ds.vocab_sizes)), "file_mib": os.path.getsize(path) / 2**20}
 
