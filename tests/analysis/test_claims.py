@@ -30,36 +30,6 @@ def _table(diffs, method="sseds", budget=0.1, dataset="d", model="FM", with_full
     return pd.DataFrame(rows)
 
 
-# -- the rules -------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("lower", "upper", "expected"), [
-    (-0.0009999, 0.01, c.SUPPORTED),        # just above the margin
-    (-0.001, 0.01, c.INCONCLUSIVE),         # exactly at it: not cleared
-    (-0.002, -0.001, c.INCONCLUSIVE),       # upper end exactly at it
-    (-0.003, -0.0010001, c.NOT_SUPPORTED),  # wholly below
-    (math.nan, math.nan, c.INCONCLUSIVE),
-])
-def test_margin_verdict_at_the_margin(lower, upper, expected):
-    assert c.margin_verdict(lower, upper, 0.001) == expected
-
-
-def test_all_hold_needs_every_case():
-    assert c.all_hold([c.SUPPORTED, c.SUPPORTED]) == c.SUPPORTED
-    assert c.all_hold([c.SUPPORTED, c.INCONCLUSIVE]) == c.INCONCLUSIVE
-    assert c.all_hold([c.SUPPORTED, c.NOT_SUPPORTED, c.INCONCLUSIVE]) == c.NOT_SUPPORTED
-    assert c.all_hold([c.SUPPORTED, c.NOT_TESTABLE]) == c.INCONCLUSIVE  # one case unknown: not all shown
-    assert c.all_hold([c.NOT_TESTABLE, c.NOT_TESTABLE]) == c.NOT_TESTABLE
-
-
-def test_count_verdict_rule():
-    assert c.count_verdict(better=3, worse=0, cells=4) == c.SUPPORTED
-    assert c.count_verdict(better=2, worse=0, cells=4) == c.INCONCLUSIVE  # half is not more than half
-    assert c.count_verdict(better=3, worse=1, cells=4) == c.INCONCLUSIVE
-    assert c.count_verdict(better=1, worse=1, cells=4) == c.NOT_SUPPORTED
-    assert c.count_verdict(better=0, worse=0, cells=4) == c.NOT_SUPPORTED
-    assert c.count_verdict(better=0, worse=0, cells=0) == c.NOT_TESTABLE
-
-
 # -- (a), (b) --------------------------------------------------------------------------------------------
 
 def test_parameter_claim_interval_is_the_paired_t_interval():
@@ -176,32 +146,6 @@ def test_planted_claim_without_truth_or_oracle():
     assert row["verdict"] != c.SUPPORTED  # half the claim unknown
 
 
-# -- advice ----------------------------------------------------------------------------------------------
-
-def test_practical_advice_derived_from_the_table():
-    rows = []
-    for s in range(3):
-        # budget 0.2: SSEDS leads uniform by exactly 0.01 every seed (a distinguishable lead);
-        # budget 0.1: SSEDS leads by a noisy 0.0005 (within the noise): uniform is advised.
-        rows += [_row("uniform", 0.2, s, 0.78 + s / 100), _row("sseds", 0.2, s, 0.79 + s / 100),
-                 _row("random", 0.2, s, 0.70 + s / 100)]
-        rows += [_row("uniform", 0.1, s, 0.78 + s / 100), _row("sseds", 0.1, s, 0.78 + s / 100 + (0.003, -0.002, 0.0005)[s])]
-    advice = c.practical_advice(pd.DataFrame(rows), budgets=[0.2, 0.1]).set_index("budget")
-    assert advice.loc[0.2, "best"] == "sseds" and advice.loc[0.2, "runner_up"] == "uniform"
-    assert advice.loc[0.2, "cheapest_verdict"] == "better" and advice.loc[0.2, "advice"] == "sseds"
-    assert advice.loc[0.1, "best"] == "sseds" and advice.loc[0.1, "cheapest_verdict"] == "indistinguishable"
-    assert advice.loc[0.1, "advice"] == "uniform"
-    text = c.advice_text(advice.reset_index())
-    assert text["advice_cheapest"] == "1 of 2"
-
-
-def test_advise_rule():
-    assert c.advise("uniform", "–") == "uniform"
-    assert c.advise("sseds", "better") == "sseds"
-    assert c.advise("sseds", "indistinguishable") == "uniform"
-    assert c.advise("sseds", "–") == "sseds"  # no uniform run to compare with
-
-
 # -- the chapter -----------------------------------------------------------------------------------------
 
 def test_build_claims_on_a_profile_without_the_claims_budgets():
@@ -235,9 +179,3 @@ def test_interval_figure_without_data_says_why():
     fig = plot_interval_claim(pd.DataFrame(columns=["dataset", "difference", "ci95", "verdict"]), labels=["dataset"],
                               headline="h", label="l", reason="not testable here: no runs")
     assert any("no runs" in t.get_text() for ax in fig.axes for t in ax.texts)
-
-
-def test_interval_text_cuts_a_correlation_interval_to_its_range():
-    assert c.interval_text(0.7, 2.03, 2, (-1.0, 1.0)) == "+0.70 (95% CI -1.00 to +1.00)"
-    assert c.interval_text(0.0003, 0.0001) == "+0.0003 (95% CI +0.0002 to +0.0004)"
-    assert c.interval_text(math.nan, 0.1) == "–" and c.interval_text(0.5, math.nan, 1) == "+0.5"

@@ -37,13 +37,6 @@ def planted_table() -> pd.DataFrame:
     return pd.DataFrame({"setting": ["x"] * 3 + ["y"] * 3, "true_rank": [2, 1, 0] * 2, "width": [3, 1, 0, 2, 2, 0]})
 
 
-def ablation_changes(dataset: str = "d") -> pd.DataFrame:
-    """Per-seed changes of two variants against the default settings at two budgets."""
-    return pd.DataFrame([{"dataset": dataset, "model": "FM", "method": "sseds", "budget": b, "variant": v,
-                          "seed": s, "reference": 0.7, "change": 0.001 * (s + 1) * (1 if v < "f" else -1)}
-                         for b in (0.1, 0.2) for v in ("estimator=fisher", "init=inherit") for s in (0, 1, 2)])
-
-
 def factor_effects(dataset: str = "d") -> pd.DataFrame:
     """Per-seed main effects, as ``analysis.ablation.main_effects`` gives them: a factor with three
     contrasts and one with one, two models, two budgets, three seeds."""

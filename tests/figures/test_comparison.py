@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from figurehelpers import ablation_changes, budget_table, change_table, factor_effects  # noqa: E402
+from figurehelpers import budget_table, change_table, factor_effects  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from sseds_study.figures import comparison  # noqa: E402
@@ -44,22 +44,6 @@ def test_budget_change_panels_series_and_colours():
     assert axes[0][0].get_ylim()[0] > -0.05 and axes[1][0].get_ylim()[0] < -0.15
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["full (zero)", "sseds", "prune_only", "uniform",
                                                                   "frequency"]
-
-
-def test_ablation_a_panel_per_dataset_variants_as_rows():
-    changes = pd.concat([ablation_changes(), ablation_changes("e").assign(change=lambda d: d["change"] * 2)],
-                        ignore_index=True)
-    fig = comparison.plot_ablation(changes, rows={"d": 500, "e": 600}, profile="smoke")
-    assert [ax.get_title() for ax in fig.axes] == ["d", "e"]
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["estimator=fisher", "init=inherit"]
-    assert "d, 500 rows; e, 600 rows, profile smoke" in fig.get_suptitle()
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["default (zero)", "budget 0.2", "budget 0.1"]
-
-
-def test_ablation_with_a_single_budget():
-    changes = ablation_changes()
-    fig = comparison.plot_ablation(changes[changes["budget"] == 0.1], rows={"d": 500}, profile="smoke")
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["default (zero)", "budget 0.1"]
 
 
 def test_factor_effects_a_panel_per_factor_a_row_per_model_and_budget():

@@ -14,7 +14,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from figurehelpers import (  # noqa: E402
-    ablation_changes,
     budget_table,
     change_table,
     exact_agreement_table,
@@ -48,8 +47,6 @@ CALLS = {
         planted_table(), dataset="tiny", rows=6, profile="smoke"),
     results.plot_exact_agreement: lambda tiny: results.plot_exact_agreement(
         exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
-    comparison.plot_ablation: lambda tiny: comparison.plot_ablation(
-        ablation_changes("tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_factor_effects: lambda tiny: comparison.plot_factor_effects(
         factor_effects("tiny"), rows={"tiny": 6}, profile="smoke"),
     tuning.plot_tuning_grid: lambda tiny: tuning.plot_tuning_grid(

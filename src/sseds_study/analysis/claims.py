@@ -27,24 +27,33 @@ from ..config import ConfigError, SearchConfig, StudyConfig, companion, load_pro
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
 from ..search.agreement import planted_rank_agreement
-from ..statistics import holm, paired_difference, t_interval, verdict
-from ..study import seed_data, sweep, with_variant
+from ..statistics import paired_difference, t_interval
+from ..study import seed_data, sweep
 from ..study.compare import paired_comparisons, verdict_counts
+from .advice import advice_table, advice_text, practical_advice
 from .budget import small_budgets
 from .chapter import Chapter
+from .claim_rules import (
+    INCONCLUSIVE,
+    MARGIN,
+    NOT_SUPPORTED,
+    NOT_TESTABLE,
+    SUPPORTED,
+    VERDICTS,
+    all_hold,
+    by_seed,
+    count_verdict,
+    finished,
+    interval_text,
+    margin_verdict,
+    missing,
+    name_of,
+)
 from .efficiency import check_efficiency_columns, search_costs
-from .tables import plain_table
+from .tables import MISSING, number, plain_table
 
-SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE = "supported", "not supported", "inconclusive", "not testable here"
-VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE)
-MARGIN = 0.001  # AUC: a loss smaller than this is "the same AUC" (see the module docstring)
 CLAIM_BUDGET = 0.1  # "about 90% fewer embedding parameters"
 BASELINES = ("uniform", "frequency", "random", "magnitude")
-# The methods a practitioner could pick from; uniform needs no pretraining and no search.
-ADVICE_METHODS = ("sseds", "uniform", "frequency", "random", "magnitude", "pep")
-CHEAPEST = "uniform"
-NAMES = {"movielens100k": "MovieLens-100K", "movielens1m": "MovieLens-1M", "synthetic": "synthetic",
-         "synthetic2": "synthetic2", "criteo": "Criteo", "avazu": "Avazu", "frappe": "Frappe"}
 # The roles of the profiles this chapter reads (``config.companion``); "book" is the profile itself.
 ROLES = ("book", "headline", "large", "planted")
 # Sizes of the paper's datasets as distributed (rows of the labelled training files), for the
@@ -60,80 +69,6 @@ class Loaded:
     table: pd.DataFrame
 
 
-def name_of(dataset: str) -> str:
-    return NAMES.get(dataset, dataset)
-
-
-def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float, float] | None = None) -> str:
-    """'+0.0012 (95% CI −0.0005 to +0.0029)', or the mean alone when it has no interval. ``bounds``: the
-    range the quantity can take (a correlation's [-1, 1]); a t interval from few values can overrun it,
-    and is shown cut to it."""
-    if mean != mean:
-        return "–"
-    if half != half:
-        return f"{mean:+.{digits}f}"
-    lo, hi = mean - half, mean + half
-    if bounds is not None:
-        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
-    return f"{mean:+.{digits}f} (95% CI {lo:+.{digits}f} to {hi:+.{digits}f})"
-
-
-# -- verdict rules ---------------------------------------------------------------------------------------
-
-def margin_verdict(lower: float, upper: float, margin: float = MARGIN) -> str:
-    """Non-inferiority at ``margin``: supported when the whole interval lies above ``-margin``, not
-    supported when it lies below, inconclusive when it straddles it (or touches it: an end exactly at
-    ``-margin`` does not clear it)."""
-    if math.isnan(lower) or math.isnan(upper):
-        return INCONCLUSIVE
-    if lower > -margin:
-        return SUPPORTED
-    if upper < -margin:
-        return NOT_SUPPORTED
-    return INCONCLUSIVE
-
-
-def all_hold(verdicts: Sequence[str]) -> str:
-    """The verdict on "it holds in every case": not supported if it fails in one, supported only if
-    it holds in each, not testable if no case is testable, inconclusive otherwise."""
-    testable = [v for v in verdicts if v != NOT_TESTABLE]
-    if not testable:
-        return NOT_TESTABLE
-    if NOT_SUPPORTED in testable:
-        return NOT_SUPPORTED
-    if len(testable) == len(verdicts) and all(v == SUPPORTED for v in testable):
-        return SUPPORTED
-    return INCONCLUSIVE
-
-
-def count_verdict(better: int, worse: int, cells: int) -> str:
-    """Rule for "SSEDS beats the baselines" over a table of Holm-corrected paired verdicts: supported
-    when it is better in more than half of the cells and worse in none; not supported when it is
-    better in none or worse at least as often as better; inconclusive otherwise."""
-    if cells == 0:
-        return NOT_TESTABLE
-    if better > cells / 2 and worse == 0:
-        return SUPPORTED
-    if better == 0 or worse >= better:
-        return NOT_SUPPORTED
-    return INCONCLUSIVE
-
-
-def missing(what: str, profile: str) -> str:
-    return f"{NOT_TESTABLE}: no runs of {what} in profile {profile}"
-
-
-def _ok(results: pd.DataFrame, reference: SearchConfig | None) -> pd.DataFrame:
-    """Finished runs with their search variant named; empty (with the key columns) when there are none."""
-    if results.empty or "status" not in results:
-        return pd.DataFrame(columns=["dataset", "model", "method", "budget", "seed", "test_auc", "variant"])
-    return with_variant(results[results["status"] == "ok"], reference)
-
-
-def _by_seed(rows: pd.DataFrame, column: str = "test_auc") -> pd.Series:
-    return rows.groupby("seed")[column].mean()
-
-
 # -- (a) and (b): fewer parameters at the same AUC -------------------------------------------------------
 
 def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], models: Sequence[str],
@@ -144,7 +79,7 @@ def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[s
     Columns: dataset, model, profile, budget, n (paired seeds), full (mean test AUC), difference
     (method − full, mean), ci95, lower, upper, kept (achieved budget), verdict (``margin_verdict``) and
     reason (why, for a cell that cannot be judged)."""
-    ok = _ok(results, reference)
+    ok = finished(results, reference)
     out = []
     for dataset in datasets:
         for model in models:
@@ -159,7 +94,7 @@ def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[s
             elif slim.empty:
                 row["reason"] = missing(f"{method} at budget {budget:g} on {dataset} / {model}", profile)
             else:
-                a, b = _by_seed(slim), _by_seed(full)
+                a, b = by_seed(slim), by_seed(full)
                 seeds = a.index.intersection(b.index)
                 d = paired_difference(a.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
                 row |= {"n": d.n, "full": float(b.loc[seeds].mean()), "difference": d.mean, "ci95": d.ci95,
@@ -190,7 +125,7 @@ def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[st
                    reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """SSEDS against each baseline at ``budgets``: the paired comparisons (``study.compare``, Holm across
     the table) and, per dataset, the counts of verdicts and the claim's verdict (``count_verdict``)."""
-    ok = _ok(results, reference)
+    ok = finished(results, reference)
     paired = (paired_comparisons(results, "sseds", list(baselines), budgets=budgets, reference=reference)
               if not ok.empty else pd.DataFrame())
     summary = []
@@ -220,7 +155,7 @@ def cost_claim(results: pd.DataFrame, *, profile: str,
     Rule: supported when SSEDS's search costs less than one pretraining epoch in every cell (upper end
     of its 95% interval below 1) and, where PEP ran, less time than PEP's search; not supported when
     one cell costs an epoch or more (lower end at 1 or above) or more than PEP's; else inconclusive."""
-    ok = _ok(results, reference)
+    ok = finished(results, reference)
     if ok[ok["method"] == "sseds"].empty:
         return pd.DataFrame(), NOT_TESTABLE, missing("sseds", profile)
     try:
@@ -262,7 +197,7 @@ def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, 
     * ``verdict``: ``all_hold`` of the two; not testable when the correlation is.
     truth: {dataset: planted rank of each field, in field order}; a dataset without one is not testable.
     """
-    ok = _ok(results, reference)
+    ok = finished(results, reference)
     per_field, summary = [], []
     for dataset in datasets:
         row = {"dataset": dataset, "profile": profile, "budget": budget, "runs": 0, "spearman": math.nan,
@@ -298,7 +233,7 @@ def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, 
         if oracle.empty:
             reasons.append(missing(f"oracle on {dataset}", profile))
         elif not sseds.empty:
-            a, b = _by_seed(sseds), _by_seed(oracle)
+            a, b = by_seed(sseds), by_seed(oracle)
             seeds = a.index.intersection(b.index)
             d = paired_difference(a.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
             row |= {"oracle_n": d.n, "oracle_difference": d.mean, "oracle_ci95": d.ci95}
@@ -329,72 +264,6 @@ def untestable_text(paper: StudyConfig | None = None) -> dict[str, str]:
         "claim_f_online": ("the online A/B test needs a production system and its live traffic; no "
                            "reproduction outside the authors' company has access to either"),
     }
-
-
-# -- practical advice ------------------------------------------------------------------------------------
-
-def practical_advice(results: pd.DataFrame, *, budgets: Sequence[float], methods: Sequence[str] = ADVICE_METHODS,
-                     cheapest: str = CHEAPEST, reference: SearchConfig | None = None,
-                     alpha: float = 0.05) -> pd.DataFrame:
-    """Per dataset, base model and budget: the method with the best mean test AUC, its lead over the
-    runner-up and over ``cheapest`` (paired over seeds, Holm-corrected across every comparison of the
-    table), and the advice: the leader when its lead over ``cheapest`` is a distinguishable verdict,
-    else ``cheapest`` (as good within the noise, and it needs no pretraining and no search)."""
-    ok = _ok(results, reference)
-    ok = ok[ok["method"].isin(methods) & ok["budget"].isin(budgets) & (ok["variant"] == "default")]
-    rows, tests = [], []
-    for (dataset, model, budget), cell in ok.groupby(["dataset", "model", "budget"], sort=True):
-        seeds = {m: _by_seed(g) for m, g in cell.groupby("method")}
-        ranked = sorted(seeds, key=lambda m: (-seeds[m].mean(), m))
-        best = ranked[0]
-        row = {"dataset": dataset, "model": model, "budget": budget, "best": best,
-               "best_auc": float(seeds[best].mean()), "runner_up": ranked[1] if len(ranked) > 1 else None}
-        for key, other in (("next", row["runner_up"]), ("cheapest", cheapest if cheapest in seeds else None)):
-            if other is None or other == best:
-                row |= {f"{key}_lead": 0.0 if other == best else math.nan, f"{key}_ci95": math.nan,
-                        f"{key}_p": math.nan}
-                continue
-            common = seeds[best].index.intersection(seeds[other].index)
-            d = paired_difference(seeds[best].loc[common].to_numpy(), seeds[other].loc[common].to_numpy())
-            row |= {f"{key}_lead": d.mean, f"{key}_ci95": d.ci95, f"{key}_p": d.p_t}
-            tests.append((len(rows), key))
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    adjusted = holm([table.at[i, f"{key}_p"] for i, key in tests])
-    for key in ("next", "cheapest"):
-        table[f"{key}_verdict"] = "–"
-    for (i, key), p in zip(tests, adjusted, strict=True):
-        table.at[i, f"{key}_verdict"] = verdict(table.at[i, f"{key}_lead"], p, alpha)
-    table["advice"] = [advise(b, v, cheapest) for b, v in zip(table["best"], table["cheapest_verdict"], strict=True)]
-    return table
-
-
-def advise(best: str, against_cheapest: str, cheapest: str = CHEAPEST) -> str:
-    """The leader when it beats the cheapest method distinguishably; the cheapest when it leads, or the
-    leader's edge over it is within the noise. Without a run of the cheapest method ('–') the leader
-    is all the data can recommend."""
-    if best == cheapest or against_cheapest in ("indistinguishable", "worse"):
-        return cheapest
-    return best
-
-
-def advice_text(advice: pd.DataFrame) -> dict[str, str]:
-    """One sentence per dataset and budget from the advice table, and a count of the cells in which the
-    cheapest method is as good as the best."""
-    if advice.empty:
-        return {"advice_summary": f"{NOT_TESTABLE}: no runs at these budgets", "advice_cheapest": "0 of 0"}
-    sentences = []
-    for (dataset, budget), g in advice.groupby(["dataset", "budget"], sort=False):
-        parts = []
-        for r in g.itertuples():
-            lead = ("its lead over the runner-up is " + ("distinguishable" if r.next_verdict == "better" else
-                                                         "within the noise")) if r.runner_up else "no runner-up"
-            parts.append(f"{r.model}: best {r.best} ({lead}), use {r.advice}")
-        sentences.append(f"{name_of(dataset)} at budget {budget:g}: " + "; ".join(parts))
-    cheap = int((advice["advice"] == CHEAPEST).sum())
-    return {"advice_summary": ". ".join(sentences) + ".", "advice_cheapest": f"{cheap} of {len(advice)}"}
 
 
 # -- the chapter -----------------------------------------------------------------------------------------
@@ -454,10 +323,16 @@ def _span(values: Sequence[float], fmt) -> str:
 
 
 def parameter_table(cells: pd.DataFrame, note: str):
-    frame = cells.assign(dataset=cells["dataset"].map(name_of))[
-        ["dataset", "model", "profile", "n", "kept", "full", "difference", "lower", "upper", "verdict"]] \
+    """One row per dataset and model: SSEDS − full as mean ± 95% half-width (the interval is the paired t
+    interval, symmetric about the mean) and its lower end, which the verdict reads, beside it."""
+    def interval(mean: float, lower: float, upper: float) -> str:
+        return MISSING if mean != mean else f"{number(mean, signed=True)} ± {number((upper - lower) / 2)}"
+
+    frame = cells.assign(dataset=cells["dataset"].map(name_of), difference=[
+        interval(m, lo, hi) for m, lo, hi in zip(cells["difference"], cells["lower"], cells["upper"], strict=True)])
+    frame = frame[["dataset", "model", "profile", "n", "kept", "full", "difference", "lower", "verdict"]] \
         .rename(columns={"n": "seeds", "kept": "kept fraction", "full": "full AUC", "difference": "SSEDS − full",
-                         "lower": "95% low", "upper": "95% high"})
+                         "lower": "95% low"})
     return plain_table(frame, keys=["dataset"], digits={"kept fraction": 3}, note=note)
 
 
@@ -611,16 +486,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
             .sort_values(["dataset", "_b", "_m"], kind="stable").drop(columns=["_m", "_b"]).reset_index(drop=True)
     text |= advice_text(advice)
     if not advice.empty:
-        chapter.tables["advice"] = plain_table(
-            advice.assign(dataset=advice["dataset"].map(name_of))[
-                ["dataset", "budget", "model", "best", "best_auc", "runner_up", "next_lead", "next_verdict",
-                 "cheapest_lead", "cheapest_verdict", "advice"]].rename(columns={
-                    "best_auc": "its AUC", "runner_up": "runner-up", "next_lead": "lead", "next_verdict": "lead is",
-                    "cheapest_lead": "lead on uniform", "cheapest_verdict": "vs uniform"}),
-            keys=["dataset", "budget"], formats={"budget": lambda b: f"{b:g}"},
-            note="Best mean test AUC per cell; leads are paired differences over seeds, their verdicts Holm-"
-                 "corrected across the table (5% level); advice: uniform unless the best method beats it "
-                 "distinguishably.")
+        chapter.tables["advice"] = advice_table(advice)
     else:
         chapter.tables["advice"] = plain_table(pd.DataFrame({"advice": [text["advice_summary"]]}))
     return chapter

@@ -27,7 +27,9 @@ GROUP_CSS = "font-weight: bold; height: 1.7em; border-top: 1px solid #ccc; verti
 CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.8em; margin-bottom: 1em;"},
     {"selector": "th, td", "props": "padding: 2px 5px; text-align: right; line-height: 1.25;"},
-    {"selector": "td", "props": "white-space: nowrap;"},  # a cell's '0.7761 ± 0.0032 ▲' never breaks
+    # A number never breaks (its interval and mark are joined by no-break spaces, on a line of their own:
+    # ``_html_cells``); a text cell ('not supported') may, so that a wide table fits the column.
+    {"selector": "td", "props": "white-space: normal; overflow-wrap: normal;"},
     {"selector": "thead th", "props": "border-bottom: 1px solid #888; vertical-align: bottom;"},
     {"selector": "caption", "props": "caption-side: bottom; text-align: left; white-space: normal; "
                                      "font-size: 0.9em; color: #555; padding-top: 4px;"},
@@ -64,8 +66,7 @@ class BookTable:
         """The cells as HTML and their CSS, narrowed for the book's column: a cell's interval and mark
         go on a second, smaller line under its mean (a column is then one number wide), and with two
         keys or more the first one heads its group of rows instead of taking a column of its own."""
-        shown = self.cells.map(lambda text: text if " ± " not in text else "{}<br><span style='font-size: 0.85em; "
-                               "color: #666;'>± {}</span>".format(*text.split(" ± ", 1)))
+        shown = self.cells.map(_html_cell)
         styles = pd.DataFrame(np.where(self.bold.to_numpy(), "font-weight: bold;", ""), columns=shown.columns)
         if len(self.keys) < 2:
             return shown, styles
@@ -88,6 +89,21 @@ class BookTable:
     def __repr__(self) -> str:
         text = self.cells.to_string(index=False)
         return f"{text}\n{self.note}" if self.note else text
+
+
+def _html_cell(text: str) -> str:
+    """A cell as HTML: '0.7761 ± 0.0032 ▲' as its mean over a smaller '± 0.0032 ▲' that never breaks;
+    a number and its mark ('+0.0004 ·') kept on one line."""
+    if " ± " not in text:
+        return _joined_mark(text)
+    mean, rest = text.split(" ± ", 1)
+    return f"{mean}<br><span style='font-size: 0.85em; color: #666;'>±\u00a0{rest.replace(' ', chr(0xa0))}</span>"
+
+
+def _joined_mark(text: str) -> str:
+    """'+0.0004 ·' -> '+0.0004\u00a0·': a verdict mark stays beside its number when a text cell wraps."""
+    head, _, tail = text.rpartition(" ")
+    return f"{head}\u00a0{tail}" if head and tail in MARKS.values() else text
 
 
 def number(value, digits: int = 4, signed: bool = False) -> str:

@@ -153,40 +153,6 @@ def plot_budget_change(changes: pd.DataFrame, dataset: str, *, rows: int, profil
     return finish(fig, headline, data_label({dataset: rows}, profile))
 
 
-def plot_ablation(changes: pd.DataFrame, *, rows: Mapping[str, int], profile: str, metric: str = "test_auc",
-                  title: str | None = None) -> Figure:
-    """Each SSEDS variant's change in the metric against the default settings of the same seed,
-    dataset, model and budget: a panel per dataset (a row per model when there are several), a
-    variant per line, the budgets side by side; the mean over seeds with its 95% interval.
-
-    changes: ``paired_changes(rows, {"variant": "default"}, ["dataset", "model", "method", "budget"])``
-    (columns dataset, model, budget, variant, change); rows: dataset -> its number of rows.
-    """
-    datasets = list(dict.fromkeys(changes["dataset"]))
-    models = list(dict.fromkeys(changes["model"]))
-    variants = sorted(dict.fromkeys(changes["variant"]))
-    budgets = sorted(set(changes["budget"]), reverse=True)
-    data = changes.assign(budget_label=changes["budget"].map(lambda b: f"{b:g}"))
-    height = 1.6 + 0.26 * len(variants) * max(1, len(budgets)) ** 0.5  # title, axis and legend, then the rows
-    with book_style():
-        g = sns.catplot(data, x="change", y="variant", hue="budget_label", col="dataset", row="model" if len(models) > 1
-                        else None, kind="point", order=variants, hue_order=[f"{b:g}" for b in budgets],
-                        col_order=datasets, palette=sns.color_palette("crest", len(budgets)), errorbar=t_errorbar,
-                        dodge=0.4 if len(budgets) > 1 else False,  # seaborn divides by (budgets - 1)
-                        linestyle="none", capsize=0.15, markersize=6, sharex=False, height=height,
-                        aspect=BOOK_WIDTH / len(datasets) / height, legend=False)
-        g.refline(x=0, color="black", linestyle="--", linewidth=1.2)
-        g.set_titles(col_template="{col_name}", row_template="{row_name}")
-        g.set_axis_labels(f"{metric_label(metric)} change vs the default", "")
-        fig = column_figure(g)
-        handles = [Line2D([], [], color=c, marker="o", ls="") for c in sns.color_palette("crest", len(budgets))]
-        fig.legend([Line2D([], [], color="black", ls="--", lw=1.2), *handles],
-                   ["default (zero)", *[f"budget {b:g}" for b in budgets]], loc="outside lower center",
-                   ncol=len(budgets) + 1, frameon=False)
-    label = data_label({name: rows[name] for name in datasets}, profile)
-    return finish(fig, title or f"SSEDS variants: {metric_label(metric)} change against the default settings", label)
-
-
 def pareto_front(x: Sequence[float], y: Sequence[float]) -> np.ndarray:
     """Indices of the points no other point dominates (at most as large in x and strictly better in y,
     or smaller in x and at least as good), in increasing x: the best y reachable at each size."""

@@ -1,0 +1,97 @@
+"""The verdict rules of the claims chapter, and the helpers its sections share.
+
+A verdict is one of ``VERDICTS``: *supported*, *not supported*, *inconclusive*, or *not testable
+here*. "The same AUC" is a margin, not a test of no difference: a paired difference from the full
+model must stay above ``-MARGIN`` over its whole 95% interval. 0.001 AUC is the size of gain the CTR
+literature usually calls meaningful, so a loss smaller than that is "the same AUC"; an interval that
+straddles ``-MARGIN`` cannot say which side the truth is on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..config import SearchConfig
+from ..study import with_variant
+
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE = "supported", "not supported", "inconclusive", "not testable here"
+VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE)
+MARGIN = 0.001  # AUC: a loss smaller than this is "the same AUC" (see the module docstring)
+NAMES = {"movielens100k": "MovieLens-100K", "movielens1m": "MovieLens-1M", "synthetic": "synthetic",
+         "synthetic2": "synthetic2", "criteo": "Criteo", "avazu": "Avazu", "frappe": "Frappe"}
+
+def name_of(dataset: str) -> str:
+    return NAMES.get(dataset, dataset)
+
+
+def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float, float] | None = None) -> str:
+    """'+0.0012 (95% CI −0.0005 to +0.0029)', or the mean alone when it has no interval. ``bounds``: the
+    range the quantity can take (a correlation's [-1, 1]); a t interval from few values can overrun it,
+    and is shown cut to it."""
+    if mean != mean:
+        return "–"
+    if half != half:
+        return f"{mean:+.{digits}f}"
+    lo, hi = mean - half, mean + half
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return f"{mean:+.{digits}f} (95% CI {lo:+.{digits}f} to {hi:+.{digits}f})"
+
+
+# -- verdict rules ---------------------------------------------------------------------------------------
+
+def margin_verdict(lower: float, upper: float, margin: float = MARGIN) -> str:
+    """Non-inferiority at ``margin``: supported when the whole interval lies above ``-margin``, not
+    supported when it lies below, inconclusive when it straddles it (or touches it: an end exactly at
+    ``-margin`` does not clear it)."""
+    if math.isnan(lower) or math.isnan(upper):
+        return INCONCLUSIVE
+    if lower > -margin:
+        return SUPPORTED
+    if upper < -margin:
+        return NOT_SUPPORTED
+    return INCONCLUSIVE
+
+
+def all_hold(verdicts: Sequence[str]) -> str:
+    """The verdict on "it holds in every case": not supported if it fails in one, supported only if
+    it holds in each, not testable if no case is testable, inconclusive otherwise."""
+    testable = [v for v in verdicts if v != NOT_TESTABLE]
+    if not testable:
+        return NOT_TESTABLE
+    if NOT_SUPPORTED in testable:
+        return NOT_SUPPORTED
+    if len(testable) == len(verdicts) and all(v == SUPPORTED for v in testable):
+        return SUPPORTED
+    return INCONCLUSIVE
+
+
+def count_verdict(better: int, worse: int, cells: int) -> str:
+    """Rule for "SSEDS beats the baselines" over a table of Holm-corrected paired verdicts: supported
+    when it is better in more than half of the cells and worse in none; not supported when it is
+    better in none or worse at least as often as better; inconclusive otherwise."""
+    if cells == 0:
+        return NOT_TESTABLE
+    if better > cells / 2 and worse == 0:
+        return SUPPORTED
+    if better == 0 or worse >= better:
+        return NOT_SUPPORTED
+    return INCONCLUSIVE
+
+
+def missing(what: str, profile: str) -> str:
+    return f"{NOT_TESTABLE}: no runs of {what} in profile {profile}"
+
+
+def finished(results: pd.DataFrame, reference: SearchConfig | None) -> pd.DataFrame:
+    """Finished runs with their search variant named; empty (with the key columns) when there are none."""
+    if results.empty or "status" not in results:
+        return pd.DataFrame(columns=["dataset", "model", "method", "budget", "seed", "test_auc", "variant"])
+    return with_variant(results[results["status"] == "ok"], reference)
+
+
+def by_seed(rows: pd.DataFrame, column: str = "test_auc") -> pd.Series:
+    return rows.groupby("seed")[column].mean()
