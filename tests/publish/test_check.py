@@ -36,7 +36,8 @@ def test_every_planted_fault_is_found_and_names_its_page(tmp_path):
     site = tmp_path / "html"
     write(site, "_images/fig.png", TWO_PIXELS)
     write(site, "_images/blank.png", ONE_PIXEL)
-    write(site, "good.html", '<html><body><h1 id="top">Good</h1><img src="_images/fig.png"><a href="bad.html#top">b</a></body></html>')
+    write(site, "good.html", '<html><body><h1 id="top">Good</h1><img src="_images/fig.png"><a href="bad.html#top">b</a>'
+          '<article style="width: 400px"><table><tr><th>narrow</th></tr></table></article></body></html>')
     write(
         site,
         "bad.html",
@@ -45,6 +46,7 @@ def test_every_planted_fault_is_found_and_names_its_page(tmp_path):
 <p>Raw: $$x^2$$</p>
 <img src="_images/missing.png"><img src="_images/blank.png">
 <a href="good.html#nowhere">g</a>
+<article style="width: 400px"><table style="width: 900px"><tr><th>too wide</th></tr></table></article>
 <script>console.error("planted error"); undefinedFunction();</script>
 </body></html>""",
     )
@@ -54,7 +56,8 @@ def test_every_planted_fault_is_found_and_names_its_page(tmp_path):
     assert result.pages == ["bad.html", "good.html"]
     found = {(p.page, p.kind) for p in result.problems}
     assert {p.page for p in result.problems} == {"bad.html"}
-    for kind in ("broken link", "broken image", "blank image", "raw math", "request outside loopback", "console error", "uncaught exception"):
+    for kind in ("broken link", "broken image", "blank image", "raw math", "request outside loopback", "console error", "uncaught exception",
+                 "wide table"):
         assert ("bad.html", kind) in found, kind
     assert sorted(p.name for p in shots.iterdir()) == ["bad.png", "good.png"]
     assert (shots / "good.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

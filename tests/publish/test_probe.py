@@ -47,3 +47,12 @@ def test_unrendered_formulas_errors_and_raw_tex():
 def test_the_probe_script_carries_every_marker():
     for marker in RAW_MATH_MARKERS:
         assert marker.replace("\\", "\\\\") in PROBE
+
+
+def test_tables_and_display_math_wider_than_the_column():
+    probe = {"wide": [{"kind": "table", "text": "budget", "width": 880, "column": 688},
+                      {"kind": "math", "text": "s = 1", "width": 700, "column": 688}]}
+    assert details(probe) == [
+        ("wide table", "table starting 'budget' is 880 px wide in a column of 688 px: cut at the right edge"),
+        ("wide math", "display math starting 's = 1' is 700 px wide in a column of 688 px: cut at the right edge"),
+    ]

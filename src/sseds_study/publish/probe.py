@@ -1,4 +1,5 @@
-"""What a loaded page looks like from inside: its images and its math, probed by a script in the page.
+"""What a loaded page looks like from inside: its images, its math and the width of its tables, probed
+by a script in the page.
 
 ``SETTLE`` waits until MathJax has typeset the page and its fonts are in; ``PROBE`` returns a plain
 object describing the page; ``problems_from_probe`` turns that object into ``Problem``s (pure, so its
@@ -27,7 +28,7 @@ SETTLE = """
 # Delimiters that should never reach a reader: MathJax replaces them when it renders the math.
 RAW_MATH_MARKERS = ("$$", "\\[", "\\(", "\\begin{")
 
-PROBE = """
+PROBE = r"""
 (() => {
   const markers = RAW_MATH_MARKERS;
   const skip = new Set(["SCRIPT", "STYLE", "PRE", "CODE", "TEXTAREA", "NOSCRIPT", "MJX-CONTAINER"]);
@@ -88,8 +89,29 @@ PROBE = """
     }
   }
 
+  // Tables and display math wider than the text column are cut at its right edge (or scroll out of
+  // sight): on screen, in the screenshots and in the PDF. Hidden ones (a folded cell) have no width.
+  const column = document.querySelector("article.bd-article") || document.querySelector("article")
+    || document.body;
+  const right = column.getBoundingClientRect().right;
+  const wide = [];
+  for (const el of column.querySelectorAll("table, mjx-container[display='true']")) {
+    const box = el.getBoundingClientRect();
+    const width = Math.max(box.width, el.scrollWidth);
+    if (box.width > 0 && box.left + width > right + 2) {
+      const cell = el.querySelector("th, td");
+      wide.push({
+        kind: el.tagName === "TABLE" ? "table" : "math",
+        text: ((cell || el).textContent || "").trim().replace(/\s+/g, " ").slice(0, 60),
+        width: Math.round(width),
+        column: Math.round(right - box.left),
+      });
+    }
+  }
+
   return {
     title: document.title,
+    wide: wide,
     images: images,
     math: maths.length,
     unrendered: unrendered,
@@ -103,7 +125,8 @@ PROBE = """
 
 
 def problems_from_probe(page: str, probe: dict) -> list[Problem]:
-    """Broken or blank images, math left unrendered or rendered with an error, raw TeX in the text."""
+    """Broken or blank images, math left unrendered or rendered with an error, raw TeX in the text, and
+    tables or display math wider than the text column."""
     problems = []
     for image in probe.get("images", []):
         src = shorten(image.get("src", ""), 120)
@@ -120,4 +143,9 @@ def problems_from_probe(page: str, probe: dict) -> list[Problem]:
         problems.append(Problem(page, "math not rendered", f"MathJax error: {shorten(error, 120)}"))
     for snippet in probe.get("rawMath", []):
         problems.append(Problem(page, "raw math", f"TeX delimiters in the text: {shorten(snippet, 120)!r}"))
+    for item in probe.get("wide", []):
+        what = "table" if item.get("kind") == "table" else "display math"
+        problems.append(Problem(page, f"wide {'table' if what == 'table' else 'math'}",
+                                f"{what} starting {shorten(item.get('text', ''), 60)!r} is {item.get('width')} px wide "
+                                f"in a column of {item.get('column')} px: cut at the right edge"))
     return problems
