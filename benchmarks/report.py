@@ -137,6 +137,26 @@ def data_prep_table(payload: dict | None) -> list[str]:
     return out + [""]
 
 
+def sweep_table(payload: dict | None) -> list[str]:
+    out = ["## The sweep: fits per minute before and after the speed-ups", ""]
+    if payload is None:
+        return out + [f"{NOT_RUN} (no results/sweep.json; `python benchmarks/sweep_speed.py`, about 15 minutes).", ""]
+    out += _header(payload) + [""]
+    out += ["| code | commit | wall seconds | fits | fits / minute |", "|---|---|---|---|---|"]
+    commits = {"before": payload.get("before_commit", "?"), "after": payload.get("after_commit", "?")}
+    for r in payload.get("rows", []):
+        out.append(f"| {r['code']} | {commits.get(r['code'], '?')[:10]} | {_num(r['seconds'])} | {r['fits']} | "
+                   f"{_num(r['fits_per_minute'], 1)} |")
+    same = payload.get("results", {})
+    speedup = payload.get("speedup")
+    out += ["", f"Speed-up {speedup:.2f}x (target: the default sweep in half the time, 2x: "
+                f"{_ok(speedup >= 2.0)})." if speedup else "Speed-up: –.",
+            f"Results: {same.get('identical_rows', '?')} of {same.get('matched_rows', '?')} rows (model, method, "
+            f"budget, seed) with the same validation and test AUC to the last bit; largest difference "
+            f"{same.get('max_abs_auc_difference', '?')}.", ""]
+    return out
+
+
 def figure(results: dict, path: Path) -> Path | None:
     """Throughput per library (log scale) and encoding rows/s by file size, side by side."""
     import matplotlib
@@ -192,6 +212,7 @@ def render(results: dict, figure_name: str | None = "RESULTS.png") -> str:
     lines += throughput_table(results.get("throughput"))
     lines += large_tables_table(results.get("large_tables"))
     lines += data_prep_table(results.get("data_prep"))
+    lines += sweep_table(results.get("sweep"))
     for name in sorted(k for k in results if k.startswith("gpu_throughput")):
         lines += throughput_table(results[name], title=f"Training throughput on GPU ({name})")
     for name in sorted(k for k in results if k.startswith("gpu_sweep")):

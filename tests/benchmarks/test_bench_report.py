@@ -20,9 +20,9 @@ def _row(dataset, model, impl, speed, rss=500.0):
 
 def test_empty_results_report_every_benchmark_as_not_run(tmp_path):
     text = report.render(report.load_results(tmp_path), figure_name=None)
-    for title in ("Training throughput", "Large tables", "Data preparation"):
+    for title in ("Training throughput", "Large tables", "Data preparation", "The sweep"):
         assert title in text
-    assert text.count("not run") == 3
+    assert text.count("not run") == 4
 
 
 def test_throughput_ratio_against_the_faster_peer_and_targets(tmp_path):
@@ -55,6 +55,31 @@ def test_large_tables_and_data_prep_tables(tmp_path):
     assert "| DeepFM | adam | not run |" in text
     assert "≥ 1M rows/s: met; < 2 GB: met" in text
     assert "| encode against fitted vocabulary (polars) | 3,000 | not run |" in text
+
+
+def test_sweep_table_before_after_and_identity(tmp_path):
+    common.write_result("sweep", {"before_commit": "a" * 40, "after_commit": "b" * 40, "speedup": 1.5,
+                                  "rows": [{"code": "before", "seconds": 600.0, "fits": 99, "fits_per_minute": 9.9},
+                                           {"code": "after", "seconds": 400.0, "fits": 99, "fits_per_minute": 14.85}],
+                                  "results": {"identical_rows": 99, "matched_rows": 99,
+                                              "max_abs_auc_difference": 0.0}}, tmp_path)
+    text = report.render(report.load_results(tmp_path), figure_name=None)
+    assert "| before | aaaaaaaaaa | 600 | 99 | 9.9 |" in text and "| after | bbbbbbbbbb | 400 | 99 | 14.8 |" in text
+    assert "Speed-up 1.50x (target: the default sweep in half the time, 2x: not met)" in text
+    assert "99 of 99 rows" in text
+
+
+def test_sweep_speed_compares_rows_on_their_keys():
+    import pandas as pd
+    import sweep_speed
+
+    base = pd.DataFrame({"model": ["FM", "FM"], "method": ["full", "sseds"], "budget": [1.0, 0.1], "seed": [0, 0],
+                         "valid_auc": [0.8, 0.7], "test_auc": [0.79, 0.69], "status": ["ok", "ok"]})
+    moved = base.assign(test_auc=[0.79, 0.6905])
+    same = sweep_speed.compare(base, moved.iloc[::-1])
+    assert same["matched_rows"] == 2 and same["identical_rows"] == 1
+    assert abs(same["max_abs_auc_difference"] - 0.0005) < 1e-12
+    assert sweep_speed.fits(base) == 2
 
 
 def test_main_writes_markdown_and_figure(tmp_path):
