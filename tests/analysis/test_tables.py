@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from sseds_study.analysis.tables import MARKS, compact_table, number, plain_table
+from sseds_study.analysis.tables import MARKS, WIDE_FONT, compact_table, number, plain_table
 
 
 def _long() -> pd.DataFrame:
@@ -95,3 +95,10 @@ def test_an_empty_table_renders_its_header_and_note():
                           note="nothing measured here")
     html = table._repr_html_()
     assert "<table" in html and "nothing measured here" in html
+
+
+def test_a_table_of_ten_columns_or_more_gets_a_smaller_font():
+    narrow = plain_table(pd.DataFrame({f"c{i}": [1.0] for i in range(9)}))
+    wide = plain_table(pd.DataFrame({f"c{i}": [1.0] for i in range(10)}))
+    assert WIDE_FONT not in narrow._repr_html_()
+    assert f"font-size: {WIDE_FONT}" in wide._repr_html_()

@@ -12,6 +12,7 @@ ROWS = ["dataset", "model"]
 SELECTION_COLUMNS = {"threshold_init": "threshold init", "threshold_lr": "threshold lr",
                      "threshold_weight_decay": "threshold decay", "weight_decay": "weight decay",
                      "reached_all": "reached all", "search_epochs": "epochs", "final_kept": "kept at the end"}
+THRESHOLD_COLUMN = "threshold init, lr, decay"
 
 
 def cost_tables(costs: pd.DataFrame, orders) -> tuple[BookTable, BookTable]:
@@ -71,10 +72,15 @@ def selection_table(selection: pd.DataFrame) -> BookTable:
     keep every digit), whether they reached every budget, and their validation scores."""
     if selection.empty:
         return plain_table(selection)
-    exact = {SELECTION_COLUMNS[c]: (lambda v: "–" if pd.isna(v) else f"{v:g}")
-             for c in ("threshold_init", "threshold_lr", "threshold_weight_decay", "weight_decay")}
-    shown = selection.drop(columns=["models"]).rename(columns=SELECTION_COLUMNS)
+    def exact(v) -> str:
+        return "–" if pd.isna(v) else f"{v:g}"
+
+    # The threshold's three settings in one cell ('-10, 0.02, 0.01'): the table then fits the page.
+    parts = ["threshold_init", "threshold_lr", "threshold_weight_decay"]
+    threshold = [", ".join(exact(v) for v in row) for row in selection[parts].itertuples(index=False)]
+    shown = selection.drop(columns=["models", *parts[1:]]).assign(threshold_init=threshold)
+    shown = shown.rename(columns={**SELECTION_COLUMNS, "threshold_init": THRESHOLD_COLUMN})
     shown = shown.rename(columns=lambda c: c.replace("valid_auc@", "AUC @ "))
-    return plain_table(shown, keys=["stage"], formats=exact, digits={"epochs": 1},
+    return plain_table(shown, keys=["stage"], formats={"weight decay": exact}, digits={"epochs": 1},
                        note="Validation AUC of the rewind retrains at each budget, mean over the base models; score: "
                             "their mean, for the candidates that reached every budget.")

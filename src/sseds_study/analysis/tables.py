@@ -23,6 +23,7 @@ from pandas.io.formats.style import Styler
 # A verdict of ``study.compare`` as the mark after a cell: better, worse, indistinguishable.
 MARKS = {"better": "▲", "worse": "▼", "indistinguishable": "·"}
 MISSING = "–"
+WIDE_COLUMNS, WIDE_FONT = 10, "0.72em"
 GROUP_CSS = "font-weight: bold; height: 1.7em; border-top: 1px solid #ccc; vertical-align: top; padding-top: 4px;"
 CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.8em; margin-bottom: 1em;"},
@@ -59,7 +60,9 @@ class BookTable:
                              axis="columns")
         # A uuid from the content, not a random one: the HTML is then the same on every run.
         digest = hashlib.sha1((self.cells.to_csv() + self.note).encode()).hexdigest()[:10]
-        st = st.set_table_styles(CSS + left).set_uuid(digest)
+        # Ten columns or more at the usual size run past the book's text column (720 px): a smaller font.
+        size = [{"selector": "", "props": f"font-size: {WIDE_FONT};"}] if len(shown.columns) >= WIDE_COLUMNS else []
+        st = st.set_table_styles(CSS + size + left).set_uuid(digest)
         return st.set_caption(self.note) if self.note else st
 
     def _html_cells(self) -> tuple[pd.DataFrame, pd.DataFrame]:
