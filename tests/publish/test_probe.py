@@ -51,8 +51,11 @@ def test_the_probe_script_carries_every_marker():
 
 def test_tables_and_display_math_wider_than_the_column():
     probe = {"wide": [{"kind": "table", "text": "budget", "width": 880, "column": 688},
-                      {"kind": "math", "text": "s = 1", "width": 700, "column": 688}]}
+                      {"kind": "math", "text": "s = 1", "width": 700, "column": 688},
+                      {"kind": "output", "text": "profile default", "width": 900, "column": 688}]}
     assert details(probe) == [
         ("wide table", "table starting 'budget' is 880 px wide in a column of 688 px: cut at the right edge"),
         ("wide math", "display math starting 's = 1' is 700 px wide in a column of 688 px: cut at the right edge"),
+        ("wide output", "printed output starting 'profile default' is 900 px wide in a column of 688 px: cut at the "
+                        "right edge"),
     ]

@@ -78,7 +78,7 @@ def budget_chapter(profile: str) -> Chapter:
     best = best_variant_verdict(study, head_study.models, budgets)
     if best is None:  # the profile names no best-variant companions (the smoke profile)
         absent = f"not measured in profile {study.name}"
-        best = pd.DataFrame(), {k: absent for k in ("best_variants", "best_summary", "best_verdict_best",
+        best = pd.DataFrame(), {k: absent for k in ("best_variants", "best_seeds", "best_summary", "best_verdict_best",
                                                     "best_verdict_worst")}
     chapter.tables["best"] = paired_table(best[0], orders)
     chapter.text.update(best[1])
@@ -239,7 +239,9 @@ def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable
     table["p_holm"] = holm(table["p_t"].to_numpy())  # Holm across both models' cells, not within each
     table["verdict"] = [verdict(m, p) for m, p in zip(table["difference"], table["p_holm"], strict=True)]
     counts = verdict_counts(table)
+    seeds = sorted(set(table["n"]))
     return table, {"best_variants": "; ".join(notes),
+                   "best_seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}",
                    "best_summary": f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
                                    f"in {counts['indistinguishable']} of {len(table)} cells",
                    **{f"best_{k}": v for k, v in verdict_extremes(table).items()}}

@@ -6,6 +6,7 @@ glues what comes back, so every loop, branch and verdict sentence lives here, wh
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -13,6 +14,8 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 
 from .tables import BookTable
+
+HEADER_WIDTH = 80
 
 
 @dataclass
@@ -25,6 +28,12 @@ class Chapter:
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, BookTable | pd.DataFrame] = field(default_factory=dict)
     text: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The header prints in a fixed-width block of the book's text column, about 85 characters wide:
+        # longer lines would be cut at its right edge, so each wraps, continued lines indented.
+        self.header = "\n".join(textwrap.fill(line, HEADER_WIDTH, subsequent_indent="    ", break_long_words=False,
+                                               break_on_hyphens=False) for line in self.header.splitlines())
 
     def glue(self) -> None:
         """Glue every figure and text value under its name, without displaying it."""

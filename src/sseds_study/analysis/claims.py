@@ -474,7 +474,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
         {"claim": "(d) the single-shot search is cheap", "verdict": text["claim_d_verdict"]},
         {"claim": "(e) saliency finds the important dimensions", "verdict": text["claim_e_verdict"]},
         {"claim": "(f) Criteo and Avazu at full size; the online A/B test", "verdict": NOT_TESTABLE}]),
-        note="Each verdict is generated from the result files by the rule stated in its section.")
+        keys=["claim"], note="Each verdict is generated from the result files by the rule stated in its section.")
 
     # practical advice, from the same tables as (a) and (c)
     advice = pd.concat([practical_advice(item.table[item.table["dataset"].isin(datasets)],

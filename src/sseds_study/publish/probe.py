@@ -95,13 +95,15 @@ PROBE = r"""
     || document.body;
   const right = column.getBoundingClientRect().right;
   const wide = [];
-  for (const el of column.querySelectorAll("table, mjx-container[display='true']")) {
+  for (const el of column.querySelectorAll("table, mjx-container[display='true'], div.cell_output pre")) {
     const box = el.getBoundingClientRect();
     const width = Math.max(box.width, el.scrollWidth);
-    if (box.width > 0 && box.left + width > right + 2) {
+    // A printed output (pre) scrolls inside the column: it is cut when its text is wider than its box.
+    const cut = el.tagName === "PRE" ? el.scrollWidth > el.clientWidth + 2 : box.left + width > right + 2;
+    if (box.width > 0 && cut) {
       const cell = el.querySelector("th, td");
       wide.push({
-        kind: el.tagName === "TABLE" ? "table" : "math",
+        kind: el.tagName === "TABLE" ? "table" : el.tagName === "PRE" ? "output" : "math",
         text: ((cell || el).textContent || "").trim().replace(/\s+/g, " ").slice(0, 60),
         width: Math.round(width),
         column: Math.round(right - box.left),
@@ -144,8 +146,9 @@ def problems_from_probe(page: str, probe: dict) -> list[Problem]:
     for snippet in probe.get("rawMath", []):
         problems.append(Problem(page, "raw math", f"TeX delimiters in the text: {shorten(snippet, 120)!r}"))
     for item in probe.get("wide", []):
-        what = "table" if item.get("kind") == "table" else "display math"
-        problems.append(Problem(page, f"wide {'table' if what == 'table' else 'math'}",
+        kind = item.get("kind", "math")
+        what = {"table": "table", "output": "printed output"}.get(kind, "display math")
+        problems.append(Problem(page, f"wide {kind}",
                                 f"{what} starting {shorten(item.get('text', ''), 60)!r} is {item.get('width')} px wide "
                                 f"in a column of {item.get('column')} px: cut at the right edge"))
     return problems
