@@ -15,7 +15,7 @@ from myst_nb import glue
 
 from .tables import BookTable
 
-HEADER_WIDTH = 80
+HEADER_WIDTH = 76
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Chapter:
     text: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # The header prints in a fixed-width block of the book's text column, about 85 characters wide:
+        # The header prints in a fixed-width block of the book's text column, about 80 characters wide:
         # longer lines would be cut at its right edge, so each wraps, continued lines indented.
         self.header = "\n".join(textwrap.fill(line, HEADER_WIDTH, subsequent_indent="    ", break_long_words=False,
                                                break_on_hyphens=False) for line in self.header.splitlines())

@@ -106,7 +106,7 @@ PROBE = r"""
         kind: el.tagName === "TABLE" ? "table" : el.tagName === "PRE" ? "output" : "math",
         text: ((cell || el).textContent || "").trim().replace(/\s+/g, " ").slice(0, 60),
         width: Math.round(width),
-        column: Math.round(right - box.left),
+        column: Math.round(el.tagName === "PRE" ? el.clientWidth : right - box.left),
       });
     }
   }
