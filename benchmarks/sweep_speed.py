@@ -31,7 +31,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from common import write_result  # noqa: E402
+from common import versions, write_result  # noqa: E402
 
 # The commit before the first sweep speed-up (index_select row gathers, 69c0110; group splitting came later).
 BEFORE = "69c0110^"
@@ -98,6 +98,7 @@ def main(argv=None) -> None:
     speedup = rows[0]["seconds"] / rows[1]["seconds"]
     path = write_result("sweep", {"rows": rows, "before_commit": commit, "after_commit": head,
                                   "profile": args.profile.name, "speedup": speedup, "results": same,
+                                  "versions": versions("torch", "numpy", "pandas"),
                                   "settings": {"workers": 2, "profile": args.profile.name}}, args.results)
     print(f"speed-up {speedup:.2f}x; {same['identical_rows']} of {same['matched_rows']} rows identical; wrote {path}")
 
