@@ -325,11 +325,11 @@ def _span(values: Sequence[float], fmt) -> str:
 def parameter_table(cells: pd.DataFrame, note: str):
     """One row per dataset and model: SSEDS − full as mean ± 95% half-width (the interval is the paired t
     interval, symmetric about the mean) and its lower end, which the verdict reads, beside it."""
-    def interval(mean: float, lower: float, upper: float) -> str:
-        return MISSING if mean != mean else f"{number(mean, signed=True)} ± {number((upper - lower) / 2)}"
+    def interval(mean: float, half: float) -> str:
+        return MISSING if mean != mean else f"{number(mean, signed=True)} ± {number(half)}"
 
     frame = cells.assign(dataset=cells["dataset"].map(name_of), difference=[
-        interval(m, lo, hi) for m, lo, hi in zip(cells["difference"], cells["lower"], cells["upper"], strict=True)])
+        interval(m, h) for m, h in zip(cells["difference"], cells["ci95"], strict=True)])
     frame = frame[["dataset", "model", "profile", "n", "kept", "full", "difference", "lower", "verdict"]] \
         .rename(columns={"n": "seeds", "kept": "kept fraction", "full": "full AUC", "difference": "SSEDS − full",
                          "lower": "95% low"})
