@@ -18,6 +18,20 @@ def test_log_square_bucket_matches_protocol():
     assert expected[7] == int(np.floor(np.log(5) ** 2))
 
 
+def test_log_square_bucket_table_path_gives_the_formula_to_the_bit():
+    # a large integer array takes the table path for 0 <= v < 2^16; each value must be the formula's
+    rng = np.random.default_rng(0)
+    v = np.concatenate([np.arange(-10, 70_000), rng.integers(-(2**40), 2**40, 50_000),
+                        np.floor(rng.pareto(1.1, 50_000) * 90).astype(np.int64)])
+    one_by_one = np.array([x if x <= 2 else int(np.floor(np.log(float(x)) ** 2)) for x in v.tolist()])
+    for dtype in (np.int64, np.int32):
+        w = v.astype(dtype) if dtype == np.int64 else v[np.abs(v) < 2**31].astype(dtype)
+        want = one_by_one if dtype == np.int64 else one_by_one[np.abs(v) < 2**31]
+        out = log_square_bucket(w)
+        assert out.dtype == dtype
+        np.testing.assert_array_equal(out, want)
+
+
 def test_assign_split_is_seeded_and_about_8_1_1():
     rows = np.arange(200_000)
     a, b = assign_split(rows, 7), assign_split(rows, 7)

@@ -216,6 +216,9 @@ class SparseDenseAdam:
 
     @torch.no_grad()
     def step(self) -> None:
+        for p in self.sparse.param_groups[0]["params"]:
+            if p.grad is not None:
+                p.grad = _flag_if_coalesced(p.grad)
         if self.sparse_weight_decay > 0:
             for p in self.sparse.param_groups[0]["params"]:
                 if p.grad is None:
@@ -234,6 +237,19 @@ class SparseDenseAdam:
         self.sparse.load_state_dict(state["sparse"])
         if self.dense is not None:
             self.dense.load_state_dict(state["dense"])
+
+
+def _flag_if_coalesced(grad: torch.Tensor) -> torch.Tensor:
+    """A sparse gradient whose row ids are strictly increasing (the lookup hands it back so, see
+    ``models.embedding._SparseRowGather``) flagged as coalesced, which autograd's accumulation drops:
+    SparseAdam's ``coalesce`` is then free instead of a sort and merge of every row. Anything else
+    (two lookups of one table add up to an unsorted gradient) is returned as it is."""
+    if grad.is_coalesced():
+        return grad
+    rows = grad._indices()[0]
+    if rows.numel() > 1 and not bool((rows[1:] > rows[:-1]).all()):
+        return grad
+    return torch.sparse_coo_tensor(grad._indices(), grad._values(), grad.shape, is_coalesced=True, check_invariants=False)
 
 
 def param_groups(model: nn.Module, weight_decay: float, emb_weight_decay: float) -> list[dict]:
