@@ -51,7 +51,7 @@ def _header(payload: dict) -> list[str]:
     vers = ", ".join(f"{k} {v}" for k, v in sorted(payload.get("versions", {}).items()) if v)
     lines = [f"Machine: {where}. Date: {payload.get('date', '?')}. Versions: {vers or '?'}."]
     if payload.get("settings"):
-        lines.append("Settings: " + ", ".join(f"{k} {v}" for k, v in payload["settings"].items()) + ".")
+        lines.append("Settings: " + ", ".join(f"{k} {_setting(v)}" for k, v in payload["settings"].items()) + ".")
     if payload.get("quick"):
         lines.append("**Quick run** (tiny data, to check that the benchmark runs): the numbers mean nothing.")
     return lines
@@ -231,6 +231,13 @@ def main(argv=None) -> None:
     png = figure(results, args.out.with_suffix(".png"))
     args.out.write_text(render(results, png.name if png else None))
     print(f"wrote {args.out}" + (f" and {png}" if png else ""))
+
+
+def _setting(value) -> str:
+    """A setting as text: a per-dataset mapping as "a 5 / b 1"."""
+    if isinstance(value, dict):
+        return " / ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
 
 
 if __name__ == "__main__":

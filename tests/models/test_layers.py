@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from sseds_study.models.layers import MLP, CrossNetwork, InnerProduct, fm_interaction
@@ -20,6 +21,29 @@ def test_fm_term_equals_pairwise_loop():
 def test_fm_term_of_one_or_no_field_is_zero():
     assert torch.equal(fm_interaction(torch.zeros(3, 0, 4)), torch.zeros(3))
     torch.testing.assert_close(fm_interaction(torch.randn(3, 1, 4, dtype=torch.float64)), torch.zeros(3, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fm_term_hand_written_backward_is_autograds_to_the_bit(threads):
+    """fm_interaction's own backward gives autograd's gradient of the plain formula bit for bit, so
+    models trained before it existed train to the same weights."""
+    from sseds_study.models.layers import _fm_forward
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        gen = torch.Generator().manual_seed(0)
+        for shape, scale in [((4096, 8, 16), 0.01), ((513, 39, 16), 1.0), ((7, 3, 5), 100.0)]:
+            emb = (torch.randn(*shape, generator=gen) * scale).requires_grad_(True)
+            upstream = torch.randn(shape[0], generator=gen)
+            ours = fm_interaction(emb)
+            (grad_ours,) = torch.autograd.grad(ours, emb, upstream)
+            ref = _fm_forward(emb)
+            (grad_ref,) = torch.autograd.grad(ref, emb, upstream)
+            assert torch.equal(ours, ref)
+            assert torch.equal(grad_ours, grad_ref)
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_inner_products_equal_pairwise_loop():
