@@ -41,7 +41,7 @@ def test_throughput_ratio_against_the_faster_peer_and_targets(tmp_path):
     ours = next(x for x in text.splitlines() if "| criteo_shaped | FM | ours" in x)
     assert "≤ 1024 MiB: not met" in ours and "≥ 2.5x" in ours  # no peer ran: no ratio, target shown
     assert "Test CPU, 2 cores" in text and "fuxictr 2.3.10" in text
-    assert "epochs movielens100k 5 / criteo_shaped 1." in text  # per-dataset settings read as text
+    assert "epochs criteo_shaped 1 / movielens100k 5." in text  # per-dataset settings read as text
 
 
 def test_large_tables_and_data_prep_tables(tmp_path):
