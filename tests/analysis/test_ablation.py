@@ -1,42 +1,17 @@
 """Chapter 05, the factorial ablation: the variant is chosen on validation alone and test is read once
-for it; main effects and interactions are paired changes averaged over the other factors; ties go to
-the default setting; variants with missing runs are not ranked."""
+for it; ties go to the default setting; variants with missing runs are not ranked; equal parameters,
+names, agreement and the chapter (the effects themselves: test_factorial.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import pandas as pd
 import pytest
+from ablationhelpers import BUDGETS, FACTORIAL, REFERENCE, SEEDS, additive, factorial_settings, runs
 
 from sseds_study.analysis import ablation as ab
-from sseds_study.config import SearchConfig
-from sseds_study.study import with_variant
-
-REFERENCE = SearchConfig()
-SEEDS = (0, 1, 2)
-BUDGETS = (0.2, 0.1)
-
-
-def runs(settings: list[dict], valid, test=None, *, seeds=SEEDS, budgets=BUDGETS, models=("FM",)) -> pd.DataFrame:
-    """One sseds run per search setting (a dict of changes to the default), model, budget and seed, its
-    variant named as the sweep names it; valid/test: functions of (settings, model, budget, seed)."""
-    rows = []
-    for change, model, budget, seed in itertools.product(settings, models, budgets, seeds):
-        search = dataclasses.replace(REFERENCE, **change)
-        rows.append({"dataset": "d", "model": model, "method": "sseds", "budget": budget, "seed": seed,
-                     "status": "ok", **{f"search_{k}": v for k, v in dataclasses.asdict(search).items()},
-                     "valid_auc": valid(change, model, budget, seed),
-                     "test_auc": (test or valid)(change, model, budget, seed),
-                     "achieved_budget": budget - 0.0001 * seed,
-                     "empty_fields": 2 if search.min_dim == 0 else 0})
-    return with_variant(pd.DataFrame(rows), REFERENCE)
-
-
-def factorial_settings(factorial: dict) -> list[dict]:
-    return [dict(zip(factorial, levels, strict=True)) for levels in itertools.product(*factorial.values())]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -117,81 +92,6 @@ def test_a_variant_with_missing_runs_is_not_ranked_nor_chosen():
 # ------------------------------------------------------------------------------------------------
 # Main effects and interactions
 # ------------------------------------------------------------------------------------------------
-FACTORIAL = {"score_split": ["train", "valid"], "estimator": ["mean_abs", "fisher", "taylor"],
-             "min_dim": [0, 1], "init": ["scratch", "inherit"]}
-# An additive model with one interaction: valid split +0.01, fisher +0.002, taylor -0.004, min_dim 0
-# -0.006, inherit +0.02, and inherit with min_dim 0 another +0.008; plus a per-seed offset, shared by
-# every variant of the seed (it cancels out of every paired change).
-EFFECT = {("score_split", "valid"): 0.01, ("estimator", "fisher"): 0.002, ("estimator", "taylor"): -0.004,
-          ("min_dim", 0): -0.006, ("init", "inherit"): 0.02}
-
-
-def additive(c, m, b, s):
-    full = {**{k: getattr(REFERENCE, k) for k in FACTORIAL}, **c}
-    value = 0.75 + 0.003 * s + sum(EFFECT.get((k, v), 0.0) for k, v in full.items())
-    return value + 0.008 * (full["init"] == "inherit" and full["min_dim"] == 0)
-
-
-def test_main_effects_average_the_paired_change_over_the_other_factors():
-    table = runs(factorial_settings(FACTORIAL) + [{"budget_unit": "dims"}], additive)
-    design = ab.factorial_rows(table, FACTORIAL, REFERENCE)
-    assert len(design) == 24 * 2 * 3  # the one-factor dims variant is not part of the factorial
-    per_seed, summary = ab.main_effects(design, FACTORIAL, REFERENCE)
-    effects = summary.groupby(["factor", "contrast"])["change"].mean()
-    assert effects.loc[("score_split", "valid − train")] == pytest.approx(0.01)
-    assert effects.loc[("estimator", "fisher − mean_abs")] == pytest.approx(0.002)
-    assert effects.loc[("estimator", "taylor − mean_abs")] == pytest.approx(-0.004)
-    # the base level is the default setting's (min_dim 1), and the interaction is averaged over init
-    assert effects.loc[("min_dim", "0 − 1")] == pytest.approx(-0.006 + 0.008 / 2)
-    assert effects.loc[("init", "inherit − scratch")] == pytest.approx(0.02 + 0.008 / 2)
-    assert len(summary) == 5 * 2 and (summary["n"] == 3).all()
-    assert np.allclose(summary["ci95"], 0.0)  # the per-seed offset cancels
-    assert summary.loc[summary["contrast"] == "inherit − scratch", "verdict"].eq("better").all()
-    assert per_seed.groupby(["factor", "contrast", "budget"]).size().eq(3).all()
-    pooled = ab.pooled_effects(per_seed)
-    assert pooled["contrast"].tolist()[:2] == ["inherit − scratch", "valid − train"]  # by size
-    assert pooled["change"].tolist()[:2] == pytest.approx([0.024, 0.01]) and (pooled["n"] == 3).all()
-    assert ab.pooled_text(pooled).startswith("init (inherit − scratch) +0.0240 ± 0.0000 (better); score_split")
-    cells = ab.effects_table(summary, "note", pooled).cells
-    assert list(cells.columns)[-1] == "pooled" and cells.loc[0, "pooled"] == "+0.0100 ± 0.0000 ▲"
-    text = ab.effects_text(summary)
-    assert "init (inherit − scratch) raises it in 2 of 2 cells (+0.0240 ± 0.0000)" in text
-    assert "The largest in size is init (inherit − scratch): +0.0240 ± 0.0000 validation AUC" in text
-
-
-def test_interactions_are_the_change_of_one_effect_across_the_other_factor():
-    table = runs(factorial_settings(FACTORIAL), additive)
-    _, summary = ab.interactions(ab.factorial_rows(table, FACTORIAL, REFERENCE), FACTORIAL, REFERENCE)
-    inter = summary.groupby(["factor", "contrast"])["change"].mean()
-    assert inter.loc[("min_dim × init", "0 − 1 × inherit − scratch")] == pytest.approx(0.008)
-    others = inter.drop(("min_dim × init", "0 − 1 × inherit − scratch"))
-    assert np.allclose(others, 0.0)
-    # pairs: score_split x estimator (2 contrasts), x min_dim, x init, estimator x min_dim (2), x init (2), min_dim x init
-    assert len(inter) == 2 + 1 + 1 + 2 + 2 + 1
-
-
-def test_a_missing_combination_leaves_only_that_pair_out():
-    table = runs(factorial_settings({"min_dim": [0, 1], "init": ["scratch", "inherit"]}), additive)
-    missing = (table["variant"] == "min_dim=0,init=inherit") & (table["seed"] == 0)
-    factorial = {"min_dim": [0, 1], "init": ["scratch", "inherit"]}
-    per_seed, summary = ab.main_effects(ab.factorial_rows(table[~missing], factorial, REFERENCE), factorial,
-                                        REFERENCE)
-    seed0 = per_seed[(per_seed["seed"] == 0) & (per_seed["contrast"] == "inherit − scratch")]
-    assert np.allclose(seed0["change"], 0.02)  # from min_dim 1 alone: the min_dim 0 pair is incomplete
-    later = per_seed[(per_seed["seed"] == 1) & (per_seed["contrast"] == "inherit − scratch")]
-    assert np.allclose(later["change"], 0.024)
-
-
-def test_effects_table_is_a_row_per_contrast_and_a_column_per_cell():
-    table = runs(factorial_settings({"init": ["scratch", "inherit"]}), additive, models=("FM", "DeepFM"))
-    factorial = {"init": ["scratch", "inherit"]}
-    _, summary = ab.main_effects(ab.factorial_rows(table, factorial, REFERENCE), factorial, REFERENCE)
-    cells = ab.effects_table(summary, "note").cells
-    assert list(cells.columns) == ["factor", "contrast", "DeepFM, b = 0.2", "DeepFM, b = 0.1", "FM, b = 0.2",
-                                   "FM, b = 0.1"]
-    assert cells.loc[0, "FM, b = 0.1"] == "+0.0200 ± 0.0000 ▲"
-
-
 # ------------------------------------------------------------------------------------------------
 # Equal parameters, names, agreement
 # ------------------------------------------------------------------------------------------------

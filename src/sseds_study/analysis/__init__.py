@@ -1,7 +1,7 @@
 """The analyses behind the book's chapters, one module per chapter; each ``*_chapter(profile)``
 returns a ``Chapter`` (header, figures, tables, glued text) that its notebook only displays."""
 
-from .ablation import ablation_chapter, ablation_study, main_effects, validation_ranking
+from .ablation import ablation_chapter, ablation_study, validation_ranking
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
 from .efficiency import efficiency_chapter, latency_ratios, search_costs

@@ -9,7 +9,8 @@ The ablation profile (``companion(profile, "ablation")``) runs every combination
    against the default setting: the paired per-seed difference with its interval and a
    Holm-corrected verdict (``study.compare``);
 2. estimates each factor's main effect and every two-factor interaction on validation AUC, per model
-   and budget, as paired changes over seeds (a seed shares the pretrained model and the split);
+   and budget, as paired changes over seeds (a seed shares the pretrained model and the split;
+   ``factorial``);
 3. checks that every variant kept the same fraction of the embedding parameters, and how many fields
    each left at width 0;
 4. sets each estimator's ranking against the exact drop-column ranking (``exact_agreement``, chapter 3).
@@ -19,27 +20,37 @@ Everything the chapter says about one variant against another is generated here,
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, ConfigError, SearchConfig, StudyConfig, companion, load_profile
+from ..config import ESTIMATORS, ConfigError, StudyConfig, companion, load_profile
 from ..figures.comparison import plot_factor_effects
 from ..figures.results import plot_exact_agreement
 from ..statistics import paired_difference
 from ..study import sweep, with_variant
 from ..study.compare import change_verdicts, paired_changes
 from .chapter import Chapter
+from .factorial import (
+    CELL,
+    CHOICE_METRIC,
+    POOLED,
+    cell_label,
+    effects_table,
+    effects_text,
+    factorial_rows,
+    interactions,
+    main_effects,
+    pooled_effects,
+    pooled_text,
+)
 from .search import exact_agreement
-from .tables import MARKS, MISSING, BookTable, compact_table, number, plain_table
+from .tables import MARKS, MISSING, BookTable, count_text, plain_table, plus_minus
 
-CELL = ["dataset", "model", "budget"]
 GROUP = ["dataset", "model"]
 DEFAULT = "default"
-CHOICE_METRIC = "valid_auc"
 TEST_METRIC = "test_auc"
 KEPT_TOLERANCE = 0.01  # equal parameters: a variant's kept fraction within 1% of the budget of the default's
 TOP = 5  # variants shown per model in the validation ranking (the default's row is added below them)
@@ -69,18 +80,6 @@ def short_name(variant: str) -> str:
 def changed_settings(variant: str) -> int:
     """How many search settings a variant label changes from the default (0 for the default)."""
     return 0 if variant == DEFAULT else variant.count("=")
-
-
-def _cell_label(frame: pd.DataFrame, datasets: int) -> pd.Series:
-    """'FM, b = 0.2' (with the dataset first when there are several)."""
-    head = frame["dataset"] + ", " if datasets > 1 else ""
-    return head + frame["model"] + ", b = " + frame["budget"].map(lambda b: f"{b:g}")
-
-
-def _pm(mean: float, half: float, digits: int = 4) -> str:
-    """'+0.0012 ± 0.0034' (the half-width left out when there is none)."""
-    text = number(float(mean), digits, signed=True)
-    return text if half != half else f"{text} ± {number(float(half), digits)}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -186,7 +185,7 @@ def ranking_table(ranking: pd.DataFrame, top: int = TOP, default: str = DEFAULT)
         "rank": [f"{int(r)}" for r in frame["rank"]],
         "variant": frame["variant"].map(short_name) + np.where(frame["chosen"], " (chosen)", ""),
         "validation AUC": frame["mean"],
-        "gap to default": [MISSING if v == DEFAULT else _pm(m, h)
+        "gap to default": [MISSING if v == DEFAULT else plus_minus(m, h)
                            for v, m, h in zip(frame["variant"], frame["gap"], frame["gap_ci95"], strict=True)],
     })
     incomplete = int((~ranking["complete"]).sum())
@@ -204,7 +203,7 @@ def read_table(read: pd.DataFrame) -> BookTable:
     """The test read: per model and budget, the chosen variant, the default's test AUC and the chosen
     one's paired change against it with its interval and verdict mark."""
     datasets = read["dataset"].nunique() if len(read) else 1
-    change = [MISSING if c != c else _pm(c, h) + (f" {MARKS[v]}" if v in MARKS else "")
+    change = [MISSING if c != c else plus_minus(c, h) + (f" {MARKS[v]}" if v in MARKS else "")
               for c, h, v in zip(read["change"], read["ci95"], read["verdict"], strict=True)]
     table = pd.DataFrame({
         **({"dataset": read["dataset"]} if datasets > 1 else {}),
@@ -224,14 +223,9 @@ def seeds_note(seeds: int) -> str:
     """What the number of seeds means for the intervals of this chapter."""
     if seeds < 2:
         return "With a single seed there is no interval at all: every comparison below is a single pair of runs."
-    return (f"Every interval in this chapter rests on {_count(seeds, 'seed')}, a Student-t interval with "
-            f"{_count(seeds - 1, 'degree')} of freedom: only a large change, consistent from seed to seed, can be "
+    return (f"Every interval in this chapter rests on {count_text(seeds, 'seed')}, a Student-t interval with "
+            f"{count_text(seeds - 1, 'degree')} of freedom: only a large change, consistent from seed to seed, can be "
             "told from zero.")
-
-
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    """'1 cell', '4 cells'."""
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
 
 
 def _ordinal(n: int) -> str:
@@ -266,10 +260,10 @@ def choice_text(ranking: pd.DataFrame, read: pd.DataFrame, default: str = DEFAUL
                              "read on test.")
             continue
         cells = read[(read["dataset"] == dataset) & (read["model"] == model)]
-        reads = " and ".join(f"{r['verdict']} at budget {r['budget']:g} ({_pm(r['change'], r['ci95'])} test AUC, "
+        reads = " and ".join(f"{r['verdict']} at budget {r['budget']:g} ({plus_minus(r['change'], r['ci95'])} test AUC, "
                           f"{int(r['n'])} seeds)" for r in cells.to_dict("records"))
         sentences.append(f"For {name} the validation choice is {short_name(chosen['variant'])}, "
-                         f"{_pm(chosen['gap'], chosen['gap_ci95'])} validation AUC against the default setting "
+                         f"{plus_minus(chosen['gap'], chosen['gap_ci95'])} validation AUC against the default setting "
                          f"(paired by seed, mean over budgets; the default ranks {_ordinal(int(base['rank']))} of "
                          f"{len(ranked)}); read once on test against the default "
                          f"setting it is {reads or 'not measurable (no paired seeds)'}.")
@@ -279,172 +273,6 @@ def choice_text(ranking: pd.DataFrame, read: pd.DataFrame, default: str = DEFAUL
 # ----------------------------------------------------------------------------------------------
 # 2. Main effects and interactions on validation
 # ----------------------------------------------------------------------------------------------
-def factor_base(factorial: Mapping[str, Sequence], reference: SearchConfig) -> dict[str, object]:
-    """Each factor's base level: the default setting's, when it is one of the levels, else the first."""
-    return {f: getattr(reference, f) if getattr(reference, f) in levels else levels[0]
-            for f, levels in factorial.items()}
-
-
-def factorial_rows(rows: pd.DataFrame, factorial: Mapping[str, Sequence], reference: SearchConfig) -> pd.DataFrame:
-    """The runs that belong to the factorial: every setting outside it is the reference's and every
-    factor at one of its levels. Adds a column per factor (its level) from the ``search_*`` columns."""
-    out = rows.copy()
-    keep = np.ones(len(out), dtype=bool)
-    fields = [c.removeprefix("search_") for c in out.columns if c.startswith("search_")]
-    for name in fields:
-        if not hasattr(reference, name):
-            continue
-        kind = type(getattr(reference, name))
-        values = out[f"search_{name}"].map(lambda v, kind=kind: kind(v) if v == v else v)
-        if name in factorial:
-            out[name] = values
-            keep &= values.isin(list(factorial[name])).to_numpy()
-        else:
-            keep &= (values == getattr(reference, name)).to_numpy()
-    return out[keep].reset_index(drop=True)
-
-
-def _contrasts(factorial: Mapping[str, Sequence], base: Mapping[str, object]) -> list[tuple[str, object, object]]:
-    return [(f, level, base[f]) for f, levels in factorial.items() for level in levels if level != base[f]]
-
-
-def _contrast_label(level, base) -> str:
-    return f"{level} − {base}"
-
-
-def main_effects(rows: pd.DataFrame, factorial: Mapping[str, Sequence], reference: SearchConfig,
-                 metric: str = CHOICE_METRIC, by: Sequence[str] = CELL) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each factor's main effect on ``metric``, per ``by`` cell: for every level against the base level,
-    the mean over the other factors' combinations of (metric at the level − metric at the base), seed by
-    seed; then over seeds, the mean with its paired 95% interval and a verdict (Holm across the table).
-
-    rows: ``factorial_rows`` (a column per factor). Combinations missing at either level are left
-    out of that seed's mean. Returns (per_seed, summary): per_seed has by, seed, factor, contrast,
-    ``metric`` (the level's mean), reference (the base's mean) and change; summary is
-    ``change_verdicts`` of it per factor and contrast.
-    """
-    base = factor_base(factorial, reference)
-    factors = list(factorial)
-    per_seed = []
-    for factor, level, lo in _contrasts(factorial, base):
-        others = [f for f in factors if f != factor]
-        wide = rows.pivot_table(index=[*by, "seed", *others], columns=factor, values=metric, aggfunc="mean")
-        if level not in wide.columns or lo not in wide.columns:
-            continue
-        pair = wide[[level, lo]].dropna().reset_index()
-        means = pair.groupby([*by, "seed"], sort=True)[[level, lo]].mean().reset_index()
-        per_seed.append(means.rename(columns={level: metric, lo: "reference"})
-                        .assign(factor=factor, contrast=_contrast_label(level, lo)))
-    return _summarised(per_seed, by, metric)
-
-
-def interactions(rows: pd.DataFrame, factorial: Mapping[str, Sequence], reference: SearchConfig,
-                 metric: str = CHOICE_METRIC, by: Sequence[str] = CELL) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every two-factor interaction on ``metric``, per ``by`` cell: for factors A and B and a contrast
-    of each (a level against the base), the effect of A's contrast with B at its level minus the same
-    effect with B at its base, each averaged over the other factors' combinations, seed by seed; then
-    the mean over seeds with its paired 95% interval and a verdict (Holm across the table). Zero: A's
-    effect does not depend on B. Returns (per_seed, summary) as ``main_effects`` does, with
-    ``factor`` 'A × B'."""
-    base = factor_base(factorial, reference)
-    factors = list(factorial)
-    per_seed = []
-    for a, b in itertools.combinations(factors, 2):
-        others = [f for f in factors if f not in (a, b)]
-        wide = rows.pivot_table(index=[*by, "seed", *others], columns=[a, b], values=metric, aggfunc="mean")
-        for (_, la, ba), (_, lb, bb) in itertools.product(_contrasts({a: factorial[a]}, base),
-                                                          _contrasts({b: factorial[b]}, base)):
-            cols = [(la, lb), (ba, lb), (la, bb), (ba, bb)]
-            if any(c not in wide.columns for c in cols):
-                continue
-            cell = wide[cols].dropna()
-            at_level = (cell[(la, lb)] - cell[(ba, lb)]).groupby(level=[*by, "seed"]).mean()
-            at_base = (cell[(la, bb)] - cell[(ba, bb)]).groupby(level=[*by, "seed"]).mean()
-            per_seed.append(pd.DataFrame({metric: at_level, "reference": at_base}).reset_index().assign(
-                factor=f"{a} × {b}", contrast=f"{_contrast_label(la, ba)} × {_contrast_label(lb, bb)}"))
-    return _summarised(per_seed, by, metric)
-
-
-def _summarised(per_seed: list[pd.DataFrame], by: Sequence[str], metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cols = [*by, "seed", "factor", "contrast", metric, "reference", "change"]
-    if not per_seed:
-        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["factor", "contrast", *by, "n", "change", "ci95",
-                                                                 "p_t", "p_holm", "verdict"])
-    frame = pd.concat(per_seed, ignore_index=True)
-    frame["change"] = frame[metric] - frame["reference"]
-    return frame[cols], change_verdicts(frame, ["factor", "contrast", *by], metric=metric)
-
-
-def pooled_effects(per_seed: pd.DataFrame, metric: str = CHOICE_METRIC) -> pd.DataFrame:
-    """Each contrast pooled over the (dataset, model, budget) cells: per seed, the mean over the cells of
-    the level's and the base's means; over seeds, the paired mean change with its 95% half-width and a
-    verdict, Holm-corrected across the contrasts. Rows in decreasing size of the change."""
-    if per_seed.empty:
-        return pd.DataFrame(columns=["factor", "contrast", "n", "change", "ci95", "p_t", "p_holm", "verdict"])
-    means = per_seed.groupby(["factor", "contrast", "seed"], sort=False)[[metric, "reference"]].mean().reset_index()
-    table = change_verdicts(means, ["factor", "contrast"], metric=metric)
-    return table.iloc[table["change"].abs().argsort()[::-1]].reset_index(drop=True)
-
-
-POOLED = "pooled"
-
-
-def effects_table(summary: pd.DataFrame, note: str, pooled: pd.DataFrame | None = None) -> BookTable:
-    """A row per factor and contrast, a column per (model, budget) cell, and the pooled effect last
-    (when given): the mean effect ± its 95% half-width and the verdict's mark."""
-    if summary.empty:
-        return compact_table(summary, index=["factor", "contrast"], columns="cell", value="change")
-    long = summary.assign(cell=_cell_label(summary, summary["dataset"].nunique()))
-    order = list(dict.fromkeys(long.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
-    if pooled is not None and len(pooled):
-        long = pd.concat([long, pooled.assign(cell=POOLED)], ignore_index=True)
-        order.append(POOLED)
-    return compact_table(long, index=["factor", "contrast"], columns="cell", value="change", half="ci95",
-                         verdict="verdict", order=order, orders={"factor": list(dict.fromkeys(summary["factor"]))},
-                         best=None, signed=True, note=note)
-
-
-def pooled_text(pooled: pd.DataFrame) -> str:
-    """The pooled main effects in decreasing size, each with its interval and verdict."""
-    if pooled.empty:
-        return "There is no main effect to pool yet."
-    return "; ".join(f"{r['factor']} ({r['contrast']}) {_pm(r['change'], r['ci95'])} ({r['verdict']})"
-                     for r in pooled.to_dict("records"))
-
-
-def effects_text(summary: pd.DataFrame, kind: str = "main effect") -> str:
-    """Which contrasts change the metric beyond chance (Holm across the table) in how many cells, their
-    range over cells, and the largest in size with its interval; generated from the summary."""
-    if summary.empty:
-        return f"There is no {kind} to estimate: the factorial has no complete pair of levels yet."
-    cells = summary.groupby(["dataset", "model", "budget"]).ngroups
-    parts, quiet = [], []
-    for (factor, contrast), g in summary.groupby(["factor", "contrast"], sort=False):
-        name = f"{factor} ({contrast})"
-        moved = g[g["verdict"].isin(["better", "worse"])]
-        lo, hi = g.loc[g["change"].idxmin()], g.loc[g["change"].idxmax()]
-        span = (f"{_pm(lo['change'], lo['ci95'])}" if lo.name == hi.name
-                else f"from {_pm(lo['change'], lo['ci95'])} to {_pm(hi['change'], hi['ci95'])}")
-        if moved.empty:
-            quiet.append(name)
-            continue
-        counts = moved["verdict"].value_counts()
-        how = " and ".join(f"{'raises' if v == 'better' else 'lowers'} it in {n} of {_count(len(g), 'cell')}"
-                           for v, n in counts.items())
-        parts.append(f"{name} {how} ({span})")
-    largest = summary.loc[summary["change"].abs().idxmax()]
-    where = f"{largest['model']} at budget {largest['budget']:g}"
-    text = (f"Holm-corrected across the {_count(len(summary), 'entry', 'entries')} of the table "
-            f"({_count(cells, 'model × budget cell')}), "
-            + (f"{'; '.join(parts)}. " if parts else f"no {kind} is distinguishable from zero in any cell. "))
-    if parts and quiet:
-        text += f"No cell distinguishes from zero: {', '.join(quiet)}. "
-    text += (f"The largest in size is {largest['factor']} ({largest['contrast']}): "
-             f"{_pm(largest['change'], largest['ci95'])} validation AUC for {where} ({largest['verdict']}, "
-             f"{int(largest['n'])} seeds).")
-    return text
-
-
 # ----------------------------------------------------------------------------------------------
 # 3. Equal parameters
 # ----------------------------------------------------------------------------------------------
@@ -461,7 +289,7 @@ def kept_table(rows: pd.DataFrame, default: str = DEFAULT) -> BookTable:
     rows = rows.assign(empty=empty_fields(rows))
     agg = rows.groupby([*CELL, "variant"], sort=True).agg(kept=("achieved_budget", "mean"),
                                                          empty=("empty", "mean")).reset_index()
-    agg["cell"] = _cell_label(agg, agg["dataset"].nunique())
+    agg["cell"] = cell_label(agg, agg["dataset"].nunique())
     agg["text"] = [f"{k:.4f} | {e:.0f}" if e == int(e) else f"{k:.4f} | {e:.1f}"
                    for k, e in zip(agg["kept"], agg["empty"], strict=True)]
     order = list(dict.fromkeys(agg.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
@@ -500,8 +328,8 @@ def kept_text(rows: pd.DataFrame, tolerance: float = KEPT_TOLERANCE, default: st
                                                          for r in g.to_dict("records"))
                           for v, g in off.groupby("variant", sort=True))
         good, bad = cells["variant"].nunique() - off["variant"].nunique(), off["variant"].nunique()
-        text = (f"{_count(good, 'variant')} {'keeps' if good == 1 else 'keep'} the default setting's fraction to "
-                f"within {tolerance:.0%} of the budget in every cell (kept fraction: {ranges}); {_count(bad, 'variant')} "
+        text = (f"{count_text(good, 'variant')} {'keeps' if good == 1 else 'keep'} the default setting's fraction to "
+                f"within {tolerance:.0%} of the budget in every cell (kept fraction: {ranges}); {count_text(bad, 'variant')} "
                 f"{'does' if bad == 1 else 'do'} not, and {'is' if bad == 1 else 'are'} not compared at equal "
                 f"parameters where {'it misses' if bad == 1 else 'they miss'}: {where}.")
     zero = rows[rows["search_min_dim"] == 0] if "search_min_dim" in rows else rows.iloc[0:0]

@@ -122,6 +122,17 @@ def number(value, digits: int = 4, signed: bool = False) -> str:
     return str(value)
 
 
+def plus_minus(mean: float, half: float, digits: int = 4) -> str:
+    """'+0.0012 ± 0.0034' (the half-width left out when there is none)."""
+    text = number(float(mean), digits, signed=True)
+    return text if half != half else f"{text} ± {number(float(half), digits)}"
+
+
+def count_text(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 cell', '4 cells'."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def key_text(value) -> str:
     """A row key as text: a budget 0.2 stays '0.2'."""
     return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)

@@ -10,8 +10,8 @@ polars, and returns the same :class:`~.encode.EncodedArrays`, array for array:
 * integer columns are cast in one parallel select, bucketised with the same ``log_square_bucket``
   on the whole block at once and looked up through a direct table (their buckets are small
   integers); a missing value is the "<NA>" category;
-* categorical columns are looked up by their strings with polars' hash lookup (``replace_strict``),
-  all 26 in one select so that polars spreads them over the cores;
+* categorical columns are looked up by their strings with polars' hash lookup (a cast to an ``Enum`` of
+  the vocabulary), all 26 in one select so that polars spreads them over the cores;
 * vocabularies are ordered as ``encode.build_vocab`` orders them (count descending, then value).
 
 Anything this path does not handle the same way (a bad label, a non-integer in an integer column, a
@@ -185,13 +185,16 @@ class _IntLookup:
 
 def _string_lookup(name: str, vocab: Sequence[str]):
     """A categorical field's lookup as a polars expression: its string -> id (0 = OOV), a missing value
-    looked up as "<NA>" (so it gets 0 when "<NA>" is not in the vocabulary), as the general path does.
-    A hash lookup of the strings themselves, in polars, one column per thread."""
+    the id of "<NA>" (0 when "<NA>" is not in the vocabulary), as the general path does.
+
+    The vocabulary (without its OOV entry) becomes a polars ``Enum``; a non-strict cast to it gives each
+    string its position there (a hash lookup in polars, one column per thread, a third faster than
+    ``replace_strict``), and null for a string outside it, which becomes the OOV id 0."""
     import polars as pl
 
-    keys = pl.Series(list(vocab[1:]), dtype=pl.String)
-    ids = pl.Series(np.arange(1, len(vocab), dtype=np.int64))
-    return pl.col(name).fill_null(MISSING).replace_strict(keys, ids, default=0, return_dtype=pl.Int64)
+    na_id = vocab.index(MISSING) if MISSING in vocab[1:] else 0
+    codes = pl.col(name).cast(pl.Enum(list(vocab[1:])), strict=False).to_physical().cast(pl.Int64) + 1
+    return pl.when(pl.col(name).is_null()).then(pl.lit(na_id, pl.Int64)).otherwise(codes.fill_null(0)).alias(name)
 
 
 def _split_of(spec: FileSpec, row0: int, n: int, seed: int) -> np.ndarray:
