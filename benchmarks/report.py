@@ -67,7 +67,7 @@ def throughput_table(payload: dict | None, title: str = "Training throughput") -
         return out + [f"{NOT_RUN} (no results/throughput.json).", ""]
     out += _header(payload) + [""]
     rows = {(r["dataset"], r["model"], r["impl"]): r for r in payload.get("rows", [])}
-    out += ["| dataset | model | library | rows/s | peak RSS (MiB) | table rows | ours / faster peer | target | "
+    out += ["| dataset | model | library | rows/s (median; range) | peak RSS (MiB) | table rows | ours / faster peer | target | "
             "memory target |", "|---|---|---|---|---|---|---|---|---|"]
     for dataset, model in GRID:
         ours = rows.get((dataset, model, "ours"), {})
@@ -89,9 +89,17 @@ def throughput_table(payload: dict | None, title: str = "Training throughput") -
                            else (f"≥ {target}x" if is_ours and target else "–"))
             mem_cell = (f"≤ {mem_target} MiB: {_ok(r['peak_rss_mib'] <= mem_target)}" if is_ours and mem_target else "–")
             label = impl + (f" ({r.get('optimizer')})" if is_ours and r.get("optimizer") else "")
-            out.append(f"| {dataset} | {model} | {label} | {_num(r['rows_per_s'])} | {_num(r.get('peak_rss_mib'))} | "
+            out.append(f"| {dataset} | {model} | {label} | {_speed(r)} | {_num(r.get('peak_rss_mib'))} | "
                        f"{_num(r.get('table_rows'))} | {ratio_cell} | {target_cell} | {mem_cell} |")
     return out + [""]
+
+
+def _speed(row: dict) -> str:
+    """rows/s of the median run, and the range over the runs when there were several."""
+    runs = row.get("runs_rows_per_s") or []
+    if len(runs) < 2:
+        return _num(row["rows_per_s"])
+    return f"{_num(row['rows_per_s'])} ({_num(min(runs))}–{_num(max(runs))})"
 
 
 def large_tables_table(payload: dict | None) -> list[str]:

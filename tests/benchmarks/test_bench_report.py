@@ -44,6 +44,16 @@ def test_throughput_ratio_against_the_faster_peer_and_targets(tmp_path):
     assert "epochs criteo_shaped 1 / movielens100k 5." in text  # per-dataset settings read as text
 
 
+def test_throughput_shows_the_median_and_the_range_of_repeated_runs(tmp_path):
+    ours = {**_row("movielens100k", "FM", "ours", 3000.0), "runs_rows_per_s": [3500.0, 2500.0, 3000.0]}
+    common.write_result("throughput", _throughput([ours, _row("movielens100k", "FM", "fuxictr", 1000.0)]), tmp_path)
+    text = report.render(report.load_results(tmp_path), figure_name=None)
+    line = next(x for x in text.splitlines() if "| movielens100k | FM | ours" in x)
+    assert "| 3,000 (2,500–3,500) |" in line and "3.00x" in line  # the ratio is of the medians
+    peer = next(x for x in text.splitlines() if "| movielens100k | FM | fuxictr" in x)
+    assert "| 1,000 |" in peer  # one run: no range
+
+
 def test_large_tables_and_data_prep_tables(tmp_path):
     common.write_result("large_tables", {"rows": [
         {"model": "FM", "optimizer": "adam", "rows_per_s": 100.0, "peak_rss_mib": 900.0},
