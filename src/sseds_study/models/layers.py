@@ -47,15 +47,16 @@ class _FMInteraction(torch.autograd.Function):
     def forward(ctx, emb: torch.Tensor) -> torch.Tensor:
         summed = emb.sum(dim=1)  # (B, D)
         ctx.save_for_backward(emb, summed)
-        square_of_sum = summed.pow(2)
-        sum_of_square = emb.pow(2).sum(dim=1)
+        square_of_sum = summed * summed  # x * x is how torch computes pow(x, 2): the same floats
+        sum_of_square = (emb * emb).sum(dim=1)
         return 0.5 * (square_of_sum - sum_of_square).sum(dim=1)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
         emb, summed = ctx.saved_tensors
-        g = grad[:, None, None]  # (B, 1, 1)
-        return g * summed.unsqueeze(1) - g * emb  # (B, F, D)
+        g_summed = (grad[:, None] * summed).unsqueeze(1)  # (B, 1, D): g * s once per row, not per field
+        # not addcmul: it fuses the multiply into the add (one rounding), autograd rounds twice
+        return g_summed - grad[:, None, None] * emb  # g * s - g * v, (B, F, D)
 
 
 class FirstOrder(nn.Module):
