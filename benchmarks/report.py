@@ -178,15 +178,20 @@ def figure(results: dict, path: Path) -> Path | None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     ax = axes[0]
     if tp:
-        rows = {(r["dataset"], r["model"], r["impl"]): r.get("rows_per_s") for r in tp.get("rows", [])}
+        rows = {(r["dataset"], r["model"], r["impl"]): r for r in tp.get("rows", [])}
         width = 0.27
         for k, impl in enumerate(IMPLS):
-            vals = [rows.get((d, m, impl)) or 0 for d, m in GRID]
-            ax.bar([i + (k - 1) * width for i in range(len(GRID))], vals, width, label=impl)
+            found = [rows.get((d, m, impl)) or {} for d, m in GRID]
+            vals = [r.get("rows_per_s") or 0 for r in found]
+            runs = [r.get("runs_rows_per_s") or [v] for r, v in zip(found, vals, strict=True)]
+            # the bar is the median run, the whisker the range of the runs
+            err = [[v - min(rr) for v, rr in zip(vals, runs, strict=True)],
+                   [max(rr) - v for v, rr in zip(vals, runs, strict=True)]]
+            ax.bar([i + (k - 1) * width for i in range(len(GRID))], vals, width, yerr=err, capsize=2, label=impl)
         ax.set_xticks(range(len(GRID)), [f"{d}\n{m}" for d, m in GRID], fontsize=8)
         ax.set_yscale("log")
         ax.set_ylabel("training rows / s")
-        ax.set_title("Training throughput (batch 4096, 2 threads)")
+        ax.set_title("Training throughput (bars: median run; whiskers: range)", fontsize=10)
         ax.legend(fontsize=8)
     else:
         ax.set_axis_off()
@@ -194,13 +199,17 @@ def figure(results: dict, path: Path) -> Path | None:
     if dp:
         enc = [r for r in dp.get("rows", []) if r["step"].startswith("encode against") and "rows_per_s" in r]
         if enc:
-            ax.plot([r["file_rows"] for r in enc], [r["rows_per_s"] for r in enc], "o-", label="rows / s")
+            ax.plot([r["file_rows"] for r in enc], [r["rows_per_s"] / 1e3 for r in enc], "o-", label="rows / s")
+            ax.axhline(ENCODE_TARGET_ROWS_PER_S / 1e3, color="tab:blue", lw=0.8, ls=":")
             ax.set_xscale("log")
+            ax.set_ylim(0, ENCODE_TARGET_ROWS_PER_S / 1e3 * 1.1)  # from zero, with the target in view
             ax.set_xlabel("file rows")
-            ax.set_ylabel("encoded rows / s")
+            ax.set_ylabel("encoded k rows / s (dotted: the 1M target)")
             ax2 = ax.twinx()
             ax2.plot([r["file_rows"] for r in enc], [r["peak_rss_mib"] for r in enc], "s--", color="tab:red")
-            ax2.set_ylabel("peak RSS (MiB)", color="tab:red")
+            ax2.axhline(ENCODE_MEMORY_TARGET_MIB, color="tab:red", lw=0.8, ls=":")
+            ax2.set_ylim(0, ENCODE_MEMORY_TARGET_MIB * 1.3)  # its limit's line below the speed target's
+            ax2.set_ylabel("peak RSS (MiB; dotted: the 2 GB limit)", color="tab:red")
             ax.set_title("Encoding against a fitted vocabulary (polars)")
     else:
         ax.set_axis_off()
