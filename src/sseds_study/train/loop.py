@@ -35,7 +35,6 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 from ..config import TrainConfig
 from ..data.spec import EncodedDataset
 from ..errors import ConfigError, SsedsError
-from ..memory import keep_freed_memory
 from .evaluate import EVAL_BATCH_SIZE, evaluate, iterate_batches
 from .results import EpochStats, FitResult
 from .runtime import resolve_device, seed_everything
@@ -79,7 +78,6 @@ def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callback
     """
     batch_hooks, epoch_hooks = _hooks(callbacks)
     device = resolve_device(cfg.device)
-    keep_freed_memory()  # per-batch activations reuse their pages instead of faulting them in again
     seed_everything(cfg.seed)  # dropout masks; the weights were drawn when the caller built the model
     generator = torch.Generator().manual_seed(cfg.seed)
     train_ids, train_y, valid_ids, valid_y = _splits(dataset, device, test)
