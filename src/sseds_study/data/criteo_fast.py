@@ -5,8 +5,8 @@ vocabulary; this module does the same two passes (count on the training rows, th
 polars, and returns the same :class:`~.encode.EncodedArrays`, array for array:
 
 * the file is cut into blocks of whole lines (``readers._counted_line_blocks``, so memory is one block at a
-  time, flat in the file's size) and each block is parsed by polars, every column a string, an
-  empty field missing;
+  time, flat in the file's size) and each block is parsed by polars, the integer fields as integers
+  and every other column a string, an empty field missing;
 * integer columns are cast in one parallel select, bucketised with the same ``log_square_bucket``
   on the whole block at once and looked up through a direct table (their buckets are small
   integers); a missing value is the "<NA>" category;
@@ -134,7 +134,7 @@ def _int_matrix(df, fields: Sequence[str], numeric: str) -> tuple[np.ndarray, np
     matrix at once, with the same numpy functions as ``log_square_bucket``, so it gives the same numbers."""
     import polars as pl
 
-    raw = df.select([pl.col(f) for f in fields])
+    raw = df.select(fields)
     cast = raw.select([pl.col(f).cast(pl.Int64, strict=False) for f in fields])  # a no-op on Int64 columns
     lost = [f for f in fields if cast.get_column(f).null_count() != raw.get_column(f).null_count()]
     if lost:
@@ -148,6 +148,11 @@ def _int_matrix(df, fields: Sequence[str], numeric: str) -> tuple[np.ndarray, np
     return values, valid
 
 
+def _na_id(vocab: Sequence[str]) -> int:
+    """The id a missing value gets: that of "<NA>", or the OOV id 0 when "<NA>" is not in the vocabulary."""
+    return int(vocab.index(MISSING)) if MISSING in vocab[1:] else 0
+
+
 class _IntLookup:
     """An integer field's vocabulary (bucket strings) as a direct table over the buckets' range, or a
     sorted array for a binary search when the range is too wide: value -> id (0 = OOV)."""
@@ -155,7 +160,7 @@ class _IntLookup:
     def __init__(self, vocab: Sequence[str]):
         import polars as pl
 
-        self.na_id = int(vocab.index(MISSING)) if MISSING in vocab[1:] else 0
+        self.na_id = _na_id(vocab)
         ids = np.arange(len(vocab), dtype=np.int64)
         ints = pl.Series(list(vocab[1:]), dtype=pl.String).cast(pl.Int64, strict=False)
         ok = ints.is_not_null().to_numpy()
@@ -192,7 +197,7 @@ def _string_lookup(name: str, vocab: Sequence[str]):
     ``replace_strict``), and null for a string outside it, which becomes the OOV id 0."""
     import polars as pl
 
-    na_id = vocab.index(MISSING) if MISSING in vocab[1:] else 0
+    na_id = _na_id(vocab)
     codes = pl.col(name).cast(pl.Enum(list(vocab[1:])), strict=False).to_physical().cast(pl.Int64) + 1
     return pl.when(pl.col(name).is_null()).then(pl.lit(na_id, pl.Int64)).otherwise(codes.fill_null(0)).alias(name)
 
@@ -203,13 +208,12 @@ def _split_of(spec: FileSpec, row0: int, n: int, seed: int) -> np.ndarray:
     return assign_split(np.arange(row0, row0 + n, dtype=np.int64), seed)
 
 
-def _int_keys(s, numeric: str):
-    """An integer column -> the category keys as strings ("<NA>" for missing), as the general path."""
+def _int_keys(values: np.ndarray, valid: np.ndarray):
+    """One integer field's bucketised values and valid mask (a column of ``_int_matrix``) -> the category
+    keys as strings ("<NA>" for missing), as the general path."""
     import polars as pl
 
-    values, valid = _int_matrix(s.to_frame(), [s.name], numeric)
-    keys = pl.Series(values[:, 0]).cast(pl.String)
-    valid = valid[:, 0]
+    keys = pl.Series(values).cast(pl.String)
     return pl.select(pl.when(pl.Series(valid)).then(keys).otherwise(pl.lit(MISSING))).to_series()
 
 
@@ -230,10 +234,11 @@ def fit_vocabularies(files: Sequence[FileSpec], *, min_count, numeric: str = "lo
             n = df.height
             _label_array(df.get_column(spec.label))
             train = pl.Series(_split_of(spec, rows, n, split_seed) == 0)
-            for f in fields:
+            values, valid = _int_matrix(df, INT_FIELDS, numeric)
+            for j, f in enumerate(fields):
                 s = df.get_column(f)
                 missing[f] += s.null_count()
-                keys = _int_keys(s, numeric) if f in INT_FIELDS else s.fill_null(MISSING)
+                keys = _int_keys(values[:, j], valid[:, j]) if f in INT_FIELDS else s.fill_null(MISSING)
                 vc = keys.filter(train).value_counts(name="count")
                 partial[f].append(vc.rename({vc.columns[0]: "key"}))
             rows += n
@@ -265,7 +270,6 @@ def iter_encoded_blocks(files: Sequence[FileSpec], vocabularies: Mapping[str, Se
     I1..I13, C1..C26, labels float32 (n,), split int8 (n,)). Memory is one block, whatever the file's
     size. Unknown values get their field's OOV id 0, a missing value the id of "<NA>" (0 when "<NA>"
     is not in the vocabulary)."""
-
     int_lookups = [_IntLookup(vocabularies[f]) for f in INT_FIELDS]
     cat_exprs = [_string_lookup(f, vocabularies[f]) for f in CAT_FIELDS]
     rows = 0
