@@ -25,13 +25,15 @@ def fm_interaction(emb: torch.Tensor) -> torch.Tensor:
     """
     if emb.requires_grad and torch.is_grad_enabled():
         return _FMInteraction.apply(emb)
-    return _fm_forward(emb)
+    return _fm_with_sum(emb)[0]
 
 
-def _fm_forward(emb: torch.Tensor) -> torch.Tensor:
-    square_of_sum = emb.sum(dim=1).pow(2)  # (B, D)
-    sum_of_square = emb.pow(2).sum(dim=1)  # (B, D)
-    return 0.5 * (square_of_sum - sum_of_square).sum(dim=1)  # (B,)
+def _fm_with_sum(emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the FM term (B,), sum_f v_f (B, D)); squares as x * x, which is how torch computes pow(x, 2)."""
+    summed = emb.sum(dim=1)  # (B, D)
+    square_of_sum = summed * summed
+    sum_of_square = (emb * emb).sum(dim=1)  # (B, D)
+    return 0.5 * (square_of_sum - sum_of_square).sum(dim=1), summed
 
 
 class _FMInteraction(torch.autograd.Function):
@@ -45,11 +47,9 @@ class _FMInteraction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, emb: torch.Tensor) -> torch.Tensor:
-        summed = emb.sum(dim=1)  # (B, D)
+        out, summed = _fm_with_sum(emb)
         ctx.save_for_backward(emb, summed)
-        square_of_sum = summed * summed  # x * x is how torch computes pow(x, 2): the same floats
-        sum_of_square = (emb * emb).sum(dim=1)
-        return 0.5 * (square_of_sum - sum_of_square).sum(dim=1)
+        return out
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:

@@ -217,12 +217,10 @@ class SparseDenseAdam:
     @torch.no_grad()
     def step(self) -> None:
         for p in self.sparse.param_groups[0]["params"]:
-            if p.grad is not None:
-                p.grad = _flag_if_coalesced(p.grad)
-        if self.sparse_weight_decay > 0:
-            for p in self.sparse.param_groups[0]["params"]:
-                if p.grad is None:
-                    continue
+            if p.grad is None:
+                continue
+            p.grad = _flag_if_coalesced(p.grad)
+            if self.sparse_weight_decay > 0:
                 g = p.grad.coalesce()
                 rows = g.indices()[0]
                 p.grad = torch.sparse_coo_tensor(g.indices(), g.values() + self.sparse_weight_decay * p[rows],
