@@ -36,10 +36,10 @@ RANK_BY = ("saliency", "saliency_per_param")
 #              scores exactly as prune_only does (models.inherit).
 INITS = ("scratch", "inherit")
 PEP_GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_dim")
-# The optimizer of the embedding tables (train.loop.make_optimizer): "adam" is dense Adam on every
+# The optimizer of the embedding tables (train.optim.make_optimizer): "adam" is dense Adam on every
 # parameter (the study's protocol); "sparse_adam" gives every embedding table sparse gradients and
 # torch's SparseAdam (lazy: only the rows a batch touches are updated); "auto" does that only for
-# tables of at least train.loop.SPARSE_MIN_ROWS rows, which no dataset of the study reaches.
+# tables of at least train.optim.SPARSE_MIN_ROWS rows, which no dataset of the study reaches.
 OPTIMIZERS = ("adam", "sparse_adam", "auto")
 
 

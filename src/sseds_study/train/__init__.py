@@ -18,15 +18,8 @@ the global generator again with ``cfg.seed`` (dropout) and draws the batch order
 
 from .checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint, save_checkpoint
 from .evaluate import EVAL_BATCH_SIZE, evaluate, iterate_batches, predict, predict_logits
-from .loop import (
-    SPARSE_MIN_ROWS,
-    SparseDenseAdam,
-    TrainingDiverged,
-    fit,
-    make_optimizer,
-    param_groups,
-    sparse_tables,
-)
+from .loop import TrainingDiverged, fit
+from .optim import SPARSE_MIN_ROWS, SparseDenseAdam, make_optimizer, param_groups, sparse_tables
 from .results import EpochStats, FitResult
 from .runtime import resolve_device, seed_everything
 
