@@ -126,7 +126,7 @@ class SparseDenseAdam:
 
 def _flag_if_coalesced(grad: torch.Tensor) -> torch.Tensor:
     """A sparse gradient whose row ids are strictly increasing (the lookup hands it back so, see
-    ``models.embedding._SparseRowGather``) flagged as coalesced, which autograd's accumulation drops:
+    ``models.gather._SparseRowGather``) flagged as coalesced, which autograd's accumulation drops:
     SparseAdam's ``coalesce`` is then free instead of a sort and merge of every row. Anything else
     (two lookups of one table add up to an unsorted gradient) is returned as it is."""
     if grad.is_coalesced():
