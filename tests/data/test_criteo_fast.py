@@ -61,16 +61,6 @@ def test_bad_input_is_reported_by_the_general_path(tmp_path):
     assert str(fast.value) == str(general.value) and "line 2" in str(fast.value)
 
 
-def test_iter_encoded_blocks_matches_the_full_encoding(tmp_path):
-    path = write_criteo_file(tmp_path / "train.txt", 2000, seed=5, cardinality_scale=0.001)
-    ds = load_criteo(path=path, cache_dir=tmp_path, progress=False, use_cache=False, engine="arrow", min_count=2)
-    spec = criteo_fast.FileSpec(path, NAMES, "\t", False, "label")
-    blocks = list(criteo_fast.iter_encoded_blocks([spec], ds.vocabularies, block_bytes=1 << 16))
-    assert len(blocks) > 1
-    np.testing.assert_array_equal(np.concatenate([b[0] for b in blocks]), ds.ids)
-    np.testing.assert_array_equal(np.concatenate([b[1] for b in blocks]), ds.labels)
-
-
 def test_generator_is_seeded_and_criteo_shaped(tmp_path):
     a = write_criteo_file(tmp_path / "a.txt", 2000, seed=7, chunk_rows=700).read_bytes()
     b = write_criteo_file(tmp_path / "b.txt", 2000, seed=7, chunk_rows=700).read_bytes()

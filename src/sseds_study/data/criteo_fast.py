@@ -4,7 +4,7 @@
 vocabulary; this module does the same two passes (count on the training rows, then encode) with
 polars, and returns the same :class:`~.encode.EncodedArrays`, array for array:
 
-* the file is cut into blocks of whole lines (``readers._counted_line_blocks``, so memory is one block at a
+* the file is cut into blocks of whole lines (``readers.whole_line_blocks``, so memory is one block at a
   time, flat in the file's size) and each block is parsed by polars, the integer fields as integers
   and every other column a string, an empty field missing;
 * integer columns are cast in one parallel select, bucketised with the same ``log_square_bucket``
@@ -26,7 +26,7 @@ input pipeline), block by block, without holding the whole output.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import DataFormatError
 from .encode import MISSING, OOV, EncodedArrays, assign_split, log_square_bucket
-from .readers import BLOCK_BYTES, _counted_line_blocks, check_file, count_byte
+from .readers import BLOCK_BYTES, check_file, count_byte, whole_line_blocks
 from .spec import make_field_specs
 
 INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
@@ -69,13 +69,8 @@ class FileSpec:
     split: int | None = None
 
 
-def _blocks(spec: FileSpec, block_bytes: int):
-    """(first line, polars DataFrame) per block of whole lines: the integer fields as Int64, every other
-    column a string, an empty field missing. A block whose integer fields polars cannot parse as they
-    stand (spaces around a number, or not a number at all) is parsed again as strings; ``_int_matrix``
-    then strips what it may and refuses the rest."""
-    import polars as pl
-
+def _check_header(spec: FileSpec) -> Path:
+    """The file's path, checked; FastPathUnsupported when its header is not the expected one."""
     path = check_file(spec.path)
     if spec.header:
         with open(path, "rb") as fh:
@@ -83,27 +78,47 @@ def _blocks(spec: FileSpec, block_bytes: int):
         got = [c.strip().lower() for c in head.split(spec.delimiter)]
         if got != [n.lower() for n in spec.names]:
             raise FastPathUnsupported("unexpected header")
+    return path
+
+
+def _raw_blocks(spec: FileSpec, block_bytes: int):
+    """The file's data rows as blocks of whole lines (bytes)."""
+    return whole_line_blocks(_check_header(spec), block_bytes, 1 if spec.header else 0)
+
+
+def _blocks(spec: FileSpec, block_bytes: int):
+    """One polars DataFrame per block of whole lines (``_frame``)."""
+    for data in _raw_blocks(spec, block_bytes):
+        yield _frame(data, spec)
+
+
+def _frame(data: bytes, spec: FileSpec):
+    """A block of whole lines parsed by polars: the integer fields as Int64, every other column a
+    string, an empty field missing. A block whose integer fields polars cannot parse as they stand
+    (spaces around a number, or not a number at all) is parsed again as strings; ``_int_matrix`` then
+    strips what it may and refuses the rest."""
+    import polars as pl
+
     strings = dict.fromkeys(spec.names, pl.String)
     # integers parsed by the CSV reader: no string per value to allocate, then cast
     typed = {**strings, **{f: pl.Int64 for f in INT_FIELDS if f in strings}}
-    for line, data, newlines in _counted_line_blocks(path, block_bytes, 1 if spec.header else 0):
-        if b'"' in data:  # Arrow's parser honours quotes, polars' here does not
-            raise FastPathUnsupported("quoted values")
+    if b'"' in data:  # Arrow's parser honours quotes, polars' here does not
+        raise FastPathUnsupported("quoted values")
+    try:
+        df = _parse(data, spec, typed)
+    except Exception:  # polars raises several kinds; retried with strings, which parse whatever the text
         try:
-            df = _parse(data, spec, typed)
-        except Exception:  # polars raises several kinds; retried with strings, which parse whatever the text
-            try:
-                df = _parse(data, spec, strings)
-            except Exception as exc:  # the general path names the line
-                raise FastPathUnsupported(str(exc)) from None
-        if df.height != newlines + (0 if data.endswith(b"\n") else 1):
-            raise FastPathUnsupported("blank lines or a row count polars and the general path disagree on")
-        # polars fills a short row with missing values; a long one it refuses (above). So a total count of
-        # delimiters below rows x (columns - 1) means a short row, which the general path reports.
-        if count_byte(data, ord(spec.delimiter)) != df.height * (len(spec.names) - 1):
-            raise FastPathUnsupported("a row with too few columns")
-        # polars parses into many chunks; string lookups on one chunk are three times faster
-        yield line, df.rechunk()
+            df = _parse(data, spec, strings)
+        except Exception as exc:  # the general path names the line
+            raise FastPathUnsupported(str(exc)) from None
+    if df.height != count_byte(data, 10) + (0 if data.endswith(b"\n") else 1):
+        raise FastPathUnsupported("blank lines or a row count polars and the general path disagree on")
+    # polars fills a short row with missing values; a long one it refuses (above). So a total count of
+    # delimiters below rows x (columns - 1) means a short row, which the general path reports.
+    if count_byte(data, ord(spec.delimiter)) != df.height * (len(spec.names) - 1):
+        raise FastPathUnsupported("a row with too few columns")
+    # polars parses into many chunks; string lookups on one chunk are three times faster
+    return df.rechunk()
 
 
 def _parse(data: bytes, spec: FileSpec, schema: dict):
@@ -153,55 +168,6 @@ def _na_id(vocab: Sequence[str]) -> int:
     return int(vocab.index(MISSING)) if MISSING in vocab[1:] else 0
 
 
-class _IntLookup:
-    """An integer field's vocabulary (bucket strings) as a direct table over the buckets' range, or a
-    sorted array for a binary search when the range is too wide: value -> id (0 = OOV)."""
-
-    def __init__(self, vocab: Sequence[str]):
-        import polars as pl
-
-        self.na_id = _na_id(vocab)
-        ids = np.arange(len(vocab), dtype=np.int64)
-        ints = pl.Series(list(vocab[1:]), dtype=pl.String).cast(pl.Int64, strict=False)
-        ok = ints.is_not_null().to_numpy()
-        vals, vids = ints.to_numpy()[ok].astype(np.int64), ids[1:][ok]
-        self.lo = int(vals.min()) if len(vals) else 0
-        span = int(vals.max()) - self.lo + 1 if len(vals) else 1
-        self.direct = span <= 1 << 22
-        if self.direct:
-            self.table = np.zeros(span, dtype=np.int64)
-            self.table[vals - self.lo] = vids
-        else:
-            order = np.argsort(vals)
-            self.sorted_keys, self.sorted_ids = vals[order], vids[order]
-
-    def encode(self, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-        if self.direct:
-            rel = values - self.lo
-            inside = (rel >= 0) & (rel < len(self.table))
-            out = self.table[np.where(inside, rel, 0)] * inside
-        elif len(self.sorted_keys) == 0:
-            out = np.zeros(len(values), dtype=np.int64)
-        else:
-            pos = np.searchsorted(self.sorted_keys, values).clip(0, len(self.sorted_keys) - 1)
-            out = np.where(self.sorted_keys[pos] == values, self.sorted_ids[pos], 0)
-        return np.where(valid, out, self.na_id)
-
-
-def _string_lookup(name: str, vocab: Sequence[str]):
-    """A categorical field's lookup as a polars expression: its string -> id (0 = OOV), a missing value
-    the id of "<NA>" (0 when "<NA>" is not in the vocabulary), as the general path does.
-
-    The vocabulary (without its OOV entry) becomes a polars ``Enum``; a non-strict cast to it gives each
-    string its position there (a hash lookup in polars, one column per thread, a third faster than
-    ``replace_strict``), and null for a string outside it, which becomes the OOV id 0."""
-    import polars as pl
-
-    na_id = _na_id(vocab)
-    codes = pl.col(name).cast(pl.Enum(list(vocab[1:])), strict=False).to_physical().cast(pl.Int64) + 1
-    return pl.when(pl.col(name).is_null()).then(pl.lit(na_id, pl.Int64)).otherwise(codes.fill_null(0)).alias(name)
-
-
 def _split_of(spec: FileSpec, row0: int, n: int, seed: int) -> np.ndarray:
     if spec.split is not None:
         return np.full(n, spec.split, dtype=np.int8)
@@ -230,7 +196,7 @@ def fit_vocabularies(files: Sequence[FileSpec], *, min_count, numeric: str = "lo
     rows = 0
     for spec in files:
         rows_before = rows
-        for _line, df in _blocks(spec, block_bytes):
+        for df in _blocks(spec, block_bytes):
             n = df.height
             _label_array(df.get_column(spec.label))
             train = pl.Series(_split_of(spec, rows, n, split_seed) == 0)
@@ -263,29 +229,6 @@ def _min_count(min_count, name: str) -> int:
     return int(min_count)
 
 
-def iter_encoded_blocks(files: Sequence[FileSpec], vocabularies: Mapping[str, Sequence[str]], *,
-                        numeric: str = "log_square", split_seed: int = 2022,
-                        block_bytes: int = FAST_BLOCK_BYTES) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Encode files against fitted vocabularies, one block at a time: (ids int64 (n, 39) in the order
-    I1..I13, C1..C26, labels float32 (n,), split int8 (n,)). Memory is one block, whatever the file's
-    size. Unknown values get their field's OOV id 0, a missing value the id of "<NA>" (0 when "<NA>"
-    is not in the vocabulary)."""
-    int_lookups = [_IntLookup(vocabularies[f]) for f in INT_FIELDS]
-    cat_exprs = [_string_lookup(f, vocabularies[f]) for f in CAT_FIELDS]
-    rows = 0
-    for spec in files:
-        for _line, df in _blocks(spec, block_bytes):
-            n = df.height
-            labels = _label_array(df.get_column(spec.label))
-            ids = np.empty((n, len(INT_FIELDS) + len(CAT_FIELDS)), dtype=np.int64)
-            values, valid = _int_matrix(df, INT_FIELDS, numeric)
-            for j, lookup in enumerate(int_lookups):
-                ids[:, j] = lookup.encode(values[:, j], valid[:, j])
-            ids[:, len(INT_FIELDS):] = df.select(cat_exprs).to_numpy()
-            yield ids, labels, _split_of(spec, rows, n, split_seed)
-            rows += n
-
-
 def encode_files(files: Sequence[FileSpec], *, min_count, numeric: str = "log_square", split_seed: int = 2022,
                  block_bytes: int = FAST_BLOCK_BYTES) -> EncodedArrays:
     """Both passes: the same EncodedArrays as ``encode_stream`` over these files' chunks."""
@@ -297,6 +240,8 @@ def encode_files(files: Sequence[FileSpec], *, min_count, numeric: str = "log_sq
     labels = np.empty(n, dtype=np.float32)
     split = np.empty(n, dtype=np.int8)
     row0 = 0
+    from .criteo_encoder import iter_encoded_blocks  # that module builds on this one
+
     for block_ids, block_labels, block_split in iter_encoded_blocks(files, fitted["vocabularies"], numeric=numeric,
                                                                     split_seed=split_seed, block_bytes=block_bytes):
         m = len(block_labels)
@@ -315,4 +260,4 @@ def encode_files(files: Sequence[FileSpec], *, min_count, numeric: str = "log_sq
 
 
 __all__ = ["FAST_BLOCK_BYTES", "BLOCK_BYTES", "FastPathUnsupported", "FileSpec", "available", "encode_files",
-           "fit_vocabularies", "iter_encoded_blocks"]
+           "fit_vocabularies"]

@@ -139,20 +139,27 @@ def _line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int,
 
 
 def _counted_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int, bytes, int]]:
-    """(first line number, bytes, newlines in it) blocks of whole lines, about block_bytes each.
+    """(first line number, bytes, newlines in it) blocks of whole lines, about block_bytes each."""
+    line = 1 + skip
+    for block in whole_line_blocks(path, block_bytes, skip):
+        newlines = count_byte(block, 10)
+        yield line, block, newlines
+        line += newlines
+
+
+def whole_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[bytes]:
+    """Blocks of whole lines, about block_bytes each, after a UTF-8 byte-order mark and ``skip`` lines.
 
     We cut the file ourselves instead of using Arrow's streaming reader, which reads ahead without
     a bound we can set (its buffered blocks grow with the file); here at most one block is held.
     Quoted fields spanning lines are not supported (none of the formats have them).
     """
-    line = 1
     carry = b""
     with open(path, "rb") as fh:
         if fh.read(len(BOM)) != BOM:
             fh.seek(0)
         for _ in range(skip):
             fh.readline()
-            line += 1
         while True:
             data = fh.read(block_bytes)
             if not data:
@@ -163,11 +170,46 @@ def _counted_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tu
                 carry = data
                 continue
             block, carry = data[:cut], data[cut:]
-            newlines = count_byte(block, 10)
-            yield line, block, newlines
-            line += newlines
+            yield block
     if carry.strip():
-        yield line, carry, count_byte(carry, 10)
+        yield carry
+
+
+def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.ndarray]:
+    """As :func:`whole_line_blocks`, each block a uint8 view of one buffer that is read into and reused:
+    no copy of the text per block. A view is valid until the next one is asked for."""
+    buf = np.empty(block_bytes, dtype=np.uint8)
+    tail = 0  # bytes of an unfinished line kept at the front of buf
+    with open(path, "rb") as fh:
+        if fh.read(len(BOM)) != BOM:
+            fh.seek(0)
+        for _ in range(skip):
+            fh.readline()
+        while True:
+            if tail == len(buf):  # a line longer than the buffer: grow it
+                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
+            got = fh.readinto(memoryview(buf)[tail:])
+            if not got:
+                break
+            end = tail + got
+            cut = _after_last_newline(buf, end)
+            if cut == 0:
+                tail = end
+                continue
+            yield buf[:cut]
+            tail = end - cut
+            buf[:tail] = buf[cut:end].copy()
+    if tail and bytes(buf[:tail]).strip():
+        yield buf[:tail]
+
+
+def _after_last_newline(buf: np.ndarray, end: int, step: int = 1 << 16) -> int:
+    """The position after the last newline in buf[:end], 0 when there is none."""
+    for stop in range(end, 0, -step):
+        at = bytes(buf[max(0, stop - step):stop]).rfind(b"\n")
+        if at >= 0:
+            return max(0, stop - step) + at + 1
+    return 0
 
 
 def _parse_error(path, data: bytes, line: int, delimiter: str, names, describe: str, exc) -> DataFormatError:

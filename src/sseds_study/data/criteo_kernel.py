@@ -1,0 +1,273 @@
+"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``criteo_fast`` when
+numba is installed (the ``fast`` extra; the locked environment has it).
+
+Encoding against fitted vocabularies with polars spends most of its time parsing the text into
+columns of strings and then hashing those strings a second time to look them up. This pass reads
+each line's bytes once:
+
+* a categorical field is hashed while it is scanned and looked up in an open-addressing table of its
+  vocabulary's keys (one int64 per slot, so the table stays in the cache; keys of up to 8 bytes,
+  Criteo's hashed ids, are compared as one word);
+* an integer field is parsed to an int64 and read from a direct table of ids that the caller
+  computed with its own bucketing and lookup over a range of values (``int_tables``); a value outside
+  that range gets the id -1 and its value in ``values``, for the caller to encode with numpy.
+
+A block is cut at newlines into one byte range per core and the ranges are encoded on threads (the
+compiled functions release the GIL).
+
+It only takes the plain case and says so otherwise: a block with a quote, a carriage return, a
+byte outside ASCII, a row with the wrong number of columns, a blank line, a label other than
+0/1/0.0/1.0, or an integer spelled other than ``-?[1-9][0-9]*|0`` (at most 18 digits) makes
+:meth:`BlockEncoder.encode` return None, and the caller encodes that block with polars, which gives
+the same result or the same refusal. So this pass never changes an encoded id: it is tested array
+for array against the polars path and the general pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .key_table import ID_BITS, ID_MASK, KEY_MASK, NIBBLE, build, find, jit, mix, numba
+
+# column roles
+SKIP, LABEL, INT, CAT = 0, 1, 2, 3
+# byte classes while a field is scanned
+_END, _REFUSE = 1, 2
+
+
+def available() -> bool:
+    """Whether numba can be imported (then :class:`BlockEncoder` can be built)."""
+    return numba is not None
+
+
+@jit
+def _count_rows(buf, a, b):
+    n = 0
+    for i in range(a, b):
+        if buf[i] == 10:
+            n += 1
+    if b > a and buf[b - 1] != 10:
+        n += 1
+    return n
+
+
+@jit
+def _next_line(buf, i):
+    """The position after the first newline at or after i (len(buf) when there is none)."""
+    while i < len(buf):
+        if buf[i] == 10:
+            return i + 1
+        i += 1
+    return len(buf)
+
+
+@jit
+def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_bytes, na_ids, int_tables, int_lo,
+                  int_na, row0, ids, labels, wide):
+    """Encode the lines in buf[a:b] into rows row0.. of the outputs; the number of rows, or -1 when a
+    line is outside the plain case (the caller then encodes the whole block with polars). An integer
+    value outside the direct table is listed in wide as (row, field, value), its id left at -1; the
+    list's length is the first row's row."""
+    ncols = len(roles)
+    mask = len(table) - 1
+    int_span = int_tables.shape[1]
+    n_cat = len(na_ids)
+    # a row's categorical fields are looked up after the row is scanned, one after the other: the
+    # lookups do not depend on each other, so the processor overlaps their cache misses
+    cat_start = np.zeros(n_cat, dtype=np.int64)
+    cat_len = np.zeros(n_cat, dtype=np.int64)
+    cat_hex = np.zeros(n_cat, dtype=np.int64)
+    r = row0
+    p = a
+    q = a
+    while p < b:
+        col = 0
+        s = p
+        while True:
+            if col >= ncols:
+                return -1
+            role = roles[col]
+            k = slots[col]
+            q = s
+            v = 0  # the field read as hex digits as it is scanned (a Criteo id's value, without a second pass)
+            bad = 0
+            while q < b:
+                c = buf[q]
+                cls = classes[c]
+                if cls == _END:
+                    break
+                if cls == _REFUSE:  # quote, CR, non-ASCII: polars decides
+                    return -1
+                d = NIBBLE[c]
+                bad |= d
+                v = (v << 4) | (d & 15)
+                q += 1
+            n = q - s
+            if role == CAT:
+                cat_start[k], cat_len[k], cat_hex[k] = s, n, v if n == 8 and bad >= 0 else -1
+            elif role == INT:
+                if n == 0:
+                    ids[r, k] = int_na[k]
+                else:
+                    neg = buf[s] == 45
+                    i = s + 1 if neg else s
+                    if i == q or q - i > 18 or (buf[i] == 48 and (q - i > 1 or neg)):
+                        return -1
+                    v = 0
+                    while i < q:
+                        d = np.int64(buf[i]) - 48
+                        if d < 0 or d > 9:
+                            return -1
+                        v = v * 10 + d
+                        i += 1
+                    if neg:
+                        v = -v
+                    at = v - int_lo
+                    if 0 <= at < int_span:
+                        ids[r, k] = int_tables[k, at]
+                    else:
+                        ids[r, k] = -1
+                        wide[0, 0] += 1
+                        t = wide[0, 0]
+                        wide[t, 0], wide[t, 1], wide[t, 2] = r, k, v
+            elif role == LABEL:
+                if (n == 1 or (n == 3 and buf[s + 1] == 46 and buf[s + 2] == 48)) and (buf[s] == 48 or buf[s] == 49):
+                    labels[r] = np.float32(buf[s] - 48)
+                else:
+                    return -1
+            col += 1
+            if q >= b or buf[q] == 10:
+                break
+            s = q + 1
+        if col != ncols:
+            return -1
+        for k in range(n_cat):
+            n = cat_len[k]
+            v = cat_hex[k]
+            if n == 0:
+                ids[r, n_int + k] = na_ids[k]
+                continue
+            # find's common case written out here: a call passes its arrays with reference counting,
+            # which cost as much as the lookup itself (measured: 28-36 ns a lookup through the call,
+            # 13-15 ns written out)
+            found = -1
+            if v >= 0:
+                slot = mix(v, k) & mask
+                want = (v << 32) | (k << ID_BITS + 1) | 1
+                x = table[slot]
+                while x & 1:
+                    if x & KEY_MASK == want:
+                        found = (x >> 1) & ID_MASK
+                        break
+                    slot = (slot + 1) & mask
+                    x = table[slot]
+                if x == 0:
+                    found = 0
+            ids[r, n_int + k] = found if found >= 0 else find(table, entries, key_bytes, buf, cat_start[k], n, k, v)
+        r += 1
+        p = q + 1
+    return r - row0
+
+
+class BlockEncoder:
+    """A file layout (its column names, delimiter, label column) and its vocabularies, compiled into
+    lookup tables once; :meth:`encode` turns a block of whole lines into ids.
+
+    cat_vocabularies: per categorical field, its vocabulary (entry 0, the OOV id, is not looked up);
+    cat_na: per categorical field, the id of a missing (empty) value; int_tables (integer fields, span):
+    the id of integer value int_lo + i in column i; int_na: per integer field, the id of a missing value.
+    """
+
+    def __init__(self, names: Sequence[str], delimiter: str, label: str, int_fields: Sequence[str],
+                 cat_fields: Sequence[str], cat_vocabularies: Sequence[Sequence[str]], cat_na: Sequence[int],
+                 int_tables: np.ndarray, int_lo: int, int_na: Sequence[int], threads: int | None = None):
+        if numba is None:
+            raise RuntimeError("numba is not installed: pip install 'sseds-study[fast]'")
+        if len(delimiter) != 1 or ord(delimiter) >= 128 or delimiter in '"\r\n':
+            raise ValueError(f"the compiled pass takes a one-character ASCII delimiter, not {delimiter!r}")
+        index = {n: i for i, n in enumerate(names)}
+        missing = [f for f in (label, *int_fields, *cat_fields) if f not in index]
+        if missing:
+            raise ValueError(f"columns {missing} are not among the file's columns {list(names)}")
+        self.roles = np.zeros(len(names), dtype=np.int64)
+        self.slots = np.zeros(len(names), dtype=np.int64)
+        self.roles[index[label]] = LABEL
+        for role, fields in ((INT, int_fields), (CAT, cat_fields)):
+            for k, f in enumerate(fields):
+                self.roles[index[f]], self.slots[index[f]] = role, k
+        self.classes = np.zeros(256, dtype=np.int8)
+        self.classes[128:] = _REFUSE
+        self.classes[[ord('"'), 13]] = _REFUSE
+        self.classes[[10, ord(delimiter)]] = _END
+        self.n_int, self.n_cat = len(int_fields), len(cat_fields)
+        self.int_tables = np.ascontiguousarray(int_tables, dtype=np.int64).reshape(self.n_int, -1)
+        self.int_lo = int(int_lo)
+        self.int_na = np.asarray(int_na, dtype=np.int64)
+        self.cat_na = np.asarray(cat_na, dtype=np.int64)
+        self.table, self.entries, self.key_bytes = build(cat_vocabularies)
+        self.threads = max(1, threads or len(os.sched_getaffinity(0)))
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def _ranges(self, buf: np.ndarray) -> list[tuple[int, int]]:
+        """The block cut after newlines into about equal byte ranges, one per thread."""
+        cuts = [0]
+        for t in range(1, self.threads):
+            at = _next_line(buf, max(cuts[-1], len(buf) * t // self.threads))
+            if at >= len(buf):
+                break
+            cuts.append(at)
+        cuts.append(len(buf))
+        return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1) if cuts[i + 1] > cuts[i]]
+
+    def _map(self, fn, items):
+        return list(self._pool.map(fn, items)) if self._pool is not None and len(items) > 1 else [fn(x) for x in items]
+
+    def encode(self, block) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """A block of whole lines (bytes, or a uint8 array) -> (ids int64 (n, integer + categorical
+        fields), labels float32 (n,), wide int64 (m, 3)), or None when the block is outside the plain
+        case. An integer field's id is -1 where its value is outside the direct table; ``wide`` lists
+        those as (row, field, value)."""
+        buf = np.frombuffer(block, dtype=np.uint8) if isinstance(block, (bytes, bytearray, memoryview)) else block
+        ranges = self._ranges(buf)
+        counts = self._map(lambda ab: _count_rows(buf, ab[0], ab[1]), ranges)
+        n = sum(counts)
+        ids = np.empty((n, self.n_int + self.n_cat), dtype=np.int64)
+        labels = np.empty(n, dtype=np.float32)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        # per range, room for every integer value to be listed (the pages are only touched when used)
+        wide = [np.empty((1 + c * self.n_int, 3), dtype=np.int64) for c in counts]
+        for w in wide:
+            w[0, 0] = 0
+
+        def run(i):
+            a, b = ranges[i]
+            return _encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table,
+                                 self.entries, self.key_bytes, self.cat_na, self.int_tables, self.int_lo,
+                                 self.int_na, starts[i], ids, labels, wide[i])
+
+        done = self._map(run, list(range(len(ranges))))
+        if any(got != want for got, want in zip(done, counts, strict=True)):
+            return None
+        return ids, labels, np.concatenate([np.zeros((0, 3), dtype=np.int64)] + [w[1:1 + w[0, 0]] for w in wide])
+
+    def warm(self) -> None:
+        """Load (or compile) the compiled functions now rather than at the first block: an empty range
+        of a writable buffer, the type ``readers.whole_line_arrays`` gives."""
+        buf = np.zeros(1, dtype=np.uint8)
+        _count_rows(buf, 0, 0)
+        _encode_range(buf, 0, 0, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
+                      self.key_bytes, self.cat_na, self.int_tables, self.int_lo, self.int_na, 0,
+                      np.zeros((0, self.n_int + self.n_cat), dtype=np.int64), np.zeros(0, dtype=np.float32),
+                      np.zeros((1, 3), dtype=np.int64))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+__all__ = ["BlockEncoder", "available"]

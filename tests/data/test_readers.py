@@ -1,0 +1,34 @@
+"""Cutting text files into blocks of whole lines: the copying reader and the reused-buffer one agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sseds_study.data.readers import BOM, count_byte, whole_line_arrays, whole_line_blocks
+
+
+def _text(rng, lines: int) -> bytes:
+    # lines of very different lengths, some longer than the smallest blocks below
+    return b"".join(b"x" * int(rng.integers(0, 300)) + b"\t" + str(i).encode() + b"\n" for i in range(lines))
+
+
+@pytest.mark.parametrize("block_bytes", [7, 64, 1000, 1 << 20])
+@pytest.mark.parametrize("ending", [b"", b"last line without a newline", b"  \n  "])
+@pytest.mark.parametrize("head", [b"", BOM, BOM + b"header\n"])
+def test_arrays_cut_the_file_as_the_blocks_do(tmp_path, block_bytes, ending, head):
+    body = _text(np.random.default_rng(block_bytes), 200) + ending
+    path = tmp_path / "f.txt"
+    path.write_bytes(head + body)
+    skip = 1 if head.endswith(b"header\n") else 0
+    blocks = list(whole_line_blocks(path, block_bytes, skip))
+    arrays = [bytes(a) for a in whole_line_arrays(path, block_bytes, skip)]  # copied: views are reused
+    assert b"".join(arrays) == b"".join(blocks)
+    assert b"".join(arrays) == (body if ending.strip() else body[:len(body) - len(ending)] + ending.rstrip(b" "))
+    for a in arrays[:-1]:
+        assert a.endswith(b"\n")  # whole lines only
+
+
+def test_count_byte_counts_across_steps():
+    data = b"a\nb\n" * 1000 + b"c"
+    assert count_byte(data, 10, step=7) == 2000 == data.count(b"\n")
