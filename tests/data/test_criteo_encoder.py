@@ -160,3 +160,17 @@ def test_prepare_builds_the_pass_before_the_first_block(tmp_path):
         assert encoder.prepare(_spec(tmp_path / "x")) is encoder
         assert len(encoder._kernels) == 1
     assert criteo_encoder.INT_TABLE_RANGE[0] < 0 < criteo_encoder.INT_TABLE_RANGE[1]
+
+
+@pytest.mark.parametrize("compiled", PASSES)
+def test_int32_ids_are_the_int64_ids(tmp_path, compiled):
+    rows = [_row(label=str(i % 2), cats=[f"{(i + j) % 9:08x}" for j in range(26)]) for i in range(40)]
+    vocab = _vocab_of(tmp_path, rows + [IRREGULAR["wide integers"]])
+    path = tmp_path / "train.txt"
+    path.write_text("\n".join(rows + [IRREGULAR["wide integers"]]) + "\n")
+    with FittedEncoder(vocab, compiled=compiled, dtype=np.int32) as encoder:
+        narrow = np.concatenate([ids for ids, _, _ in encoder.iter_blocks([_spec(path)])])
+    assert narrow.dtype == np.int32
+    np.testing.assert_array_equal(narrow, _encode([path], vocab, compiled)[0])
+    with pytest.raises(ValueError, match="int64 or int32"):
+        FittedEncoder(vocab, dtype=np.float32)

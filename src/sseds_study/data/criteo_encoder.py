@@ -93,16 +93,21 @@ class FittedEncoder:
     elsewhere; None (the default) when numba is installed, False for polars alone, True to require
     it. Both give the same arrays.
 
+    dtype: the ids' (int64, as the datasets hold them, or int32, half the memory and bytes written).
+
     Use as a context manager (or call :meth:`close`): the compiled pass keeps a thread pool.
     """
 
     def __init__(self, vocabularies: Mapping[str, Sequence[str]], *, numeric: str = "log_square",
-                 compiled: bool | None = None):
+                 compiled: bool | None = None, dtype=np.int64):
         if compiled and not criteo_kernel.available():
             raise RuntimeError("compiled=True needs numba: pip install 'sseds-study[fast]'")
         missing = [f for f in INT_FIELDS + CAT_FIELDS if f not in vocabularies]
         if missing:
             raise ValueError(f"vocabularies lack the fields {missing}")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.dtype(np.int64), np.dtype(np.int32)):
+            raise ValueError(f"ids are int64 or int32, not {self.dtype}")
         self.vocabularies = vocabularies
         self.numeric = numeric
         self.compiled = compiled is not False and criteo_kernel.available()
@@ -115,7 +120,7 @@ class FittedEncoder:
         or compiled), rather than at the first block; returns self."""
         kernel = self._kernel(spec)
         if kernel is not None:
-            kernel.warm()
+            kernel.warm(self.dtype)
         return self
 
     def _kernel(self, spec: FileSpec):
@@ -141,7 +146,7 @@ class FittedEncoder:
 
     def iter_blocks(self, files: Sequence[FileSpec], *, split_seed: int = 2022,
                     block_bytes: int = FAST_BLOCK_BYTES) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """(ids int64 (n, 39) in the order I1..I13, C1..C26, labels float32 (n,), split int8 (n,)) per
+        """(ids (n, 39) in the order I1..I13, C1..C26, labels float32 (n,), split int8 (n,)) per
         block of the files, rows numbered across the files for the split. Memory is one block,
         whatever the files' size. Unknown values get their field's OOV id 0, a missing value the id
         of "<NA>" (0 when "<NA>" is not in the vocabulary)."""
@@ -151,7 +156,7 @@ class FittedEncoder:
             blocks = (_raw_blocks(spec, block_bytes) if kernel is None
                       else whole_line_arrays(_check_header(spec), block_bytes, 1 if spec.header else 0))
             for block in blocks:
-                out = kernel.encode(block) if kernel is not None else None
+                out = kernel.encode(block, self.dtype) if kernel is not None else None
                 if out is None:  # polars: a block outside the compiled pass's plain case, or no numba
                     ids, labels = self._encode_with_polars(bytes(block), spec)
                 else:
@@ -165,7 +170,7 @@ class FittedEncoder:
         df = _frame(data, spec)
         labels = _label_array(df.get_column(spec.label))
         values, valid = _int_matrix(df, INT_FIELDS, self.numeric)
-        ids = np.empty((df.height, len(INT_FIELDS) + len(CAT_FIELDS)), dtype=np.int64)
+        ids = np.empty((df.height, len(INT_FIELDS) + len(CAT_FIELDS)), dtype=self.dtype)
         ids[:, len(INT_FIELDS):] = df.select(self.cat_exprs).to_numpy()
         for j, lookup in enumerate(self.int_lookups):
             ids[:, j] = lookup.encode(values[:, j], valid[:, j])

@@ -19,8 +19,9 @@ wrong column count, text that is not UTF-8) raises :class:`FastPathUnsupported`,
 encodes with the general pipeline instead, which reports the problem line by line. So the fast path
 never changes an encoded result and never changes an error message.
 
-:func:`iter_encoded_blocks` encodes a file against vocabularies fitted before (a served model's
-input pipeline), block by block, without holding the whole output.
+The second pass (encoding against the fitted vocabularies) is ``criteo_encoder``'s, which also
+serves a model's input pipeline; it uses the compiled pass of ``criteo_kernel`` (numba) where it can,
+and the polars parse and lookups of this module elsewhere.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from .key_table import ID_BITS, ID_MASK, KEY_MASK, NIBBLE, build, find, jit, mix
 
 # column roles
 SKIP, LABEL, INT, CAT = 0, 1, 2, 3
-# byte classes while a field is scanned
-_END, _REFUSE = 1, 2
+# byte classes while a field is scanned: a lowercase hex digit is its value (0-15)
+_OTHER, _END, _REFUSE = 16, -1, -2
 
 
 def available() -> bool:
@@ -96,19 +96,17 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
             v = 0  # the field read as hex digits as it is scanned (a Criteo id's value, without a second pass)
             bad = 0
             while q < b:
-                c = buf[q]
-                cls = classes[c]
-                if cls == _END:
-                    break
-                if cls == _REFUSE:  # quote, CR, non-ASCII: polars decides
-                    return -1
-                d = NIBBLE[c]
-                bad |= d
-                v = (v << 4) | (d & 15)
+                x = classes[buf[q]]  # one table read per byte: the field's end, a refusal, or a digit
+                if x < 0:
+                    if x == _END:
+                        break
+                    return -1  # quote, CR, non-ASCII: polars decides
+                bad |= x
+                v = (v << 4) | (x & 15)
                 q += 1
             n = q - s
             if role == CAT:
-                cat_start[k], cat_len[k], cat_hex[k] = s, n, v if n == 8 and bad >= 0 else -1
+                cat_start[k], cat_len[k], cat_hex[k] = s, n, v if n == 8 and bad < _OTHER else -1
             elif role == INT:
                 if n == 0:
                     ids[r, k] = int_na[k]
@@ -199,7 +197,7 @@ class BlockEncoder:
         for role, fields in ((INT, int_fields), (CAT, cat_fields)):
             for k, f in enumerate(fields):
                 self.roles[index[f]], self.slots[index[f]] = role, k
-        self.classes = np.zeros(256, dtype=np.int8)
+        self.classes = np.where(NIBBLE >= 0, NIBBLE, _OTHER).astype(np.int64)
         self.classes[128:] = _REFUSE
         self.classes[[ord('"'), 13]] = _REFUSE
         self.classes[[10, ord(delimiter)]] = _END
@@ -226,16 +224,16 @@ class BlockEncoder:
     def _map(self, fn, items):
         return list(self._pool.map(fn, items)) if self._pool is not None and len(items) > 1 else [fn(x) for x in items]
 
-    def encode(self, block) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """A block of whole lines (bytes, or a uint8 array) -> (ids int64 (n, integer + categorical
-        fields), labels float32 (n,), wide int64 (m, 3)), or None when the block is outside the plain
-        case. An integer field's id is -1 where its value is outside the direct table; ``wide`` lists
+    def encode(self, block, dtype=np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """A block of whole lines (bytes, or a uint8 array) -> (ids of dtype (int64 or int32), (n, integer +
+        categorical fields), labels float32 (n,), wide int64 (m, 3)), or None when the block is outside
+        the plain case. An integer field's id is -1 where its value is outside the direct table; ``wide`` lists
         those as (row, field, value)."""
         buf = np.frombuffer(block, dtype=np.uint8) if isinstance(block, (bytes, bytearray, memoryview)) else block
         ranges = self._ranges(buf)
         counts = self._map(lambda ab: _count_rows(buf, ab[0], ab[1]), ranges)
         n = sum(counts)
-        ids = np.empty((n, self.n_int + self.n_cat), dtype=np.int64)
+        ids = np.empty((n, self.n_int + self.n_cat), dtype=dtype)
         labels = np.empty(n, dtype=np.float32)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         # per range, room for every integer value to be listed (the pages are only touched when used)
@@ -254,14 +252,14 @@ class BlockEncoder:
             return None
         return ids, labels, np.concatenate([np.zeros((0, 3), dtype=np.int64)] + [w[1:1 + w[0, 0]] for w in wide])
 
-    def warm(self) -> None:
+    def warm(self, dtype=np.int64) -> None:
         """Load (or compile) the compiled functions now rather than at the first block: an empty range
         of a writable buffer, the type ``readers.whole_line_arrays`` gives."""
         buf = np.zeros(1, dtype=np.uint8)
         _count_rows(buf, 0, 0)
         _encode_range(buf, 0, 0, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
                       self.key_bytes, self.cat_na, self.int_tables, self.int_lo, self.int_na, 0,
-                      np.zeros((0, self.n_int + self.n_cat), dtype=np.int64), np.zeros(0, dtype=np.float32),
+                      np.zeros((0, self.n_int + self.n_cat), dtype=dtype), np.zeros(0, dtype=np.float32),
                       np.zeros((1, 3), dtype=np.int64))
 
     def close(self) -> None:
