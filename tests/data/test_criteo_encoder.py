@@ -174,3 +174,14 @@ def test_int32_ids_are_the_int64_ids(tmp_path, compiled):
     np.testing.assert_array_equal(narrow, _encode([path], vocab, compiled)[0])
     with pytest.raises(ValueError, match="int64 or int32"):
         FittedEncoder(vocab, dtype=np.float32)
+
+
+@needs_numba
+def test_rows_are_counted_eight_bytes_at_a_time_exactly():
+    rng = np.random.default_rng(0)
+    for _ in range(300):  # newlines beside zero bytes and bytes with the high bit set: the word trick's traps
+        buf = rng.choice(np.array([10, 0, 1, 9, 11, 128, 138, 255, 65], dtype=np.uint8), int(rng.integers(0, 80)))
+        a = int(rng.integers(0, len(buf) + 1))
+        b = int(rng.integers(a, len(buf) + 1))
+        want = int((buf[a:b] == 10).sum()) + (1 if b > a and buf[b - 1] != 10 else 0)
+        assert criteo_kernel._count_rows(buf, a, b) == want

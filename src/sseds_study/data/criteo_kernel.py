@@ -44,12 +44,27 @@ def available() -> bool:
     return numba is not None
 
 
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_NEWLINES = np.uint64(0x0A0A0A0A0A0A0A0A)
+_ONES = np.uint64(0x0101010101010101)
+
+
 @jit
 def _count_rows(buf, a, b):
+    """The lines in buf[a:b] (a last one without its newline counted too). Eight bytes at a time: a
+    byte-per-byte loop was a sixth of the pass."""
     n = 0
-    for i in range(a, b):
-        if buf[i] == 10:
-            n += 1
+    i = a
+    while i < b and i % 8:
+        n += buf[i] == 10
+        i += 1
+    m = (b - i) // 8
+    for w in buf[i:i + 8 * m].view(np.uint64):
+        x = w ^ _NEWLINES  # a newline byte is now 0
+        t = ((x & _LOW7) + _LOW7) | x  # a byte's high bit is set unless the byte is 0 (no carry across bytes)
+        n += (((~t >> np.uint64(7)) & _ONES) * _ONES) >> np.uint64(56)  # the ones added up in the top byte
+    for j in range(i + 8 * m, b):
+        n += buf[j] == 10
     if b > a and buf[b - 1] != 10:
         n += 1
     return n
