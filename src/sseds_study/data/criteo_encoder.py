@@ -133,13 +133,14 @@ class FittedEncoder:
         if key not in self._kernels:
             values = np.arange(*INT_TABLE_RANGE, dtype=np.int64)
             buckets = log_square_bucket(values) if self.numeric == "log_square" else values
-            present = np.ones(len(values), dtype=bool)
-            tables = np.stack([lookup.encode(buckets, present) for lookup in self.int_lookups])
+            every = np.arange(buckets.min(), buckets.max() + 1)  # each bucket in the range, once
+            present = np.ones(len(every), dtype=bool)
+            tables = np.stack([lookup.encode(every, present) for lookup in self.int_lookups])
             try:
                 self._kernels[key] = criteo_kernel.BlockEncoder(
                     spec.names, spec.delimiter, spec.label, INT_FIELDS, CAT_FIELDS,
                     [self.vocabularies[f] for f in CAT_FIELDS], [_na_id(self.vocabularies[f]) for f in CAT_FIELDS],
-                    tables, INT_TABLE_RANGE[0], [lookup.na_id for lookup in self.int_lookups])
+                    buckets - buckets.min(), tables, INT_TABLE_RANGE[0], [lookup.na_id for lookup in self.int_lookups])
             except ValueError:
                 self._kernels[key] = None
         return self._kernels[key]

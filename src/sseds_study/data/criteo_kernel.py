@@ -1,16 +1,17 @@
-"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``criteo_fast`` when
+"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``criteo_encoder`` when
 numba is installed (the ``fast`` extra; the locked environment has it).
 
 Encoding against fitted vocabularies with polars spends most of its time parsing the text into
 columns of strings and then hashing those strings a second time to look them up. This pass reads
 each line's bytes once:
 
-* a categorical field is hashed while it is scanned and looked up in an open-addressing table of its
-  vocabulary's keys (one int64 per slot, so the table stays in the cache; keys of up to 8 bytes,
-  Criteo's hashed ids, are compared as one word);
-* an integer field is parsed to an int64 and read from a direct table of ids that the caller
-  computed with its own bucketing and lookup over a range of values (``int_tables``); a value outside
-  that range gets the id -1 and its value in ``values``, for the caller to encode with numpy.
+* a categorical field is read as hex digits while it is scanned (an 8-byte field, Criteo's hashed
+  ids, in one go, without a branch per byte) and looked up in ``key_table``'s hash table, where such
+  a key is held in its slot; any other key is hashed and its bytes compared;
+* an integer field is parsed to an int64 and its id read from tables the caller computed with its
+  own bucketing and lookup over a range of values (``int_buckets``, shared, and small per-field
+  ``int_tables``); a value outside that range gets the id -1 and is listed, for the caller to
+  encode with numpy.
 
 A block is cut at newlines into one byte range per core and the ranges are encoded on threads (the
 compiled functions release the GIL).
@@ -81,15 +82,15 @@ def _next_line(buf, i):
 
 
 @jit
-def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_bytes, na_ids, int_tables, int_lo,
-                  int_na, row0, ids, labels, wide):
+def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_bytes, na_ids, int_buckets,
+                  int_tables, int_lo, int_na, row0, ids, labels, wide):
     """Encode the lines in buf[a:b] into rows row0.. of the outputs; the number of rows, or -1 when a
     line is outside the plain case (the caller then encodes the whole block with polars). An integer
     value outside the direct table is listed in wide as (row, field, value), its id left at -1; the
     list's length is the first row's row."""
     ncols = len(roles)
     mask = len(table) - 1
-    int_span = int_tables.shape[1]
+    int_span = len(int_buckets)
     n_cat = len(na_ids)
     # a row's categorical fields are looked up after the row is scanned, one after the other: the
     # lookups do not depend on each other, so the processor overlaps their cache misses
@@ -110,7 +111,22 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
             q = s
             v = 0  # the field read as hex digits as it is scanned (a Criteo id's value, without a second pass)
             bad = 0
-            while q < b:
+            whole = False  # the field read whole, without the loop
+            if role == CAT and s + 8 < b and classes[buf[s + 8]] == _END:
+                # a field of 8 bytes (Criteo's ids): its bytes' classes read without a branch per byte,
+                # whose mispredictions cost more than the reads; any byte that ends the field early or
+                # is refused (a negative class) sends it to the loop below, which decides
+                x0, x1, x2, x3 = classes[buf[s]], classes[buf[s + 1]], classes[buf[s + 2]], classes[buf[s + 3]]
+                x4, x5, x6, x7 = classes[buf[s + 4]], classes[buf[s + 5]], classes[buf[s + 6]], classes[buf[s + 7]]
+                bad = x0 | x1 | x2 | x3 | x4 | x5 | x6 | x7
+                if bad >= 0:
+                    v = ((x0 & 15) << 28 | (x1 & 15) << 24 | (x2 & 15) << 20 | (x3 & 15) << 16
+                         | (x4 & 15) << 12 | (x5 & 15) << 8 | (x6 & 15) << 4 | (x7 & 15))
+                    q = s + 8
+                    whole = True
+                else:
+                    bad = 0
+            while q < b and not whole:
                 x = classes[buf[q]]  # one table read per byte: the field's end, a refusal, or a digit
                 if x < 0:
                     if x == _END:
@@ -141,7 +157,7 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
                         v = -v
                     at = v - int_lo
                     if 0 <= at < int_span:
-                        ids[r, k] = int_tables[k, at]
+                        ids[r, k] = int_tables[k, int_buckets[at]]
                     else:
                         ids[r, k] = -1
                         wide[0, 0] += 1
@@ -191,13 +207,15 @@ class BlockEncoder:
     lookup tables once; :meth:`encode` turns a block of whole lines into ids.
 
     cat_vocabularies: per categorical field, its vocabulary (entry 0, the OOV id, is not looked up);
-    cat_na: per categorical field, the id of a missing (empty) value; int_tables (integer fields, span):
-    the id of integer value int_lo + i in column i; int_na: per integer field, the id of a missing value.
+    cat_na: per categorical field, the id of a missing (empty) value; integer value int_lo + i of field k
+    has the id int_tables[k, int_buckets[i]] (the buckets shared by all fields, so that the per-field
+    tables are small); int_na: per integer field, the id of a missing value.
     """
 
     def __init__(self, names: Sequence[str], delimiter: str, label: str, int_fields: Sequence[str],
                  cat_fields: Sequence[str], cat_vocabularies: Sequence[Sequence[str]], cat_na: Sequence[int],
-                 int_tables: np.ndarray, int_lo: int, int_na: Sequence[int], threads: int | None = None):
+                 int_buckets: np.ndarray, int_tables: np.ndarray, int_lo: int, int_na: Sequence[int],
+                 threads: int | None = None):
         if numba is None:
             raise RuntimeError("numba is not installed: pip install 'sseds-study[fast]'")
         if len(delimiter) != 1 or ord(delimiter) >= 128 or delimiter in '"\r\n':
@@ -217,7 +235,10 @@ class BlockEncoder:
         self.classes[[ord('"'), 13]] = _REFUSE
         self.classes[[10, ord(delimiter)]] = _END
         self.n_int, self.n_cat = len(int_fields), len(cat_fields)
-        self.int_tables = np.ascontiguousarray(int_tables, dtype=np.int64).reshape(self.n_int, -1)
+        # int32 where the ids fit (they always do for real vocabularies): half the cache the tables take
+        small = int_tables.size == 0 or int(np.max(int_tables)) < 2**31
+        self.int_tables = np.ascontiguousarray(int_tables, dtype=np.int32 if small else np.int64).reshape(self.n_int, -1)
+        self.int_buckets = np.ascontiguousarray(int_buckets, dtype=np.int32)
         self.int_lo = int(int_lo)
         self.int_na = np.asarray(int_na, dtype=np.int64)
         self.cat_na = np.asarray(cat_na, dtype=np.int64)
@@ -259,7 +280,8 @@ class BlockEncoder:
         def run(i):
             a, b = ranges[i]
             return _encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table,
-                                 self.entries, self.key_bytes, self.cat_na, self.int_tables, self.int_lo,
+                                 self.entries, self.key_bytes, self.cat_na, self.int_buckets, self.int_tables,
+                                 self.int_lo,
                                  self.int_na, starts[i], ids, labels, wide[i])
 
         done = self._map(run, list(range(len(ranges))))
@@ -273,7 +295,7 @@ class BlockEncoder:
         buf = np.zeros(1, dtype=np.uint8)
         _count_rows(buf, 0, 0)
         _encode_range(buf, 0, 0, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
-                      self.key_bytes, self.cat_na, self.int_tables, self.int_lo, self.int_na, 0,
+                      self.key_bytes, self.cat_na, self.int_buckets, self.int_tables, self.int_lo, self.int_na, 0,
                       np.zeros((0, self.n_int + self.n_cat), dtype=dtype), np.zeros(0, dtype=np.float32),
                       np.zeros((1, 3), dtype=np.int64))
 
