@@ -136,3 +136,17 @@ def peers_available() -> bool:
 def python_for(impl: str) -> str:
     """The interpreter that runs an implementation: ours in this environment, peers in theirs."""
     return sys.executable if impl == "ours" else str(PEER_PYTHON)
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median rows/s among ``runs`` (the lower middle one of an even count), with every run's
+    rows/s (``runs_rows_per_s``), the largest peak RSS and the summed wall time; the first error when
+    no run finished."""
+    done = sorted((r for r in runs if "rows_per_s" in r), key=lambda r: r["rows_per_s"])
+    if not done:
+        return dict(runs[0])
+    out = dict(done[(len(done) - 1) // 2])
+    out["runs_rows_per_s"] = [r["rows_per_s"] for r in runs if "rows_per_s" in r]
+    out["peak_rss_mib"] = max(r["peak_rss_mib"] for r in done)
+    out["wall_s"] = sum(r.get("wall_s", 0.0) for r in runs)
+    return out

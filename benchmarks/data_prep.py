@@ -17,7 +17,8 @@ Zipf popularity) and times, each in a fresh child process so that its peak RSS i
   ``datasets/criteo.py``, ``fit`` with min_categr_count 10, then ``transform`` batch by batch) on the
   smallest file, in the peer environment.
 
-Rows/s and peak RSS per step; generation time too.
+Rows/s and peak RSS per step (each encoding run ``--repeats`` times, 3, in interleaved rounds: the median
+run and the range, as this machine's speed moves 10-20% between runs); generation time too.
 
     python benchmarks/data_prep.py                     # 1M, 3M, 10M rows; results/data_prep.json
     python benchmarks/data_prep.py --quick             # 20k and 50k rows: seconds
@@ -36,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
+    median_run,
     peak_rss_mib,
     peers_available,
     python_for,
@@ -187,6 +189,8 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="20k and 50k rows: checks that it runs")
     parser.add_argument("--rows", type=int, nargs="+", default=None, help="file sizes (default 1M 3M 10M)")
     parser.add_argument("--no-peers", action="store_true", help="skip FuxiCTR's preprocessing")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each encoding; the table shows the median and the range (default 3)")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--workdir", type=Path, default=None, help="where the generated files go (default: a temp dir)")
     parser.add_argument("--results", type=Path, default=None)
@@ -238,11 +242,15 @@ def main(argv=None) -> None:
                 res = _child("compile", str(path), str(vocab), timeout=args.timeout)
                 how = "loaded from numba's cache" if res.get("cached") else "compiled by numba, then cached"
                 record(f"build the compiled pass ({how}; once per machine)", n, res)
-                record("encode against fitted vocabulary (polars alone)", n,
-                       _child("encode", str(path), str(vocab), str(tmp / "ids.bin"), "polars", timeout=args.timeout))
-            if vocab.exists():
-                record("encode against fitted vocabulary (compiled)", n,
-                       _child("encode", str(path), str(vocab), str(tmp / "ids.bin"), "compiled", timeout=args.timeout))
+            passes = ["polars", "compiled"] if i == 0 else ["compiled"]
+            runs = {p: [] for p in passes}
+            for _ in range(args.repeats if vocab.exists() else 0):  # interleaved rounds
+                for p in passes:
+                    runs[p].append(_child("encode", str(path), str(vocab), str(tmp / "ids.bin"), p,
+                                          timeout=args.timeout))
+            for p in passes if vocab.exists() else []:
+                name = "polars alone" if p == "polars" else p
+                record(f"encode against fitted vocabulary ({name})", n, median_run(runs[p]))
             (tmp / "ids.bin").unlink(missing_ok=True)
             path.unlink()
     payload = {"quick": args.quick, "sizes": sizes, "versions": versions("polars", "pyarrow", "numpy", "numba", "sseds-study"),

@@ -140,7 +140,7 @@ def data_prep_table(payload: dict | None) -> list[str]:
         seconds = _num(r["seconds"], 1)
         if "setup_seconds" in r:  # the encoder's one-off setup, not in rows/s
             seconds += f" (+ {_num(r['setup_seconds'], 1)} setup)"
-        rows_per_s = _num(r["rows_per_s"]) if "rows_per_s" in r else "–"
+        rows_per_s = _speed(r) if "rows_per_s" in r else "–"
         out.append(f"| {r['step']} | {_num(r['file_rows'])} | {rows_per_s} | {seconds} | "
                    f"{_num(r.get('peak_rss_mib'))} | {target} |")
     for size in payload.get("sizes", []):

@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 from common import (  # noqa: E402
+    median_run,
     peak_rss_mib,
     peers_available,
     python_for,
@@ -254,18 +255,6 @@ def prepare(dataset: str, quick: bool, directory: Path, criteo_rows: int) -> tup
     return path, facts
 
 
-def median_run(runs: list[dict]) -> dict:
-    """The run of median rows/s among ``runs`` (the lower middle one of an even count), with every run's
-    rows/s (``runs_rows_per_s``), the largest peak RSS and the summed wall time; the first error when
-    no run finished."""
-    done = sorted((r for r in runs if "rows_per_s" in r), key=lambda r: r["rows_per_s"])
-    if not done:
-        return dict(runs[0])
-    out = dict(done[(len(done) - 1) // 2])
-    out["runs_rows_per_s"] = [r["rows_per_s"] for r in runs if "rows_per_s" in r]
-    out["peak_rss_mib"] = max(r["peak_rss_mib"] for r in done)
-    out["wall_s"] = sum(r.get("wall_s", 0.0) for r in runs)
-    return out
 
 
 def run_one(impl: str, data: Path, model: str, args, optimizer: str = "adam", epochs: int = 1) -> dict:
