@@ -205,8 +205,12 @@ def figure(results: dict, path: Path) -> Path | None:
         if enc:
             for step in dict.fromkeys(r["step"] for r in enc):  # the compiled pass, and polars alone
                 mine = [r for r in enc if r["step"] == step]
-                ax.plot([r["file_rows"] for r in mine], [r["rows_per_s"] / 1e3 for r in mine], "o-",
-                        label=step.removeprefix("encode against fitted vocabulary").strip(" ()") or "rows / s")
+                mid = [r["rows_per_s"] / 1e3 for r in mine]
+                runs = [[x / 1e3 for x in r.get("runs_rows_per_s") or [r["rows_per_s"]]] for r in mine]
+                pairs = list(zip(mid, runs, strict=True))
+                whiskers = [[m - min(x) for m, x in pairs], [max(x) - m for m, x in pairs]]
+                ax.errorbar([r["file_rows"] for r in mine], mid, yerr=whiskers, fmt="o-", capsize=3,
+                            label=step.removeprefix("encode against fitted vocabulary").strip(" ()") or "rows / s")
             ax.legend(fontsize=8, loc="lower left")
             ax.axhline(ENCODE_TARGET_ROWS_PER_S / 1e3, color="tab:blue", lw=0.8, ls=":")
             ax.set_xscale("log")
@@ -219,7 +223,7 @@ def figure(results: dict, path: Path) -> Path | None:
             ax2.axhline(ENCODE_MEMORY_TARGET_MIB, color="tab:red", lw=0.8, ls=":")
             ax2.set_ylim(0, ENCODE_MEMORY_TARGET_MIB * 1.3)  # its limit's line below the speed target's
             ax2.set_ylabel("peak RSS (MiB; dotted: the 2 GB limit)", color="tab:red")
-            ax.set_title("Encoding against a fitted vocabulary")
+            ax.set_title("Encoding against a fitted vocabulary (median run; whiskers: range)", fontsize=10)
     else:
         ax.set_axis_off()
     fig.tight_layout()
