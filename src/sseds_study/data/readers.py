@@ -11,6 +11,7 @@ within a block, rows are counted, so a blank line inside a block would shift the
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -147,6 +148,17 @@ def _counted_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tu
         line += newlines
 
 
+@contextlib.contextmanager
+def _data_start(path: Path, skip: int):
+    """The file opened for binary reading, after a UTF-8 byte-order mark and ``skip`` lines."""
+    with open(path, "rb") as fh:
+        if fh.read(len(BOM)) != BOM:
+            fh.seek(0)
+        for _ in range(skip):
+            fh.readline()
+        yield fh
+
+
 def whole_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[bytes]:
     """Blocks of whole lines, about block_bytes each, after a UTF-8 byte-order mark and ``skip`` lines.
 
@@ -155,11 +167,7 @@ def whole_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[bytes
     Quoted fields spanning lines are not supported (none of the formats have them).
     """
     carry = b""
-    with open(path, "rb") as fh:
-        if fh.read(len(BOM)) != BOM:
-            fh.seek(0)
-        for _ in range(skip):
-            fh.readline()
+    with _data_start(path, skip) as fh:
         while True:
             data = fh.read(block_bytes)
             if not data:
@@ -180,11 +188,7 @@ def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.nd
     no copy of the text per block. A view is valid until the next one is asked for."""
     buf = np.empty(block_bytes, dtype=np.uint8)
     tail = 0  # bytes of an unfinished line kept at the front of buf
-    with open(path, "rb") as fh:
-        if fh.read(len(BOM)) != BOM:
-            fh.seek(0)
-        for _ in range(skip):
-            fh.readline()
+    with _data_start(path, skip) as fh:
         while True:
             if tail == len(buf):  # a line longer than the buffer: grow it
                 buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
