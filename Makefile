@@ -188,7 +188,8 @@ $(PEER_STAMP): benchmarks/requirements.txt requirements.lock
 
 # Every benchmark writes benchmarks/results/<name>.json; the report assembles RESULTS.md and RESULTS.png
 # from whatever is there, so a benchmark that fails leaves its rows "not run" and the others stand.
-# About 15-20 minutes on 2 CPU cores; run it on a quiet machine (timings are wall-clock).
+# About 19-20 minutes on 2 CPU cores (throughput 11, large tables 1.5, data preparation 6); run it on a
+# quiet machine (timings are wall-clock).
 bench: $(SETUP_STAMP) $(DATA_STAMP) $(PEER_STAMP) ## Speed and scale against the peer libraries: benchmarks/RESULTS.md (+ .png)
 	status=0; \
 	$(PY) benchmarks/throughput.py || status=1; \
