@@ -86,8 +86,8 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
                   int_tables, int_lo, int_na, row0, ids, labels, wide):
     """Encode the lines in buf[a:b] into rows row0.. of the outputs; the number of rows, or -1 when a
     line is outside the plain case (the caller then encodes the whole block with polars). An integer
-    value outside the direct table is listed in wide as (row, field, value), its id left at -1; the
-    list's length is the first row's row."""
+    value outside the direct table is listed in wide as (row, field, value), its id left at -1:
+    wide[0, 0] counts the entries, which follow from wide[1]."""
     ncols = len(roles)
     mask = len(table) - 1
     int_span = len(int_buckets)
@@ -261,10 +261,10 @@ class BlockEncoder:
         return list(self._pool.map(fn, items)) if self._pool is not None and len(items) > 1 else [fn(x) for x in items]
 
     def encode(self, block, dtype=np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """A block of whole lines (bytes, or a uint8 array) -> (ids of dtype (int64 or int32), (n, integer +
-        categorical fields), labels float32 (n,), wide int64 (m, 3)), or None when the block is outside
-        the plain case. An integer field's id is -1 where its value is outside the direct table; ``wide`` lists
-        those as (row, field, value)."""
+        """A block of whole lines (bytes, or a uint8 array) -> (ids (n, integer + categorical fields) of
+        ``dtype`` (int64 or int32), labels float32 (n,), wide int64 (m, 3)), or None when the block is
+        outside the plain case. An integer field's id is -1 where its value is outside the direct
+        table; ``wide`` lists those as (row, field, value)."""
         buf = np.frombuffer(block, dtype=np.uint8) if isinstance(block, (bytes, bytearray, memoryview)) else block
         ranges = self._ranges(buf)
         counts = self._map(lambda ab: _count_rows(buf, ab[0], ab[1]), ranges)
@@ -281,8 +281,7 @@ class BlockEncoder:
             a, b = ranges[i]
             return _encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table,
                                  self.entries, self.key_bytes, self.cat_na, self.int_buckets, self.int_tables,
-                                 self.int_lo,
-                                 self.int_na, starts[i], ids, labels, wide[i])
+                                 self.int_lo, self.int_na, starts[i], ids, labels, wide[i])
 
         done = self._map(run, list(range(len(ranges))))
         if any(got != want for got, want in zip(done, counts, strict=True)):
