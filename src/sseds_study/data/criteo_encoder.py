@@ -29,7 +29,7 @@ from .criteo_fast import (
     _split_of,
 )
 from .encode import log_square_bucket
-from .readers import whole_line_arrays
+from .line_blocks import whole_line_arrays
 
 # the compiled pass reads an integer field's id from a table over these values (buckets included)
 INT_TABLE_RANGE = (-1024, 1 << 16)

@@ -4,7 +4,7 @@
 vocabulary; this module does the same two passes (count on the training rows, then encode) with
 polars, and returns the same :class:`~.encode.EncodedArrays`, array for array:
 
-* the file is cut into blocks of whole lines (``readers.whole_line_blocks``, so memory is one block at a
+* the file is cut into blocks of whole lines (``line_blocks.whole_line_blocks``, so memory is one block at a
   time, flat in the file's size) and each block is parsed by polars, the integer fields as integers
   and every other column a string, an empty field missing;
 * integer columns are cast in one parallel select, bucketised with the same ``log_square_bucket``
@@ -35,7 +35,8 @@ import numpy as np
 
 from ..errors import DataFormatError
 from .encode import MISSING, OOV, EncodedArrays, assign_split, log_square_bucket
-from .readers import BLOCK_BYTES, check_file, count_byte, whole_line_blocks
+from .line_blocks import count_byte, whole_line_blocks
+from .readers import BLOCK_BYTES, check_file
 from .spec import make_field_specs
 
 INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))

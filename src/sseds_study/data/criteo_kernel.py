@@ -290,7 +290,7 @@ class BlockEncoder:
 
     def warm(self, dtype=np.int64) -> None:
         """Load (or compile) the compiled functions now rather than at the first block: an empty range
-        of a writable buffer, the type ``readers.whole_line_arrays`` gives."""
+        of a writable buffer, the type ``line_blocks.whole_line_arrays`` gives."""
         buf = np.zeros(1, dtype=np.uint8)
         _count_rows(buf, 0, 0)
         _encode_range(buf, 0, 0, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,

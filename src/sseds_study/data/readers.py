@@ -11,7 +11,6 @@ within a block, rows are counted, so a blank line inside a block would shift the
 
 from __future__ import annotations
 
-import contextlib
 import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,10 +22,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import DataFormatError, OptionError
+from .line_blocks import BOM, numbered_line_blocks
 from .raw import Chunk
 
 BLOCK_BYTES = 8 << 20  # Arrow parses this much text per block; bounds memory per chunk
-BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark that spreadsheets write at the start of a file
 
 # label spellings accepted in files; "true"/"false" only where a reader allows them (user tables)
 _LABELS = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
@@ -110,7 +109,7 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True,
                                    null_values=[""], quoted_strings_can_be_null=True)
     rows = 0
-    for line, data in _line_blocks(path, block_bytes, skip):
+    for line, data in numbered_line_blocks(path, block_bytes, skip):
         try:
             table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
                                    convert_options=convert)
@@ -124,96 +123,6 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
         yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
     if rows == 0:
         raise DataFormatError(path, None, "no data rows" + (" after the header" if header else ""))
-
-
-def count_byte(data: bytes, byte: int, step: int = 1 << 20) -> int:
-    """How many times ``byte`` occurs in ``data``: numpy, a megabyte at a time (its scratch array stays
-    small enough for the allocator to reuse), about three times faster than ``bytes.count``."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    return sum(int(np.count_nonzero(arr[i:i + step] == byte)) for i in range(0, len(arr), step))
-
-
-def _line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int, bytes]]:
-    """(first line number, bytes) blocks of whole lines, about block_bytes each."""
-    for line, block, _newlines in _counted_line_blocks(path, block_bytes, skip):
-        yield line, block
-
-
-def _counted_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int, bytes, int]]:
-    """(first line number, bytes, newlines in it) blocks of whole lines, about block_bytes each."""
-    line = 1 + skip
-    for block in whole_line_blocks(path, block_bytes, skip):
-        newlines = count_byte(block, 10)
-        yield line, block, newlines
-        line += newlines
-
-
-@contextlib.contextmanager
-def _data_start(path: Path, skip: int):
-    """The file opened for binary reading, after a UTF-8 byte-order mark and ``skip`` lines."""
-    with open(path, "rb") as fh:
-        if fh.read(len(BOM)) != BOM:
-            fh.seek(0)
-        for _ in range(skip):
-            fh.readline()
-        yield fh
-
-
-def whole_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[bytes]:
-    """Blocks of whole lines, about block_bytes each, after a UTF-8 byte-order mark and ``skip`` lines.
-
-    We cut the file ourselves instead of using Arrow's streaming reader, which reads ahead without
-    a bound we can set (its buffered blocks grow with the file); here at most one block is held.
-    Quoted fields spanning lines are not supported (none of the formats have them).
-    """
-    carry = b""
-    with _data_start(path, skip) as fh:
-        while True:
-            data = fh.read(block_bytes)
-            if not data:
-                break
-            data = carry + data if carry else data
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:  # no newline yet: a very long line; keep reading
-                carry = data
-                continue
-            block, carry = data[:cut], data[cut:]
-            yield block
-    if carry.strip():
-        yield carry
-
-
-def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.ndarray]:
-    """As :func:`whole_line_blocks`, each block a uint8 view of one buffer that is read into and reused:
-    no copy of the text per block. A view is valid until the next one is asked for."""
-    buf = np.empty(block_bytes, dtype=np.uint8)
-    tail = 0  # bytes of an unfinished line kept at the front of buf
-    with _data_start(path, skip) as fh:
-        while True:
-            if tail == len(buf):  # a line longer than the buffer: grow it
-                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
-            got = fh.readinto(memoryview(buf)[tail:])
-            if not got:
-                break
-            end = tail + got
-            cut = _after_last_newline(buf, end)
-            if cut == 0:
-                tail = end
-                continue
-            yield buf[:cut]
-            tail = end - cut
-            buf[:tail] = buf[cut:end].copy()
-    if tail and bytes(buf[:tail]).strip():
-        yield buf[:tail]
-
-
-def _after_last_newline(buf: np.ndarray, end: int, step: int = 1 << 16) -> int:
-    """The position after the last newline in buf[:end], 0 when there is none."""
-    for stop in range(end, 0, -step):
-        at = bytes(buf[max(0, stop - step):stop]).rfind(b"\n")
-        if at >= 0:
-            return max(0, stop - step) + at + 1
-    return 0
 
 
 def _parse_error(path, data: bytes, line: int, delimiter: str, names, describe: str, exc) -> DataFormatError:

@@ -1,11 +1,18 @@
-"""Cutting text files into blocks of whole lines: the copying reader and the reused-buffer one agree."""
+"""Cutting text files into blocks of whole lines: the bytes blocks, the reused-buffer arrays and the
+numbered blocks agree."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sseds_study.data.readers import BOM, count_byte, whole_line_arrays, whole_line_blocks
+from sseds_study.data.line_blocks import (
+    BOM,
+    count_byte,
+    numbered_line_blocks,
+    whole_line_arrays,
+    whole_line_blocks,
+)
 
 
 def _text(rng, lines: int) -> bytes:
@@ -32,3 +39,11 @@ def test_arrays_cut_the_file_as_the_blocks_do(tmp_path, block_bytes, ending, hea
 def test_count_byte_counts_across_steps():
     data = b"a\nb\n" * 1000 + b"c"
     assert count_byte(data, 10, step=7) == 2000 == data.count(b"\n")
+
+
+@pytest.mark.parametrize("block_bytes", [5, 64, 1 << 20])
+def test_numbered_blocks_start_at_their_line(tmp_path, block_bytes):
+    path = tmp_path / "f.txt"
+    path.write_bytes(BOM + b"header\n" + b"".join(f"line {i}\n".encode() for i in range(2, 60)))
+    for line, block in numbered_line_blocks(path, block_bytes, 1):
+        assert block.startswith(f"line {line}\n".encode())

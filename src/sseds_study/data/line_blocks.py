@@ -1,0 +1,82 @@
+"""Text files cut into blocks of whole lines, one block held at a time.
+
+We cut files ourselves instead of using Arrow's streaming reader, which reads ahead without a bound
+we can set (its buffered blocks grow with the file). A block ends after a newline; the last one may
+lack it. A UTF-8 byte-order mark and ``skip`` header lines are passed over first. Quoted fields
+spanning lines are not supported (none of the formats have them).
+
+* :func:`whole_line_arrays`: each block a uint8 view of one buffer that is read into and reused
+  (the compiled Criteo pass reads these);
+* :func:`whole_line_blocks`: each block as bytes;
+* :func:`numbered_line_blocks`: bytes with the line number they start at, for error messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark that spreadsheets write at the start of a file
+
+
+def count_byte(data: bytes, byte: int, step: int = 1 << 20) -> int:
+    """How many times ``byte`` occurs in ``data``: numpy, a megabyte at a time (its scratch array stays
+    small enough for the allocator to reuse), about three times faster than ``bytes.count``."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    return sum(int(np.count_nonzero(arr[i:i + step] == byte)) for i in range(0, len(arr), step))
+
+
+def numbered_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[tuple[int, bytes]]:
+    """(first line number, bytes) blocks of whole lines, about block_bytes each."""
+    line = 1 + skip
+    for block in whole_line_blocks(path, block_bytes, skip):
+        yield line, block
+        line += count_byte(block, 10)
+
+
+def whole_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[bytes]:
+    """Blocks of whole lines as bytes, about block_bytes each (:func:`whole_line_arrays`, copied out)."""
+    for block in whole_line_arrays(path, block_bytes, skip):
+        yield bytes(block)
+
+
+def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.ndarray]:
+    """Blocks of whole lines, each a uint8 view of one buffer that is read into and reused: no copy of
+    the text per block. A view is valid until the next one is asked for."""
+    buf = np.empty(block_bytes, dtype=np.uint8)
+    tail = 0  # bytes of an unfinished line kept at the front of buf
+    with open(path, "rb") as fh:
+        if fh.read(len(BOM)) != BOM:
+            fh.seek(0)
+        for _ in range(skip):
+            fh.readline()
+        while True:
+            if tail == len(buf):  # a line longer than the buffer: grow it
+                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
+            got = fh.readinto(memoryview(buf)[tail:])
+            if not got:
+                break
+            end = tail + got
+            cut = _after_last_newline(buf, end)
+            if cut == 0:
+                tail = end
+                continue
+            yield buf[:cut]
+            tail = end - cut
+            buf[:tail] = buf[cut:end].copy()
+    if tail and bytes(buf[:tail]).strip():
+        yield buf[:tail]
+
+
+def _after_last_newline(buf: np.ndarray, end: int, step: int = 1 << 16) -> int:
+    """The position after the last newline in buf[:end], 0 when there is none."""
+    for stop in range(end, 0, -step):
+        at = bytes(buf[max(0, stop - step):stop]).rfind(b"\n")
+        if at >= 0:
+            return max(0, stop - step) + at + 1
+    return 0
+
+
+__all__ = ["BOM", "count_byte", "numbered_line_blocks", "whole_line_arrays", "whole_line_blocks"]
