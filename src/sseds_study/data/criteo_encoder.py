@@ -181,7 +181,7 @@ class FittedEncoder:
         """Fill in the integer ids the compiled pass left at -1: its list of (row, field, value) for the
         values outside INT_TABLE_RANGE."""
         for j in np.unique(wide[:, 1]):
-            rows, v = wide[wide[:, 1] == j, 0], wide[wide[:, 1] == j, 2]
+            rows, v = wide[wide[:, 1] == j][:, [0, 2]].T
             buckets = log_square_bucket(v) if self.numeric == "log_square" else v
             ids[rows, j] = self.int_lookups[j].encode(buckets, np.ones(len(v), dtype=bool))
 

@@ -224,7 +224,7 @@ class BlockEncoder:
         missing = [f for f in (label, *int_fields, *cat_fields) if f not in index]
         if missing:
             raise ValueError(f"columns {missing} are not among the file's columns {list(names)}")
-        self.roles = np.zeros(len(names), dtype=np.int64)
+        self.roles = np.full(len(names), SKIP, dtype=np.int64)  # a column not encoded is skipped
         self.slots = np.zeros(len(names), dtype=np.int64)
         self.roles[index[label]] = LABEL
         for role, fields in ((INT, int_fields), (CAT, cat_fields)):
@@ -278,10 +278,7 @@ class BlockEncoder:
             w[0, 0] = 0
 
         def run(i):
-            a, b = ranges[i]
-            return _encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table,
-                                 self.entries, self.key_bytes, self.cat_na, self.int_buckets, self.int_tables,
-                                 self.int_lo, self.int_na, starts[i], ids, labels, wide[i])
+            return self._encode_range(buf, *ranges[i], starts[i], ids, labels, wide[i])
 
         done = self._map(run, list(range(len(ranges))))
         if any(got != want for got, want in zip(done, counts, strict=True)):
@@ -293,10 +290,13 @@ class BlockEncoder:
         of a writable buffer, the type ``line_blocks.whole_line_arrays`` gives."""
         buf = np.zeros(1, dtype=np.uint8)
         _count_rows(buf, 0, 0)
-        _encode_range(buf, 0, 0, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
-                      self.key_bytes, self.cat_na, self.int_buckets, self.int_tables, self.int_lo, self.int_na, 0,
-                      np.zeros((0, self.n_int + self.n_cat), dtype=dtype), np.zeros(0, dtype=np.float32),
-                      np.zeros((1, 3), dtype=np.int64))
+        self._encode_range(buf, 0, 0, 0, np.zeros((0, self.n_int + self.n_cat), dtype=dtype),
+                           np.zeros(0, dtype=np.float32), np.zeros((1, 3), dtype=np.int64))
+
+    def _encode_range(self, buf, a, b, row0, ids, labels, wide) -> int:
+        return _encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
+                             self.key_bytes, self.cat_na, self.int_buckets, self.int_tables, self.int_lo,
+                             self.int_na, row0, ids, labels, wide)
 
     def close(self) -> None:
         if self._pool is not None:
