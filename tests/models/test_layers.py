@@ -50,6 +50,19 @@ def test_fm_term_hand_written_backward_is_autograds_to_the_bit(threads):
         torch.set_num_threads(before)
 
 
+def test_fm_term_backward_with_create_graph_matches_and_differentiates_again():
+    """With create_graph=True the backward takes the out-of-place path: the same gradient, and one
+    that can itself be differentiated (the in-place path could not be)."""
+    gen = torch.Generator().manual_seed(3)
+    emb = torch.randn(9, 4, 3, generator=gen, dtype=torch.float64).requires_grad_(True)
+    upstream = torch.randn(9, generator=gen, dtype=torch.float64)
+    (plain,) = torch.autograd.grad(fm_interaction(emb), emb, upstream)
+    (graphed,) = torch.autograd.grad(fm_interaction(emb), emb, upstream, create_graph=True)
+    assert torch.equal(plain, graphed) and graphed.requires_grad
+    (second,) = torch.autograd.grad(graphed.sum(), emb)
+    assert second.shape == emb.shape and torch.isfinite(second).all()
+
+
 def test_inner_products_equal_pairwise_loop():
     torch.manual_seed(1)
     emb = torch.randn(3, 4, 5, dtype=torch.float64)

@@ -55,8 +55,13 @@ class _FMInteraction(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
         emb, summed = ctx.saved_tensors
         g_summed = (grad[:, None] * summed).unsqueeze(1)  # (B, 1, D): g * s once per row, not per field
-        # not addcmul: it fuses the multiply into the add (one rounding), autograd rounds twice
-        return g_summed - grad[:, None, None] * emb  # g * s - g * v, (B, F, D)
+        # not addcmul: it fuses the multiply into the add (one rounding), autograd rounds twice. Both
+        # steps write one (B, F, D) buffer: a second one of that size cost more than the arithmetic
+        # (a fresh allocation the size of the batch's embeddings, on every step).
+        if torch.is_grad_enabled():  # a double backward (create_graph=True) cannot write in place
+            return g_summed - grad[:, None, None] * emb
+        out = torch.mul(emb, grad[:, None, None])  # g * v
+        return torch.sub(g_summed, out, out=out)  # g * s - g * v, (B, F, D)
 
 
 class FirstOrder(nn.Module):
