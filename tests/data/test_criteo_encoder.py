@@ -185,3 +185,27 @@ def test_rows_are_counted_eight_bytes_at_a_time_exactly():
         b = int(rng.integers(a, len(buf) + 1))
         want = int((buf[a:b] == 10).sum()) + (1 if b > a and buf[b - 1] != 10 else 0)
         assert criteo_kernel._count_rows(buf, a, b) == want
+
+
+@needs_numba
+def test_blocks_handed_over_while_the_next_is_encoded_keep_their_text(tmp_path):
+    """Irregular rows scattered through small blocks: the blocks the compiled pass refuses are encoded
+    by polars from their own text while the next block is already being encoded (read ahead, two
+    buffers), and every id is the polars path's."""
+    lines = [_row(ints=[str(i + r) for i in range(13)], cats=[f"{(r * 7 + i) % 50:08x}" for i in range(26)])
+             for r in range(400)]
+    for r in range(0, 400, 37):
+        lines[r] = IRREGULAR["carriage return" if r % 2 else "plus sign"]
+    path = tmp_path / "mixed.txt"
+    path.write_text("\n".join(lines) + "\n")
+    vocab = _vocab_of(tmp_path, lines[1:5])
+    handed = []
+    with FittedEncoder(vocab) as encoder:
+        kernel = encoder._kernel(_spec(path))
+        encode = kernel.encode
+        kernel.encode = lambda block, dtype: handed.append(out := encode(block, dtype)) or out
+        got = [np.concatenate(parts) for parts in zip(*encoder.iter_blocks([_spec(path)], block_bytes=2048), strict=True)]
+    assert any(h is None for h in handed) and any(h is not None for h in handed)  # both kinds of block
+    want = _encode([path], vocab, compiled=False, block_bytes=2048)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)

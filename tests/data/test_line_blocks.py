@@ -36,6 +36,31 @@ def test_arrays_cut_the_file_as_the_blocks_do(tmp_path, block_bytes, ending, hea
         assert a.endswith(b"\n")  # whole lines only
 
 
+@pytest.mark.parametrize("buffers", [2, 3])
+@pytest.mark.parametrize("block_bytes", [7, 64, 1000])
+def test_buffers_taking_turns_keep_earlier_views_intact(tmp_path, block_bytes, buffers):
+    """With ``buffers`` buffers, the last ``buffers`` views stay as they were read while the next
+    block is read (lines longer than the block make buffers grow on the way)."""
+    path = tmp_path / "f.txt"
+    path.write_bytes(_text(np.random.default_rng(5), 300) + b"no newline")
+    expected = list(whole_line_blocks(path, block_bytes, 0))
+    held, got = [], []
+    for view in whole_line_arrays(path, block_bytes, 0, buffers=buffers):
+        held.append((view, bytes(view)))
+        held = held[-buffers:]
+        for v, copy in held:  # every view still held reads what it read when it was yielded
+            assert bytes(v) == copy
+        got.append(bytes(view))
+    assert got == expected
+
+
+def test_buffers_must_be_positive(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"a\n")
+    with pytest.raises(ValueError, match="buffers"):
+        list(whole_line_arrays(path, 64, 0, buffers=0))
+
+
 def test_count_byte_counts_across_steps():
     data = b"a\nb\n" * 1000 + b"c"
     assert count_byte(data, 10, step=7) == 2000 == data.count(b"\n")

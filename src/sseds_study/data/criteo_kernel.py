@@ -34,6 +34,8 @@ import numpy as np
 
 from .key_table import ID_BITS, ID_MASK, KEY_MASK, NIBBLE, build, find, jit, mix, numba
 
+# byte ranges a block is cut into per thread (see BlockEncoder._ranges)
+RANGES_PER_THREAD = 2
 # column roles
 SKIP, LABEL, INT, CAT = 0, 1, 2, 3
 # byte classes while a field is scanned: a lowercase hex digit is its value (0-15)
@@ -247,10 +249,13 @@ class BlockEncoder:
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
 
     def _ranges(self, buf: np.ndarray) -> list[tuple[int, int]]:
-        """The block cut after newlines into about equal byte ranges, one per thread."""
+        """The block cut after newlines into about equal byte ranges, RANGES_PER_THREAD per thread: a
+        thread that finishes early (or had its core taken for a while) takes the next range, rather
+        than waiting for the slowest."""
         cuts = [0]
-        for t in range(1, self.threads):
-            at = _next_line(buf, max(cuts[-1], len(buf) * t // self.threads))
+        pieces = self.threads * RANGES_PER_THREAD if self.threads > 1 else 1
+        for t in range(1, pieces):
+            at = _next_line(buf, max(cuts[-1], len(buf) * t // pieces))
             if at >= len(buf):
                 break
             cuts.append(at)

@@ -5,8 +5,8 @@ we can set (its buffered blocks grow with the file). A block ends after a newlin
 lack it. A UTF-8 byte-order mark and ``skip`` header lines are passed over first. Quoted fields
 spanning lines are not supported (none of the formats have them).
 
-* :func:`whole_line_arrays`: each block a uint8 view of one buffer that is read into and reused
-  (the compiled Criteo pass reads these);
+* :func:`whole_line_arrays`: each block a uint8 view of a buffer that is read into and reused (one,
+  or a few taking turns; the compiled Criteo pass reads these);
 * :func:`whole_line_blocks`: each block as bytes;
 * :func:`numbered_line_blocks`: bytes with the line number they start at, for error messages.
 """
@@ -42,10 +42,16 @@ def whole_line_blocks(path: Path, block_bytes: int, skip: int) -> Iterator[bytes
         yield bytes(block)
 
 
-def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.ndarray]:
-    """Blocks of whole lines, each a uint8 view of one buffer that is read into and reused: no copy of
-    the text per block. A view is valid until the next one is asked for."""
-    buf = np.empty(block_bytes, dtype=np.uint8)
+def whole_line_arrays(path: Path, block_bytes: int, skip: int, buffers: int = 1) -> Iterator[np.ndarray]:
+    """Blocks of whole lines, each a uint8 view of a buffer that is read into and reused: no copy of
+    the text per block. ``buffers`` buffers take turns, so a view stays valid until ``buffers`` more
+    have been asked for (1: until the next one; 2 lets a caller work on a block while the next is
+    read)."""
+    if buffers < 1:
+        raise ValueError(f"buffers must be at least 1, not {buffers}")
+    ring = [np.empty(block_bytes, dtype=np.uint8) for _ in range(buffers)]
+    turn = 0
+    buf = ring[0]
     tail = 0  # bytes of an unfinished line kept at the front of buf
     with open(path, "rb") as fh:
         if fh.read(len(BOM)) != BOM:
@@ -54,7 +60,7 @@ def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.nd
             fh.readline()
         while True:
             if tail == len(buf):  # a line longer than the buffer: grow it
-                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
+                buf = ring[turn] = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
             got = fh.readinto(memoryview(buf)[tail:])
             if not got:
                 break
@@ -65,7 +71,12 @@ def whole_line_arrays(path: Path, block_bytes: int, skip: int) -> Iterator[np.nd
                 continue
             yield buf[:cut]
             tail = end - cut
-            buf[:tail] = buf[cut:end].copy()
+            turn = (turn + 1) % buffers
+            nxt = ring[turn]
+            if len(nxt) < len(buf):  # the previous buffer grew for a long line: this one follows
+                nxt = ring[turn] = np.empty(len(buf), dtype=np.uint8)
+            nxt[:tail] = buf[cut:end] if nxt is not buf else buf[cut:end].copy()
+            buf = nxt
     if tail and bytes(buf[:tail]).strip():
         yield buf[:tail]
 
