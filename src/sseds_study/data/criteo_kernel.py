@@ -99,6 +99,8 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
     cat_start = np.zeros(n_cat, dtype=np.int64)
     cat_len = np.zeros(n_cat, dtype=np.int64)
     cat_hex = np.zeros(n_cat, dtype=np.int64)
+    cat_slot = np.zeros(n_cat, dtype=np.int64)
+    cat_first = np.zeros(n_cat, dtype=np.int64)
     r = row0
     p = a
     q = a
@@ -176,6 +178,13 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
             s = q + 1
         if col != ncols:
             return -1
+        # first every key's home slot is read, in a loop without a branch that depends on the table:
+        # the reads are independent, so their cache misses overlap (a probe loop per key, whose exit
+        # the processor cannot predict, had them one after the other)
+        for k in range(n_cat):
+            slot = mix(cat_hex[k], k) & mask
+            cat_slot[k] = slot
+            cat_first[k] = table[slot]
         for k in range(n_cat):
             n = cat_len[k]
             v = cat_hex[k]
@@ -187,9 +196,9 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
             # 13-15 ns written out)
             found = -1
             if v >= 0:
-                slot = mix(v, k) & mask
+                slot = cat_slot[k]
                 want = (v << 32) | (k << ID_BITS + 1) | 1
-                x = table[slot]
+                x = cat_first[k]
                 while x & 1:
                     if x & KEY_MASK == want:
                         found = (x >> 1) & ID_MASK
