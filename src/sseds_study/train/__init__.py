@@ -9,6 +9,8 @@
 * ``checkpoint``: ``save_checkpoint`` / ``load_checkpoint``, the one checkpoint layout (a CPU
   state_dict, the config as a plain dict and the FitResult as a plain dict; ``weights_only=True``).
 * ``runtime``: ``seed_everything``, ``resolve_device``.
+* ``allocator``: ``keep_freed_memory``, which ``fit`` calls: glibc keeps freed memory for the next
+  step's tensors instead of returning it to the kernel (opt out with ``SSEDS_KEEP_FREED_MEMORY=0``).
 
 Reproducibility: model construction happens outside ``fit``, so callers call ``seed_everything(seed)``
 BEFORE building the model (initial weights come from torch's global generator). ``fit`` then seeds
@@ -16,6 +18,7 @@ the global generator again with ``cfg.seed`` (dropout) and draws the batch order
 ``torch.Generator`` seeded with ``cfg.seed``: the same seed gives bit-identical results on CPU.
 """
 
+from .allocator import keep_freed_memory
 from .checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint, save_checkpoint
 from .evaluate import EVAL_BATCH_SIZE, evaluate, iterate_batches, predict, predict_logits
 from .loop import TrainingDiverged, fit
@@ -33,6 +36,7 @@ __all__ = [
     "evaluate",
     "fit",
     "iterate_batches",
+    "keep_freed_memory",
     "load_checkpoint",
     "make_optimizer",
     "sparse_tables",

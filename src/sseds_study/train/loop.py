@@ -34,6 +34,7 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 from ..config import TrainConfig
 from ..data.spec import EncodedDataset
 from ..errors import ConfigError, SsedsError
+from .allocator import keep_freed_memory
 from .evaluate import EVAL_BATCH_SIZE, evaluate, iterate_batches
 from .optim import make_optimizer, restore_dense
 from .results import EpochStats, FitResult
@@ -69,10 +70,15 @@ def fit(model: nn.Module, dataset: EncodedDataset, cfg: TrainConfig, *, callback
     torch's global generator); ``fit`` seeds that generator again with ``cfg.seed`` (dropout), so the
     same seeds give bit-identical results on CPU.
 
+    Memory: the first call in a process has glibc keep freed memory for reuse rather than give it
+    back to the kernel after every step (``train.allocator``; ``SSEDS_KEEP_FREED_MEMORY=0`` turns
+    this off). Results are unchanged.
+
     Raises TrainingDiverged when a batch loss is NaN or infinite.
     """
     batch_hooks, epoch_hooks = _hooks(callbacks)
     device = resolve_device(cfg.device)
+    keep_freed_memory()  # each step's tensors reuse the last step's memory (train.allocator)
     seed_everything(cfg.seed)  # dropout masks; the weights were drawn when the caller built the model
     generator = torch.Generator().manual_seed(cfg.seed)
     train_ids, train_y, valid_ids, valid_y = _splits(dataset, device, test)
