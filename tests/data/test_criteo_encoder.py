@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sseds_study.data import criteo_encoder, criteo_fast, criteo_kernel
+from sseds_study.data import criteo_blocks, criteo_encoder, criteo_fast, criteo_kernel
 from sseds_study.data.criteo import load_criteo
 from sseds_study.data.criteo_encoder import FittedEncoder, iter_encoded_blocks
 from sseds_study.data.criteo_synth import write_criteo_file
@@ -119,7 +119,7 @@ def test_threads_do_not_change_the_ids(tmp_path, threads, monkeypatch):
     path = write_criteo_file(tmp_path / "train.txt", 3000, seed=9, cardinality_scale=0.001)
     vocab = criteo_fast.fit_vocabularies([_spec(path)], min_count=2)["vocabularies"]
     want = _encode([path], vocab, compiled=False, block_bytes=1 << 16)
-    monkeypatch.setattr(criteo_kernel.os, "sched_getaffinity", lambda _pid: set(range(threads)))
+    monkeypatch.setattr(criteo_blocks.os, "sched_getaffinity", lambda _pid: set(range(threads)))
     got = _encode([path], vocab, compiled=True, block_bytes=1 << 16)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import criteo_kernel
+from . import criteo_blocks, criteo_kernel
 from .criteo_fast import (
     CAT_FIELDS,
     FAST_BLOCK_BYTES,
@@ -140,7 +140,7 @@ class FittedEncoder:
             present = np.ones(len(every), dtype=bool)
             tables = np.stack([lookup.encode(every, present) for lookup in self.int_lookups])
             try:
-                self._kernels[key] = criteo_kernel.BlockEncoder(
+                self._kernels[key] = criteo_blocks.BlockEncoder(
                     spec.names, spec.delimiter, spec.label, INT_FIELDS, CAT_FIELDS,
                     [self.vocabularies[f] for f in CAT_FIELDS], [_na_id(self.vocabularies[f]) for f in CAT_FIELDS],
                     buckets - buckets.min(), tables, INT_TABLE_RANGE[0], [lookup.na_id for lookup in self.int_lookups])
