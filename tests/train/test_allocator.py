@@ -18,11 +18,13 @@ glibc = pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0
 
 @pytest.fixture
 def calls(monkeypatch):
-    """mallopt replaced by a recorder that accepts every value; the module's once-only state reset."""
-    monkeypatch.setattr(allocator, "_state", {})
+    """mallopt replaced by a recorder that accepts every value; the once-only answer forgotten before
+    and after."""
+    allocator.keep_freed_memory.cache_clear()
     made = []
     monkeypatch.setattr(allocator, "_libc_mallopt", lambda: lambda param, value: made.append((param, value)) or 1)
-    return made
+    yield made
+    allocator.keep_freed_memory.cache_clear()
 
 
 def test_set_once_and_said_again(calls):
@@ -54,10 +56,11 @@ def test_opt_out_leaves_the_allocator_alone(calls, monkeypatch, value):
 
 
 def test_other_c_libraries_are_left_alone(monkeypatch):
-    monkeypatch.setattr(allocator, "_state", {})
+    allocator.keep_freed_memory.cache_clear()
     monkeypatch.setattr(allocator.platform, "system", lambda: "Darwin")
     assert allocator._libc_mallopt() is None
     assert allocator.keep_freed_memory() is False
+    allocator.keep_freed_memory.cache_clear()
 
 
 @glibc

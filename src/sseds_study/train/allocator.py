@@ -17,6 +17,7 @@ fits). Elsewhere than glibc (macOS, musl, Windows) it does nothing.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 
@@ -25,18 +26,10 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (ma
 # above this an allocation still gets its own mapping; glibc versions before 2.35 refuse more than 32 MiB
 _THRESHOLDS = (1 << 30, 32 << 20)
 
-_state: dict[str, bool] = {}
-
-
+@functools.cache
 def keep_freed_memory() -> bool:
     """Have glibc keep freed memory for the next allocations (see the module docstring); whether the
     setting is in force. Called again, it does nothing and says the same."""
-    if "kept" not in _state:
-        _state["kept"] = _apply()
-    return _state["kept"]
-
-
-def _apply() -> bool:
     if os.environ.get(ENV, "1").strip().lower() in ("0", "false", "no", "off"):
         return False
     mallopt = _libc_mallopt()
