@@ -243,9 +243,13 @@ def render(results: dict, figure_name: str | None = "RESULTS.png") -> str:
     lines += large_tables_table(results.get("large_tables"))
     lines += data_prep_table(results.get("data_prep"))
     lines += sweep_table(results.get("sweep"))
-    for name in sorted(k for k in results if k.startswith("gpu_throughput")):
+    gpu = sorted(k for k in results if k.startswith(("gpu_throughput", "gpu_sweep")))
+    if not gpu:  # the GPU rows are part of the report even where no GPU ran them
+        lines += ["## On a GPU", "", f"{NOT_RUN} (no results/gpu_*.json): `bash benchmarks/gpu.sh` on a CUDA "
+                  "machine runs the Criteo-shaped throughput and a `paper`-profile sweep slice and adds them here.", ""]
+    for name in (k for k in gpu if k.startswith("gpu_throughput")):
         lines += throughput_table(results[name], title=f"Training throughput on GPU ({name})")
-    for name in sorted(k for k in results if k.startswith("gpu_sweep")):
+    for name in (k for k in gpu if k.startswith("gpu_sweep")):
         p = results[name]
         lines += [f"## Sweep slice on GPU ({name})", ""] + _header(p) + [""]
         lines += [f"- {k}: {v}" for k, v in p.get("summary", {}).items()] + [""]

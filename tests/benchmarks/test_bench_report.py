@@ -20,9 +20,18 @@ def _row(dataset, model, impl, speed, rss=500.0):
 
 def test_empty_results_report_every_benchmark_as_not_run(tmp_path):
     text = report.render(report.load_results(tmp_path), figure_name=None)
-    for title in ("Training throughput", "Large tables", "Data preparation", "The sweep"):
+    for title in ("Training throughput", "Large tables", "Data preparation", "The sweep", "On a GPU"):
         assert title in text
-    assert text.count("not run") == 4
+    assert text.count("not run") == 5
+
+
+def test_gpu_results_replace_the_not_run_line(tmp_path):
+    (tmp_path / "gpu_sweep_H200.json").write_text(json.dumps(
+        {"date": "2026-11-30 08:00 UTC", "machine": {"cpu": "Test CPU", "cores": 16}, "versions": {},
+         "settings": {}, "summary": {"runs": 4}}))
+    text = report.render(report.load_results(tmp_path), figure_name=None)
+    assert "## Sweep slice on GPU (gpu_sweep_H200)" in text and "- runs: 4" in text
+    assert "## On a GPU" not in text
 
 
 def test_throughput_ratio_against_the_faster_peer_and_targets(tmp_path):
