@@ -13,12 +13,26 @@
 #
 # Needs python3.11 (or python3), make and PyPI access for the first `make setup` / `make bench-peers`
 # (or the two environments already built). Each step's failure is reported and the next still runs.
+#
+# A machine without PyPI that has its own Python with torch (a GPU machine lent to a session: no
+# network, CUDA torch preinstalled): SSEDS_GPU_PYTHON=python3 bash benchmarks/gpu.sh skips both
+# `make` targets and runs this checkout's src/ with that interpreter. The package's other dependencies
+# (polars, say) must then be importable (carried as wheels); without benchmarks/.venv-peers the peers'
+# rows say "not run".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
 status=0
 
-make setup bench-peers || exit 1
+if [ -n "${SSEDS_GPU_PYTHON:-}" ]; then
+  PY=$SSEDS_GPU_PYTHON
+  export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+  SSEDS=("$PY" -m sseds_study.cli)
+  $PY -c "import sseds_study.cli" || { echo "gpu.sh: $PY cannot import sseds_study (a dependency missing?)" >&2; exit 1; }
+else
+  PY=.venv/bin/python
+  SSEDS=(.venv/bin/sseds)
+  make setup bench-peers || exit 1
+fi
 $PY - <<'PY' || { echo "gpu.sh: torch sees no CUDA device; nothing to do" >&2; exit 1; }
 import torch, sys
 sys.exit(0 if torch.cuda.is_available() else 1)
@@ -59,7 +73,7 @@ YAML
 OUT="benchmarks/results/gpu_sweep_$GPU"
 rm -rf "$OUT"
 START=$(date +%s)
-SSEDS_RESULTS_DIR="$PWD/$OUT" .venv/bin/sseds sweep "$WORK/profiles/gpu_slice.yaml" || status=1
+SSEDS_RESULTS_DIR="$PWD/$OUT" "${SSEDS[@]}" sweep "$WORK/profiles/gpu_slice.yaml" || status=1
 ELAPSED=$(( $(date +%s) - START ))
 $PY - "$OUT" "$ELAPSED" "$SOURCE" "$GPU" <<'PY' || status=1
 import csv, glob, sys
