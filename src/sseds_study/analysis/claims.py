@@ -10,55 +10,46 @@ model (same seed, same split) must stay above ``-MARGIN`` over its whole 95% int
 the size of gain the CTR literature usually calls meaningful, so a loss smaller than that is "the
 same AUC"; an interval that straddles ``-MARGIN`` cannot say which side the truth is on.
 
-``build_claims`` takes the result tables and the planted ranks, so every rule is testable without a
-sweep; ``claims_chapter`` loads them (resuming the profile's sweep and its companions').
+Each claim's rule is a function of ``claim_checks``. ``build_claims`` applies them to the result
+tables and the planted ranks and writes the chapter, so every rule is testable without a sweep;
+``claims_chapter`` loads them (resuming the profile's sweep and its companions').
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from ..config import ConfigError, SearchConfig, StudyConfig, companion, load_profile
+from ..config import ConfigError, StudyConfig, companion, load_profile
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
-from ..search.agreement import planted_rank_agreement
-from ..statistics import paired_difference, t_interval
 from ..study import seed_data, sweep
-from ..study.compare import paired_comparisons, verdict_counts
 from .advice import advice_table, advice_text, practical_advice
 from .budget import small_budgets
 from .chapter import Chapter
+from .claim_checks import (
+    CLAIM_BUDGET,
+    baseline_claim,
+    cost_claim,
+    model_agnostic_claim,
+    parameter_claim,
+    planted_claim,
+    untestable_text,
+)
 from .claim_rules import (
-    INCONCLUSIVE,
     MARGIN,
-    NOT_SUPPORTED,
     NOT_TESTABLE,
-    SUPPORTED,
     VERDICTS,
     all_hold,
-    by_seed,
-    count_verdict,
-    finished,
     interval_text,
-    margin_verdict,
-    missing,
     name_of,
 )
-from .efficiency import check_efficiency_columns, search_costs
 from .tables import MISSING, number, plain_table
 
-CLAIM_BUDGET = 0.1  # "about 90% fewer embedding parameters"
-BASELINES = ("uniform", "frequency", "random", "magnitude")
 # The roles of the profiles this chapter reads (``config.companion``); "book" is the profile itself.
 ROLES = ("book", "headline", "large", "planted")
-# Sizes of the paper's datasets as distributed (rows of the labelled training files), for the
-# sentence saying why they are out of reach here; the code does not need them.
-PAPER_ROWS = {"criteo": 45_840_617, "avazu": 40_428_967}
 
 
 @dataclass
@@ -67,203 +58,6 @@ class Loaded:
 
     study: StudyConfig
     table: pd.DataFrame
-
-
-# -- (a) and (b): fewer parameters at the same AUC -------------------------------------------------------
-
-def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], models: Sequence[str],
-                    budget: float = CLAIM_BUDGET, margin: float = MARGIN, method: str = "sseds",
-                    reference: SearchConfig | None = None) -> pd.DataFrame:
-    """Per dataset and base model: ``method`` at ``budget`` against the full model of the same seed.
-
-    Columns: dataset, model, profile, budget, n (paired seeds), full (mean test AUC), difference
-    (method − full, mean), ci95, lower, upper, kept (achieved budget), verdict (``margin_verdict``) and
-    reason (why, for a cell that cannot be judged)."""
-    ok = finished(results, reference)
-    out = []
-    for dataset in datasets:
-        for model in models:
-            cell = ok[(ok["dataset"] == dataset) & (ok["model"] == model)]
-            full = cell[cell["method"] == "full"]
-            slim = cell[(cell["method"] == method) & (cell["budget"] == budget) & (cell["variant"] == "default")]
-            row = {"dataset": dataset, "model": model, "profile": profile, "budget": budget, "n": 0,
-                   "full": math.nan, "difference": math.nan, "ci95": math.nan, "lower": math.nan,
-                   "upper": math.nan, "kept": math.nan, "verdict": NOT_TESTABLE, "reason": ""}
-            if full.empty:
-                row["reason"] = missing(f"full on {dataset} / {model}", profile)
-            elif slim.empty:
-                row["reason"] = missing(f"{method} at budget {budget:g} on {dataset} / {model}", profile)
-            else:
-                a, b = by_seed(slim), by_seed(full)
-                seeds = a.index.intersection(b.index)
-                d = paired_difference(a.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
-                row |= {"n": d.n, "full": float(b.loc[seeds].mean()), "difference": d.mean, "ci95": d.ci95,
-                        "kept": float(slim["achieved_budget"].mean()) if "achieved_budget" in slim else math.nan}
-                if d.n < 2:
-                    row["reason"] = f"{NOT_TESTABLE}: {d.n} seed(s) with both runs; an interval needs two"
-                else:
-                    row |= {"lower": d.mean - d.ci95, "upper": d.mean + d.ci95,
-                            "verdict": margin_verdict(d.mean - d.ci95, d.mean + d.ci95, margin)}
-            out.append(row)
-    return pd.DataFrame(out)
-
-
-def model_agnostic_claim(cells: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
-    """Per base model, whether claim (a) holds on every dataset (``all_hold``); a model with no cell is
-    not testable."""
-    out = []
-    for model in models:
-        verdicts = list(cells.loc[cells["model"] == model, "verdict"]) if not cells.empty else []
-        out.append({"model": model, "cells": len(verdicts), "verdict": all_hold(verdicts or [NOT_TESTABLE])})
-    return pd.DataFrame(out)
-
-
-# -- (c): SSEDS against simpler allocations -------------------------------------------------------------
-
-def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], budgets: Sequence[float],
-                   baselines: Sequence[str] = BASELINES,
-                   reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SSEDS against each baseline at ``budgets``: the paired comparisons (``study.compare``, Holm across
-    the table) and, per dataset, the counts of verdicts and the claim's verdict (``count_verdict``)."""
-    ok = finished(results, reference)
-    paired = (paired_comparisons(results, "sseds", list(baselines), budgets=budgets, reference=reference)
-              if not ok.empty else pd.DataFrame())
-    summary = []
-    for dataset in datasets:
-        table = paired[paired["dataset"] == dataset] if not paired.empty else paired
-        counts = verdict_counts(table)
-        row = {"dataset": dataset, "profile": profile, "cells": len(table), **counts, "verdict": NOT_TESTABLE,
-               "reason": ""}
-        if table.empty:
-            absent = [m for m in ("sseds", *baselines) if ok[(ok["dataset"] == dataset) & (ok["method"] == m)
-                                                            & ok["budget"].isin(budgets)].empty]
-            row["reason"] = missing(f"{', '.join(absent) or 'paired seeds'} at budget "
-                                    f"{' or '.join(f'{b:g}' for b in budgets)} on {dataset}", profile)
-        else:
-            row["verdict"] = count_verdict(counts["better"], counts["worse"], len(table))
-        summary.append(row)
-    return paired, pd.DataFrame(summary)
-
-
-# -- (d): the search is cheap ---------------------------------------------------------------------------
-
-def cost_claim(results: pd.DataFrame, *, profile: str,
-               reference: SearchConfig | None = None) -> tuple[pd.DataFrame, str, str]:
-    """SSEDS's search time as a fraction of one pretraining epoch, and against PEP's search, per
-    dataset and base model (``efficiency.search_costs``). Returns (table, verdict, reason).
-
-    Rule: supported when SSEDS's search costs less than one pretraining epoch in every cell (upper end
-    of its 95% interval below 1) and, where PEP ran, less time than PEP's search; not supported when
-    one cell costs an epoch or more (lower end at 1 or above) or more than PEP's; else inconclusive."""
-    ok = finished(results, reference)
-    if ok[ok["method"] == "sseds"].empty:
-        return pd.DataFrame(), NOT_TESTABLE, missing("sseds", profile)
-    try:
-        check_efficiency_columns(results, f"profile {profile}")
-    except ConfigError as exc:
-        return pd.DataFrame(), NOT_TESTABLE, f"{NOT_TESTABLE}: {exc}"
-    costs = search_costs(results, reference)
-    sseds = costs[costs["method"] == "sseds"].set_index(["dataset", "model"])
-    pep = costs[costs["method"] == "pep"].set_index(["dataset", "model"])
-    table = pd.DataFrame({
-        "epoch_fraction": sseds["epoch_fraction_mean"], "ci95": sseds["epoch_fraction_ci95"],
-        "sseds_seconds": sseds["search_seconds_mean"],
-        "pep_seconds": pep["search_seconds_mean"].reindex(sseds.index),
-        "pep_epoch_fraction": pep["epoch_fraction_mean"].reindex(sseds.index)}).reset_index()
-    table["pep_over_sseds"] = table["pep_seconds"] / table["sseds_seconds"]
-    half = table["ci95"].fillna(0.0)  # one seed: judged on its value
-    lower, upper = table["epoch_fraction"] - half, table["epoch_fraction"] + half
-    slower = (table["pep_over_sseds"] < 1).any()
-    if (lower >= 1).any() or slower:
-        return table, NOT_SUPPORTED, ""
-    if (upper < 1).all():
-        return table, SUPPORTED, ""
-    return table, INCONCLUSIVE, ""
-
-
-# -- (e): saliency finds the planted dimensions ---------------------------------------------------------
-
-def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, profile: str,
-                  datasets: Sequence[str], budget: float, margin: float = MARGIN,
-                  reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """On data with planted ranks: per seed, the Spearman correlation between SSEDS's widths at
-    ``budget`` and the planted ranks, and SSEDS's test AUC minus the oracle's (a retrain at the
-    planted widths), same seed. Returns (per_field, summary); summary has per dataset the mean
-    correlation and the mean difference with 95% intervals, and three verdicts:
-
-    * ``rank_verdict``: supported when the correlation's interval lies above 0, not supported when it
-      lies below 0 or touches it from below, else inconclusive;
-    * ``oracle_verdict``: ``margin_verdict`` of the difference from the oracle (as claim (a));
-    * ``verdict``: ``all_hold`` of the two; not testable when the correlation is.
-    truth: {dataset: planted rank of each field, in field order}; a dataset without one is not testable.
-    """
-    ok = finished(results, reference)
-    per_field, summary = [], []
-    for dataset in datasets:
-        row = {"dataset": dataset, "profile": profile, "budget": budget, "runs": 0, "spearman": math.nan,
-               "spearman_ci95": math.nan, "oracle_n": 0, "oracle_difference": math.nan, "oracle_ci95": math.nan,
-               "rank_verdict": NOT_TESTABLE, "oracle_verdict": NOT_TESTABLE, "reason": ""}
-        reasons = []
-        ranks = truth.get(dataset)
-        sseds = ok[(ok["dataset"] == dataset) & (ok["method"] == "sseds") & (ok["budget"] == budget)
-                   & (ok["variant"] == "default")]
-        if ranks is None:
-            reasons.append(f"{NOT_TESTABLE}: {dataset} has no planted ranks")
-        elif sseds.empty:
-            reasons.append(missing(f"sseds at budget {budget:g} on {dataset}", profile))
-        else:
-            rhos = []
-            for (seed, model), r in sseds.groupby(["seed", "model"], sort=True):
-                widths = json.loads(r["emb_dims"].iloc[0])
-                if len(widths) != len(ranks):
-                    raise ConfigError(f"{dataset}: {len(widths)} widths in the rows, {len(ranks)} planted ranks")
-                rhos.append(planted_rank_agreement(widths, ranks))
-                per_field.extend({"dataset": dataset, "seed": seed, "model": model, "field": f"f{i}",
-                                  "true_rank": int(t), "width": int(w)}
-                                 for i, (t, w) in enumerate(zip(ranks, widths, strict=True)))
-            mean, half = t_interval(rhos)
-            row |= {"runs": len(rhos), "spearman": mean, "spearman_ci95": half}
-            if len(rhos) < 2 or half != half:
-                reasons.append(f"{NOT_TESTABLE}: the correlation is defined for {sum(r == r for r in rhos)} "
-                               "seed(s); an interval needs two")
-            else:
-                row["rank_verdict"] = (SUPPORTED if mean - half > 0 else NOT_SUPPORTED if mean + half <= 0
-                                       else INCONCLUSIVE)
-        oracle = ok[(ok["dataset"] == dataset) & (ok["method"] == "oracle")]
-        if oracle.empty:
-            reasons.append(missing(f"oracle on {dataset}", profile))
-        elif not sseds.empty:
-            a, b = by_seed(sseds), by_seed(oracle)
-            seeds = a.index.intersection(b.index)
-            d = paired_difference(a.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
-            row |= {"oracle_n": d.n, "oracle_difference": d.mean, "oracle_ci95": d.ci95}
-            if d.n >= 2:
-                row["oracle_verdict"] = margin_verdict(d.mean - d.ci95, d.mean + d.ci95, margin)
-            else:
-                reasons.append(f"{NOT_TESTABLE}: {d.n} seed(s) with SSEDS and oracle runs; an interval needs two")
-        # Without the ranks the claim has no subject, whatever the oracle comparison says.
-        row["verdict"] = (NOT_TESTABLE if row["rank_verdict"] == NOT_TESTABLE
-                          else all_hold([row["rank_verdict"], row["oracle_verdict"]]))
-        row["reason"] = "; ".join(reasons)
-        summary.append(row)
-    return pd.DataFrame(per_field), pd.DataFrame(summary)
-
-
-# -- (f): what cannot be tested here --------------------------------------------------------------------
-
-def untestable_text(paper: StudyConfig | None = None) -> dict[str, str]:
-    """Why the paper's full-size datasets and its online test are out of reach, from the ``paper``
-    profile (the datasets it names) and the sizes of their files."""
-    names = [d.name for d in paper.datasets] if paper is not None else list(PAPER_ROWS)
-    sizes = " and ".join(f"{name_of(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else name_of(n) for n in names)
-    return {
-        "claim_f_data": (f"{sizes}: at full size one fit takes hours on the two CPU cores this book is built "
-                         f"on, and a claim needs dozens of fits (every method, budget and seed), so the profile "
-                         f"{paper.name if paper is not None else 'paper'} is provided for a machine with the data "
-                         "and a GPU but not run here"),
-        "claim_f_online": ("the online A/B test needs a production system and its live traffic; no "
-                           "reproduction outside the authors' company has access to either"),
-    }
 
 
 # -- the chapter -----------------------------------------------------------------------------------------
