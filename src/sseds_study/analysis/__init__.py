@@ -1,7 +1,7 @@
 """The analyses behind the book's chapters, one module per chapter; each ``*_chapter(profile)``
 returns a ``Chapter`` (header, figures, tables, glued text) that its notebook only displays."""
 
-from .ablation import ablation_chapter, ablation_study, validation_ranking
+from .ablation import ablation_chapter, ablation_study
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
 from .efficiency import efficiency_chapter, latency_ratios, search_costs
@@ -15,6 +15,7 @@ from .search import (
     search_chapter,
     widths_by_budget,
 )
+from .variant_choice import validation_ranking
 
 __all__ = [
     "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_study", "budget_chapter", "compare_methods",
