@@ -5,6 +5,7 @@ from .ablation import ablation_chapter, ablation_study
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
 from .efficiency import efficiency_chapter, latency_ratios, search_costs
+from .factorial import main_effects
 from .pretrain import ALL_MODELS, pretrain_all, pretrain_chapter
 from .search import (
     exact_agreement,
