@@ -26,6 +26,7 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (ma
 # above this an allocation still gets its own mapping; glibc versions before 2.35 refuse more than 32 MiB
 _THRESHOLDS = (1 << 30, 32 << 20)
 
+
 @functools.cache
 def keep_freed_memory() -> bool:
     """Have glibc keep freed memory for the next allocations (see the module docstring); whether the
