@@ -22,9 +22,9 @@ import pandas as pd
 import torch
 
 from sseds_study.analysis import load_pretrained, saliency_scores
-from sseds_study.config import load_profile
 from sseds_study.models.registry import build_model
 from sseds_study.search import allocate_dims
+from sseds_study.study.profile import load_profile
 
 
 def param_bytes(model: torch.nn.Module) -> int:

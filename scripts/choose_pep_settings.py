@@ -29,12 +29,13 @@ import time
 import pandas as pd
 import torch
 
-from sseds_study.config import PEPConfig, load_profile
+from sseds_study.config import PEPConfig
 from sseds_study.data import load_dataset_from_config
 from sseds_study.search.pep import mask_allocation
 from sseds_study.study import RunSpec
 from sseds_study.study.execute import build_masked_model
 from sseds_study.study.pep import run_pep_search
+from sseds_study.study.profile import load_profile
 from sseds_study.train import fit
 
 SCHEDULES = [  # (threshold_init, threshold_lr (None: the training lr), threshold_weight_decay, weight_decay)

@@ -18,16 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .cli_args import add_data_args, add_model_train_args, data_config, load_data, model_config, train_config
-from .config import (
-    BUDGET_UNITS,
-    ESTIMATORS,
-    EXECUTORS,
-    RANK_BY,
-    SCORE_SPLITS,
-    SearchConfig,
-    load_study,
-    to_dict,
-)
+from .config import BUDGET_UNITS, ESTIMATORS, RANK_BY, SCORE_SPLITS, SearchConfig, to_dict
 from .data import dataset_summary
 from .errors import SsedsError, is_environment_error
 from .fileio import atomic_write_text, check_writable_dir
@@ -46,6 +37,7 @@ from .study import (
     sweep,
 )
 from .study.methods import MethodInput, check_allocation_inputs
+from .study.profile import EXECUTORS, load_study
 from .train import fit, save_checkpoint, seed_everything
 
 

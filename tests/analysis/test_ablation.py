@@ -54,7 +54,7 @@ def test_agreement_text_names_the_best_gradient_setting_per_model():
 
 
 def test_the_chapter_from_a_factorial_results_table():
-    from sseds_study.config import load_profile
+    from sseds_study.study.profile import load_profile
 
     study = dataclasses.replace(load_profile("ablation"), factorial=FACTORIAL, search=REFERENCE,
                                 models=("FM", "DeepFM"), budgets=BUDGETS, seeds=SEEDS)

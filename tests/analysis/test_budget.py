@@ -100,7 +100,7 @@ def test_ablation_choice_is_the_best_mean_validation_auc_and_ignores_test():
 
 def test_variant_search_of_the_best_profiles():
     from sseds_study.analysis.budget import variant_search
-    from sseds_study.config import load_profile
+    from sseds_study.study.profile import load_profile
 
     s = variant_search(load_profile("headline_best_deepfm"))
     assert (s.score_split, s.estimator, s.min_dim, s.init) == ("valid", "exact", 0, "inherit")

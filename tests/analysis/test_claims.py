@@ -8,8 +8,8 @@ from claimhelpers import result_table
 
 from sseds_study.analysis import claims as c
 from sseds_study.analysis.claim_rules import NOT_TESTABLE, SUPPORTED
-from sseds_study.config import study_from_dict
 from sseds_study.figures.claims import plot_interval_claim
+from sseds_study.study.profile import study_from_dict
 
 
 def test_build_claims_on_a_profile_without_the_claims_budgets():

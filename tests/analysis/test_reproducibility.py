@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from sseds_study.analysis import reproducibility as r
-from sseds_study.config import study_from_dict
+from sseds_study.study.profile import study_from_dict
 
 VERSIONS = json.dumps({"python": "3.11.7", "torch": "2.13.0+cpu", "numpy": "2.4.6", "pandas": "3.1.1",
                        "sseds_study": "0.1.0"})
@@ -80,7 +80,7 @@ def test_build_reproducibility_without_times():
 
 
 def test_book_profiles_include_every_named_companion():
-    from sseds_study.config import load_profile
+    from sseds_study.study.profile import load_profile
 
     profiles = r.book_profiles(load_profile("default"))
     assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "headline_best_fm",

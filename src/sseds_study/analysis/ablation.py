@@ -26,10 +26,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, ConfigError, StudyConfig, companion, load_profile
+from ..config import ESTIMATORS, ConfigError
 from ..figures.comparison import plot_factor_effects
 from ..figures.results import plot_exact_agreement
 from ..study import sweep, with_variant
+from ..study.profile import StudyConfig, companion, load_profile
 from .chapter import Chapter
 from .factorial import (
     CELL,

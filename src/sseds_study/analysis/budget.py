@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import SearchConfig, StudyConfig, companion, from_dict, load_profile, to_dict
+from ..config import SearchConfig, from_dict, to_dict
 from ..figures.comparison import plot_budget_change
 from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
 from ..study.compare import paired_changes, paired_comparisons, verdict_counts
+from ..study.profile import StudyConfig, companion, load_profile
 from .alignment import alignment_effect, alignment_text
 from .chapter import Chapter
 from .slim_tuning import slim_tuning_check

@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..config import ConfigError, SearchConfig, StudyConfig
+from ..config import ConfigError, SearchConfig
 from ..search.agreement import planted_rank_agreement
 from ..statistics import paired_difference, t_interval
 from ..study.compare import paired_comparisons, verdict_counts
+from ..study.profile import StudyConfig
 from .claim_rules import (
     INCONCLUSIVE,
     MARGIN,

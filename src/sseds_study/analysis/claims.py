@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..config import ConfigError, StudyConfig, companion, load_profile
+from ..config import ConfigError
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
 from ..study import seed_data, sweep
+from ..study.profile import StudyConfig, companion, load_profile
 from .advice import advice_table, advice_text, practical_advice
 from .budget import small_budgets
 from .chapter import Chapter

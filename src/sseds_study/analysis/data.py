@@ -6,8 +6,9 @@ profile's first dataset with a planted truth."""
 
 from __future__ import annotations
 
-from ..config import ConfigError, StudyConfig, companion
+from ..config import ConfigError
 from ..data import EncodedDataset, has_planted_truth, load_dataset_from_study
+from ..study.profile import StudyConfig, companion
 
 
 def planted_dataset(study: StudyConfig, progress: bool = False) -> tuple[EncodedDataset, StudyConfig]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import ConfigError, StudyConfig, load_profile, to_dict
+from ..config import ConfigError, to_dict
 from ..data import load_dataset_from_config
 from ..data.paths import repo_root
 from ..deploy import scoring_latency, to_sparse_tables
@@ -44,6 +44,7 @@ from ..study import (
     worker_threads,
 )
 from ..study.compare import paired_comparisons
+from ..study.profile import StudyConfig, load_profile
 from .budget import small_budgets
 from .chapter import Chapter
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table

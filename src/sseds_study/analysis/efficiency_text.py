@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..config import StudyConfig
+from ..study.profile import StudyConfig
 
 SSEDS_TARGET = 0.02  # the target: SSEDS's search under 2% of one pretraining epoch
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from ..config import SearchConfig, StudyConfig, load_profile
+from ..config import SearchConfig
 from ..data import load_dataset_from_config
 from ..figures.results import plot_learning_curves
 from ..figures.tuning import plot_tuning_grid
@@ -26,6 +26,7 @@ from ..study import (
     worker_threads,
 )
 from ..study.expand import tuned_train
+from ..study.profile import StudyConfig, load_profile
 from .chapter import Chapter
 from .tables import BookTable, compact_table, plain_table
 

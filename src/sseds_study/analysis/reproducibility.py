@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..config import StudyConfig, companion, load_profile
 from ..data.paths import repo_root
 from ..publish.stages import TIMES_FILE, read_stage_times
 from ..study import sweep
+from ..study.profile import StudyConfig, companion, load_profile
 from .chapter import Chapter
 from .tables import plain_table
 

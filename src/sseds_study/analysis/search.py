@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, companion, load_profile
+from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
 from ..search._checks import budget_limit
@@ -35,6 +35,7 @@ from ..study import (
 )
 from ..study.expand import tuned_train
 from ..study.methods import ranked_allocation
+from ..study.profile import StudyConfig, companion, load_profile
 from .chapter import Chapter
 from .tables import compact_table, plain_table
 

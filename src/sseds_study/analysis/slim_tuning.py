@@ -19,10 +19,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import StudyConfig, config_hash
+from ..config import config_hash
 from ..statistics import paired_difference, verdict
 from ..study import sweep, tune_study
 from ..study.expand import tuned_train
+from ..study.profile import StudyConfig
 
 # The decays tried: the default grid's lower half and the chosen values of chapter 2 (a slim model
 # has fewer parameters to regularise, so the grid stops below the largest full-model choices).

@@ -1,6 +1,8 @@
-"""Typed settings: data, model, training and search (``settings``), and study profiles (``study``).
+"""Typed settings: data, model, training, search, PEP and tuning (``settings``).
 
-Everything is re-exported here, so ``from sseds_study.config import TrainConfig, load_study`` works.
+The lowest settings layer: plain frozen dataclasses that check their own values, importing nothing of
+the package above ``errors``. Study profiles (a sweep's settings, ``extends:``, validation against the
+method and model registries) live one floor up, in ``sseds_study.study.profile``.
 """
 
 from ..errors import ConfigError
@@ -22,20 +24,10 @@ from .settings import (
     load_yaml,
     to_dict,
 )
-from .study import (
-    EXECUTORS,
-    StudyConfig,
-    companion,
-    load_profile,
-    load_study,
-    resolve_profile,
-    study_from_dict,
-)
 
 __all__ = [
     "BUDGET_UNITS",
     "ESTIMATORS",
-    "EXECUTORS",
     "INITS",
     "PEP_GRANULARITIES",
     "RANK_BY",
@@ -45,18 +37,10 @@ __all__ = [
     "ModelConfig",
     "PEPConfig",
     "SearchConfig",
-    "StudyConfig",
-    "companion",
     "TrainConfig",
     "TuneConfig",
-    "companion",
     "config_hash",
     "from_dict",
-    "companion",
-    "load_profile",
-    "load_study",
     "load_yaml",
-    "resolve_profile",
-    "study_from_dict",
     "to_dict",
 ]

@@ -9,7 +9,6 @@ registry) and budget reuses them. Every finished run is journalled at once
 (``journal``), and one sweep at a time holds a results folder (``lock``); ``stats`` summarises the results over seeds.
 """
 
-from ..config import EXECUTORS, StudyConfig, companion, load_profile, load_study, study_from_dict
 from .execute import execute_run, run_group, worker_threads
 from .expand import expand_runs, group_runs, seed_data, study_searches
 from .journal import RESULTS_FILE, load_results, read_journal, saved_study, write_journal, write_table
@@ -17,6 +16,7 @@ from .lock import SweepLocked, sweep_lock
 from .methods import METHODS, Method, get_method, method_names, reduced_methods, register
 from .pep import PEPSearch, load_or_search, load_search, run_pep_search, search_path
 from .pretrain import GroupCache, Pretrained, load_or_pretrain, saliency_for_spec
+from .profile import EXECUTORS, StudyConfig, companion, load_profile, load_study, study_from_dict
 from .provenance import git_commit, package_versions
 from .runs import RunSpec, variant_label
 from .stats import GROUP_COLUMNS, aggregate, summarise_over_seeds, t_interval, with_variant

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..config import DataConfig, SearchConfig, StudyConfig, TrainConfig, config_hash, from_dict, to_dict
+from ..config import DataConfig, SearchConfig, TrainConfig, config_hash, from_dict, to_dict
 from ..errors import ConfigError
 from .methods import get_method
 from .pep import resolve_pep
+from .profile import StudyConfig
 from .runs import RunSpec
 
 

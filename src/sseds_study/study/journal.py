@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import StudyConfig, study_from_dict
 from ..errors import ConfigError, notice
 from ..fileio import atomic_write_text
 from .expand import expand_runs
+from .profile import StudyConfig, study_from_dict
 
 RESULTS_FILE = "results.csv"
 STUDY_FILE = "study.json"

@@ -16,13 +16,14 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from ..config import EXECUTORS, StudyConfig, to_dict
+from ..config import to_dict
 from ..errors import ConfigError
 from ..fileio import atomic_write_text, check_writable_dir
 from .executors import sweep_in_process, sweep_processes, sweep_ray
 from .expand import balance_groups, expand_runs, group_runs
 from .journal import STUDY_FILE, journal_path, read_journal, read_journal_entry, write_journal, write_table
 from .lock import sweep_lock
+from .profile import EXECUTORS, StudyConfig
 from .provenance import provenance
 from .tune import TUNING_DIR, finish_tuning, tuning_runs
 

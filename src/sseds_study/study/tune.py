@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import StudyConfig, config_hash
+from ..config import config_hash
 from ..errors import ConfigError
 from ..fileio import atomic_write_text
 from .expand import seed_data
 from .journal import read_journal, saved_study
 from .methods import get_method
+from .profile import StudyConfig
 from .runs import RunSpec
 
 TUNING_DIR = "tuning"

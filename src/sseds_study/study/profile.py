@@ -15,10 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..data import DATASETS, check_dataset_options, has_planted_truth
-from ..data.paths import repo_root
-from ..errors import ConfigError
-from .settings import (
+from ..config.settings import (
     DataConfig,
     ModelConfig,
     PEPConfig,
@@ -29,6 +26,11 @@ from .settings import (
     load_yaml,
     to_dict,
 )
+from ..data import DATASETS, check_dataset_options, has_planted_truth
+from ..data.paths import repo_root
+from ..errors import ConfigError
+from ..models.registry import canonical_model_name
+from .methods import check_method, get_method
 
 EXECUTORS = ("local", "ray")
 REQUIRED = ("name", "datasets", "models", "methods", "budgets", "seeds")
@@ -110,9 +112,6 @@ def _check_runs(study: StudyConfig, searches) -> None:
     """Every method runs at one budget at least, one that needs planted ranks (``oracle``) has only
     data with them, and no budget is too small for ``min_dim`` (such runs would only fail after
     pretraining)."""
-    # The method registry imports this package (see _check_methods): looked up at validation time.
-    from ..study.methods import get_method
-
     emb_dim = study.model.emb_dim
     for name in study.methods:
         method = get_method(name)
@@ -135,18 +134,11 @@ def _check_runs(study: StudyConfig, searches) -> None:
 
 
 def _check_methods(methods) -> None:
-    # The method registry imports the study runner, search and models, which import this package:
-    # it is looked up when a profile is validated, not when this module is imported.
-    from ..study.methods import check_method
-
     for m in methods:
         check_method(m, owner="study.methods")
 
 
 def _canonical_model(name: str) -> str:
-    # Models import this package for ModelConfig: the registry is looked up at validation time.
-    from ..models.registry import canonical_model_name
-
     try:
         return canonical_model_name(name)
     except ConfigError as exc:
