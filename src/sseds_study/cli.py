@@ -15,36 +15,31 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
-from .cli_args import add_data_args, add_model_train_args, data_config, load_data, model_config, train_config
-from .config import BUDGET_UNITS, ESTIMATORS, RANK_BY, SCORE_SPLITS, SearchConfig, to_dict
-from .data import dataset_summary
+from .cli_args import (
+    add_data_args,
+    add_model_train_args,
+    add_search_args,
+    data_config,
+    load_data,
+    model_config,
+    search_config,
+    train_config,
+)
+from .config.settings import EXECUTORS, check_budget, to_dict
 from .errors import SsedsError, is_environment_error
 from .fileio import atomic_write_text, check_writable_dir
-from .models.registry import build_model
-from .study import (
-    GroupCache,
-    RunSpec,
-    aggregate,
-    default_results_dir,
-    get_method,
-    load_or_pretrain,
-    load_results,
-    method_names,
-    resolve_tuned,
-    saved_study,
-    sweep,
-)
-from .study.methods import MethodInput, check_allocation_inputs
-from .study.profile import EXECUTORS, load_study
-from .train import fit, save_checkpoint, seed_everything
+from .study.methods import method_names
+
+# The commands import torch, pandas and the study runner when they run, not when the parser is
+# built: ``sseds --help`` and ``sseds <command> --help`` answer without them.
 
 
 # ----------------------------------------------------------------------------------------------
 # Commands
 # ----------------------------------------------------------------------------------------------
 def cmd_data(args) -> int:
+    from .data.stats import dataset_summary
+
     ds = load_data(args)
     m = ds.manifest
     print(f"{ds.name}: {len(ds):,} rows, {ds.num_fields} fields")
@@ -70,6 +65,9 @@ def _check_out(out: Path) -> Path:
 
 
 def cmd_train(args) -> int:
+    from .models.registry import build_model
+    from .train import fit, save_checkpoint, seed_everything
+
     out = _check_out(Path(args.out)) if args.out else None  # before the data: encoding can take long
     ds = load_data(args)
     model_cfg = model_config(args, ds.num_fields)
@@ -99,10 +97,12 @@ def cmd_train(args) -> int:
 def cmd_search(args) -> int:
     """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field.
     The budget, min_dim and the results folder are checked first: pretraining can take hours."""
-    search = SearchConfig(estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,
-                          budget_unit=args.budget_unit, rank_by=args.rank_by, min_dim=args.min_dim)
-    if not 0.0 < args.budget <= 1.0:  # also false for nan
-        raise SsedsError(f"--budget: expected a fraction of the embedding parameters in (0, 1]; got {args.budget:g}")
+    from .study.methods import MethodInput, check_allocation_inputs, get_method
+    from .study.pretrain import GroupCache, load_or_pretrain
+    from .study.runs import RunSpec
+
+    search = search_config(args)
+    check_budget(args.budget, "--budget")
     spec = RunSpec(data_config(args), dataclasses.replace(model_config(args), emb_dims=None),
                    train_config(args), search, args.method, args.budget)
     cache_dir = Path(args.results) if args.results else Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / "search"
@@ -124,6 +124,11 @@ def cmd_search(args) -> int:
 
 
 def cmd_sweep(args) -> int:
+    import pandas as pd
+
+    from .study.profile import load_study
+    from .study.sweep import sweep
+
     study = load_study(args.config)
     report = sweep(study, args.results, executor=args.executor, workers=args.workers, progress=not args.quiet)
     print(f"{study.name}: {report.executed} run(s) executed, {report.skipped} already done, "
@@ -139,6 +144,14 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_results(args) -> int:
+    import pandas as pd
+
+    from .study.journal import load_results, saved_study
+    from .study.profile import load_study
+    from .study.stats import aggregate
+    from .study.sweep import default_results_dir
+    from .study.tune import resolve_tuned
+
     target = Path(args.target)
     study = None
     if target.suffix in (".yaml", ".yml"):
@@ -182,15 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="pretrain, score and allocate; print the width of each field")
     add_data_args(p)
     add_model_train_args(p)
-    p.add_argument("--budget", type=float, default=0.1, help="fraction of embedding parameters kept, in (0, 1]")
+    p.add_argument("--budget", type=float, default=0.1, help="fraction of embedding parameters kept, in (0, 1] "
+                                                               "(default 0.1)")
     p.add_argument("--method", default="sseds", choices=method_names(evaluation="retrain"),
-                   help="how widths are chosen (the methods that retrain a slim model)")
-    p.add_argument("--estimator", default="mean_abs", choices=ESTIMATORS)
-    p.add_argument("--score-split", default="train", choices=SCORE_SPLITS)
-    p.add_argument("--num-batches", type=int, default=32)
-    p.add_argument("--budget-unit", default="params", choices=BUDGET_UNITS)
-    p.add_argument("--rank-by", default="saliency", choices=RANK_BY)
-    p.add_argument("--min-dim", type=int, default=0)
+                   help="how widths are chosen (the methods that retrain a slim model; default sseds)")
+    add_search_args(p)
     p.add_argument("--results", help="where the pretrained model is cached (default results/search)")
     p.set_defaults(func=cmd_search)
 

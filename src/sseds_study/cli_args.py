@@ -1,14 +1,53 @@
 """The command line's shared options: the data, model and training arguments of ``sseds`` and the
-configs built from them. A value the user typed wrongly raises SsedsError naming the option."""
+configs built from them. A value the user typed wrongly raises SsedsError naming the option.
+
+One default per setting: an option that sets a config field takes its default (and its choices) from
+the config class (``add_setting``), never a literal of its own, so ``sseds`` and the profiles start
+from the same values; the dataclass checks the value, as it does for a profile. This module imports
+only the settings and the registries' names, so ``sseds --help`` starts no torch or pandas.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
-from .config import DataConfig, ModelConfig, TrainConfig
-from .data import DATASETS, load_dataset_from_config
+from .config.settings import (
+    BUDGET_UNITS,
+    ESTIMATORS,
+    OPTIMIZERS,
+    RANK_BY,
+    SCORE_SPLITS,
+    DataConfig,
+    ModelConfig,
+    SearchConfig,
+    TrainConfig,
+)
+from .data.registry import DATASET_NAMES
 from .errors import SsedsError
-from .models.registry import MODELS
+from .models.registry import MODEL_NAMES
+
+
+def setting_default(cls, name: str):
+    """The default of field ``name`` of config class ``cls``."""
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def _show(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def add_setting(group, flag: str, cls, name: str, *, help: str = "", choices=None, **kwargs) -> argparse.Action:
+    """An option that sets field ``name`` of ``cls``: its default is the field's, and the action records
+    which field it sets (``action.setting``) so that a test can hold every option to its dataclass."""
+    default = setting_default(cls, name)
+    text = f"{help + ' ' if help else ''}(default {_show(default)})"
+    if isinstance(default, tuple):  # typed as comma-separated text, like every list option
+        default = _show(default)
+    action = group.add_argument(flag, default=default, choices=choices, help=text, **kwargs)
+    action.setting = (cls, name)
+    return action
 
 
 def parse_value(text: str):
@@ -40,15 +79,16 @@ def parse_options(pairs: list[str]) -> dict:
 
 def add_data_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", default="movielens100k", help=f"one of {', '.join(DATASETS)} (default movielens100k)")
+    add_setting(g, "--dataset", DataConfig, "name", help=f"one of {', '.join(DATASET_NAMES)}")
     g.add_argument("--path", help="local raw file or folder (criteo, avazu, frappe, table)")
     g.add_argument("--label", help="table: the label column")
     g.add_argument("--categorical", help="table: comma-separated categorical columns")
     g.add_argument("--numeric", help="table: comma-separated numeric columns")
     g.add_argument("--multi", help="table: comma-separated multi-valued columns")
     g.add_argument("--spec", help="table: a YAML file declaring label and columns")
-    g.add_argument("--min-count", type=int, help="values seen fewer times in training become OOV")
-    g.add_argument("--split-seed", type=int, help="seed of the 8:1:1 split")
+    add_setting(g, "--min-count", DataConfig, "min_count", type=int,
+                help="values seen fewer times in training become OOV (unset: the dataset's protocol default)")
+    add_setting(g, "--split-seed", DataConfig, "split_seed", type=int, help="seed of the 8:1:1 split")
     g.add_argument("--option", action="append", metavar="KEY=VALUE",
                    help="any other dataset option, e.g. --option rows=20000 (repeatable)")
 
@@ -61,33 +101,47 @@ def data_config(args) -> DataConfig:
     for name in ("categorical", "numeric", "multi"):
         if getattr(args, name):
             options[name] = [c for c in getattr(args, name).split(",") if c]
-    kw = {"name": args.dataset, "options": options}
-    if args.min_count is not None:
-        kw["min_count"] = args.min_count
-    if args.split_seed is not None:
-        kw["split_seed"] = args.split_seed
-    return DataConfig(**kw)
+    return DataConfig(name=args.dataset, min_count=args.min_count, split_seed=args.split_seed, options=options)
 
 
 def load_data(args):
+    from .data.registry import load_dataset_from_config
+
     return load_dataset_from_config(data_config(args), progress=not args.quiet)
 
 
 def add_model_train_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model and training")
-    g.add_argument("--model", default="DeepFM", help=", ".join(MODELS))
-    g.add_argument("--emb-dim", type=int, default=16, help="base width D")
+    add_setting(g, "--model", ModelConfig, "name", help=", ".join(MODEL_NAMES))
+    add_setting(g, "--emb-dim", ModelConfig, "emb_dim", type=int, help="base width D")
     g.add_argument("--emb-dims", help="mixed widths, one per field, comma-separated (e.g. 16,8,0,4,...)")
-    g.add_argument("--hidden-dims", default="64,32", help="MLP widths, comma-separated")
-    g.add_argument("--epochs", type=int, default=20, help="maximum epochs (early stopping on valid AUC)")
-    g.add_argument("--patience", type=int, default=2)
-    g.add_argument("--batch-size", type=int, default=2048)
-    g.add_argument("--lr", type=float, default=1e-3)
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--optimizer", default="adam", choices=("adam", "sparse_adam", "auto"),
-                   help="adam (dense, the study's), sparse_adam (SparseAdam for the embedding tables) or auto "
-                        "(sparse only for tables of at least 200,000 rows)")
-    g.add_argument("--device", default="auto", help="auto (cuda, then cpu), cpu or cuda")
+    add_setting(g, "--hidden-dims", ModelConfig, "hidden_dims", help="MLP widths, comma-separated")
+    add_setting(g, "--epochs", TrainConfig, "max_epochs", type=int, help="maximum epochs (early stopping on valid AUC)")
+    add_setting(g, "--patience", TrainConfig, "patience", type=int)
+    add_setting(g, "--batch-size", TrainConfig, "batch_size", type=int)
+    add_setting(g, "--lr", TrainConfig, "lr", type=float)
+    add_setting(g, "--seed", TrainConfig, "seed", type=int)
+    add_setting(g, "--optimizer", TrainConfig, "optimizer", choices=OPTIMIZERS,
+                help="adam (dense, the study's), sparse_adam (SparseAdam for the embedding tables) or auto "
+                     "(sparse only for tables of at least 200,000 rows)")
+    add_setting(g, "--device", TrainConfig, "device", help="auto (cuda, then cpu), cpu or cuda")
+
+
+def add_search_args(p: argparse.ArgumentParser) -> None:
+    """The search options of ``sseds search``: SearchConfig's fields, its defaults and choices."""
+    g = p.add_argument_group("search")
+    add_setting(g, "--estimator", SearchConfig, "estimator", choices=ESTIMATORS)
+    add_setting(g, "--score-split", SearchConfig, "score_split", choices=SCORE_SPLITS)
+    add_setting(g, "--num-batches", SearchConfig, "num_batches", type=int)
+    add_setting(g, "--budget-unit", SearchConfig, "budget_unit", choices=BUDGET_UNITS)
+    add_setting(g, "--rank-by", SearchConfig, "rank_by", choices=RANK_BY)
+    add_setting(g, "--min-dim", SearchConfig, "min_dim", type=int,
+                help="the narrowest width a field keeps while it keeps any (0: a field may be dropped)")
+
+
+def search_config(args) -> SearchConfig:
+    return SearchConfig(estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,
+                        budget_unit=args.budget_unit, rank_by=args.rank_by, min_dim=args.min_dim)
 
 
 def parse_ints(text: str | None, what: str) -> tuple[int, ...] | None:
@@ -109,5 +163,4 @@ def model_config(args, num_fields: int | None = None) -> ModelConfig:
 
 def train_config(args) -> TrainConfig:
     return TrainConfig(batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, patience=args.patience,
-                       seed=args.seed, device=args.device, progress=not args.quiet,
-                       optimizer=getattr(args, "optimizer", "adam"))
+                       seed=args.seed, device=args.device, progress=not args.quiet, optimizer=args.optimizer)

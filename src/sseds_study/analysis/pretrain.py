@@ -14,7 +14,7 @@ from ..config import SearchConfig
 from ..data import load_dataset_from_config
 from ..figures.results import plot_learning_curves
 from ..figures.tuning import plot_tuning_grid
-from ..models.registry import MODELS
+from ..models.registry import MODEL_NAMES
 from ..study import (
     RunSpec,
     default_results_dir,
@@ -30,7 +30,7 @@ from ..study.profile import StudyConfig, load_profile
 from .chapter import Chapter
 from .tables import BookTable, compact_table, plain_table
 
-ALL_MODELS = tuple(MODELS)
+ALL_MODELS = MODEL_NAMES
 SHARE_COLUMNS = {"emb_params": "embedding parameters", "total_params": "all parameters",
                  "emb_share": "embedding share"}
 METRICS = {"test_auc": ("test AUC", "max"), "test_logloss": ("test logloss", "min")}

@@ -9,6 +9,7 @@ from ..errors import ConfigError
 from .settings import (
     BUDGET_UNITS,
     ESTIMATORS,
+    EXECUTORS,
     INITS,
     PEP_GRANULARITIES,
     RANK_BY,
@@ -19,6 +20,7 @@ from .settings import (
     SearchConfig,
     TrainConfig,
     TuneConfig,
+    check_budget,
     config_hash,
     from_dict,
     load_yaml,
@@ -28,6 +30,7 @@ from .settings import (
 __all__ = [
     "BUDGET_UNITS",
     "ESTIMATORS",
+    "EXECUTORS",
     "INITS",
     "PEP_GRANULARITIES",
     "RANK_BY",
@@ -39,6 +42,7 @@ __all__ = [
     "SearchConfig",
     "TrainConfig",
     "TuneConfig",
+    "check_budget",
     "config_hash",
     "from_dict",
     "load_yaml",

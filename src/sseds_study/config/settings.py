@@ -41,6 +41,17 @@ PEP_GRANULARITIES = ("global", "dim", "field", "field_dim", "feature", "feature_
 # torch's SparseAdam (lazy: only the rows a batch touches are updated); "auto" does that only for
 # tables of at least train.optim.SPARSE_MIN_ROWS rows, which no dataset of the study reaches.
 OPTIMIZERS = ("adam", "sparse_adam", "auto")
+# Where a sweep's runs execute: processes on this machine, or a Ray cluster.
+EXECUTORS = ("local", "ray")
+
+
+def check_budget(value, owner: str) -> float:
+    """A budget: the fraction of the full model's embedding parameters kept, a number in (0, 1]. The one
+    check of a budget's range, for profiles, PEP's settings and the command line alike."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value <= 1  # false for nan
+    if not ok:
+        raise ConfigError(f"{owner}: expected a fraction of the embedding parameters in (0, 1]; got {value!r}")
+    return float(value)
 
 
 def _check_choice(owner: str, name: str, value, choices):
@@ -236,10 +247,7 @@ class PEPConfig:
             _check_positive("pep", "weight_decay", self.weight_decay, allow_zero=True)
             object.__setattr__(self, "weight_decay", float(self.weight_decay))
         _check_positive("pep", "max_epochs", self.max_epochs)
-        budgets = tuple(float(b) for b in self.budgets)
-        for b in budgets:
-            if not 0 < b <= 1:
-                raise ConfigError(f"pep.budgets: every budget must be in (0, 1]; got {b!r}")
+        budgets = tuple(check_budget(b, "pep.budgets") for b in self.budgets)
         if len(set(budgets)) != len(budgets):
             raise ConfigError(f"pep.budgets: expected distinct values; got {list(budgets)}")
         object.__setattr__(self, "budgets", tuple(sorted(budgets, reverse=True)))

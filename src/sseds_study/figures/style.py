@@ -22,7 +22,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from ..data.spec import EncodedDataset
-from ..models.registry import MODELS
+from ..models.registry import MODEL_NAMES
 from ..statistics import t_interval
 from ..study.methods import METHODS
 
@@ -65,7 +65,7 @@ def method_dashes(names: Iterable[str] | None = None) -> dict[str, str | tuple]:
 def model_palette(models: Iterable[str]) -> dict[str, tuple]:
     """{base model: colour}, colour-blind safe; a registered model keeps its colour in every figure
     (colours go by the model registry's order), others come after."""
-    names = list(dict.fromkeys([*MODELS, *models]))
+    names = list(dict.fromkeys([*MODEL_NAMES, *models]))
     colors = dict(zip(names, sns.color_palette("colorblind", len(names)), strict=True))
     return {m: colors[m] for m in models}
 

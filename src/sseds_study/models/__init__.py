@@ -1,29 +1,16 @@
-"""CTR models with uniform or mixed-width field embeddings. Each model maps ids (B, C) to logits (B,)."""
+"""CTR models with uniform or mixed-width field embeddings. Each model maps ids (B, C) to logits (B,).
 
-from .base import CTRModel
-from .dcn import DCN
-from .deepfm import DeepFM
-from .embedding import FieldEmbedding
-from .fm import FM
-from .inherit import inherit_pretrained
-from .ipnn import IPNN
-from .registry import MODELS, build_model, canonical_model_name
-from .widedeep import WideDeep
+The names below are imported on first use (``sseds_study._lazy``): ``models.registry`` knows the
+model names without importing torch.
+"""
 
-__all__ = [
-    "CTRModel",
-    "DCN",
-    "DeepFM",
-    "FM",
-    "FieldEmbedding",
-    "IPNN",
-    "MODELS",
-    "WideDeep",
-    "build_model",
-    "canonical_model_name",
-    "inherit_pretrained",
-]
+from .._lazy import lazy_face
 
-from .pep import SoftThreshold, attach_fixed_mask, attach_soft_threshold  # noqa: E402  (PEP)
-
-__all__ += ["SoftThreshold", "attach_fixed_mask", "attach_soft_threshold"]
+_EXPORTS = {
+    "CTRModel": "base", "DCN": "dcn", "DeepFM": "deepfm", "FM": "fm", "FieldEmbedding": "embedding", "IPNN": "ipnn",
+    "WideDeep": "widedeep", "inherit_pretrained": "inherit", "MODELS": "registry", "MODEL_NAMES": "registry",
+    "build_model": "registry", "canonical_model_name": "registry", "model_class": "registry",
+    "SoftThreshold": "pep", "attach_fixed_mask": "pep", "attach_soft_threshold": "pep",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_face(globals(), _EXPORTS)

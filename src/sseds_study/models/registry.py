@@ -1,27 +1,33 @@
-"""Model names -> classes; ``build_model`` is the one way the rest of the package makes a model."""
+"""Model names -> classes; ``build_model`` is the one way the rest of the package makes a model.
+
+The names and where each class lives are plain data, so the command line lists them without
+importing torch; a class is imported when it is first asked for (``model_class``).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..config import ModelConfig
-from ..data.spec import FieldSpec
+from ..config.settings import ModelConfig
 from ..errors import ConfigError
-from .base import CTRModel
-from .dcn import DCN
-from .deepfm import DeepFM
-from .fm import FM
-from .ipnn import IPNN
-from .widedeep import WideDeep
 
-MODELS: dict[str, type[CTRModel]] = {"FM": FM, "DeepFM": DeepFM, "WideDeep": WideDeep, "DCN": DCN, "IPNN": IPNN}
+if TYPE_CHECKING:
+    from ..data.spec import FieldSpec
+    from .base import CTRModel
+
+# name -> (module of this package, class name), in the order the book lists them
+_CLASSES = {"FM": ("fm", "FM"), "DeepFM": ("deepfm", "DeepFM"), "WideDeep": ("widedeep", "WideDeep"),
+            "DCN": ("dcn", "DCN"), "IPNN": ("ipnn", "IPNN")}
+MODEL_NAMES: tuple[str, ...] = tuple(_CLASSES)
 
 
 def _match_key(name: str) -> str:
     return name.lower().replace("&", "").replace("_", "").replace("-", "").replace(" ", "")
 
 
-_BY_KEY = {_match_key(name): name for name in MODELS}
+_BY_KEY = {_match_key(name): name for name in MODEL_NAMES}
 
 
 def canonical_model_name(name: str) -> str:
@@ -32,8 +38,21 @@ def canonical_model_name(name: str) -> str:
     """
     canonical = _BY_KEY.get(_match_key(name)) if isinstance(name, str) else None
     if canonical is None:
-        raise ConfigError(f"model.name: unknown model {name!r}; expected one of {', '.join(MODELS)}")
+        raise ConfigError(f"model.name: unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
     return canonical
+
+
+def model_class(name: str) -> type[CTRModel]:
+    """The class of model ``name`` (any spelling ``canonical_model_name`` accepts)."""
+    module, cls = _CLASSES[canonical_model_name(name)]
+    return getattr(importlib.import_module(f"{__package__}.{module}"), cls)
+
+
+def __getattr__(name: str):
+    # MODELS (name -> class) imports every model class, so it is built when first read.
+    if name == "MODELS":
+        return {n: model_class(n) for n in MODEL_NAMES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_model(fields: Sequence[FieldSpec], cfg: ModelConfig, gates: bool = False) -> CTRModel:
@@ -41,4 +60,4 @@ def build_model(fields: Sequence[FieldSpec], cfg: ModelConfig, gates: bool = Fal
 
     Seed (``train.seed_everything``) before calling it: the initial weights come from torch's global
     generator."""
-    return MODELS[canonical_model_name(cfg.name)](fields, cfg, gates=gates)
+    return model_class(cfg.name)(fields, cfg, gates=gates)

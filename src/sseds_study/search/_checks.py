@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..config import settings
 from ..errors import ConfigError
 
 
@@ -29,13 +30,12 @@ def check_choice(name: str, value, choices: Sequence[str]) -> None:
 
 
 def check_budget(budget) -> float:
-    """A budget must be a real number in (0, 1]; returns it as a Python float."""
-    if isinstance(budget, bool) or not isinstance(budget, numbers.Real):
-        raise SearchInputError(f"budget: expected a number in (0, 1]; got {budget!r}")
-    value = float(budget)
-    if not math.isfinite(value) or not 0.0 < value <= 1.0:
-        raise SearchInputError(f"budget: expected a number in (0, 1]; got {budget!r}")
-    return value
+    """A budget must be a real number in (0, 1] (``config.settings.check_budget``, the one rule);
+    returns it as a Python float."""
+    try:
+        return settings.check_budget(budget, "budget")
+    except ConfigError as exc:
+        raise SearchInputError(str(exc)) from None
 
 
 def budget_limit(budget: float, total: int) -> int:

@@ -7,28 +7,27 @@ checkpointed (``pretrain``), its saliency is computed once per set of search opt
 run once per set of PEP settings (``pep``, checkpointed too), and every method (``methods``, the
 registry) and budget reuses them. Every finished run is journalled at once
 (``journal``), and one sweep at a time holds a results folder (``lock``); ``stats`` summarises the results over seeds.
+
+Names are imported on first use (``sseds_study._lazy``), so reading the method registry or a profile
+does not start torch.
 """
 
-from .execute import execute_run, run_group, worker_threads
-from .expand import expand_runs, group_runs, seed_data, study_searches
-from .journal import RESULTS_FILE, load_results, read_journal, saved_study, write_journal, write_table
-from .lock import SweepLocked, sweep_lock
-from .methods import METHODS, Method, get_method, method_names, reduced_methods, register
-from .pep import PEPSearch, load_or_search, load_search, run_pep_search, search_path
-from .pretrain import GroupCache, Pretrained, load_or_pretrain, saliency_for_spec
-from .profile import EXECUTORS, StudyConfig, companion, load_profile, load_study, study_from_dict
-from .provenance import git_commit, package_versions
-from .runs import RunSpec, variant_label
-from .stats import GROUP_COLUMNS, aggregate, summarise_over_seeds, t_interval, with_variant
-from .sweep import SweepReport, default_results_dir, sweep, tune_study
-from .tune import load_tuning, resolve_tuned, tuning_runs
+from .._lazy import lazy_face
 
-__all__ = [
-    "EXECUTORS", "GROUP_COLUMNS", "METHODS", "RESULTS_FILE", "GroupCache", "Method", "PEPSearch", "Pretrained",
-    "RunSpec", "StudyConfig", "SweepLocked", "SweepReport", "aggregate", "default_results_dir", "execute_run",
-    "expand_runs", "get_method", "git_commit", "group_runs", "load_or_pretrain", "load_or_search", "load_search",
-    "companion", "load_profile", "load_results", "load_study", "method_names", "package_versions", "read_journal",
-    "reduced_methods", "register", "run_group", "run_pep_search", "saliency_for_spec", "saved_study", "search_path",
-    "seed_data", "study_from_dict", "study_searches", "load_tuning", "resolve_tuned", "tuning_runs", "tune_study", "summarise_over_seeds", "sweep", "sweep_lock", "t_interval",
-    "variant_label", "with_variant", "worker_threads", "write_journal", "write_table",
-]
+_EXPORTS = {
+    "execute_run": "execute", "run_group": "execute", "worker_threads": "execute", "expand_runs": "expand",
+    "group_runs": "expand", "seed_data": "expand", "study_searches": "expand", "RESULTS_FILE": "journal",
+    "load_results": "journal", "read_journal": "journal", "saved_study": "journal", "write_journal": "journal",
+    "write_table": "journal", "SweepLocked": "lock", "sweep_lock": "lock", "METHODS": "methods",
+    "Method": "methods", "get_method": "methods", "method_names": "methods", "reduced_methods": "methods",
+    "register": "methods", "PEPSearch": "pep", "load_or_search": "pep", "load_search": "pep",
+    "run_pep_search": "pep", "search_path": "pep", "GroupCache": "pretrain", "Pretrained": "pretrain",
+    "load_or_pretrain": "pretrain", "saliency_for_spec": "pretrain", "EXECUTORS": "profile",
+    "StudyConfig": "profile", "companion": "profile", "load_profile": "profile", "load_study": "profile",
+    "study_from_dict": "profile", "git_commit": "provenance", "package_versions": "provenance", "RunSpec": "runs",
+    "variant_label": "runs", "GROUP_COLUMNS": "stats", "aggregate": "stats", "summarise_over_seeds": "stats",
+    "t_interval": "stats", "with_variant": "stats", "SweepReport": "sweep", "default_results_dir": "sweep",
+    "sweep": "sweep", "tune_study": "sweep", "load_tuning": "tune", "resolve_tuned": "tune", "tuning_runs": "tune",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_face(globals(), _EXPORTS)

@@ -14,18 +14,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..config import SearchConfig
-from ..data.stats import planted_ranks, value_counts
+from ..config.settings import SearchConfig
 from ..errors import ConfigError
-from ..search import baselines
-from ..search.allocate import Allocation, allocate_dims, allocate_dims_at_params
-from ..search.pep import MaskAllocation, mask_allocation
-from .pep import load_or_search
-from .pretrain import GroupCache, Pretrained, saliency_for_spec
-from .runs import RunSpec
+
+# The registry is read by the command line (its choices) and by profile validation: the allocation
+# functions import what they compute with (numpy, torch, the search) when they are called.
+if TYPE_CHECKING:
+    from ..search.allocate import Allocation
+    from ..search.pep import MaskAllocation
+    from .pretrain import GroupCache, Pretrained
+    from .runs import RunSpec
 
 # How a method's run is measured:
 #   "pretrained": the pretrained full model itself (no slim model is trained);
@@ -131,6 +131,8 @@ def check_allocation_inputs(vocab_sizes, spec: RunSpec) -> None:
     """Raise the error the run's allocation would raise for its budget and search options, before any
     training: the budget's range, ``min_dim`` and whether the budget keeps a column at all depend on
     the vocabulary sizes alone, never on the scores, so zero scores give the same verdict."""
+    import numpy as np
+
     method = get_method(spec.method)
     emb_dim = spec.model.emb_dim
     if not method.applies(spec.budget, emb_dim):
@@ -155,6 +157,8 @@ def _vocab(x: MethodInput) -> tuple[int, ...]:
 
 
 def allocate_full(x: MethodInput) -> Allocation:
+    from ..search import baselines
+
     return baselines.full_allocation(_vocab(x), x.spec.model.emb_dim)
 
 
@@ -166,6 +170,8 @@ def ranked_allocation(scores, vocab_sizes, budget: float, search: SearchConfig) 
     compared at the same parameter fraction as everything else, never at a larger one. The budget of
     every method of the study is a fraction of embedding parameters.
     """
+    from ..search.allocate import allocate_dims, allocate_dims_at_params
+
     if search.budget_unit == "dims":
         return allocate_dims_at_params(scores, vocab_sizes, budget, rank_by=search.rank_by, min_dim=search.min_dim)
     return allocate_dims(scores, vocab_sizes, budget, budget_unit="params", rank_by=search.rank_by,
@@ -173,6 +179,8 @@ def ranked_allocation(scores, vocab_sizes, budget: float, search: SearchConfig) 
 
 
 def allocate_sseds(x: MethodInput) -> Allocation:
+    from .pretrain import saliency_for_spec
+
     scores, seconds = saliency_for_spec(x.ds, x.pre, x.spec, x.cache)
     x.search_seconds += seconds
     x.search_passes += x.spec.search.num_batches  # K scoring batches: one forward and backward each
@@ -180,30 +188,45 @@ def allocate_sseds(x: MethodInput) -> Allocation:
 
 
 def allocate_uniform(x: MethodInput) -> Allocation:
+    from ..search import baselines
+
     return baselines.uniform_filled_allocation(_vocab(x), x.spec.model.emb_dim, x.spec.budget)
 
 
 def allocate_random(x: MethodInput) -> Allocation:
+    from ..search import baselines
+
     scores = baselines.random_scores(len(_vocab(x)), x.spec.model.emb_dim, x.spec.seed)
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def allocate_magnitude(x: MethodInput) -> Allocation:
+    from ..search import baselines
+
     scores = baselines.magnitude_scores(x.pre.model.embedding.field_weights())
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def allocate_frequency(x: MethodInput) -> Allocation:
+    from ..data.stats import value_counts
+    from ..search import baselines
+
     scores = baselines.frequency_scores(value_counts(x.ds, "train"), _vocab(x), x.spec.model.emb_dim)
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
 def allocate_oracle(x: MethodInput) -> Allocation:
+    from ..data.stats import planted_ranks
+    from ..search import baselines
+
     # The planted ranks unscaled: a reference for what the right widths score, whatever they cost.
     return baselines.oracle_allocation(planted_ranks(x.ds), _vocab(x), x.spec.model.emb_dim)
 
 
 def _pep_mask(x: MethodInput, init: str) -> MaskAllocation:
+    from ..search.pep import mask_allocation
+    from .pep import load_or_search
+
     search = load_or_search(x.ds, x.spec, x.cache)  # one search run per group and PEP settings
     x.search_seconds += search.seconds
     x.search_passes += search.passes

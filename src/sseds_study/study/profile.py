@@ -16,23 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from ..config.settings import (
+    EXECUTORS,
     DataConfig,
     ModelConfig,
     PEPConfig,
     SearchConfig,
     TrainConfig,
     TuneConfig,
+    check_budget,
     from_dict,
     load_yaml,
     to_dict,
 )
-from ..data import DATASETS, check_dataset_options, has_planted_truth
+from ..data import DATASET_NAMES, check_dataset_options, has_planted_truth
 from ..data.paths import repo_root
 from ..errors import ConfigError
 from ..models.registry import canonical_model_name
 from .methods import check_method, get_method
 
-EXECUTORS = ("local", "ray")
 REQUIRED = ("name", "datasets", "models", "methods", "budgets", "seeds")
 # A profile's name becomes a folder under the results directory: nothing that could leave it.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -81,8 +82,7 @@ class StudyConfig:
                 raise ConfigError(f"study.{what}: expected at least one entry; got none")
         _check_methods(self.methods)
         for b in self.budgets:
-            if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 < b <= 1:
-                raise ConfigError(f"study.budgets: every budget must be a number in (0, 1]; got {b!r}")
+            check_budget(b, "study.budgets")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise ConfigError(f"study.workers: expected a positive integer; got {self.workers!r}")
         if self.executor not in EXECUTORS:
@@ -122,7 +122,7 @@ def _check_runs(study: StudyConfig, searches) -> None:
                               f"{', '.join(map(str, study.budgets))}; it needs a budget of at least {need:g}")
         lacking = [d.name for d in study.datasets if not has_planted_truth(d.name)]
         if method.needs_planted_truth and lacking:
-            planted = ", ".join(n for n in DATASETS if has_planted_truth(n))
+            planted = ", ".join(n for n in DATASET_NAMES if has_planted_truth(n))
             raise ConfigError(f"study.methods: {name!r} needs data with planted ranks ({planted}); "
                               f"dataset(s) {', '.join(lacking)} have none")
         followed = {method.run_search(s) for s in searches} if "min_dim" in method.search_fields else ()
