@@ -50,6 +50,27 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def data_identity(cfg) -> dict:
+    """A DataConfig as the study keys it (runs, pretrained models, tuning choices): its settings, with a
+    user table's files by content (``table.table_identity``) rather than by path. For every other
+    dataset it is ``to_dict(cfg)``, so their keys are what they always were."""
+    from ..config.settings import to_dict
+
+    identity = to_dict(cfg)
+    if cfg.name == "table":
+        from .table import table_identity
+
+        identity["options"] = table_identity(dict(cfg.options), resolve_cache_dir(None))
+    return identity
+
+
+def data_key(cfg) -> str:
+    """The hash of ``data_identity``: the dataset entry of a tuning choice (``study.tuned``)."""
+    from ..config.settings import config_hash
+
+    return config_hash(data_identity(cfg))
+
+
 def load_dataset(name: str, *, cache_dir=None, progress: bool = True, **options) -> EncodedDataset:
     """Load (fetching, encoding and caching as needed) one dataset by name.
 

@@ -112,6 +112,22 @@ def _check_header(path: Path, header: list[str], wanted: list[str]) -> None:
                                   f"{', '.join(map(str, where))}); expected each declared column once")
 
 
+# Options that name files: a run is keyed by what they hold, never by where they are.
+FILE_OPTIONS = ("path", "train", "valid", "test")
+
+
+def table_identity(options: dict, cache_dir) -> dict:
+    """The table options as a run's key sees them: each data file replaced by its split and content hash
+    (``cached_sha256``), the spec file by the declarations it holds. Moving or renaming the file keeps
+    the key; editing one byte changes it."""
+    out = {k: v for k, v in options.items() if k not in (*FILE_OPTIONS, "spec")}
+    files = resolve_split_files("table", *(options.get(k) for k in FILE_OPTIONS))
+    out["files"] = [{"split": split, "sha256": cached_sha256(p, cache_dir)} for p, split in files]
+    if options.get("spec") is not None:
+        out["spec"] = read_spec(options["spec"])
+    return out
+
+
 def load_table(*, cache_dir, progress: bool = True, path=None, train=None, valid=None, test=None, spec=None,
                label: str | None = None, categorical=None, numeric=None, multi=None, multi_sep: str | None = None,
                delimiter: str | None = None, numeric_bucket: str | None = None, min_count=None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..config import DataConfig, SearchConfig, TrainConfig, config_hash, from_dict, to_dict
+from ..config import DataConfig, SearchConfig, TrainConfig, from_dict, to_dict
+from ..data.registry import data_key
 from ..errors import ConfigError
 from .methods import get_method
 from .pep import resolve_pep
@@ -28,7 +29,7 @@ def tuned_train(study: StudyConfig, data: DataConfig, model_name: str) -> TrainC
     chose for them (``study.tuned``). A study with a tuning stage has no runs until it has been tuned."""
     if study.tune is None:
         return study.train
-    key = config_hash(data)
+    key = data_key(data)
     for entry in study.tuned:
         if entry["dataset"] == key and entry["model"] == model_name:
             return dataclasses.replace(study.train, lr=float(entry["lr"]),

@@ -247,10 +247,32 @@ def merge(parent: dict, child: dict) -> dict:
     return out
 
 
+# Dataset options that name a file or folder: relative ones are read from the profile's own folder.
+FILE_OPTIONS = ("path", "train", "valid", "test", "spec")
+
+
+def _anchor_paths(data: dict, folder: Path) -> dict:
+    """``data`` with every relative file option of its datasets made relative to ``folder`` (the folder
+    of the profile that wrote it), so a profile means the same files whatever the current directory."""
+    datasets = data.get("datasets")
+    if not isinstance(datasets, list):
+        return data
+    anchored = []
+    for entry in datasets:
+        options = entry.get("options") if isinstance(entry, dict) else None
+        if isinstance(options, dict):
+            options = {k: str(folder / v) if k in FILE_OPTIONS and isinstance(v, str) and v
+                       and not Path(v).expanduser().is_absolute() else v for k, v in options.items()}
+            entry = {**entry, "options": options}
+        anchored.append(entry)
+    return {**data, "datasets": anchored}
+
+
 def resolve_profile(path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The mapping of a profile with its ``extends`` chain merged in (not yet validated)."""
+    """The mapping of a profile with its ``extends`` chain merged in (not yet validated); relative file
+    options of its datasets are read from the folder of the profile that states them."""
     path = Path(path)
-    data = load_yaml(path)
+    data = _anchor_paths(load_yaml(path), path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data

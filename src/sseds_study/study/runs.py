@@ -4,7 +4,8 @@ A run's ``key`` is the hash of its resolved settings: the journal is keyed by it
 settings did not change is never recomputed. ``group_key`` names the pretrained model a run shares
 with the others of its group (same data, base model, training settings and seed). A PEP run also
 carries its search settings (``pep``); for every other run ``pep`` is None and is left out of the
-key, so the keys of runs from before PEP existed are unchanged.
+key, so the keys of runs from before PEP existed are unchanged. A user table is keyed by its
+files' content, not their path (``data.data_identity``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..config import DataConfig, ModelConfig, PEPConfig, SearchConfig, TrainConfig, config_hash, to_dict
+from ..data.registry import data_identity
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,12 @@ class RunSpec:
 
     @property
     def key(self) -> str:
-        return config_hash(self.to_dict())
+        return config_hash(self.identity())
+
+    def identity(self) -> dict:
+        """What the key hashes: ``to_dict`` with the data by content (``data.data_identity``: a user
+        table's file by its checksum, not its path)."""
+        return {**self.to_dict(), "data": data_identity(self.data)}
 
     def to_dict(self) -> dict:
         """The run's settings as a plain dict (``pep`` only when the run has it)."""
@@ -49,7 +56,7 @@ class RunSpec:
 
     def pretrained_identity(self) -> dict:
         """What determines the pretrained model: stored in its checkpoint and hashed into ``group_key``."""
-        return {"data": self.data, "model": self.model, "train": train_identity(self.train)}
+        return {"data": data_identity(self.data), "model": self.model, "train": train_identity(self.train)}
 
 
 def train_identity(train: TrainConfig) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import config_hash
+from ..data.registry import data_key
 from ..errors import ConfigError
 from ..fileio import atomic_write_text
 from .expand import seed_data
@@ -72,7 +72,7 @@ def choose(study: StudyConfig, rows: dict[str, dict]) -> tuple[tuple[dict, ...],
             if best is None or entry["valid_auc"] > best["valid_auc"]:
                 best = entry
         best["chosen"] = True
-        chosen.append({"dataset": config_hash(data), "model": best["model"], "lr": best["lr"],
+        chosen.append({"dataset": data_key(data), "model": best["model"], "lr": best["lr"],
                        "emb_weight_decay": best["emb_weight_decay"]})
     return tuple(chosen), pd.DataFrame(table)
 
