@@ -85,7 +85,8 @@ def test_dataset_protocol_default_min_count_is_kept(tmp_path):
     path = SHARED / "criteo_dac_8k" / "criteo_kaggle_8k_train.tsv"
     ds = load_dataset_from_config(DataConfig(name="criteo", options={"path": str(path)}), cache_dir=tmp_path,
                                   progress=False)
-    assert ds.manifest["options"]["min_count"] == 10  # DESIGN.md 1.4, not the generic default
+    # Criteo's protocol (docs/design.md, "Datasets"), not the generic default
+    assert ds.manifest["options"]["min_count"] == 10
     ds1 = load_dataset_from_config(DataConfig(name="criteo", min_count=1, options={"path": str(path)}),
                                    cache_dir=tmp_path, progress=False)
     assert sum(ds1.vocab_sizes) > sum(ds.vocab_sizes)

@@ -270,7 +270,8 @@ def test_property_maximal_no_skipped_pair_fits(problem):
 
 
 def _reference_walk(scores, vocab, budget, unit, rank_by, min_dim):
-    """The DESIGN.md rule written as plainly as possible, with Python's own sort for the ranking."""
+    """The rule of docs/design.md ("min_dim", "Allocation") written as plainly as possible, with Python's
+    own sort for the ranking."""
     num_fields, emb_dim = scores.shape
     values = scores.tolist()
     key = {

@@ -28,7 +28,7 @@ ESTIMATORS = ("mean_abs", "abs_mean", "fisher", "taylor", "exact")
 SCORE_SPLITS = ("train", "valid")
 BUDGET_UNITS = ("params", "dims")
 RANK_BY = ("saliency", "saliency_per_param")
-# How a retrained slim model starts (DESIGN.md 1.1, step 4):
+# How a retrained slim model starts (docs/design.md, "The slim model and its initialisation"):
 #   "scratch": fresh seeded weights at the slim widths, the standard retraining;
 #   "inherit": prune-then-fine-tune: the pretrained model with the dropped columns cut out and every
 #              other weight (first-order terms, biases, MLP, cross network, head) carried over, the
@@ -151,10 +151,10 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """SSEDS options (DESIGN.md 1.1): how saliency is scored, how widths are allocated, and how the
-    slim model starts its retraining: ``init="scratch"`` (fresh seeded weights) or ``"inherit"``
-    (prune-then-fine-tune: the pretrained model pruned to the kept columns, every other weight kept,
-    so it starts where ``prune_only`` is; see ``INITS``)."""
+    """SSEDS options (docs/design.md, "The search options at a glance"): how saliency is scored, how
+    widths are allocated, and how the slim model starts its retraining: ``init="scratch"`` (fresh
+    seeded weights) or ``"inherit"`` (prune-then-fine-tune: the pretrained model pruned to the kept
+    columns, every other weight kept, so it starts where ``prune_only`` is; see ``INITS``)."""
 
     estimator: str = "mean_abs"
     score_split: str = "train"

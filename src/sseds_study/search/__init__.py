@@ -1,6 +1,7 @@
 """Embedding dimension search: saliency scores, budgeted allocation and baselines.
 
-Pure tensor functions: no file I/O and no training happen here (DESIGN.md section 2).
+Pure tensor functions: no file I/O and no training happen here (docs/design.md, "Boundaries and
+conventions").
 """
 
 from ._checks import SearchInputError

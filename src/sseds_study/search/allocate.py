@@ -1,5 +1,5 @@
-"""Turn per-dimension scores into per-field embedding widths under a parameter budget (DESIGN.md 1.1,
-step 3).
+"""Turn per-dimension scores into per-field embedding widths under a parameter budget (docs/design.md,
+"Allocation").
 
 Notation: F fields, base width D, field f has V_f rows (the OOV row included). The base model keeps
 ``base_params = sum_f V_f * D`` embedding parameters; a budget b in (0, 1] lets the slim model keep at

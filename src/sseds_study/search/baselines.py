@@ -1,4 +1,4 @@
-"""Baselines for SSEDS at the same embedding-parameter budget (DESIGN.md 1.2).
+"""Baselines for SSEDS at the same embedding-parameter budget (docs/design.md, "Baselines and PEP").
 
 Each returns either an ``Allocation`` directly (``full``, ``uniform``, ``frequency``) or an (F, D) score
 matrix to be fed through ``allocate_dims`` (``random``, ``magnitude``), so every ranked method is

@@ -1,5 +1,5 @@
 """PEP's search side: element masks per budget from one training run, mask statistics, and the bytes
-a server holds for the pruned tables (DESIGN.md 1.2, baseline ``pep``).
+a server holds for the pruned tables (docs/design.md, "Baselines and PEP").
 
 PEP (Liu et al., ICLR 2021) trains a model whose embedding entries are soft-thresholded
 (``models.pep.attach_soft_threshold``); the fraction of non-zero entries falls as the thresholds

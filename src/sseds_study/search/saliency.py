@@ -1,5 +1,5 @@
-"""Saliency of every embedding dimension from the gradient of the loss w.r.t. a gate (DESIGN.md 1.1,
-step 2).
+"""Saliency of every embedding dimension from the gradient of the loss w.r.t. a gate (docs/design.md,
+"Saliency").
 
 The model multiplies field f's embedding by a gate alpha[f] (a buffer of ones, shape (F, D)), so the
 gradient g = d loss / d alpha at alpha = 1 measures how much the loss depends on each dimension. Over K

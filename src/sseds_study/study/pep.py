@@ -1,5 +1,5 @@
 """PEP's search, the work its runs share: ONE soft-threshold training run per group and PEP settings
-gives a mask for every budget (DESIGN.md 1.2, baseline ``pep``).
+gives a mask for every budget (docs/design.md, "Baselines and PEP").
 
 The search run (``run_pep_search``) trains the base model from the group's initialisation (the seed
 that also initialises the pretrained model) with PEP's learnable thresholds on every field table
