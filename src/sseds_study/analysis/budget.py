@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import SearchConfig, from_dict, to_dict
+from ..config import SearchConfig, apply_variant
 from ..figures.comparison import plot_budget_change
 from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
@@ -198,7 +198,7 @@ SEARCH_COLUMNS = ("score_split", "estimator", "min_dim", "init", "budget_unit", 
 
 def variant_search(study: StudyConfig) -> SearchConfig:
     """The search settings of a profile's single variant (its base search when it has none)."""
-    return from_dict(SearchConfig, {**to_dict(study.search), **(study.variants[0] if study.variants else {})})
+    return apply_variant(study.search, study.variants[0] if study.variants else {})
 
 
 def ablation_choice(ablation: pd.DataFrame, model: str) -> dict | None:

@@ -20,6 +20,7 @@ from .settings import (
     SearchConfig,
     TrainConfig,
     TuneConfig,
+    apply_variant,
     check_budget,
     config_hash,
     from_dict,
@@ -47,4 +48,5 @@ __all__ = [
     "from_dict",
     "load_yaml",
     "to_dict",
+    "apply_variant",
 ]

@@ -174,6 +174,13 @@ class SearchConfig:
         _check_choice("search", "init", self.init, INITS)
 
 
+def apply_variant(search: SearchConfig, variant: dict, owner: str = "variant") -> SearchConfig:
+    """``search`` with an ablation variant's settings over it (the one way a variant is applied)."""
+    if not isinstance(variant, dict):
+        raise ConfigError(f"{owner}: expected mappings of search settings; got {variant!r}")
+    return from_dict(SearchConfig, {**to_dict(search), **variant}, owner=owner)
+
+
 @dataclass(frozen=True)
 class TuneConfig:
     """The tuning stage of a study (``study.tune``): before any run, every (dataset, base model) trains

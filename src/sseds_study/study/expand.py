@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..config import DataConfig, SearchConfig, TrainConfig, from_dict, to_dict
+from ..config import DataConfig, SearchConfig, TrainConfig, apply_variant
 from ..data.registry import data_key
 from ..errors import ConfigError
 from .methods import get_method
@@ -16,7 +16,7 @@ from .runs import RunSpec
 
 def study_searches(study: StudyConfig) -> list[SearchConfig]:
     """The study's search settings followed by one per ablation variant."""
-    return [study.search] + [from_dict(SearchConfig, {**to_dict(study.search), **v}) for v in study.variants]
+    return [study.search] + [apply_variant(study.search, v) for v in study.variants]
 
 
 def seed_data(study: StudyConfig, data: DataConfig, seed: int) -> DataConfig:
@@ -54,7 +54,7 @@ def expand_runs(study: StudyConfig) -> list[RunSpec]:
                     # Methods are keyed by the search options they read or follow only, so an ablation
                     # variant does not re-run a baseline it leaves unchanged (equal keys collapse).
                     method_searches = list(dict.fromkeys(method.run_search(s) for s in searches))
-                    budgets = [float(b) for b in method.budgets(study.budgets) if method.applies(b, model.emb_dim)]
+                    budgets = method.run_budgets(study.budgets, model.emb_dim)
                     # One PEP search serves every budget of the method: its settings name them all.
                     pep = resolve_pep(study.pep, sorted(budgets, reverse=True)) if method.reads_pep else None
                     for search in method_searches:

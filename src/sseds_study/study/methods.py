@@ -80,8 +80,13 @@ class Method:
         return self.min_budget is None or budget >= self.min_budget(emb_dim)
 
     def budgets(self, budgets) -> tuple[float, ...]:
-        """The budgets of a study at which this method runs."""
+        """The budgets of a study this method is asked to run at (before ``applies``)."""
         return (self.only_budget,) if self.only_budget is not None else tuple(budgets)
+
+    def run_budgets(self, budgets, emb_dim: int) -> list[float]:
+        """The budgets of a study at which this method runs, at base width ``emb_dim``: the one rule
+        for the runs a sweep expands and for a profile's check that each method runs somewhere."""
+        return [float(b) for b in self.budgets(budgets) if self.applies(b, emb_dim)]
 
     @property
     def search_fields(self) -> tuple[str, ...]:

@@ -23,10 +23,10 @@ from ..config.settings import (
     SearchConfig,
     TrainConfig,
     TuneConfig,
+    apply_variant,
     check_budget,
     from_dict,
     load_yaml,
-    to_dict,
 )
 from ..data import DATASET_NAMES, check_dataset_options, has_planted_truth
 from ..data.paths import repo_root
@@ -88,11 +88,7 @@ class StudyConfig:
         if self.executor not in EXECUTORS:
             raise ConfigError(f"study.executor: expected one of {', '.join(EXECUTORS)}; got {self.executor!r}")
         object.__setattr__(self, "models", tuple(_canonical_model(m) for m in self.models))
-        searches = [self.search]
-        for v in self.variants:
-            if not isinstance(v, dict):
-                raise ConfigError(f"study.variants: expected mappings of search settings; got {v!r}")
-            searches.append(from_dict(SearchConfig, {**to_dict(self.search), **v}, owner="study.variants"))
+        searches = [self.search, *(apply_variant(self.search, v, "study.variants") for v in self.variants)]
         _check_datasets(self.datasets)
         _check_runs(self, searches)
         for name in (*self.reuse, *self.companions.values()):
@@ -115,7 +111,7 @@ def _check_runs(study: StudyConfig, searches) -> None:
     emb_dim = study.model.emb_dim
     for name in study.methods:
         method = get_method(name)
-        budgets = [b for b in method.budgets(study.budgets) if method.applies(b, emb_dim)]
+        budgets = method.run_budgets(study.budgets, emb_dim)
         if not budgets:
             need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
             raise ConfigError(f"study.methods: {name!r} runs at none of the budgets "
