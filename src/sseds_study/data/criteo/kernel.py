@@ -1,4 +1,4 @@
-"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``criteo_encoder`` when
+"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``encoder`` when
 numba is installed (the ``fast`` extra; the locked environment has it).
 
 Encoding against fitted vocabularies with polars spends most of its time parsing the text into
@@ -14,7 +14,7 @@ each line's bytes once:
   encode with numpy.
 
 A block is cut at newlines into one byte range per core and the ranges are encoded on threads (the
-compiled functions release the GIL): ``criteo_blocks.BlockEncoder`` does that and holds the tables.
+compiled functions release the GIL): ``block_encoder.BlockEncoder`` does that and holds the tables.
 
 It only takes the plain case and says so otherwise: a block with a quote, a carriage return, a
 byte outside ASCII, a row with the wrong number of columns, a blank line, a label other than
@@ -37,7 +37,7 @@ _OTHER, _END, _REFUSE = 16, -1, -2
 
 
 def available() -> bool:
-    """Whether numba can be imported (then ``criteo_blocks.BlockEncoder`` can be built)."""
+    """Whether numba can be imported (then ``block_encoder.BlockEncoder`` can be built)."""
     return numba is not None
 
 

@@ -1,10 +1,10 @@
 """Encoding Criteo-format files against fitted vocabularies, block by block (a served model's input
-pipeline, and the second pass of ``criteo_fast.encode_files``).
+pipeline, and the second pass of ``fast_path.encode_files``).
 
 :class:`FittedEncoder` turns the vocabularies into lookups once: a direct table per integer field,
 a polars expression per categorical field and, when numba is installed, the compiled
-parse-and-lookup pass of ``criteo_kernel``. Then each block of whole lines is encoded by the
-compiled pass, or by polars (``criteo_fast``'s parse) where the compiled pass does not take the
+parse-and-lookup pass of ``kernel``. Then each block of whole lines is encoded by the
+compiled pass, or by polars (``fast_path``'s parse) where the compiled pass does not take the
 block or numba is missing. Both give the same ids, array for array (tested), and the same refusals.
 The compiled pass reads one block ahead: it encodes a block while the next is read and the caller
 stores the one before (two blocks in memory, still flat in the file's size).
@@ -17,8 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import criteo_blocks, criteo_kernel
-from .criteo_fast import (
+from ..encode import log_square_bucket
+from ..line_blocks import whole_line_arrays
+from .block_encoder import BlockEncoder
+from .fast_path import (
     CAT_FIELDS,
     FAST_BLOCK_BYTES,
     INT_FIELDS,
@@ -31,8 +33,7 @@ from .criteo_fast import (
     _raw_blocks,
     _split_of,
 )
-from .encode import log_square_bucket
-from .line_blocks import whole_line_arrays
+from .kernel import available as numba_available
 
 # the compiled pass reads an integer field's id from a table over these values (buckets included)
 INT_TABLE_RANGE = (-1024, 1 << 16)
@@ -103,7 +104,7 @@ class FittedEncoder:
 
     def __init__(self, vocabularies: Mapping[str, Sequence[str]], *, numeric: str = "log_square",
                  compiled: bool | None = None, dtype=np.int64):
-        if compiled and not criteo_kernel.available():
+        if compiled and not numba_available():
             raise RuntimeError("compiled=True needs numba: pip install 'sseds-study[fast]'")
         missing = [f for f in INT_FIELDS + CAT_FIELDS if f not in vocabularies]
         if missing:
@@ -113,7 +114,7 @@ class FittedEncoder:
             raise ValueError(f"ids are int64 or int32, not {self.dtype}")
         self.vocabularies = vocabularies
         self.numeric = numeric
-        self.compiled = compiled is not False and criteo_kernel.available()
+        self.compiled = compiled is not False and numba_available()
         self.int_lookups = [_IntLookup(vocabularies[f]) for f in INT_FIELDS]
         self.cat_exprs = [_string_lookup(f, vocabularies[f]) for f in CAT_FIELDS]
         self._kernels: dict = {}
@@ -140,7 +141,7 @@ class FittedEncoder:
             present = np.ones(len(every), dtype=bool)
             tables = np.stack([lookup.encode(every, present) for lookup in self.int_lookups])
             try:
-                self._kernels[key] = criteo_blocks.BlockEncoder(
+                self._kernels[key] = BlockEncoder(
                     spec.names, spec.delimiter, spec.label, INT_FIELDS, CAT_FIELDS,
                     [self.vocabularies[f] for f in CAT_FIELDS], [_na_id(self.vocabularies[f]) for f in CAT_FIELDS],
                     buckets - buckets.min(), tables, INT_TABLE_RANGE[0], [lookup.na_id for lookup in self.int_lookups])

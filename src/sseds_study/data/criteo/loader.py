@@ -12,7 +12,7 @@ own category; categories seen fewer than ``min_count`` (default 10) times in tra
 field's OOV id; one file is split 8:1:1 at random with a fixed seed.
 
 Engines (``engine=``): ``arrow``, the general pipeline of every dataset (``encode.encode_stream``);
-``polars``, ``criteo_fast`` (several times faster, the same arrays; input it does not handle the same
+``polars``, ``fast_path`` (several times faster, the same arrays; input it does not handle the same
 way goes to the general pipeline, so errors are reported as before); ``auto`` (the default) is polars
 when it is installed. The engine is not part of the cache key: both give the same encoding.
 """
@@ -22,14 +22,14 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from ..errors import DataFormatError, OptionError
-from . import criteo_fast
-from .cache import build_or_load, cached_sha256
-from .download import download, is_verified, verify_file
-from .encode import encode_stream
-from .paths import raw_dir
-from .raw import RawField
-from .readers import first_line, iter_delimited, resolve_split_files
+from ...errors import DataFormatError, OptionError
+from ..cache import build_or_load, cached_sha256
+from ..download import download, is_verified, verify_file
+from ..encode import encode_stream
+from ..paths import raw_dir
+from ..raw import RawField
+from ..readers import first_line, iter_delimited, resolve_split_files
+from . import fast_path
 
 INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
 CAT_FIELDS = tuple(f"C{i}" for i in range(1, 27))
@@ -96,7 +96,7 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
         raise OptionError(f"criteo: format must be one of auto, {', '.join(FORMATS)}; got {format!r}")
     if engine not in ENGINES:
         raise OptionError(f"criteo: engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-    if engine == "polars" and not criteo_fast.available():
+    if engine == "polars" and not fast_path.available():
         raise OptionError("criteo: engine polars needs the package polars (pip install polars)")
     if path is None and train is None:
         if not download:
@@ -114,28 +114,28 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
                          encoder=_encoder(files, formats, numeric, engine, block_bytes))
 
 
-def file_specs(files, formats) -> list[criteo_fast.FileSpec]:
+def file_specs(files, formats) -> list[fast_path.FileSpec]:
     """The fast path's description of each (file, split) pair; ``formats``: file name -> format."""
     out = []
     for path, split in files:
         spec = FORMATS[formats[Path(path).name]]
-        out.append(criteo_fast.FileSpec(Path(path), tuple(spec["names"]), spec["delimiter"], spec["header"],
+        out.append(fast_path.FileSpec(Path(path), tuple(spec["names"]), spec["delimiter"], spec["header"],
                                         spec["label"], split))
     return out
 
 
 def _encoder(files, formats, numeric: str, engine: str, block_bytes: int | None):
     """encode_stream, or the polars path in front of it (falling back to it on input it leaves to it)."""
-    if engine == "arrow" or (engine == "auto" and not criteo_fast.available()):
+    if engine == "arrow" or (engine == "auto" and not fast_path.available()):
         return None
     specs = file_specs(files, formats)
 
     def encode(stream, fields, *, min_count, split_seed, progress, desc):
         try:
             kwargs = {} if block_bytes is None else {"block_bytes": max(block_bytes, 1 << 16)}
-            return criteo_fast.encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed,
+            return fast_path.encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed,
                                             **kwargs)
-        except criteo_fast.FastPathUnsupported:
+        except fast_path.FastPathUnsupported:
             return encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress,
                                  desc=desc)
 

@@ -19,8 +19,8 @@ wrong column count, text that is not UTF-8) raises :class:`FastPathUnsupported`,
 encodes with the general pipeline instead, which reports the problem line by line. So the fast path
 never changes an encoded result and never changes an error message.
 
-The second pass (encoding against the fitted vocabularies) is ``criteo_encoder``'s, which also
-serves a model's input pipeline; it uses the compiled pass of ``criteo_kernel`` (numba) where it can,
+The second pass (encoding against the fitted vocabularies) is ``encoder``'s, which also
+serves a model's input pipeline; it uses the compiled pass of ``kernel`` (numba) where it can,
 and the polars parse and lookups of this module elsewhere.
 """
 
@@ -33,11 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFormatError
-from .encode import MISSING, OOV, EncodedArrays, assign_split, log_square_bucket
-from .line_blocks import count_byte, whole_line_blocks
-from .readers import BLOCK_BYTES, check_file
-from .spec import make_field_specs
+from ...errors import DataFormatError
+from ..encode import MISSING, OOV, EncodedArrays, assign_split, log_square_bucket
+from ..line_blocks import count_byte, whole_line_blocks
+from ..readers import BLOCK_BYTES, check_file
+from ..spec import make_field_specs
 
 INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
 CAT_FIELDS = tuple(f"C{i}" for i in range(1, 27))
@@ -242,7 +242,7 @@ def encode_files(files: Sequence[FileSpec], *, min_count, numeric: str = "log_sq
     labels = np.empty(n, dtype=np.float32)
     split = np.empty(n, dtype=np.int8)
     row0 = 0
-    from .criteo_encoder import iter_encoded_blocks  # that module builds on this one
+    from .encoder import iter_encoded_blocks  # that module builds on this one
 
     for block_ids, block_labels, block_split in iter_encoded_blocks(files, fitted["vocabularies"], numeric=numeric,
                                                                     split_seed=split_seed, block_bytes=block_bytes):

@@ -1,4 +1,4 @@
-"""Vocabulary keys in one open-addressing hash table, for compiled lookups (numba; ``criteo_kernel``).
+"""Vocabulary keys in one open-addressing hash table, for compiled lookups (numba; ``kernel``).
 
 All categorical fields' keys share one table of one int64 per slot, so that it is small enough to stay
 in the cache. A key of 8 lowercase hex digits (Criteo's hashed ids) whose field and id fit is held in
@@ -14,7 +14,7 @@ import numpy as np
 
 try:
     import numba
-except ImportError:  # the fast extra is not installed: criteo_fast uses polars alone
+except ImportError:  # the fast extra is not installed: the encoder uses polars alone
     numba = None
 
 _FNV_OFFSET = -3750763034362895579  # 0xcbf29ce484222325 as int64 (FNV-1a, 64 bits)

@@ -1,5 +1,5 @@
 """A Criteo file layout and its fitted vocabularies made into the tables of the compiled pass
-(``criteo_kernel``) once; each block of whole lines is then cut at newlines into byte ranges and the
+(``kernel``) once; each block of whole lines is then cut at newlines into byte ranges and the
 ranges encoded on threads (the compiled functions release the GIL)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .criteo_kernel import (
+from .kernel import (
     _END,
     _OTHER,
     _REFUSE,
