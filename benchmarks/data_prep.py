@@ -117,7 +117,7 @@ def child_compile(path: str, vocab: str) -> dict:
     from sseds_study.data.criteo import FittedEncoder, kernel
 
     cache = Path(kernel.__file__).parent / "__pycache__"
-    cached = any(cache.glob("kernel._encode_range-*.nbi"))
+    cached = any(cache.glob("kernel.encode_range-*.nbi"))
     vocabularies = pickle.loads(Path(vocab).read_bytes())
     t = time.perf_counter()
     with FittedEncoder(vocabularies, compiled=True, dtype=np.int32) as encoder:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sseds_study.data.criteo import block_encoder, fast_path, kernel, load_criteo, write_criteo_file
+from sseds_study.data.criteo import block_encoder, kernel, load_criteo, write_criteo_file
 from sseds_study.data.criteo.encoder import INT_TABLE_RANGE, FittedEncoder, iter_encoded_blocks
+from sseds_study.data.criteo.fast_path import fit_vocabularies
+from sseds_study.data.criteo.frames import FastPathUnsupported
+from sseds_study.data.criteo.layout import CAT_FIELDS, INT_FIELDS, FileSpec
 
-NAMES = ("label", *fast_path.INT_FIELDS, *fast_path.CAT_FIELDS)
+NAMES = ("label", *INT_FIELDS, *CAT_FIELDS)
 needs_numba = pytest.mark.skipif(not kernel.available(), reason="numba is not installed")
 PASSES = [pytest.param(True, marks=needs_numba, id="compiled"), pytest.param(False, id="polars")]
 
 
 def _spec(path, **kw):
-    return fast_path.FileSpec(path, kw.pop("names", NAMES), kw.pop("delimiter", "\t"), kw.pop("header", False),
+    return FileSpec(path, kw.pop("names", NAMES), kw.pop("delimiter", "\t"), kw.pop("header", False),
                                 "label", **kw)
 
 
@@ -46,7 +49,7 @@ def test_blocks_match_the_full_encoding(tmp_path, compiled):
 def _vocab_of(tmp_path, rows):
     path = tmp_path / "fit.txt"
     path.write_text("\n".join(rows) + "\n")
-    return fast_path.fit_vocabularies([_spec(path)], min_count=1)["vocabularies"]
+    return fit_vocabularies([_spec(path)], min_count=1)["vocabularies"]
 
 
 IRREGULAR = {  # each makes the compiled pass hand its block to polars, or is a value it must read right
@@ -75,9 +78,9 @@ def test_irregular_rows_encode_as_polars_does(tmp_path, case):
     path.write_text("\n".join(plain[:150] + [IRREGULAR[case]] + plain[150:]) + "\n")
     try:
         want = _encode([path], vocab, compiled=False)
-    except fast_path.FastPathUnsupported as exc:  # polars refuses: so must the compiled pass
+    except FastPathUnsupported as exc:  # polars refuses: so must the compiled pass
         if kernel.available():
-            with pytest.raises(fast_path.FastPathUnsupported, match=str(exc)):
+            with pytest.raises(FastPathUnsupported, match=str(exc)):
                 _encode([path], vocab, compiled=None)
         return
     got = _encode([path], vocab, compiled=None)
@@ -97,7 +100,7 @@ def test_input_polars_refuses_is_refused_either_way(tmp_path, bad):
     path.write_text("\n".join(rows) + "\n")
     vocab = _vocab_of(tmp_path, [_row()])
     for compiled in (False, None):
-        with pytest.raises(fast_path.FastPathUnsupported):
+        with pytest.raises(FastPathUnsupported):
             _encode([path], vocab, compiled=compiled)
 
 
@@ -115,7 +118,7 @@ def test_the_compiled_pass_hands_irregular_blocks_over(tmp_path):
 @pytest.mark.parametrize("threads", [1, 3])
 def test_threads_do_not_change_the_ids(tmp_path, threads, monkeypatch):
     path = write_criteo_file(tmp_path / "train.txt", 3000, seed=9, cardinality_scale=0.001)
-    vocab = fast_path.fit_vocabularies([_spec(path)], min_count=2)["vocabularies"]
+    vocab = fit_vocabularies([_spec(path)], min_count=2)["vocabularies"]
     want = _encode([path], vocab, compiled=False, block_bytes=1 << 16)
     monkeypatch.setattr(block_encoder.os, "sched_getaffinity", lambda _pid: set(range(threads)))
     got = _encode([path], vocab, compiled=True, block_bytes=1 << 16)
@@ -140,7 +143,7 @@ def test_header_byte_order_mark_and_several_files(tmp_path, compiled):
 
 def test_compiled_true_needs_numba(monkeypatch):
     monkeypatch.setattr(kernel, "numba", None)
-    vocab = {f: ["<OOV>"] for f in fast_path.INT_FIELDS + fast_path.CAT_FIELDS}
+    vocab = {f: ["<OOV>"] for f in INT_FIELDS + CAT_FIELDS}
     with pytest.raises(RuntimeError, match="numba"):
         FittedEncoder(vocab, compiled=True)
     assert FittedEncoder(vocab)._kernel(_spec("x")) is None  # the default falls back to polars
@@ -148,7 +151,7 @@ def test_compiled_true_needs_numba(monkeypatch):
 
 def test_missing_fields_are_named():
     with pytest.raises(ValueError, match="C26"):
-        FittedEncoder({f: ["<OOV>"] for f in fast_path.INT_FIELDS + fast_path.CAT_FIELDS[:-1]})
+        FittedEncoder({f: ["<OOV>"] for f in INT_FIELDS + CAT_FIELDS[:-1]})
 
 
 @needs_numba

@@ -8,7 +8,6 @@ import pytest
 from sseds_study.data.criteo import fast_path, load_criteo, write_criteo_file
 
 pytestmark = pytest.mark.skipif(not fast_path.available(), reason="polars is not installed")
-NAMES = ("label", *fast_path.INT_FIELDS, *fast_path.CAT_FIELDS)
 
 
 def _same(a, b):

@@ -88,7 +88,7 @@ def _key_hash(buf, s, n, k, v):
 def find(table, entries, key_bytes, buf, s, n, k, v):
     """The id of the key buf[s:s+n] of field k, 0 when it is not in the table; v is the key's value
     when it is 8 lowercase hex digits (``_hex32``), -1 otherwise. Every slot of the key's chain is
-    compared; ``_encode_range`` writes out the common case (a hex key held in place) itself and calls
+    compared; ``encode_range`` writes out the common case (a hex key held in place) itself and calls
     this for the rest."""
     mask = len(table) - 1
     slot = _key_hash(buf, s, n, k, v) & mask

@@ -1,10 +1,6 @@
-"""Criteo Display Advertising Challenge (DAC) data.
+"""Criteo Display Advertising Challenge (DAC) data: :func:`load_criteo`, the dataset registry's loader.
 
-Formats (auto-detected from the first line, or ``format=``):
-
-* ``dac``: the original ``train.txt``: tab-separated, no header, ``label, I1..I13, C1..C26``;
-* ``kaggle``: Kaggle's csv, header ``Id,Label,I1..I13,C1..C26`` (``Id`` is dropped);
-* ``bars``: the BARS Criteo_x1/x4 csv splits, header ``label,I1..I13,C1..C26``.
+Formats: ``dac``, ``kaggle`` or ``bars`` (``layout``), auto-detected from the first line, or ``format=``.
 
 Preprocessing (DESIGN 1.4, as PEP and BARS Criteo_x4_001): integer features v > 2 become
 floor(ln(v)^2), others stay as their value (``numeric="raw"`` keeps every value); missing is its
@@ -28,16 +24,11 @@ from ..download import download, is_verified, verify_file
 from ..encode import encode_stream
 from ..paths import raw_dir
 from ..raw import RawField
-from ..readers import first_line, iter_delimited, resolve_split_files
+from ..readers import iter_delimited, resolve_split_files
 from . import fast_path
+from .frames import FastPathUnsupported
+from .layout import CAT_FIELDS, FORMATS, INT_FIELDS, detect_format, file_specs
 
-INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
-CAT_FIELDS = tuple(f"C{i}" for i in range(1, 27))
-FORMATS = {
-    "dac": {"names": ("label", *INT_FIELDS, *CAT_FIELDS), "delimiter": "\t", "header": False, "label": "label"},
-    "kaggle": {"names": ("Id", "Label", *INT_FIELDS, *CAT_FIELDS), "delimiter": ",", "header": True, "label": "Label"},
-    "bars": {"names": ("label", *INT_FIELDS, *CAT_FIELDS), "delimiter": ",", "header": True, "label": "label"},
-}
 DEFAULT_MIN_COUNT = 10
 ENGINES = ("auto", "arrow", "polars")
 
@@ -47,21 +38,6 @@ CRITEO_TARBALL = "criteo-research-kaggle-display-advertising-challenge-dataset.t
 CRITEO_SIZE = 4_576_820_670
 CRITEO_MD5 = "df9b1b3766d9ff91d5ca3eb3d23bed27"
 CRITEO_TRAIN_MD5 = "4dcfe6c4b7783585d4ae3c714994f26a"
-
-
-def detect_format(path) -> str:
-    """'dac', 'kaggle' or 'bars', from the file's first line."""
-    line = first_line(path)
-    low = line.lower()
-    if low.startswith("id,label,"):
-        return "kaggle"
-    if low.startswith("label,"):
-        return "bars"
-    if "\t" in line:
-        return "dac"
-    raise DataFormatError(path, 1, "cannot tell the Criteo format from the first line: expected a tab-separated "
-                          "DAC row, a Kaggle header 'Id,Label,I1,...' or a BARS header 'label,I1,...'; "
-                          f"got {line[:80]!r}")
 
 
 def criteo_fields(numeric: str = "log_square") -> list[RawField]:
@@ -114,16 +90,6 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
                          encoder=_encoder(files, formats, numeric, engine, block_bytes))
 
 
-def file_specs(files, formats) -> list[fast_path.FileSpec]:
-    """The fast path's description of each (file, split) pair; ``formats``: file name -> format."""
-    out = []
-    for path, split in files:
-        spec = FORMATS[formats[Path(path).name]]
-        out.append(fast_path.FileSpec(Path(path), tuple(spec["names"]), spec["delimiter"], spec["header"],
-                                        spec["label"], split))
-    return out
-
-
 def _encoder(files, formats, numeric: str, engine: str, block_bytes: int | None):
     """encode_stream, or the polars path in front of it (falling back to it on input it leaves to it)."""
     if engine == "arrow" or (engine == "auto" and not fast_path.available()):
@@ -134,8 +100,8 @@ def _encoder(files, formats, numeric: str, engine: str, block_bytes: int | None)
         try:
             kwargs = {} if block_bytes is None else {"block_bytes": max(block_bytes, 1 << 16)}
             return fast_path.encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed,
-                                            **kwargs)
-        except fast_path.FastPathUnsupported:
+                                          **kwargs)
+        except FastPathUnsupported:
             return encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress,
                                  desc=desc)
 
