@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sseds_study.data.criteo import fast_path, load_criteo, write_criteo_file
-
-pytestmark = pytest.mark.skipif(not fast_path.available(), reason="polars is not installed")
+from sseds_study.data.criteo import load_criteo, write_criteo_file
 
 
 def _same(a, b):

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import polars as pl
 
 from ..encode import log_square_bucket
 from ..line_blocks import whole_line_arrays
@@ -42,8 +43,6 @@ class _IntLookup:
     sorted array for a binary search when the range is too wide: value -> id (0 = OOV)."""
 
     def __init__(self, vocab: Sequence[str]):
-        import polars as pl
-
         self.na_id = na_id(vocab)
         ids = np.arange(len(vocab), dtype=np.int64)
         ints = pl.Series(list(vocab[1:]), dtype=pl.String).cast(pl.Int64, strict=False)
@@ -79,8 +78,6 @@ def _string_lookup(name: str, vocab: Sequence[str]):
     The vocabulary (without its OOV entry) becomes a polars ``Enum``; a non-strict cast to it gives each
     string its position there (a hash lookup in polars, one column per thread, a third faster than
     ``replace_strict``), and null for a string outside it, which becomes the OOV id 0."""
-    import polars as pl
-
     missing_id = na_id(vocab)
     codes = pl.col(name).cast(pl.Enum(list(vocab[1:])), strict=False).to_physical().cast(pl.Int64) + 1
     return pl.when(pl.col(name).is_null()).then(pl.lit(missing_id, pl.Int64)).otherwise(codes.fill_null(0)).alias(name)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import polars as pl
 
 from ...errors import DataFormatError
 from ..encode import MISSING, OOV, EncodedArrays
@@ -33,20 +34,9 @@ from .frames import FAST_BLOCK_BYTES, FastPathUnsupported, int_matrix, label_arr
 from .layout import CAT_FIELDS, INT_FIELDS, FileSpec
 
 
-def available() -> bool:
-    """Whether polars can be imported."""
-    try:
-        import polars  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _int_keys(values: np.ndarray, valid: np.ndarray):
     """One integer field's bucketised values and valid mask (a column of ``frames.int_matrix``) -> the category
     keys as strings ("<NA>" for missing), as the general path."""
-    import polars as pl
-
     keys = pl.Series(values).cast(pl.String)
     return pl.select(pl.when(pl.Series(valid)).then(keys).otherwise(pl.lit(MISSING))).to_series()
 
@@ -56,8 +46,6 @@ def fit_vocabularies(files: Sequence[FileSpec], *, min_count, numeric: str = "lo
     """Pass 1: counts on the training rows -> {"vocabularies", "missing", "train_cardinality", "rows"}.
 
     ``min_count``: an int, or a mapping of field name (or "default") to int, as ``encode_stream``."""
-    import polars as pl
-
     fields = INT_FIELDS + CAT_FIELDS
     partial: dict[str, list] = {f: [] for f in fields}
     missing = dict.fromkeys(fields, 0)
@@ -125,4 +113,4 @@ def encode_files(files: Sequence[FileSpec], *, min_count, numeric: str = "log_sq
                          train_cardinality=dict(fitted["train_cardinality"]))
 
 
-__all__ = ["available", "encode_files", "fit_vocabularies"]
+__all__ = ["encode_files", "fit_vocabularies"]

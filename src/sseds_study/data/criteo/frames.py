@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from ..encode import MISSING, assign_split, log_square_bucket
 from ..line_blocks import count_byte, whole_line_blocks
@@ -62,8 +63,6 @@ def parse_block(data: bytes, spec: FileSpec):
     string, an empty field missing. A block whose integer fields polars cannot parse as they stand
     (spaces around a number, or not a number at all) is parsed again as strings; ``int_matrix`` then
     strips what it may and refuses the rest."""
-    import polars as pl
-
     strings = dict.fromkeys(spec.names, pl.String)
     # integers parsed by the CSV reader: no string per value to allocate, then cast
     typed = {**strings, **{f: pl.Int64 for f in INT_FIELDS if f in strings}}
@@ -87,8 +86,6 @@ def parse_block(data: bytes, spec: FileSpec):
 
 
 def _parse(data: bytes, spec: FileSpec, schema: dict):
-    import polars as pl
-
     return pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(spec.names), schema=schema,
                        separator=spec.delimiter, quote_char=None, truncate_ragged_lines=False, n_threads=None,
                        encoding="utf8", raise_if_empty=False)
@@ -97,8 +94,6 @@ def _parse(data: bytes, spec: FileSpec, schema: dict):
 def label_array(s) -> np.ndarray:
     """A block's label column as float32; FastPathUnsupported on a missing label or one other than 0, 1,
     0.0 or 1.0."""
-    import polars as pl
-
     if s.null_count():
         raise FastPathUnsupported("missing label")
     out = s.replace_strict(list(_LABELS), list(_LABELS.values()), default=None, return_dtype=pl.Float32)
@@ -114,8 +109,6 @@ def int_matrix(df, fields: Sequence[str], numeric: str) -> tuple[np.ndarray, np.
     The columns are cast in one polars select (in parallel); only a column with a value polars cannot
     cast as it stands (spaces around the number) is stripped first. The bucket is computed on the whole
     matrix at once, with the same numpy functions as ``log_square_bucket``, so it gives the same numbers."""
-    import polars as pl
-
     raw = df.select(fields)
     cast = raw.select([pl.col(f).cast(pl.Int64, strict=False) for f in fields])  # a no-op on Int64 columns
     lost = [f for f in fields if cast.get_column(f).null_count() != raw.get_column(f).null_count()]

@@ -9,8 +9,8 @@ field's OOV id; one file is split 8:1:1 at random with a fixed seed.
 
 Engines (``engine=``): ``arrow``, the general pipeline of every dataset (``encode.encode_stream``);
 ``polars``, ``fast_path`` (several times faster, the same arrays; input it does not handle the same
-way goes to the general pipeline, so errors are reported as before); ``auto`` (the default) is polars
-when it is installed. The engine is not part of the cache key: both give the same encoding.
+way goes to the general pipeline, so errors are reported as before); ``auto`` (the default) is polars.
+The engine is not part of the cache key: both give the same encoding.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..encode import encode_stream
 from ..paths import raw_dir
 from ..raw import RawField
 from ..readers import iter_delimited, resolve_split_files
-from . import fast_path
+from .fast_path import encode_files
 from .frames import FastPathUnsupported
 from .layout import CAT_FIELDS, FORMATS, INT_FIELDS, detect_format, file_specs
 
@@ -72,8 +72,6 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
         raise OptionError(f"criteo: format must be one of auto, {', '.join(FORMATS)}; got {format!r}")
     if engine not in ENGINES:
         raise OptionError(f"criteo: engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-    if engine == "polars" and not fast_path.available():
-        raise OptionError("criteo: engine polars needs the package polars (pip install polars)")
     if path is None and train is None:
         if not download:
             raise OptionError("criteo: no data given; expected path= (--path: a file or folder with the raw data) "
@@ -92,15 +90,14 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
 
 def _encoder(files, formats, numeric: str, engine: str, block_bytes: int | None):
     """encode_stream, or the polars path in front of it (falling back to it on input it leaves to it)."""
-    if engine == "arrow" or (engine == "auto" and not fast_path.available()):
+    if engine == "arrow":
         return None
     specs = file_specs(files, formats)
 
     def encode(stream, fields, *, min_count, split_seed, progress, desc):
         try:
             kwargs = {} if block_bytes is None else {"block_bytes": max(block_bytes, 1 << 16)}
-            return fast_path.encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed,
-                                          **kwargs)
+            return encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed, **kwargs)
         except FastPathUnsupported:
             return encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress,
                                  desc=desc)
