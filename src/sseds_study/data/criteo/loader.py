@@ -2,7 +2,7 @@
 
 Formats: ``dac``, ``kaggle`` or ``bars`` (``layout``), auto-detected from the first line, or ``format=``.
 
-Preprocessing (DESIGN 1.4, as PEP and BARS Criteo_x4_001): integer features v > 2 become
+Preprocessing (docs/design.md 1.4, as PEP and BARS Criteo_x4_001): integer features v > 2 become
 floor(ln(v)^2), others stay as their value (``numeric="raw"`` keeps every value); missing is its
 own category; categories seen fewer than ``min_count`` (default 10) times in train map to the
 field's OOV id; one file is split 8:1:1 at random with a fixed seed.
