@@ -1,12 +1,12 @@
 """Data preparation at scale: encoding raw Criteo-format files against a fitted vocabulary.
 
 For each size N (1M, 3M, 10M rows by default) the command writes a seeded Criteo-format file
-(``sseds_study.data.criteo_synth``: label, 13 integers, 26 hex categories, Criteo's missing rates,
+(``sseds_study.data.criteo.synth``: label, 13 integers, 26 hex categories, Criteo's missing rates,
 Zipf popularity) and times, each in a fresh child process so that its peak RSS is its own:
 
 * ``fit``: the vocabularies from the first 1M-row file's training rows (polars path, min_count 10),
   once; every size is then encoded against them;
-* ``encode (compiled)``: ``criteo_encoder.FittedEncoder``, block by block, each block's int32 ids
+* ``encode (compiled)``: ``criteo.encoder.FittedEncoder``, block by block, each block's int32 ids
   written to a file on disk, so memory stays one block whatever N (the library's fast path: numba's
   parse-and-lookup pass). The encoder's setup (its tables, the compiled code loaded from numba's
   cache) is timed apart from the rows; numba's one-off compilation is a row of its own;
@@ -65,18 +65,18 @@ except ImportError:
 
 
 def _spec(path):
-    from sseds_study.data.criteo_fast import FileSpec
+    from sseds_study.data.criteo import FileSpec
 
     return FileSpec(Path(path), NAMES, "\t", False, "label")
 
 
 def child_fit(path: str, vocab_out: str) -> dict:
-    from sseds_study.data import criteo_fast
+    from sseds_study.data.criteo import fit_vocabularies
 
     reset_peak_rss()
     base = rss_mib()
     t = time.perf_counter()
-    fitted = criteo_fast.fit_vocabularies([_spec(path)], min_count=10)
+    fitted = fit_vocabularies([_spec(path)], min_count=10)
     seconds = time.perf_counter() - t
     Path(vocab_out).write_bytes(pickle.dumps(fitted["vocabularies"]))
     return {"rows": fitted["rows"], "seconds": seconds, "rows_per_s": fitted["rows"] / seconds,
@@ -89,7 +89,7 @@ def child_encode(path: str, vocab: str, out: str, compiled: str) -> dict:
     from numba's cache), then the file encoded block by block into int32 ids, each block written."""
     import numpy as np
 
-    from sseds_study.data.criteo_encoder import FittedEncoder
+    from sseds_study.data.criteo import FittedEncoder
 
     vocabularies = pickle.loads(Path(vocab).read_bytes())
     reset_peak_rss()
@@ -114,11 +114,10 @@ def child_compile(path: str, vocab: str) -> dict:
     already there): the one-off cost, kept out of the encoding rows."""
     import numpy as np
 
-    from sseds_study.data import criteo_kernel
-    from sseds_study.data.criteo_encoder import FittedEncoder
+    from sseds_study.data.criteo import FittedEncoder, kernel
 
-    cache = Path(criteo_kernel.__file__).parent / "__pycache__"
-    cached = any(cache.glob("criteo_kernel._encode_range-*.nbi"))
+    cache = Path(kernel.__file__).parent / "__pycache__"
+    cached = any(cache.glob("kernel.encode_range-*.nbi"))
     vocabularies = pickle.loads(Path(vocab).read_bytes())
     t = time.perf_counter()
     with FittedEncoder(vocabularies, compiled=True, dtype=np.int32) as encoder:
@@ -200,7 +199,7 @@ def main(argv=None) -> None:
         print(json.dumps(CHILDREN[args.child[0]](*args.child[1:]), default=float))
         return
     sizes = sorted(args.rows or ([20_000, 50_000] if args.quick else [1_000_000, 3_000_000, 10_000_000]))
-    from sseds_study.data.criteo_synth import write_criteo_file
+    from sseds_study.data.criteo import write_criteo_file
 
     rows_out = []
 

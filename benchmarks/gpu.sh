@@ -8,7 +8,7 @@
 # 2. one slice of the `paper` profile (configs/paper.yaml): Criteo, DeepFM, methods full and sseds,
 #    budgets 0.2 and 0.1, seed 0, one tuning point (lr 0.001) -> benchmarks/results/gpu_sweep_<gpu>.json,
 #    its results.csv under benchmarks/results/gpu_sweep_<gpu>/. Without CRITEO, the slice runs on a
-#    generated Criteo-format file of CRITEO_ROWS rows (default 2,000,000; sseds_study.data.criteo_synth).
+#    generated Criteo-format file of CRITEO_ROWS rows (default 2,000,000; sseds_study.data.criteo.synth).
 # 3. benchmarks/report.py, which adds both to benchmarks/RESULTS.md beside the CPU results.
 #
 # Needs python3.11 (or python3), make and PyPI access for the first `make setup` / `make bench-peers`
@@ -49,7 +49,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 if [ -z "${CRITEO:-}" ]; then
   CRITEO="$WORK/criteo_train.txt"
-  $PY -c "from sseds_study.data.criteo_synth import write_criteo_file as w; w('$CRITEO', ${CRITEO_ROWS:-2000000}, seed=0)" \
+  $PY -c "from sseds_study.data.criteo import write_criteo_file as w; w('$CRITEO', ${CRITEO_ROWS:-2000000}, seed=0)" \
     || status=1
   SOURCE="generated, ${CRITEO_ROWS:-2000000} rows"
 else

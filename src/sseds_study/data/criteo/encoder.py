@@ -1,10 +1,10 @@
 """Encoding Criteo-format files against fitted vocabularies, block by block (a served model's input
-pipeline, and the second pass of ``criteo_fast.encode_files``).
+pipeline, and the second pass of ``fast_path.encode_files``).
 
 :class:`FittedEncoder` turns the vocabularies into lookups once: a direct table per integer field,
 a polars expression per categorical field and, when numba is installed, the compiled
-parse-and-lookup pass of ``criteo_kernel``. Then each block of whole lines is encoded by the
-compiled pass, or by polars (``criteo_fast``'s parse) where the compiled pass does not take the
+parse-and-lookup pass of ``kernel``. Then each block of whole lines is encoded by the
+compiled pass, or by polars (``frames``' parse) where the compiled pass does not take the
 block or numba is missing. Both give the same ids, array for array (tested), and the same refusals.
 The compiled pass reads one block ahead: it encodes a block while the next is read and the caller
 stores the one before (two blocks in memory, still flat in the file's size).
@@ -16,23 +16,23 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import polars as pl
 
-from . import criteo_blocks, criteo_kernel
-from .criteo_fast import (
-    CAT_FIELDS,
+from ..encode import log_square_bucket
+from ..line_blocks import whole_line_arrays
+from .block_encoder import BlockEncoder
+from .frames import (
     FAST_BLOCK_BYTES,
-    INT_FIELDS,
-    FileSpec,
-    _check_header,
-    _frame,
-    _int_matrix,
-    _label_array,
-    _na_id,
-    _raw_blocks,
-    _split_of,
+    check_header,
+    int_matrix,
+    label_array,
+    na_id,
+    parse_block,
+    raw_blocks,
+    split_of,
 )
-from .encode import log_square_bucket
-from .line_blocks import whole_line_arrays
+from .kernel import available as numba_available
+from .layout import CAT_FIELDS, INT_FIELDS, FileSpec
 
 # the compiled pass reads an integer field's id from a table over these values (buckets included)
 INT_TABLE_RANGE = (-1024, 1 << 16)
@@ -43,9 +43,7 @@ class _IntLookup:
     sorted array for a binary search when the range is too wide: value -> id (0 = OOV)."""
 
     def __init__(self, vocab: Sequence[str]):
-        import polars as pl
-
-        self.na_id = _na_id(vocab)
+        self.na_id = na_id(vocab)
         ids = np.arange(len(vocab), dtype=np.int64)
         ints = pl.Series(list(vocab[1:]), dtype=pl.String).cast(pl.Int64, strict=False)
         ok = ints.is_not_null().to_numpy()
@@ -80,11 +78,9 @@ def _string_lookup(name: str, vocab: Sequence[str]):
     The vocabulary (without its OOV entry) becomes a polars ``Enum``; a non-strict cast to it gives each
     string its position there (a hash lookup in polars, one column per thread, a third faster than
     ``replace_strict``), and null for a string outside it, which becomes the OOV id 0."""
-    import polars as pl
-
-    na_id = _na_id(vocab)
+    missing_id = na_id(vocab)
     codes = pl.col(name).cast(pl.Enum(list(vocab[1:])), strict=False).to_physical().cast(pl.Int64) + 1
-    return pl.when(pl.col(name).is_null()).then(pl.lit(na_id, pl.Int64)).otherwise(codes.fill_null(0)).alias(name)
+    return pl.when(pl.col(name).is_null()).then(pl.lit(missing_id, pl.Int64)).otherwise(codes.fill_null(0)).alias(name)
 
 
 class FittedEncoder:
@@ -103,7 +99,7 @@ class FittedEncoder:
 
     def __init__(self, vocabularies: Mapping[str, Sequence[str]], *, numeric: str = "log_square",
                  compiled: bool | None = None, dtype=np.int64):
-        if compiled and not criteo_kernel.available():
+        if compiled and not numba_available():
             raise RuntimeError("compiled=True needs numba: pip install 'sseds-study[fast]'")
         missing = [f for f in INT_FIELDS + CAT_FIELDS if f not in vocabularies]
         if missing:
@@ -113,7 +109,7 @@ class FittedEncoder:
             raise ValueError(f"ids are int64 or int32, not {self.dtype}")
         self.vocabularies = vocabularies
         self.numeric = numeric
-        self.compiled = compiled is not False and criteo_kernel.available()
+        self.compiled = compiled is not False and numba_available()
         self.int_lookups = [_IntLookup(vocabularies[f]) for f in INT_FIELDS]
         self.cat_exprs = [_string_lookup(f, vocabularies[f]) for f in CAT_FIELDS]
         self._kernels: dict = {}
@@ -140,9 +136,9 @@ class FittedEncoder:
             present = np.ones(len(every), dtype=bool)
             tables = np.stack([lookup.encode(every, present) for lookup in self.int_lookups])
             try:
-                self._kernels[key] = criteo_blocks.BlockEncoder(
+                self._kernels[key] = BlockEncoder(
                     spec.names, spec.delimiter, spec.label, INT_FIELDS, CAT_FIELDS,
-                    [self.vocabularies[f] for f in CAT_FIELDS], [_na_id(self.vocabularies[f]) for f in CAT_FIELDS],
+                    [self.vocabularies[f] for f in CAT_FIELDS], [na_id(self.vocabularies[f]) for f in CAT_FIELDS],
                     buckets - buckets.min(), tables, INT_TABLE_RANGE[0], [lookup.na_id for lookup in self.int_lookups])
             except ValueError:
                 self._kernels[key] = None
@@ -158,10 +154,10 @@ class FittedEncoder:
         for spec in files:
             kernel = self._kernel(spec)
             if kernel is None:
-                encoded = ((None, block) for block in _raw_blocks(spec, block_bytes))
+                encoded = ((None, block) for block in raw_blocks(spec, block_bytes))
             else:
                 encoded = _read_ahead(kernel, self.dtype, whole_line_arrays(
-                    _check_header(spec), block_bytes, 1 if spec.header else 0, buffers=2))
+                    check_header(spec), block_bytes, 1 if spec.header else 0, buffers=2))
             for out, block in encoded:
                 if out is None:  # polars: a block outside the compiled pass's plain case, or no numba
                     ids, labels = self._encode_with_polars(bytes(block), spec)
@@ -169,13 +165,13 @@ class FittedEncoder:
                     ids, labels, wide = out
                     self._encode_wide_ints(ids, wide)
                 n = len(labels)
-                yield ids, labels, _split_of(spec, rows, n, split_seed)
+                yield ids, labels, split_of(spec, rows, n, split_seed)
                 rows += n
 
     def _encode_with_polars(self, data: bytes, spec: FileSpec) -> tuple[np.ndarray, np.ndarray]:
-        df = _frame(data, spec)
-        labels = _label_array(df.get_column(spec.label))
-        values, valid = _int_matrix(df, INT_FIELDS, self.numeric)
+        df = parse_block(data, spec)
+        labels = label_array(df.get_column(spec.label))
+        values, valid = int_matrix(df, INT_FIELDS, self.numeric)
         ids = np.empty((df.height, len(INT_FIELDS) + len(CAT_FIELDS)), dtype=self.dtype)
         ids[:, len(INT_FIELDS):] = df.select(self.cat_exprs).to_numpy()
         for j, lookup in enumerate(self.int_lookups):

@@ -1,17 +1,11 @@
-"""The polars fast path for Criteo-format files gives the general pipeline's encoding, array for array;
-the seeded raw-file generator."""
+"""The polars fast path for Criteo-format files gives the general pipeline's encoding, array for array."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sseds_study.data import criteo_fast
-from sseds_study.data.criteo import load_criteo
-from sseds_study.data.criteo_synth import write_criteo_file
-
-pytestmark = pytest.mark.skipif(not criteo_fast.available(), reason="polars is not installed")
-NAMES = ("label", *criteo_fast.INT_FIELDS, *criteo_fast.CAT_FIELDS)
+from sseds_study.data.criteo import load_criteo, write_criteo_file
 
 
 def _same(a, b):
@@ -59,21 +53,6 @@ def test_bad_input_is_reported_by_the_general_path(tmp_path):
     with pytest.raises(Exception) as general:
         load_criteo(path=path, cache_dir=tmp_path / "a", progress=False, use_cache=False, engine="arrow")
     assert str(fast.value) == str(general.value) and "line 2" in str(fast.value)
-
-
-def test_generator_is_seeded_and_criteo_shaped(tmp_path):
-    a = write_criteo_file(tmp_path / "a.txt", 2000, seed=7, chunk_rows=700).read_bytes()
-    b = write_criteo_file(tmp_path / "b.txt", 2000, seed=7, chunk_rows=700).read_bytes()
-    assert a == b
-    assert a != write_criteo_file(tmp_path / "c.txt", 2000, seed=8, chunk_rows=700).read_bytes()
-    lines = a.decode().splitlines()
-    assert len(lines) == 2000
-    cells = [line.split("\t") for line in lines]
-    assert {len(c) for c in cells} == {40}
-    assert {c[0] for c in cells} == {"0", "1"}
-    cats = [c[14] for c in cells if c[14]]
-    assert all(len(v) == 8 and int(v, 16) >= 0 for v in cats)
-    assert 0.5 < sum(1 for c in cells if c[12] == "") / len(cells) < 0.95  # I12 mostly empty, as in DAC
 
 
 @pytest.mark.shared

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 # Missing rates of I1..I13 and C1..C26 in the real train.txt (rounded).
 INT_MISSING = (0.45, 0.0, 0.21, 0.22, 0.03, 0.22, 0.04, 0.0005, 0.04, 0.45, 0.04, 0.77, 0.22)
@@ -35,8 +36,6 @@ def _hex8(values: np.ndarray) -> np.ndarray:
 
 
 def _chunk(rng: np.random.Generator, n: int, cards: tuple[int, ...]):
-    import polars as pl
-
     cols = {"label": pl.Series(np.zeros(n, dtype=np.int8))}
     signal = np.zeros(n)
     for i, miss in enumerate(INT_MISSING):

@@ -1,20 +1,16 @@
-"""Criteo Display Advertising Challenge (DAC) data.
+"""Criteo Display Advertising Challenge (DAC) data: :func:`load_criteo`, the dataset registry's loader.
 
-Formats (auto-detected from the first line, or ``format=``):
+Formats: ``dac``, ``kaggle`` or ``bars`` (``layout``), auto-detected from the first line, or ``format=``.
 
-* ``dac``: the original ``train.txt``: tab-separated, no header, ``label, I1..I13, C1..C26``;
-* ``kaggle``: Kaggle's csv, header ``Id,Label,I1..I13,C1..C26`` (``Id`` is dropped);
-* ``bars``: the BARS Criteo_x1/x4 csv splits, header ``label,I1..I13,C1..C26``.
-
-Preprocessing (DESIGN 1.4, as PEP and BARS Criteo_x4_001): integer features v > 2 become
+Preprocessing (docs/design.md 1.4, as PEP and BARS Criteo_x4_001): integer features v > 2 become
 floor(ln(v)^2), others stay as their value (``numeric="raw"`` keeps every value); missing is its
 own category; categories seen fewer than ``min_count`` (default 10) times in train map to the
 field's OOV id; one file is split 8:1:1 at random with a fixed seed.
 
 Engines (``engine=``): ``arrow``, the general pipeline of every dataset (``encode.encode_stream``);
-``polars``, ``criteo_fast`` (several times faster, the same arrays; input it does not handle the same
-way goes to the general pipeline, so errors are reported as before); ``auto`` (the default) is polars
-when it is installed. The engine is not part of the cache key: both give the same encoding.
+``polars``, ``fast_path`` (several times faster, the same arrays; input it does not handle the same
+way goes to the general pipeline, so errors are reported as before); ``auto`` (the default) is polars.
+The engine is not part of the cache key: both give the same encoding.
 """
 
 from __future__ import annotations
@@ -22,22 +18,17 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from ..errors import DataFormatError, OptionError
-from . import criteo_fast
-from .cache import build_or_load, cached_sha256
-from .download import download, is_verified, verify_file
-from .encode import encode_stream
-from .paths import raw_dir
-from .raw import RawField
-from .readers import first_line, iter_delimited, resolve_split_files
+from ...errors import DataFormatError, OptionError
+from ..cache import build_or_load, cached_sha256
+from ..download import download, is_verified, verify_file
+from ..encode import encode_stream
+from ..paths import raw_dir
+from ..raw import RawField
+from ..readers import iter_delimited, resolve_split_files
+from .fast_path import encode_files
+from .frames import FastPathUnsupported
+from .layout import CAT_FIELDS, FORMATS, INT_FIELDS, detect_format, file_specs
 
-INT_FIELDS = tuple(f"I{i}" for i in range(1, 14))
-CAT_FIELDS = tuple(f"C{i}" for i in range(1, 27))
-FORMATS = {
-    "dac": {"names": ("label", *INT_FIELDS, *CAT_FIELDS), "delimiter": "\t", "header": False, "label": "label"},
-    "kaggle": {"names": ("Id", "Label", *INT_FIELDS, *CAT_FIELDS), "delimiter": ",", "header": True, "label": "Label"},
-    "bars": {"names": ("label", *INT_FIELDS, *CAT_FIELDS), "delimiter": ",", "header": True, "label": "label"},
-}
 DEFAULT_MIN_COUNT = 10
 ENGINES = ("auto", "arrow", "polars")
 
@@ -47,21 +38,6 @@ CRITEO_TARBALL = "criteo-research-kaggle-display-advertising-challenge-dataset.t
 CRITEO_SIZE = 4_576_820_670
 CRITEO_MD5 = "df9b1b3766d9ff91d5ca3eb3d23bed27"
 CRITEO_TRAIN_MD5 = "4dcfe6c4b7783585d4ae3c714994f26a"
-
-
-def detect_format(path) -> str:
-    """'dac', 'kaggle' or 'bars', from the file's first line."""
-    line = first_line(path)
-    low = line.lower()
-    if low.startswith("id,label,"):
-        return "kaggle"
-    if low.startswith("label,"):
-        return "bars"
-    if "\t" in line:
-        return "dac"
-    raise DataFormatError(path, 1, "cannot tell the Criteo format from the first line: expected a tab-separated "
-                          "DAC row, a Kaggle header 'Id,Label,I1,...' or a BARS header 'label,I1,...'; "
-                          f"got {line[:80]!r}")
 
 
 def criteo_fields(numeric: str = "log_square") -> list[RawField]:
@@ -96,8 +72,6 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
         raise OptionError(f"criteo: format must be one of auto, {', '.join(FORMATS)}; got {format!r}")
     if engine not in ENGINES:
         raise OptionError(f"criteo: engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-    if engine == "polars" and not criteo_fast.available():
-        raise OptionError("criteo: engine polars needs the package polars (pip install polars)")
     if path is None and train is None:
         if not download:
             raise OptionError("criteo: no data given; expected path= (--path: a file or folder with the raw data) "
@@ -114,28 +88,17 @@ def load_criteo(*, cache_dir, progress: bool = True, path=None, train=None, vali
                          encoder=_encoder(files, formats, numeric, engine, block_bytes))
 
 
-def file_specs(files, formats) -> list[criteo_fast.FileSpec]:
-    """The fast path's description of each (file, split) pair; ``formats``: file name -> format."""
-    out = []
-    for path, split in files:
-        spec = FORMATS[formats[Path(path).name]]
-        out.append(criteo_fast.FileSpec(Path(path), tuple(spec["names"]), spec["delimiter"], spec["header"],
-                                        spec["label"], split))
-    return out
-
-
 def _encoder(files, formats, numeric: str, engine: str, block_bytes: int | None):
     """encode_stream, or the polars path in front of it (falling back to it on input it leaves to it)."""
-    if engine == "arrow" or (engine == "auto" and not criteo_fast.available()):
+    if engine == "arrow":
         return None
     specs = file_specs(files, formats)
 
     def encode(stream, fields, *, min_count, split_seed, progress, desc):
         try:
             kwargs = {} if block_bytes is None else {"block_bytes": max(block_bytes, 1 << 16)}
-            return criteo_fast.encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed,
-                                            **kwargs)
-        except criteo_fast.FastPathUnsupported:
+            return encode_files(specs, min_count=min_count, numeric=numeric, split_seed=split_seed, **kwargs)
+        except FastPathUnsupported:
             return encode_stream(stream, fields, min_count=min_count, split_seed=split_seed, progress=progress,
                                  desc=desc)
 

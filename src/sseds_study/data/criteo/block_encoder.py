@@ -1,5 +1,5 @@
 """A Criteo file layout and its fitted vocabularies made into the tables of the compiled pass
-(``criteo_kernel``) once; each block of whole lines is then cut at newlines into byte ranges and the
+(``kernel``) once; each block of whole lines is then cut at newlines into byte ranges and the
 ranges encoded on threads (the compiled functions release the GIL)."""
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .criteo_kernel import (
-    _END,
-    _OTHER,
-    _REFUSE,
+from .kernel import (
     CAT,
+    END,
     INT,
     LABEL,
+    OTHER,
+    REFUSE,
     SKIP,
-    _count_rows,
-    _encode_range,
-    _next_line,
+    count_rows,
+    encode_range,
+    next_line,
 )
 from .key_table import NIBBLE, build, numba
 
@@ -56,10 +56,10 @@ class BlockEncoder:
         for role, fields in ((INT, int_fields), (CAT, cat_fields)):
             for k, f in enumerate(fields):
                 self.roles[index[f]], self.slots[index[f]] = role, k
-        self.classes = np.where(NIBBLE >= 0, NIBBLE, _OTHER).astype(np.int64)
-        self.classes[128:] = _REFUSE
-        self.classes[[ord('"'), 13]] = _REFUSE
-        self.classes[[10, ord(delimiter)]] = _END
+        self.classes = np.where(NIBBLE >= 0, NIBBLE, OTHER).astype(np.int64)
+        self.classes[128:] = REFUSE
+        self.classes[[ord('"'), 13]] = REFUSE
+        self.classes[[10, ord(delimiter)]] = END
         self.n_int, self.n_cat = len(int_fields), len(cat_fields)
         # int32 where the ids fit (they always do for real vocabularies): half the cache the tables take
         small = int_tables.size == 0 or int(np.max(int_tables)) < 2**31
@@ -79,7 +79,7 @@ class BlockEncoder:
         cuts = [0]
         pieces = self.threads * RANGES_PER_THREAD if self.threads > 1 else 1
         for t in range(1, pieces):
-            at = _next_line(buf, max(cuts[-1], len(buf) * t // pieces))
+            at = next_line(buf, max(cuts[-1], len(buf) * t // pieces))
             if at >= len(buf):
                 break
             cuts.append(at)
@@ -96,7 +96,7 @@ class BlockEncoder:
         table; ``wide`` lists those as (row, field, value)."""
         buf = np.frombuffer(block, dtype=np.uint8) if isinstance(block, (bytes, bytearray, memoryview)) else block
         ranges = self._ranges(buf)
-        counts = self._map(lambda ab: _count_rows(buf, ab[0], ab[1]), ranges)
+        counts = self._map(lambda ab: count_rows(buf, ab[0], ab[1]), ranges)
         n = sum(counts)
         ids = np.empty((n, self.n_int + self.n_cat), dtype=dtype)
         labels = np.empty(n, dtype=np.float32)
@@ -118,14 +118,14 @@ class BlockEncoder:
         """Load (or compile) the compiled functions now rather than at the first block: an empty range
         of a writable buffer, the type ``line_blocks.whole_line_arrays`` gives."""
         buf = np.zeros(1, dtype=np.uint8)
-        _count_rows(buf, 0, 0)
+        count_rows(buf, 0, 0)
         self._encode_range(buf, 0, 0, 0, np.zeros((0, self.n_int + self.n_cat), dtype=dtype),
                            np.zeros(0, dtype=np.float32), np.zeros((1, 3), dtype=np.int64))
 
     def _encode_range(self, buf, a, b, row0, ids, labels, wide) -> int:
-        return _encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
-                             self.key_bytes, self.cat_na, self.int_buckets, self.int_tables, self.int_lo,
-                             self.int_na, row0, ids, labels, wide)
+        return encode_range(buf, a, b, self.classes, self.roles, self.slots, self.n_int, self.table, self.entries,
+                            self.key_bytes, self.cat_na, self.int_buckets, self.int_tables, self.int_lo,
+                            self.int_na, row0, ids, labels, wide)
 
     def close(self) -> None:
         if self._pool is not None:

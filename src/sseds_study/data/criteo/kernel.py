@@ -1,4 +1,4 @@
-"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``criteo_encoder`` when
+"""A compiled parse-and-lookup pass for Criteo-format blocks (numba), used by ``encoder`` when
 numba is installed (the ``fast`` extra; the locked environment has it).
 
 Encoding against fitted vocabularies with polars spends most of its time parsing the text into
@@ -14,7 +14,7 @@ each line's bytes once:
   encode with numpy.
 
 A block is cut at newlines into one byte range per core and the ranges are encoded on threads (the
-compiled functions release the GIL): ``criteo_blocks.BlockEncoder`` does that and holds the tables.
+compiled functions release the GIL): ``block_encoder.BlockEncoder`` does that and holds the tables.
 
 It only takes the plain case and says so otherwise: a block with a quote, a carriage return, a
 byte outside ASCII, a row with the wrong number of columns, a blank line, a label other than
@@ -33,11 +33,11 @@ from .key_table import ID_BITS, ID_MASK, KEY_MASK, find, jit, mix, numba
 # column roles
 SKIP, LABEL, INT, CAT = 0, 1, 2, 3
 # byte classes while a field is scanned: a lowercase hex digit is its value (0-15)
-_OTHER, _END, _REFUSE = 16, -1, -2
+OTHER, END, REFUSE = 16, -1, -2
 
 
 def available() -> bool:
-    """Whether numba can be imported (then ``criteo_blocks.BlockEncoder`` can be built)."""
+    """Whether numba can be imported (then ``block_encoder.BlockEncoder`` can be built)."""
     return numba is not None
 
 
@@ -47,7 +47,7 @@ _ONES = np.uint64(0x0101010101010101)
 
 
 @jit
-def _count_rows(buf, a, b):
+def count_rows(buf, a, b):
     """The lines in buf[a:b] (a last one without its newline counted too). Eight bytes at a time: a
     byte-per-byte loop was a sixth of the pass."""
     n = 0
@@ -68,7 +68,7 @@ def _count_rows(buf, a, b):
 
 
 @jit
-def _next_line(buf, i):
+def next_line(buf, i):
     """The position after the first newline at or after i (len(buf) when there is none)."""
     while i < len(buf):
         if buf[i] == 10:
@@ -78,7 +78,7 @@ def _next_line(buf, i):
 
 
 @jit
-def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_bytes, na_ids, int_buckets,
+def encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_bytes, na_ids, int_buckets,
                   int_tables, int_lo, int_na, row0, ids, labels, wide):
     """Encode the lines in buf[a:b] into rows row0.. of the outputs; the number of rows, or -1 when a
     line is outside the plain case (the caller then encodes the whole block with polars). An integer
@@ -110,7 +110,7 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
             v = 0  # the field read as hex digits as it is scanned (a Criteo id's value, without a second pass)
             bad = 0
             whole = False  # the field read whole, without the loop
-            if role == CAT and s + 8 < b and classes[buf[s + 8]] == _END:
+            if role == CAT and s + 8 < b and classes[buf[s + 8]] == END:
                 # a field of 8 bytes (Criteo's ids): its bytes' classes read without a branch per byte,
                 # whose mispredictions cost more than the reads; any byte that ends the field early or
                 # is refused (a negative class) sends it to the loop below, which decides
@@ -127,7 +127,7 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
             while q < b and not whole:
                 x = classes[buf[q]]  # one table read per byte: the field's end, a refusal, or a digit
                 if x < 0:
-                    if x == _END:
+                    if x == END:
                         break
                     return -1  # quote, CR, non-ASCII: polars decides
                 bad |= x
@@ -135,7 +135,7 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
                 q += 1
             n = q - s
             if role == CAT:
-                cat_start[k], cat_len[k], cat_hex[k] = s, n, v if n == 8 and bad < _OTHER else -1
+                cat_start[k], cat_len[k], cat_hex[k] = s, n, v if n == 8 and bad < OTHER else -1
             elif role == INT:
                 if n == 0:
                     ids[r, k] = int_na[k]
@@ -207,4 +207,4 @@ def _encode_range(buf, a, b, classes, roles, slots, n_int, table, entries, key_b
     return r - row0
 
 
-__all__ = ["CAT", "INT", "LABEL", "SKIP", "available"]
+__all__ = ["CAT", "END", "INT", "LABEL", "OTHER", "REFUSE", "SKIP", "available", "count_rows", "encode_range", "next_line"]

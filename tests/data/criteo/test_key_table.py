@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sseds_study.data import key_table
+from sseds_study.data.criteo import key_table
 
 pytestmark = pytest.mark.skipif(key_table.numba is None, reason="numba is not installed")
 

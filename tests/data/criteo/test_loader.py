@@ -10,22 +10,14 @@ import numpy as np
 import pytest
 from datahelpers import criteo_row, encoded_entries, write_criteo
 
-from sseds_study.data import criteo
-from sseds_study.data.criteo import CAT_FIELDS, INT_FIELDS, detect_format, download_criteo, load_criteo
+from sseds_study.data.criteo import loader
+from sseds_study.data.criteo.layout import CAT_FIELDS, INT_FIELDS
+from sseds_study.data.criteo.loader import download_criteo, load_criteo
 from sseds_study.data.encode import MISSING
 from sseds_study.errors import ChecksumError, DataFormatError
 
 KAGGLE_HEADER = ",".join(["Id", "Label", *INT_FIELDS, *CAT_FIELDS])
 BARS_HEADER = ",".join(["label", *INT_FIELDS, *CAT_FIELDS])
-
-
-def test_detect_format(tmp_path):
-    assert detect_format(write_criteo(tmp_path / "a.txt", 3)) == "dac"
-    assert detect_format(write_criteo(tmp_path / "b.csv", 3, sep=",", header=KAGGLE_HEADER)) == "kaggle"
-    assert detect_format(write_criteo(tmp_path / "c.csv", 3, sep=",", header=BARS_HEADER)) == "bars"
-    (tmp_path / "d.csv").write_text("a;b;c\n")
-    with pytest.raises(DataFormatError, match="cannot tell the Criteo format"):
-        detect_format(tmp_path / "d.csv")
 
 
 def test_three_formats_encode_identically(tmp_path, cache):
@@ -160,12 +152,12 @@ def test_download_criteo_from_a_local_server(tmp_path, http_server, monkeypatch)
     train = write_criteo(tmp_path / "src.txt", 20).read_bytes()
     blob = _tarball(train)
     http_server.files["/criteo.tar.gz"] = blob
-    monkeypatch.setattr(criteo, "CRITEO_MD5", hashlib.md5(blob).hexdigest())
-    monkeypatch.setattr(criteo, "CRITEO_SIZE", len(blob))
-    monkeypatch.setattr(criteo, "CRITEO_TRAIN_MD5", hashlib.md5(train).hexdigest())
+    monkeypatch.setattr(loader, "CRITEO_MD5", hashlib.md5(blob).hexdigest())
+    monkeypatch.setattr(loader, "CRITEO_SIZE", len(blob))
+    monkeypatch.setattr(loader, "CRITEO_TRAIN_MD5", hashlib.md5(train).hexdigest())
     out = download_criteo(tmp_path / "raw", progress=False, url=f"{http_server.url}/criteo.tar.gz")
     assert out.read_bytes() == train and out.name == "train.txt"
-    monkeypatch.setattr(criteo, "CRITEO_TRAIN_MD5", "f" * 32)
+    monkeypatch.setattr(loader, "CRITEO_TRAIN_MD5", "f" * 32)
     (tmp_path / "raw" / "criteo" / "train.txt").unlink()
     with pytest.raises(ChecksumError, match="f" * 32):
         download_criteo(tmp_path / "raw", progress=False, url=f"{http_server.url}/criteo.tar.gz")
@@ -173,8 +165,8 @@ def test_download_criteo_from_a_local_server(tmp_path, http_server, monkeypatch)
 
 
 def test_download_criteo_knows_the_official_file():
-    assert criteo.CRITEO_SIZE == 4_576_820_670 and criteo.CRITEO_MD5 == "df9b1b3766d9ff91d5ca3eb3d23bed27"
-    assert criteo.CRITEO_URL.endswith(criteo.CRITEO_TARBALL)
+    assert loader.CRITEO_SIZE == 4_576_820_670 and loader.CRITEO_MD5 == "df9b1b3766d9ff91d5ca3eb3d23bed27"
+    assert loader.CRITEO_URL.endswith(loader.CRITEO_TARBALL)
 
 
 def test_header_only_file(tmp_path, cache):

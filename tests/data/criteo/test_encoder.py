@@ -6,18 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sseds_study.data import criteo_blocks, criteo_encoder, criteo_fast, criteo_kernel
-from sseds_study.data.criteo import load_criteo
-from sseds_study.data.criteo_encoder import FittedEncoder, iter_encoded_blocks
-from sseds_study.data.criteo_synth import write_criteo_file
+from sseds_study.data.criteo import block_encoder, kernel, load_criteo, write_criteo_file
+from sseds_study.data.criteo.encoder import INT_TABLE_RANGE, FittedEncoder, iter_encoded_blocks
+from sseds_study.data.criteo.fast_path import fit_vocabularies
+from sseds_study.data.criteo.frames import FastPathUnsupported
+from sseds_study.data.criteo.layout import CAT_FIELDS, INT_FIELDS, FileSpec
 
-NAMES = ("label", *criteo_fast.INT_FIELDS, *criteo_fast.CAT_FIELDS)
-needs_numba = pytest.mark.skipif(not criteo_kernel.available(), reason="numba is not installed")
+NAMES = ("label", *INT_FIELDS, *CAT_FIELDS)
+needs_numba = pytest.mark.skipif(not kernel.available(), reason="numba is not installed")
 PASSES = [pytest.param(True, marks=needs_numba, id="compiled"), pytest.param(False, id="polars")]
 
 
 def _spec(path, **kw):
-    return criteo_fast.FileSpec(path, kw.pop("names", NAMES), kw.pop("delimiter", "\t"), kw.pop("header", False),
+    return FileSpec(path, kw.pop("names", NAMES), kw.pop("delimiter", "\t"), kw.pop("header", False),
                                 "label", **kw)
 
 
@@ -48,7 +49,7 @@ def test_blocks_match_the_full_encoding(tmp_path, compiled):
 def _vocab_of(tmp_path, rows):
     path = tmp_path / "fit.txt"
     path.write_text("\n".join(rows) + "\n")
-    return criteo_fast.fit_vocabularies([_spec(path)], min_count=1)["vocabularies"]
+    return fit_vocabularies([_spec(path)], min_count=1)["vocabularies"]
 
 
 IRREGULAR = {  # each makes the compiled pass hand its block to polars, or is a value it must read right
@@ -77,9 +78,9 @@ def test_irregular_rows_encode_as_polars_does(tmp_path, case):
     path.write_text("\n".join(plain[:150] + [IRREGULAR[case]] + plain[150:]) + "\n")
     try:
         want = _encode([path], vocab, compiled=False)
-    except criteo_fast.FastPathUnsupported as exc:  # polars refuses: so must the compiled pass
-        if criteo_kernel.available():
-            with pytest.raises(criteo_fast.FastPathUnsupported, match=str(exc)):
+    except FastPathUnsupported as exc:  # polars refuses: so must the compiled pass
+        if kernel.available():
+            with pytest.raises(FastPathUnsupported, match=str(exc)):
                 _encode([path], vocab, compiled=None)
         return
     got = _encode([path], vocab, compiled=None)
@@ -99,7 +100,7 @@ def test_input_polars_refuses_is_refused_either_way(tmp_path, bad):
     path.write_text("\n".join(rows) + "\n")
     vocab = _vocab_of(tmp_path, [_row()])
     for compiled in (False, None):
-        with pytest.raises(criteo_fast.FastPathUnsupported):
+        with pytest.raises(FastPathUnsupported):
             _encode([path], vocab, compiled=compiled)
 
 
@@ -107,19 +108,19 @@ def test_input_polars_refuses_is_refused_either_way(tmp_path, bad):
 def test_the_compiled_pass_hands_irregular_blocks_over(tmp_path):
     vocab = _vocab_of(tmp_path, [_row()])
     with FittedEncoder(vocab) as encoder:
-        kernel = encoder._kernel(_spec(tmp_path / "x"))
-        assert kernel.encode((_row() + "\n").encode()) is not None
+        blocks = encoder._kernel(_spec(tmp_path / "x"))
+        assert blocks.encode((_row() + "\n").encode()) is not None
         for case in ("plus sign", "leading zero", "carriage return", "non-ASCII key", "19 digits"):
-            assert kernel.encode((_row() + "\n" + IRREGULAR[case] + "\n").encode()) is None, case
+            assert blocks.encode((_row() + "\n" + IRREGULAR[case] + "\n").encode()) is None, case
 
 
 @needs_numba
 @pytest.mark.parametrize("threads", [1, 3])
 def test_threads_do_not_change_the_ids(tmp_path, threads, monkeypatch):
     path = write_criteo_file(tmp_path / "train.txt", 3000, seed=9, cardinality_scale=0.001)
-    vocab = criteo_fast.fit_vocabularies([_spec(path)], min_count=2)["vocabularies"]
+    vocab = fit_vocabularies([_spec(path)], min_count=2)["vocabularies"]
     want = _encode([path], vocab, compiled=False, block_bytes=1 << 16)
-    monkeypatch.setattr(criteo_blocks.os, "sched_getaffinity", lambda _pid: set(range(threads)))
+    monkeypatch.setattr(block_encoder.os, "sched_getaffinity", lambda _pid: set(range(threads)))
     got = _encode([path], vocab, compiled=True, block_bytes=1 << 16)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
@@ -141,8 +142,8 @@ def test_header_byte_order_mark_and_several_files(tmp_path, compiled):
 
 
 def test_compiled_true_needs_numba(monkeypatch):
-    monkeypatch.setattr(criteo_kernel, "numba", None)
-    vocab = {f: ["<OOV>"] for f in criteo_fast.INT_FIELDS + criteo_fast.CAT_FIELDS}
+    monkeypatch.setattr(kernel, "numba", None)
+    vocab = {f: ["<OOV>"] for f in INT_FIELDS + CAT_FIELDS}
     with pytest.raises(RuntimeError, match="numba"):
         FittedEncoder(vocab, compiled=True)
     assert FittedEncoder(vocab)._kernel(_spec("x")) is None  # the default falls back to polars
@@ -150,7 +151,7 @@ def test_compiled_true_needs_numba(monkeypatch):
 
 def test_missing_fields_are_named():
     with pytest.raises(ValueError, match="C26"):
-        FittedEncoder({f: ["<OOV>"] for f in criteo_fast.INT_FIELDS + criteo_fast.CAT_FIELDS[:-1]})
+        FittedEncoder({f: ["<OOV>"] for f in INT_FIELDS + CAT_FIELDS[:-1]})
 
 
 @needs_numba
@@ -159,7 +160,7 @@ def test_prepare_builds_the_pass_before_the_first_block(tmp_path):
     with FittedEncoder(vocab) as encoder:
         assert encoder.prepare(_spec(tmp_path / "x")) is encoder
         assert len(encoder._kernels) == 1
-    assert criteo_encoder.INT_TABLE_RANGE[0] < 0 < criteo_encoder.INT_TABLE_RANGE[1]
+    assert INT_TABLE_RANGE[0] < 0 < INT_TABLE_RANGE[1]
 
 
 @pytest.mark.parametrize("compiled", PASSES)
@@ -177,17 +178,6 @@ def test_int32_ids_are_the_int64_ids(tmp_path, compiled):
 
 
 @needs_numba
-def test_rows_are_counted_eight_bytes_at_a_time_exactly():
-    rng = np.random.default_rng(0)
-    for _ in range(300):  # newlines beside zero bytes and bytes with the high bit set: the word trick's traps
-        buf = rng.choice(np.array([10, 0, 1, 9, 11, 128, 138, 255, 65], dtype=np.uint8), int(rng.integers(0, 80)))
-        a = int(rng.integers(0, len(buf) + 1))
-        b = int(rng.integers(a, len(buf) + 1))
-        want = int((buf[a:b] == 10).sum()) + (1 if b > a and buf[b - 1] != 10 else 0)
-        assert criteo_kernel._count_rows(buf, a, b) == want
-
-
-@needs_numba
 def test_blocks_handed_over_while_the_next_is_encoded_keep_their_text(tmp_path):
     """Irregular rows scattered through small blocks: the blocks the compiled pass refuses are encoded
     by polars from their own text while the next block is already being encoded (read ahead, two
@@ -201,9 +191,9 @@ def test_blocks_handed_over_while_the_next_is_encoded_keep_their_text(tmp_path):
     vocab = _vocab_of(tmp_path, lines[1:5])
     handed = []
     with FittedEncoder(vocab) as encoder:
-        kernel = encoder._kernel(_spec(path))
-        encode = kernel.encode
-        kernel.encode = lambda block, dtype: handed.append(out := encode(block, dtype)) or out
+        blocks = encoder._kernel(_spec(path))
+        encode = blocks.encode
+        blocks.encode = lambda block, dtype: handed.append(out := encode(block, dtype)) or out
         got = [np.concatenate(parts) for parts in zip(*encoder.iter_blocks([_spec(path)], block_bytes=2048), strict=True)]
     assert any(h is None for h in handed) and any(h is not None for h in handed)  # both kinds of block
     want = _encode([path], vocab, compiled=False, block_bytes=2048)

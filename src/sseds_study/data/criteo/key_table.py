@@ -1,4 +1,4 @@
-"""Vocabulary keys in one open-addressing hash table, for compiled lookups (numba; ``criteo_kernel``).
+"""Vocabulary keys in one open-addressing hash table, for compiled lookups (numba; ``kernel``).
 
 All categorical fields' keys share one table of one int64 per slot, so that it is small enough to stay
 in the cache. A key of 8 lowercase hex digits (Criteo's hashed ids) whose field and id fit is held in
@@ -14,7 +14,7 @@ import numpy as np
 
 try:
     import numba
-except ImportError:  # the fast extra is not installed: criteo_fast uses polars alone
+except ImportError:  # the fast extra is not installed: the encoder uses polars alone
     numba = None
 
 _FNV_OFFSET = -3750763034362895579  # 0xcbf29ce484222325 as int64 (FNV-1a, 64 bits)
@@ -88,7 +88,7 @@ def _key_hash(buf, s, n, k, v):
 def find(table, entries, key_bytes, buf, s, n, k, v):
     """The id of the key buf[s:s+n] of field k, 0 when it is not in the table; v is the key's value
     when it is 8 lowercase hex digits (``_hex32``), -1 otherwise. Every slot of the key's chain is
-    compared; ``_encode_range`` writes out the common case (a hex key held in place) itself and calls
+    compared; ``encode_range`` writes out the common case (a hex key held in place) itself and calls
     this for the rest."""
     mask = len(table) - 1
     slot = _key_hash(buf, s, n, k, v) & mask
