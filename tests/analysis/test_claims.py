@@ -7,7 +7,7 @@ import pandas as pd
 from claimhelpers import result_table
 
 from sseds_study.analysis import claims as c
-from sseds_study.analysis.claim_rules import NOT_TESTABLE, SUPPORTED
+from sseds_study.analysis.claims_rules import NOT_TESTABLE, SUPPORTED
 from sseds_study.config import study_from_dict
 from sseds_study.figures.claims import plot_interval_claim
 

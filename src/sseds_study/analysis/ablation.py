@@ -7,13 +7,14 @@ The ablation profile (``companion(profile, "ablation")``) runs every combination
    the highest mean validation AUC over budgets and seeds (ties go to the default setting, then to the
    variant that changes fewest settings), and only then reads the test split, once, for that variant
    against the default setting: the paired per-seed difference with its interval and a
-   Holm-corrected verdict (``study.compare``; the choice and the read are ``variant_choice``);
+   Holm-corrected verdict (``study.compare``; the choice and the read are ``ablation_variant_choice``);
 2. estimates each factor's main effect and every two-factor interaction on validation AUC, per model
    and budget, as paired changes over seeds (a seed shares the pretrained model and the split;
-   ``factorial``);
+   ``ablation_factorial``);
 3. checks that every variant kept the same fraction of the embedding parameters, and how many fields
    each left at width 0;
-4. sets each estimator's ranking against the exact drop-column ranking (``exact_agreement``, chapter 3).
+4. sets each estimator's ranking against the exact drop-column ranking (``common.exact_agreement``, as
+   chapter 3 does).
 
 Everything the chapter says about one variant against another is generated here, with its interval.
 """
@@ -30,8 +31,7 @@ from ..config import ESTIMATORS, ConfigError, StudyConfig, companion, load_profi
 from ..figures.comparison import plot_factor_effects
 from ..figures.results import plot_exact_agreement
 from ..study import sweep, with_variant
-from .chapter import Chapter
-from .factorial import (
+from .ablation_factorial import (
     CELL,
     CHOICE_METRIC,
     POOLED,
@@ -44,9 +44,7 @@ from .factorial import (
     pooled_effects,
     pooled_text,
 )
-from .search import exact_agreement
-from .tables import MISSING, BookTable, count_text, plain_table
-from .variant_choice import (
+from .ablation_variant_choice import (
     DEFAULT,
     GROUP,
     choice_text,
@@ -58,6 +56,9 @@ from .variant_choice import (
     short_name,
     validation_ranking,
 )
+from .chapter import Chapter
+from .common import exact_agreement
+from .tables import MISSING, BookTable, count_text, plain_table
 
 KEPT_TOLERANCE = 0.01  # equal parameters: a variant's kept fraction within 1% of the budget of the default's
 
@@ -68,9 +69,9 @@ def ablation_study(profile: str) -> StudyConfig:
     return companion(load_profile(profile), "ablation")
 
 
-# 1. The choice on validation, and the one read of test: ``variant_choice``
+# 1. The choice on validation, and the one read of test: ``ablation_variant_choice``
 # ----------------------------------------------------------------------------------------------
-# 2. Main effects and interactions on validation: ``factorial``
+# 2. Main effects and interactions on validation: ``ablation_factorial``
 # ----------------------------------------------------------------------------------------------
 # ----------------------------------------------------------------------------------------------
 # 3. Equal parameters

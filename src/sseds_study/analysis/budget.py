@@ -11,13 +11,12 @@ from ..figures.comparison import plot_budget_change
 from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
 from ..study.compare import paired_changes, paired_comparisons, verdict_counts
-from .alignment import alignment_effect, alignment_text
+from .budget_alignment import alignment_effect, alignment_text
+from .budget_slim_tuning import slim_tuning_check
 from .chapter import Chapter
-from .slim_tuning import slim_tuning_check
+from .common import small_budgets
 from .tables import BookTable, compact_table
 
-# The budgets the comparison table shows when the profile has them; otherwise its two smallest.
-SMALL_BUDGETS = (0.2, 0.1)
 # The allocations SSEDS is tested against in the headline verdict: each spends the same parameters
 # under the same rules; PEP (another search) and prune_only (no retraining) are compared in the
 # default profile's tables.
@@ -37,10 +36,6 @@ def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequen
     sub["_order"] = sub["method"].map(order)
     return sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])[cols] \
         .reset_index(drop=True)
-
-
-def small_budgets(budgets: Sequence[float]) -> list[float]:
-    return [b for b in budgets if b in SMALL_BUDGETS] or sorted(b for b in budgets if b < 1)[:2]
 
 
 def profile_results(study: StudyConfig, role: str, own: pd.DataFrame) -> tuple[StudyConfig, pd.DataFrame]:

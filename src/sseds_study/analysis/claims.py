@@ -10,7 +10,7 @@ model (same seed, same split) must stay above ``-MARGIN`` over its whole 95% int
 the size of gain the CTR literature usually calls meaningful, so a loss smaller than that is "the
 same AUC"; an interval that straddles ``-MARGIN`` cannot say which side the truth is on.
 
-Each claim's rule is a function of ``claim_checks``. ``build_claims`` applies them to the result
+Each claim's rule is a function of ``claims_checks``. ``build_claims`` applies them to the result
 tables and the planted ranks and writes the chapter, so every rule is testable without a sweep;
 ``claims_chapter`` loads them (resuming the profile's sweep and its companions').
 """
@@ -26,10 +26,9 @@ from ..config import ConfigError, StudyConfig, companion, load_profile
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
 from ..study import seed_data, sweep
-from .advice import advice_table, advice_text, practical_advice
-from .budget import small_budgets
 from .chapter import Chapter
-from .claim_checks import (
+from .claims_advice import advice_table, advice_text, practical_advice
+from .claims_checks import (
     CLAIM_BUDGET,
     baseline_claim,
     cost_claim,
@@ -38,7 +37,7 @@ from .claim_checks import (
     planted_claim,
     untestable_text,
 )
-from .claim_rules import (
+from .claims_rules import (
     MARGIN,
     NOT_TESTABLE,
     VERDICTS,
@@ -46,6 +45,7 @@ from .claim_rules import (
     interval_text,
     name_of,
 )
+from .common import small_budgets
 from .tables import MISSING, number, plain_table
 
 # The roles of the profiles this chapter reads (``config.companion``); "book" is the profile itself.

@@ -38,57 +38,19 @@ from ..study import (
     load_search,
     search_path,
     seed_data,
-    summarise_over_seeds,
     sweep,
-    with_variant,
     worker_threads,
 )
 from ..study.compare import paired_comparisons
-from .budget import small_budgets
 from .chapter import Chapter
+from .common import check_efficiency_columns, search_costs, small_budgets
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
 from .tables import plain_table
 
-# Columns a row needs for this chapter (rows swept before they were measured lack them).
-EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds", "epoch_passes", "emb_bytes",
-                      "model_bytes")
 # The slim models timed against the full one (those of the profile), at the chapter's small budgets.
 LATENCY_METHODS = ("sseds", "uniform", "frequency", "pep")
 LATENCY_SEED_INDEX = 0  # latency is measured on the first seed's models (it depends on shape, not weights)
-
-
-def check_efficiency_columns(results: pd.DataFrame, where: str = "the results") -> None:
-    """ConfigError naming the fix when finished rows lack the search-cost or deployed-size columns."""
-    ok = results[results["status"] == "ok"]
-    missing = [c for c in EFFICIENCY_COLUMNS if c not in ok]
-    lacking = len(ok) if missing else int(ok[list(EFFICIENCY_COLUMNS)].isna().any(axis=1).sum())
-    if lacking:
-        raise ConfigError(
-            f"{where}: {lacking} finished run(s) have no search-cost / deployed-size columns "
-            f"({', '.join(missing or EFFICIENCY_COLUMNS)}): they were swept before these were measured; delete "
-            "that results folder (or its runs/ and results.csv; pretrained/ can stay) and sweep again")
-
-
-def search_costs(results: pd.DataFrame, reference=None) -> pd.DataFrame:
-    """Search cost per dataset, model and method (default settings), mean and 95% interval over seeds.
-
-    Per row: ``epoch_fraction`` = search seconds / mean pretraining-epoch seconds of its group, and
-    ``pass_fraction`` = search passes / batches per epoch (machine-independent). A search is shared
-    by the budgets of a seed, so rows are first averaged over budgets, then summarised over seeds.
-    """
-    ok = with_variant(results[results["status"] == "ok"], reference)
-    ok = ok[(ok["variant"] == "default") & (ok["method"] != "full")].copy()
-    ok["epoch_fraction"] = ok["search_seconds"] / ok["pretrain_epoch_seconds"]
-    ok["pass_fraction"] = ok["search_passes"] / ok["epoch_passes"]
-    keys = ["dataset", "model", "method", "seed"]
-    metrics = ["search_seconds", "search_passes", "search_epochs", "epoch_fraction", "pass_fraction",
-               "pretrain_epoch_seconds"]
-    per_seed = ok.groupby(keys, sort=True)[metrics].mean().reset_index()
-    table = summarise_over_seeds(per_seed, ["dataset", "model", "method"], metrics)
-    order = {m: i for i, m in enumerate(_method_order())}
-    return table.sort_values(["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c,
-                             kind="stable").reset_index(drop=True)
 
 
 def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
@@ -97,7 +59,7 @@ def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
     sub = agg[(agg["variant"] == "default") & agg["budget"].isin(budgets) & (agg["method"] != "full")].copy()
     sub["vs_full"] = sub["emb_bytes_mean"].to_numpy() / full.reindex(
         list(zip(sub["dataset"], sub["model"], strict=True))).to_numpy()
-    order = {m: i for i, m in enumerate(_method_order())}
+    order = {m: i for i, m in enumerate(METHODS)}
     sub["_order"] = sub["method"].map(order)
     sub = sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])
     return sub[["dataset", "model", "budget", "method", "emb_bytes_mean", "vs_full", "achieved_budget_mean",
@@ -195,10 +157,6 @@ def _deployed_model(ds, base, spec, ok: pd.DataFrame, results_dir):
         raise ConfigError(f"no finished run {spec.data.name}/{spec.model.name}/{spec.method}/b={spec.budget}")
     emb_dims = tuple(int(d) for d in json.loads(row["emb_dims"].iloc[0]))
     return build_model(ds.fields, dataclasses.replace(base, emb_dims=emb_dims))
-
-
-def _method_order() -> list[str]:
-    return list(METHODS)
 
 
 def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import SearchConfig
 from ..statistics import holm, paired_difference, verdict
-from .claim_rules import NOT_TESTABLE, by_seed, finished, name_of
+from .claims_rules import NOT_TESTABLE, by_seed, finished, name_of
 from .tables import MARKS, MISSING, number, plain_table
 
 # The methods a practitioner could pick from; uniform needs no pretraining and no search.

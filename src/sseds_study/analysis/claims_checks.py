@@ -1,7 +1,7 @@
 """The paper's claims (a) to (f) of chapter 07, each judged from a results table by a stated rule.
 
 Each function takes the results rows (and, for (e), the planted ranks) and returns its cells with a
-verdict from ``claim_rules.VERDICTS`` and, where a cell cannot be judged, the reason. ``claims``
+verdict from ``claims_rules.VERDICTS`` and, where a cell cannot be judged, the reason. ``claims``
 assembles them into the chapter; here they are testable on constructed tables without a sweep.
 """
 
@@ -17,7 +17,7 @@ from ..config import ConfigError, SearchConfig, StudyConfig
 from ..search.agreement import planted_rank_agreement
 from ..statistics import paired_difference, t_interval
 from ..study.compare import paired_comparisons, verdict_counts
-from .claim_rules import (
+from .claims_rules import (
     INCONCLUSIVE,
     MARGIN,
     NOT_SUPPORTED,
@@ -31,7 +31,7 @@ from .claim_rules import (
     missing,
     name_of,
 )
-from .efficiency import check_efficiency_columns, search_costs
+from .common import check_efficiency_columns, search_costs
 
 CLAIM_BUDGET = 0.1  # "about 90% fewer embedding parameters"
 BASELINES = ("uniform", "frequency", "random", "magnitude")
@@ -121,7 +121,7 @@ def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[st
 def cost_claim(results: pd.DataFrame, *, profile: str,
                reference: SearchConfig | None = None) -> tuple[pd.DataFrame, str, str]:
     """SSEDS's search time as a fraction of one pretraining epoch, and against PEP's search, per
-    dataset and base model (``efficiency.search_costs``). Returns (table, verdict, reason).
+    dataset and base model (``common.search_costs``). Returns (table, verdict, reason).
 
     Rule: supported when SSEDS's search costs less than one pretraining epoch in every cell (upper end
     of its 95% interval below 1) and, where PEP ran, less time than PEP's search; not supported when
