@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import ConfigError, StudyConfig, companion, load_profile
-from ..data import has_planted_truth, load_dataset_from_config
+from ..data import display_name, has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
 from ..study import seed_data, sweep
 from .chapter import Chapter
@@ -43,7 +43,6 @@ from .claims_rules import (
     VERDICTS,
     all_hold,
     interval_text,
-    name_of,
 )
 from .common import small_budgets
 from .tables import MISSING, number, plain_table
@@ -122,7 +121,7 @@ def parameter_table(cells: pd.DataFrame, note: str):
     def interval(mean: float, half: float) -> str:
         return MISSING if mean != mean else f"{number(mean, signed=True)} ± {number(half)}"
 
-    frame = cells.assign(dataset=cells["dataset"].map(name_of), difference=[
+    frame = cells.assign(dataset=cells["dataset"].map(display_name), difference=[
         interval(m, h) for m, h in zip(cells["difference"], cells["ci95"], strict=True)])
     frame = frame[["dataset", "model", "profile", "n", "kept", "full", "difference", "lower", "verdict"]] \
         .rename(columns={"n": "seeds", "kept": "kept fraction", "full": "full AUC", "difference": "SSEDS − full",
@@ -158,10 +157,10 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     if not judged.empty:
         worst = judged.loc[judged["lower"].idxmin()]
         text["claim_a_worst"] = (f"{interval_text(worst['difference'], worst['ci95'])} "
-                                 f"({name_of(worst['dataset'])} / {worst['model']})")
+                                 f"({display_name(worst['dataset'])} / {worst['model']})")
         best = judged.loc[judged["difference"].idxmax()]
         text["claim_a_best"] = (f"{interval_text(best['difference'], best['ci95'])} "
-                                f"({name_of(best['dataset'])} / {best['model']})")
+                                f"({display_name(best['dataset'])} / {best['model']})")
     else:
         text["claim_a_worst"] = text["claim_a_best"] = "–"
     text["claim_a_reasons"] = _reasons(cells)
@@ -170,7 +169,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
                f"over the paired seeds and its 95% interval; supported: the interval's lower end is above "
                f"−{margin:g}.")
     chapter.figures["fig_claim_params"] = plot_interval_claim(
-        cells.assign(dataset=cells["dataset"].map(name_of)) if not cells.empty else cells,
+        cells.assign(dataset=cells["dataset"].map(display_name)) if not cells.empty else cells,
         labels=["dataset", "model"], headline=f"SSEDS at budget {text['claim_a_budget']} against the full model",
         label=_label(real), margin=margin, xlabel="test AUC, SSEDS − full (paired by seed)",
         reason=text["claim_a_reasons"])
@@ -188,7 +187,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
         models_b, f"Profile {book.study.name}: every base model at budget {claim_budget(book.study.budgets):g}, "
                   "as in the table above.")
     chapter.figures["fig_claim_models"] = plot_interval_claim(
-        models_b.assign(dataset=models_b["dataset"].map(name_of)), labels=["dataset", "model"],
+        models_b.assign(dataset=models_b["dataset"].map(display_name)), labels=["dataset", "model"],
         headline=f"Every base model of profile {book.study.name}, SSEDS against the full model",
         label=_label([(book, [d.name for d in book.study.datasets])]), margin=margin,
         xlabel="test AUC, SSEDS − full (paired by seed)", reason=text["claim_b_reasons"])
@@ -203,7 +202,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
         columns=["dataset", "verdict", "reason"])
     text["claim_c_verdict"] = all_hold(list(summary["verdict"]) or [NOT_TESTABLE])
     text["claim_c_summary"] = "; ".join(
-        f"{name_of(r.dataset)}: better in {r.better}, worse in {r.worse}, indistinguishable in "
+        f"{display_name(r.dataset)}: better in {r.better}, worse in {r.worse}, indistinguishable in "
         f"{r.indistinguishable} of {r.cells} cells ({r.verdict})" for r in summary.itertuples()) or "–"
     text["claim_c_reasons"] = _reasons(summary)
     budgets_c = sorted({b for item, _ in real for b in small_budgets(item.study.budgets)}, reverse=True)
@@ -212,9 +211,9 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
         order = {m: i for item, _ in real for i, m in enumerate(item.study.models)}
         shown = paired.assign(_m=paired["model"].map(order), _b=-paired["budget"]) \
             .sort_values(["dataset", "_m", "_b"], kind="stable")
-        shown = shown.assign(dataset=shown["dataset"].map(name_of), budget=shown["budget"].map(lambda b: f"b = {b:g}"))
+        shown = shown.assign(dataset=shown["dataset"].map(display_name), budget=shown["budget"].map(lambda b: f"b = {b:g}"))
         chapter.tables["baselines"] = plain_table(
-            summary.assign(dataset=summary["dataset"].map(name_of))[
+            summary.assign(dataset=summary["dataset"].map(display_name))[
                 ["dataset", "profile", "cells", "better", "worse", "indistinguishable", "verdict"]],
             keys=["dataset"], note="Cells: base model × budget × baseline; verdicts of the paired t test, "
                                    "Holm-corrected across each profile's table, 5% level.")
@@ -248,10 +247,10 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     text["claim_e_budget"] = f"{budget_e:g}"
     text["claim_e_profile"] = planted.study.name
     text["claim_e_spearman"] = "; ".join(
-        f"{name_of(r.dataset)}: {interval_text(r.spearman, r.spearman_ci95, 2, (-1.0, 1.0))} over {r.runs} run(s), "
+        f"{display_name(r.dataset)}: {interval_text(r.spearman, r.spearman_ci95, 2, (-1.0, 1.0))} over {r.runs} run(s), "
         f"{r.rank_verdict}" for r in planted_rows.itertuples())
     text["claim_e_oracle"] = "; ".join(
-        f"{name_of(r.dataset)}: {interval_text(r.oracle_difference, r.oracle_ci95)} over {r.oracle_n} seed(s), "
+        f"{display_name(r.dataset)}: {interval_text(r.oracle_difference, r.oracle_ci95)} over {r.oracle_n} seed(s), "
         f"{r.oracle_verdict}" for r in planted_rows.itertuples())
     text["claim_e_reasons"] = _reasons(planted_rows)
     chapter.figures["fig_claim_planted"] = plot_planted_claim(

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..config import SearchConfig
+from ..data import display_name
 from ..statistics import holm, paired_difference, verdict
-from .claims_rules import NOT_TESTABLE, by_seed, finished, name_of
+from .claims_rules import NOT_TESTABLE, by_seed, finished
 from .tables import MARKS, MISSING, number, plain_table
 
 # The methods a practitioner could pick from; uniform needs no pretraining and no search.
@@ -80,7 +81,7 @@ def advice_text(advice: pd.DataFrame) -> dict[str, str]:
             lead = ("its lead over the runner-up is " + ("distinguishable" if r.next_verdict == "better" else
                                                          "within the noise")) if r.runner_up else "no runner-up"
             parts.append(f"{r.model}: best {r.best} ({lead}), use {r.advice}")
-        sentences.append(f"{name_of(dataset)} at budget {budget:g}: " + "; ".join(parts))
+        sentences.append(f"{display_name(dataset)} at budget {budget:g}: " + "; ".join(parts))
     cheap = int((advice["advice"] == CHEAPEST).sum())
     return {"advice_summary": ". ".join(sentences) + ".", "advice_cheapest": f"{cheap} of {len(advice)}"}
 
@@ -92,7 +93,7 @@ def advice_table(advice: pd.DataFrame):
         return MISSING if lead != lead else f"{number(lead, signed=True)} {MARKS.get(verdict_, '')}".rstrip()
 
     frame = advice.assign(
-        dataset=advice["dataset"].map(name_of),
+        dataset=advice["dataset"].map(display_name),
         next_lead=[marked(v, w) for v, w in zip(advice["next_lead"], advice["next_verdict"], strict=True)],
         cheapest_lead=[marked(v, w) for v, w in zip(advice["cheapest_lead"], advice["cheapest_verdict"],
                                                     strict=True)])

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..config import ConfigError, SearchConfig, StudyConfig
+from ..data import display_name
 from ..search.agreement import planted_rank_agreement
 from ..statistics import paired_difference, t_interval
 from ..study.compare import paired_comparisons, verdict_counts
@@ -29,7 +30,6 @@ from .claims_rules import (
     finished,
     margin_verdict,
     missing,
-    name_of,
 )
 from .common import check_efficiency_columns, search_costs
 
@@ -226,7 +226,7 @@ def untestable_text(paper: StudyConfig | None = None) -> dict[str, str]:
     """Why the paper's full-size datasets and its online test are out of reach, from the ``paper``
     profile (the datasets it names) and the sizes of their files."""
     names = [d.name for d in paper.datasets] if paper is not None else list(PAPER_ROWS)
-    sizes = " and ".join(f"{name_of(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else name_of(n) for n in names)
+    sizes = " and ".join(f"{display_name(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else display_name(n) for n in names)
     return {
         "claim_f_data": (f"{sizes}: at full size one fit takes hours on the two CPU cores this book is built "
                          f"on, and a claim needs dozens of fits (every method, budget and seed), so the profile "

@@ -40,11 +40,15 @@ DATASETS: dict[str, Callable[..., EncodedDataset]] = {
     "frappe": load_frappe,
     "table": load_table,
 }
+# How the book names each dataset in its prose and tables (``display_name``; others as they are).
+DISPLAY_NAMES: dict[str, str] = {"movielens100k": "MovieLens-100K", "movielens1m": "MovieLens-1M", "criteo": "Criteo",
+                                 "avazu": "Avazu", "frappe": "Frappe"}
 
 __all__ = [
     "DATASETS", "EncodedDataset", "FieldSpec", "make_field_specs", "check_dataset_options", "load_dataset",
     "load_dataset_from_config", "load_dataset_from_study", "dataset_summary", "default_cache_dir", "download_criteo",
     "generate_synthetic", "generate_synthetic2", "has_planted_truth", "load_encoded", "manifest_checksum",
+    "DISPLAY_NAMES", "display_name",
 ]
 
 
@@ -72,6 +76,11 @@ def has_planted_truth(name: str) -> bool:
     """Whether dataset ``name`` is generated with a planted truth: per-field ranks in its manifest, so
     found widths can be compared with the right ones (the ``oracle`` method needs them)."""
     return bool(getattr(DATASETS.get(name), "planted_truth", False))
+
+
+def display_name(name: str) -> str:
+    """The dataset's name as the book writes it (``MovieLens-100K`` for ``movielens100k``)."""
+    return DISPLAY_NAMES.get(name, name)
 
 
 def load_dataset_from_config(cfg, cache_dir=None, progress: bool = True) -> EncodedDataset:
