@@ -25,6 +25,19 @@ def test_small_budgets_are_the_tables_budgets_or_the_two_smallest():
     assert common.small_budgets([1.0, 0.3]) == [0.3]
 
 
+def test_the_prose_lists_methods_from_the_registry():
+    from sseds_study.study.methods import method_names, verdict_baselines
+
+    # The sentences the book wrote by hand before the registry drove them, word for word.
+    assert common.methods_markdown(verdict_baselines()) == (
+        "`uniform` (one width for every field), `frequency` (widths by how often a field's values occur), "
+        "`random` (a random ranking of the columns) and `magnitude` (columns ranked by the pretrained weights' size)")
+    assert common.count_word(len(verdict_baselines())) == "four"
+    assert common.listing(method_names(role="baseline")) == "uniform, random, magnitude and frequency"
+    assert common.listing(["a"]) == "a" and common.listing([]) == ""
+    assert common.count_word(13) == "13"
+
+
 def test_rows_without_the_new_columns_are_a_clear_error():
     rows = pd.DataFrame({"status": ["ok"], "search_seconds": [0.1]})
     with pytest.raises(ConfigError, match="swept before these were measured"):

@@ -26,6 +26,7 @@ from ..config import ConfigError, StudyConfig, companion, load_profile
 from ..data import display_name, has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
 from ..study import seed_data, sweep
+from ..study.methods import verdict_baselines
 from .chapter import Chapter
 from .claims_advice import advice_table, advice_text, practical_advice
 from .claims_checks import (
@@ -207,6 +208,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     text["claim_c_reasons"] = _reasons(summary)
     budgets_c = sorted({b for item, _ in real for b in small_budgets(item.study.budgets)}, reverse=True)
     text["claim_c_budgets"] = " and ".join(f"{b:g}" for b in budgets_c) or "–"
+    text["claim_c_baselines"] = ", ".join(verdict_baselines())
     if not paired.empty:
         order = {m: i for item, _ in real for i, m in enumerate(item.study.models)}
         shown = paired.assign(_m=paired["model"].map(order), _b=-paired["budget"]) \

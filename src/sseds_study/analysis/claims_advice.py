@@ -12,23 +12,26 @@ import pandas as pd
 from ..config import SearchConfig
 from ..data import display_name
 from ..statistics import holm, paired_difference, verdict
+from ..study.methods import book_methods
 from .claims_rules import NOT_TESTABLE, by_seed, finished
 from .tables import MARKS, MISSING, number, plain_table
 
-# The methods a practitioner could pick from; uniform needs no pretraining and no search.
-ADVICE_METHODS = ("sseds", "uniform", "frequency", "random", "magnitude", "pep")
+# The methods a practitioner could pick from are the registry's advice list
+# (``study.methods.book_methods("advice")``); uniform needs no pretraining and no search.
 CHEAPEST = "uniform"
 
 
 # -- the advice ------------------------------------------------------------------------------------
 
-def practical_advice(results: pd.DataFrame, *, budgets: Sequence[float], methods: Sequence[str] = ADVICE_METHODS,
+def practical_advice(results: pd.DataFrame, *, budgets: Sequence[float], methods: Sequence[str] | None = None,
                      cheapest: str = CHEAPEST, reference: SearchConfig | None = None,
                      alpha: float = 0.05) -> pd.DataFrame:
-    """Per dataset, base model and budget: the method with the best mean test AUC, its lead over the
-    runner-up and over ``cheapest`` (paired over seeds, Holm-corrected across every comparison of the
-    table), and the advice: the leader when its lead over ``cheapest`` is a distinguishable verdict,
-    else ``cheapest`` (as good within the noise, and it needs no pretraining and no search)."""
+    """Per dataset, base model and budget: the method with the best mean test AUC among ``methods``
+    (default: the registry's advice list), its lead over the runner-up and over ``cheapest`` (paired
+    over seeds, Holm-corrected across every comparison of the table), and the advice: the leader when
+    its lead over ``cheapest`` is a distinguishable verdict, else ``cheapest`` (as good within the
+    noise, and it needs no pretraining and no search)."""
+    methods = book_methods("advice") if methods is None else methods
     ok = finished(results, reference)
     ok = ok[ok["method"].isin(methods) & ok["budget"].isin(budgets) & (ok["variant"] == "default")]
     rows, tests = [], []

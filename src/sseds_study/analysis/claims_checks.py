@@ -18,6 +18,7 @@ from ..data import display_name
 from ..search.agreement import planted_rank_agreement
 from ..statistics import paired_difference, t_interval
 from ..study.compare import paired_comparisons, verdict_counts
+from ..study.methods import verdict_baselines
 from .claims_rules import (
     INCONCLUSIVE,
     MARGIN,
@@ -34,7 +35,6 @@ from .claims_rules import (
 from .common import check_efficiency_columns, search_costs
 
 CLAIM_BUDGET = 0.1  # "about 90% fewer embedding parameters"
-BASELINES = ("uniform", "frequency", "random", "magnitude")
 # Sizes of the paper's datasets as distributed (rows of the labelled training files), for the
 # sentence saying why they are out of reach here; the code does not need them.
 PAPER_ROWS = {"criteo": 45_840_617, "avazu": 40_428_967}
@@ -92,10 +92,12 @@ def model_agnostic_claim(cells: pd.DataFrame, models: Sequence[str]) -> pd.DataF
 # -- (c): SSEDS against simpler allocations -------------------------------------------------------------
 
 def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], budgets: Sequence[float],
-                   baselines: Sequence[str] = BASELINES,
+                   baselines: Sequence[str] | None = None,
                    reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SSEDS against each baseline at ``budgets``: the paired comparisons (``study.compare``, Holm across
-    the table) and, per dataset, the counts of verdicts and the claim's verdict (``count_verdict``)."""
+    """SSEDS against each baseline at ``budgets`` (default: the registry's verdict baselines): the paired
+    comparisons (``study.compare``, Holm across the table) and, per dataset, the counts of verdicts and
+    the claim's verdict (``count_verdict``)."""
+    baselines = verdict_baselines() if baselines is None else tuple(baselines)
     ok = finished(results, reference)
     paired = (paired_comparisons(results, "sseds", list(baselines), budgets=budgets, reference=reference)
               if not ok.empty else pd.DataFrame())

@@ -3,7 +3,9 @@
 * the budgets a chapter's comparison tables show (``small_budgets``: chapters 4, 6 and 7);
 * the search-cost columns and their summary per method (``search_costs``: chapters 6 and 7);
 * a pretrained model of a study, its saliency and its exact drop-column importance, and how well each
-  estimator agrees with it (``exact_agreement``: chapters 3 and 5).
+  estimator agrees with it (``exact_agreement``: chapters 3 and 5);
+* lists of methods in the prose, generated from the method registry (``listing``, ``count_word``,
+  ``methods_markdown``), so that a registered method joins the sentences that enumerate its kind.
 
 Chapter modules (``data``, ``pretrain``, ``search``, ``budget``, ``ablation``, ``efficiency``,
 ``claims``, ``reproducibility``) and their helpers (``<chapter>_*.py``) import from here, from
@@ -39,6 +41,7 @@ from ..study import (
     worker_threads,
 )
 from ..study.expand import tuned_train
+from ..study.methods import get_method
 
 # The budgets the comparison tables show when the profile has them; otherwise its two smallest.
 SMALL_BUDGETS = (0.2, 0.1)
@@ -48,6 +51,30 @@ EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds"
                       "model_bytes")
 # The top-k overlap with the exact ranking counts the k = floor(budget * F * D) best columns.
 AGREEMENT_BUDGET = 0.2
+
+
+# Numbers the prose writes in words ("four allocations").
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+
+
+# -- prose ---------------------------------------------------------------------------------------------
+
+def listing(items: Sequence[str], last: str = "and") -> str:
+    """'a, b, c and d'."""
+    items = list(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def count_word(n: int) -> str:
+    """A count as the prose writes it: 'four' (digits from 13 on)."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def methods_markdown(names: Sequence[str]) -> str:
+    """'`uniform` (one width for every field), ... and `magnitude` (...)': each registered method as
+    code with its phrase (``Method.phrase``), as Markdown for a ``{glue:md}`` role."""
+    return listing([f"`{n}` ({get_method(n).phrase})" for n in names])
 
 
 # -- budgets -----------------------------------------------------------------------------------------

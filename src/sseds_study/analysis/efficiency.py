@@ -42,14 +42,15 @@ from ..study import (
     worker_threads,
 )
 from ..study.compare import paired_comparisons
+from ..study.methods import book_methods
 from .chapter import Chapter
 from .common import check_efficiency_columns, search_costs, small_budgets
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
 from .tables import plain_table
 
-# The slim models timed against the full one (those of the profile), at the chapter's small budgets.
-LATENCY_METHODS = ("sseds", "uniform", "frequency", "pep")
+# The slim models timed against the full one are the registry's latency list
+# (``study.methods.book_methods("latency")``, those of the profile), at the chapter's small budgets.
 LATENCY_SEED_INDEX = 0  # latency is measured on the first seed's models (it depends on shape, not weights)
 
 
@@ -79,7 +80,7 @@ def rewind_against_fresh(results: pd.DataFrame, budgets: Sequence[float], refere
 
 
 def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budgets: Sequence[float],
-                   methods: Sequence[str] = LATENCY_METHODS, rows_at_batch_one: int = 300,
+                   methods: Sequence[str] | None = None, rows_at_batch_one: int = 300,
                    batch_sizes: Sequence[int] = (1, 4096)) -> pd.DataFrame:
     """Scoring time per 1,000 test rows of the slim models against the full model, per dataset and base
     model, measured in one process on one thread (``deploy.scoring_latency``).
@@ -88,7 +89,7 @@ def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budge
     PEP's masks from its search checkpoint (deployed as CSR tables). Latency depends on shapes and
     sparsity, not on trained values, so the weights are those of a fresh model.
     """
-    methods = [m for m in methods if m in study.methods]
+    methods = [m for m in (book_methods("latency") if methods is None else methods) if m in study.methods]
     seed = study.seeds[LATENCY_SEED_INDEX]
     specs = {(s.data.name, s.model.name, s.method, s.budget): s for s in expand_runs(study) if s.seed == seed}
     ok = results[(results["status"] == "ok") & (results["seed"] == seed)]

@@ -22,7 +22,7 @@ from ..study import (
     sweep,
     tune_study,
 )
-from ..study.methods import ranked_allocation
+from ..study.methods import book_methods, get_method, ranked_allocation
 from .chapter import Chapter
 from .common import AGREEMENT_BUDGET, exact_agreement, load_pretrained, saliency_scores
 from .tables import compact_table, plain_table
@@ -108,10 +108,12 @@ def planted_text(agreement: pd.DataFrame) -> dict[str, str]:
 
 
 def oracle_reference(study: StudyConfig, results: pd.DataFrame,
-                     methods: Sequence[str] = ("full", "oracle", "sseds", "uniform", "frequency")) -> pd.DataFrame:
-    """Test AUC of each method on the planted-truth data against the Bayes AUC of the same seed's test
-    split (the ceiling no model passes), one row per model, method, budget and seed, with ``gap`` =
-    Bayes − test AUC and ``vs_oracle`` = test AUC − the oracle's of the same model and seed."""
+                     methods: Sequence[str] | None = None) -> pd.DataFrame:
+    """Test AUC of each method (default: the registry's planted list) on the planted-truth data against
+    the Bayes AUC of the same seed's test split (the ceiling no model passes), one row per model,
+    method, budget and seed, with ``gap`` = Bayes − test AUC and ``vs_oracle`` = test AUC − the
+    oracle's of the same model and seed."""
+    methods = book_methods("planted") if methods is None else methods
     name = planted_dataset(study)
     data = next(d for d in study.datasets if d.name == name)
     bayes = {}
@@ -139,7 +141,8 @@ def oracle_text(ref: pd.DataFrame) -> dict[str, str]:
             "oracle_budget": f"{ref.loc[ref['method'] == 'oracle', 'achieved_budget'].mean():.3f}"
             if (ref["method"] == "oracle").any() else "not measured"}
     parts = []
-    for (method, budget), g in ref[ref["method"].isin(["sseds", "uniform", "frequency"])].groupby(
+    rivals = [m for m in book_methods("planted") if get_method(m).role != "reference"]  # not full, oracle
+    for (method, budget), g in ref[ref["method"].isin(rivals)].groupby(
             ["method", "budget"], sort=False):
         d = paired_difference(g["test_auc"].to_numpy(), (g["test_auc"] - g["vs_oracle"]).to_numpy())
         if np.isfinite(d.mean):
