@@ -25,6 +25,19 @@ def test_small_budgets_are_the_tables_budgets_or_the_two_smallest():
     assert common.small_budgets([1.0, 0.3]) == [0.3]
 
 
+def test_a_chapter_reads_a_profile_by_name_by_path_or_as_a_study(tmp_path):
+    from sseds_study.config import load_profile
+    from sseds_study.data.paths import repo_root
+
+    smoke = load_profile("smoke")
+    assert common.chapter_study("smoke") == smoke and common.chapter_study(smoke) is smoke
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {repo_root() / 'configs' / 'smoke.yaml'}\nname: mine\nseeds: [3]\n")
+    for given in (path, str(path)):
+        mine = common.chapter_study(given)
+        assert mine.name == "mine" and mine.seeds == (3,) and mine.methods == smoke.methods
+
+
 def test_the_prose_lists_methods_from_the_registry():
     from sseds_study.study.methods import method_names, verdict_baselines
 

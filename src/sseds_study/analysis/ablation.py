@@ -22,12 +22,13 @@ Everything the chapter says about one variant against another is generated here,
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, ConfigError, StudyConfig, companion, load_profile
+from ..config import ESTIMATORS, ConfigError, StudyConfig, companion
 from ..figures.comparison import plot_factor_effects
 from ..figures.results import plot_exact_agreement
 from ..study import sweep, with_variant
@@ -57,16 +58,16 @@ from .ablation_variant_choice import (
     validation_ranking,
 )
 from .chapter import Chapter
-from .common import exact_agreement
+from .common import chapter_study, exact_agreement
 from .tables import MISSING, BookTable, count_text, plain_table
 
 KEPT_TOLERANCE = 0.01  # equal parameters: a variant's kept fraction within 1% of the budget of the default's
 
 
-def ablation_study(profile: str) -> StudyConfig:
+def ablation_study(profile: str | os.PathLike | StudyConfig) -> StudyConfig:
     """The ablation profile the book profile ``profile`` names as its companion (``ablation`` for
     ``default``, ``smoke_ablation`` for ``smoke``; the profile itself when it names none)."""
-    return companion(load_profile(profile), "ablation")
+    return companion(chapter_study(profile), "ablation")
 
 
 # 1. The choice on validation, and the one read of test: ``ablation_variant_choice``
@@ -180,14 +181,15 @@ def agreement_text(agreement: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------------------------
 # The chapter
 # ----------------------------------------------------------------------------------------------
-def ablation_chapter(profile: str) -> Chapter:
+def ablation_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """The factorial ablation of the book profile ``profile`` (its ``ablation`` companion): resumes
     the ablation profile's sweep (finished runs are read, not recomputed), scores each estimator of the
     profile against the exact ranking on its first seed's pretrained models, and hands both to
     ``factorial_chapter``."""
-    study = ablation_study(profile)
+    book = chapter_study(profile)
+    study = companion(book, "ablation")
     if not study.factorial:
-        raise ConfigError(f"profile {study.name!r} (the ablation companion of {profile!r}) has no factorial: "
+        raise ConfigError(f"profile {study.name!r} (the ablation companion of {book.name!r}) has no factorial: "
                           "chapter 5 reads the main effects of its factors")
     report = sweep(study, progress=False)
     study = report.study or study

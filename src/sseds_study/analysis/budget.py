@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import SearchConfig, StudyConfig, companion, from_dict, load_profile, to_dict
+from ..config import SearchConfig, StudyConfig, companion, from_dict, to_dict
 from ..figures.comparison import plot_budget_change
 from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
@@ -15,7 +16,7 @@ from ..study.methods import get_method, method_names, verdict_baselines
 from .budget_alignment import alignment_effect, alignment_text
 from .budget_slim_tuning import slim_tuning_check
 from .chapter import Chapter
-from .common import count_word, methods_markdown, small_budgets
+from .common import chapter_study, count_word, methods_markdown, small_budgets
 from .tables import BookTable, compact_table
 
 # The allocations SSEDS is tested against in the headline verdict are the registry's verdict baselines
@@ -45,12 +46,12 @@ def profile_results(study: StudyConfig, role: str, own: pd.DataFrame) -> tuple[S
     return other, own if other is study else sweep(other, progress=False).table
 
 
-def budget_chapter(profile: str) -> Chapter:
+def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """The headline verdict (SSEDS against the verdict baselines at equal parameters, ten seeds on
     MovieLens-100K, three on MovieLens-1M), paired change against the full model by budget (a figure per
     dataset), every method side by side at small budgets, and the embedding-parameter fraction each
     method actually kept. Resumes the profiles' sweeps first (finished runs are read, not recomputed)."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
     results = sweep(study, progress=False).table
     head_study, head = profile_results(study, "headline", results)
     large_study, large = profile_results(study, "large", results)

@@ -17,6 +17,7 @@ tables and the planted ranks and writes the chapter, so every rule is testable w
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ from .claims_rules import (
     all_hold,
     interval_text,
 )
-from .common import small_budgets
+from .common import chapter_study, small_budgets
 from .tables import MISSING, number, plain_table
 
 # The roles of the profiles this chapter reads (``config.companion``); "book" is the profile itself.
@@ -315,9 +316,9 @@ def load_roles(study: StudyConfig) -> dict[str, Loaded]:
     return out
 
 
-def claims_chapter(profile: str) -> Chapter:
+def claims_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Every claim of the paper with a generated verdict, from the profile and its companion profiles."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
     loaded = load_roles(study)
     try:
         paper = load_profile("paper")

@@ -1,5 +1,6 @@
 """What more than one chapter uses, so that no chapter module imports another's.
 
+* the profile a chapter reads (``chapter_study``: a name in ``configs/``, a YAML file, or a StudyConfig);
 * the budgets a chapter's comparison tables show (``small_budgets``: chapters 4, 6 and 7);
 * the search-cost columns and their summary per method (``search_costs``: chapters 6 and 7);
 * a pretrained model of a study, its saliency and its exact drop-column importance, and how well each
@@ -22,7 +23,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig
+from ..config import (
+    ESTIMATORS,
+    SCORE_SPLITS,
+    ConfigError,
+    SearchConfig,
+    StudyConfig,
+    load_profile,
+    load_study,
+)
 from ..data import load_dataset_from_config
 from ..search._checks import budget_limit
 from ..search.agreement import negative_share, rank_agreement, top_k_overlap
@@ -56,6 +65,19 @@ AGREEMENT_BUDGET = 0.2
 # Numbers the prose writes in words ("four allocations").
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")
+
+
+# -- profiles ------------------------------------------------------------------------------------------
+
+def chapter_study(profile: str | os.PathLike | StudyConfig) -> StudyConfig:
+    """The profile a chapter reads: a StudyConfig as it is, a YAML file (a path, or a name ending in
+    ``.yaml``), or else a profile of ``configs/`` by name (``smoke``, ``default``). Its companions are
+    still looked up by name in ``configs/``."""
+    if isinstance(profile, StudyConfig):
+        return profile
+    if isinstance(profile, os.PathLike) or str(profile).endswith((".yaml", ".yml")):
+        return load_study(profile)
+    return load_profile(profile)
 
 
 # -- prose ---------------------------------------------------------------------------------------------

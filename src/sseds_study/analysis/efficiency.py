@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import ConfigError, StudyConfig, load_profile, to_dict
+from ..config import ConfigError, StudyConfig, to_dict
 from ..data import load_dataset_from_config
 from ..data.paths import repo_root
 from ..deploy import scoring_latency, to_sparse_tables
@@ -44,7 +44,7 @@ from ..study import (
 from ..study.compare import paired_comparisons
 from ..study.methods import book_methods
 from .chapter import Chapter
-from .common import check_efficiency_columns, search_costs, small_budgets
+from .common import chapter_study, check_efficiency_columns, search_costs, small_budgets
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
 from .tables import plain_table
@@ -160,11 +160,11 @@ def _deployed_model(ds, base, spec, ok: pd.DataFrame, results_dir):
     return build_model(ds.fields, dataclasses.replace(base, emb_dims=emb_dims))
 
 
-def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:
+def efficiency_chapter(profile: str | os.PathLike | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:
     """Search cost per method, deployed bytes against test AUC, latency ratios and PEP's retraining
     rules. Resumes the profile's sweep first (finished runs are read, not recomputed). ``profile``: a
-    profile name in ``configs/``, or a StudyConfig."""
-    study = load_profile(profile) if isinstance(profile, str) else profile
+    profile name in ``configs/``, a YAML file or a StudyConfig (``common.chapter_study``)."""
+    study = chapter_study(profile)
     profile = study.name
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
     report = sweep(study, results_dir, progress=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from ..config import SearchConfig, StudyConfig, load_profile
+from ..config import SearchConfig, StudyConfig
 from ..data import load_dataset_from_config
 from ..figures.results import plot_learning_curves
 from ..figures.tuning import plot_tuning_grid
@@ -27,6 +27,7 @@ from ..study import (
 )
 from ..study.expand import tuned_train
 from .chapter import Chapter
+from .common import chapter_study
 from .tables import BookTable, compact_table, plain_table
 
 ALL_MODELS = tuple(MODELS)
@@ -74,9 +75,10 @@ def pretrain_all(
     return pd.DataFrame(summary), pd.DataFrame(history)
 
 
-def pretrain_chapter(profile: str) -> Chapter:
+def pretrain_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Learning curves, test metrics and the embedding share of every base model."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
+    profile = study.name
     results_dir = default_results_dir(study)
     study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
     summary, history = pretrain_all(study, progress=False)

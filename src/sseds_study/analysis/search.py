@@ -7,12 +7,13 @@ Everything here reads or computes through ``study``, so pretrained models are sh
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, companion, load_profile
+from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig, StudyConfig, companion
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
 from ..search.agreement import planted_rank_agreement
@@ -24,7 +25,7 @@ from ..study import (
 )
 from ..study.methods import book_methods, get_method, ranked_allocation
 from .chapter import Chapter
-from .common import AGREEMENT_BUDGET, exact_agreement, load_pretrained, saliency_scores
+from .common import AGREEMENT_BUDGET, chapter_study, exact_agreement, load_pretrained, saliency_scores
 from .tables import compact_table, plain_table
 
 PLANTED_BUDGET = 0.2
@@ -178,11 +179,12 @@ def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchC
     return text
 
 
-def search_chapter(profile: str) -> Chapter:
+def search_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Saliency heatmaps and widths per budget for every dataset (first model, first seed), the
     planted-truth comparison on the profile's planted-truth companion (``synthetic2`` in the book) with
     its Bayes and oracle references, and every estimator against the exact drop-column importance."""
-    study = tune_study(load_profile(profile), progress=False)  # its tuned settings (tuned first if need be)
+    study = tune_study(chapter_study(profile), progress=False)  # its tuned settings (tuned first if need be)
+    profile = study.name
     planted = companion(study, "planted")
     planted = study if planted is study else tune_study(planted, progress=False)
     planted_name = planted_dataset(planted)
