@@ -12,12 +12,13 @@ from .ablation_variant_choice import validation_ranking
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
 from .common import exact_agreement, exact_reference, load_pretrained, saliency_scores, search_costs
+from .data import data_chapter
 from .efficiency import efficiency_chapter, latency_ratios
 from .pretrain import ALL_MODELS, pretrain_all, pretrain_chapter
 from .search import planted_truth, search_chapter, widths_by_budget
 
 __all__ = [
-    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_study", "budget_chapter", "compare_methods",
+    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_study", "budget_chapter", "compare_methods", "data_chapter",
     "efficiency_chapter", "exact_agreement", "exact_reference", "latency_ratios", "search_costs",
     "load_pretrained", "planted_truth", "pretrain_all", "pretrain_chapter", "saliency_scores",
     "main_effects", "search_chapter", "validation_ranking", "widths_by_budget",

@@ -22,14 +22,15 @@ HEADER_WIDTH = 76
 @dataclass
 class Chapter:
     """header: one line naming profile, datasets and settings (printed at the top of the chapter);
-    figures and text: glued by name into the chapter's prose (``{glue:text}``); markdown: glued as
-    Markdown, for prose with its own formatting (``{glue:md}``: method names as code); tables:
-    displayed by name (a BookTable, built for reading, or a plain frame)."""
+    figures and text: glued by name into the chapter's prose (``{glue:text}``; a number is glued as a
+    number, for the prose's format spec: ``rows:,d``); markdown: glued as Markdown, for prose with its
+    own formatting (``{glue:md}``: method names as code); tables: displayed by name (a BookTable,
+    built for reading, or a plain frame)."""
 
     header: str
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, BookTable | pd.DataFrame] = field(default_factory=dict)
-    text: dict[str, str] = field(default_factory=dict)
+    text: dict[str, str | int | float] = field(default_factory=dict)
     markdown: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
