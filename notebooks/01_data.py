@@ -30,25 +30,13 @@
 profile = "default"
 
 # %% tags=["hide-input"]
-from myst_nb import glue
-
-from sseds_study.analysis.data import planted_dataset
-from sseds_study.analysis.tables import plain_table
-from sseds_study.data import load_dataset, load_dataset_from_study
-from sseds_study.data.stats import dataset_facts, dataset_summary, field_table, truth_table
-from sseds_study.figures.data import (
-    plot_feature_popularity,
-    plot_field_cardinality,
-    plot_missing_rates,
-    plot_value_positive_rates,
-)
-from sseds_study.study import companion, load_profile
+from sseds_study.analysis import data_chapter
 
 # %% tags=["hide-input"]
-study = load_profile(profile)
+chapter = data_chapter(profile)
 
 # %% tags=["hide-input"]
-glue("profile", profile, display=False)
+chapter.glue()
 
 # %% [markdown]
 # ## MovieLens-100K
@@ -56,19 +44,7 @@ glue("profile", profile, display=False)
 # The same MovieLens-100K is used in every profile; it is small enough.
 
 # %% tags=["hide-input"]
-ml = load_dataset("movielens100k", progress=False)
-
-# %% tags=["hide-input"]
-ml_facts = dataset_facts(ml)
-
-# %% tags=["hide-input"]
-glue("ml_rows", ml_facts["rows"], display=False)
-glue("ml_fields", ml_facts["fields"], display=False)
-glue("ml_pos_rate", ml_facts["positive_rate"], display=False)
-glue("ml_emb_rows", ml_facts["embedding_rows"], display=False)
-
-# %% tags=["hide-input"]
-plain_table(dataset_summary(ml), keys=["name"])
+chapter.tables["ml_summary"]
 
 # %% [markdown]
 # The encoded dataset has {glue:text}`ml_rows:,d` rows and {glue:text}`ml_fields:d` fields, and
@@ -83,10 +59,7 @@ plain_table(dataset_summary(ml), keys=["name"])
 # rates (standard deviation over the values seen at least ten times).
 
 # %% tags=["hide-input"]
-plain_table(field_table(ml), keys=["field"])
-
-# %% tags=["hide-input"]
-glue("fig_ml_cardinality", plot_field_cardinality(ml, profile=profile), display=False)
+chapter.tables["ml_fields"]
 
 # %% [markdown]
 # ```{glue:figure} fig_ml_cardinality
@@ -96,11 +69,7 @@ glue("fig_ml_cardinality", plot_field_cardinality(ml, profile=profile), display=
 # user, item and zip-code fields hold most embedding rows, so they dominate the parameter cost of
 # every embedding dimension.
 # ```
-
-# %% tags=["hide-input"]
-glue("fig_ml_popularity", plot_feature_popularity(ml, profile=profile), display=False)
-
-# %% [markdown]
+#
 # ```{glue:figure} fig_ml_popularity
 # :name: fig-ml-popularity
 #
@@ -108,11 +77,7 @@ glue("fig_ml_popularity", plot_feature_popularity(ml, profile=profile), display=
 # steep curve means a few values carry most rows; the long tail of rarely seen items is where an
 # embedding has little data to learn from.
 # ```
-
-# %% tags=["hide-input"]
-glue("fig_ml_positive", plot_value_positive_rates(ml, profile=profile), display=False)
-
-# %% [markdown]
+#
 # ```{glue:figure} fig_ml_positive
 # :name: fig-ml-positive
 #
@@ -120,19 +85,14 @@ glue("fig_ml_positive", plot_value_positive_rates(ml, profile=profile), display=
 # is where a value that says nothing about the label would fall (two standard errors around the
 # overall rate); values well outside it carry signal.
 # ```
-
-# %% tags=["hide-input"]
-glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
-
-# %% [markdown]
+#
 # ```{glue:figure} fig_ml_missing
 # :name: fig-ml-missing
 #
 # Share of raw rows with a missing value, and share of validation and test values mapped to the
 # out-of-vocabulary id because training never saw them, per field.
 # ```
-
-# %% [markdown]
+#
 # The field cardinalities ({numref}`fig-ml-cardinality`) set the cost of a dimension: a width on
 # the item or user field costs far more parameters than one on the gender field. Popularity
 # ({numref}`fig-ml-popularity`) follows a long tail, the per-value click rates
@@ -145,9 +105,7 @@ glue("fig_ml_missing", plot_missing_rates(ml, profile=profile), display=False)
 # ratings (profile `movielens1m`).
 
 # %% tags=["hide-input"]
-large = companion(study, "large")
-large_ds = load_dataset_from_study(large, large.datasets[0].name, progress=False)
-plain_table(dataset_summary(large_ds), keys=["name"])
+chapter.tables["large_summary"]
 
 # %% [markdown]
 # ## Synthetic data with a planted truth
@@ -156,22 +114,7 @@ plain_table(dataset_summary(large_ds), keys=["name"])
 # generates it (the book's profile is {glue:text}`profile`).
 
 # %% tags=["hide-input"]
-syn, syn_study = planted_dataset(study)
-glue("syn_name", syn.name, display=False)
-glue("syn_profile", syn_study.name, display=False)
-
-# %% tags=["hide-input"]
-syn_facts = dataset_facts(syn)
-
-# %% tags=["hide-input"]
-glue("syn_rows", syn_facts["rows"], display=False)
-glue("syn_fields", syn_facts["fields"], display=False)
-glue("syn_pos_rate", syn_facts["positive_rate"], display=False)
-glue("syn_relevant", syn_facts["relevant_fields"], display=False)
-glue("syn_bayes_auc", syn_facts["bayes_auc"], display=False)
-
-# %% tags=["hide-input"]
-plain_table(dataset_summary(syn), keys=["name"])
+chapter.tables["syn_summary"]
 
 # %% [markdown]
 # The synthetic dataset has {glue:text}`syn_rows:,d` rows, {glue:text}`syn_fields:d` fields and a
@@ -183,10 +126,7 @@ plain_table(dataset_summary(syn), keys=["name"])
 # MovieLens-100K.
 
 # %% tags=["hide-input"]
-plain_table(truth_table(syn), keys=["field"])
-
-# %% tags=["hide-input"]
-glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), display=False)
+chapter.tables["syn_truth"]
 
 # %% [markdown]
 # ```{glue:figure} fig_syn_cardinality
@@ -196,22 +136,14 @@ glue("fig_syn_cardinality", plot_field_cardinality(syn, profile=profile), displa
 # field. Where the vocabularies differ, a width search under a parameter budget weighs cost against
 # saliency; the planted ranks are unrelated to the vocabulary sizes.
 # ```
-
-# %% tags=["hide-input"]
-glue("fig_syn_popularity", plot_feature_popularity(syn, profile=profile), display=False)
-
-# %% [markdown]
+#
 # ```{glue:figure} fig_syn_popularity
 # :name: fig-syn-popularity
 #
 # Feature popularity of the synthetic fields: values are drawn with Zipf-like popularity, so every
 # field has a few frequent values and a long tail.
 # ```
-
-# %% tags=["hide-input"]
-glue("fig_syn_positive", plot_value_positive_rates(syn, profile=profile), display=False)
-
-# %% [markdown]
+#
 # ```{glue:figure} fig_syn_positive
 # :name: fig-syn-positive
 #
@@ -219,11 +151,7 @@ glue("fig_syn_positive", plot_value_positive_rates(syn, profile=profile), displa
 # single value's positive rate shows only part of a field's importance: a field can matter through
 # its interactions while its values, one at a time, stay close to the overall rate.
 # ```
-
-# %% tags=["hide-input"]
-glue("fig_syn_missing", plot_missing_rates(syn, profile=profile), display=False)
-
-# %% [markdown]
+#
 # ```{glue:figure} fig_syn_missing
 # :name: fig-syn-missing
 #

@@ -45,17 +45,16 @@ print(chapter.header)
 chapter.glue()
 
 # %% [markdown]
-# ## The verdict: SSEDS against four allocations at equal parameters
+# ## The verdict: SSEDS against {glue:text}`verdict_baseline_count` allocations at equal parameters
 #
-# At budgets 0.2 and 0.1, SSEDS is set against the four allocations that spend the same embedding
-# parameters under the same rules: `uniform` (one width for every field), `frequency` (widths by how
-# often a field's values occur), `random` (a random ranking of the columns) and `magnitude` (columns
-# ranked by the pretrained weights' size). On MovieLens-100K every cell has ten seeds (profile
-# `headline`), on MovieLens-1M three (profile `movielens1m`: a fit there takes 30-60 s, and the
-# whole book must be reproducible in 90 minutes on two cores). Each seed has its own data split and
-# its own pretrained model, shared by every method of that seed, so each cell is the mean of the
-# per-seed differences SSEDS − baseline, with its paired 95% interval; a paired t test per cell,
-# Holm-corrected across the table, gives the verdict (▲ SSEDS better, ▼ worse, · indistinguishable).
+# At budgets 0.2 and 0.1, SSEDS is set against the {glue:text}`verdict_baseline_count` allocations that
+# spend the same embedding parameters under the same rules: {glue:md}`verdict_baselines`. On
+# MovieLens-100K every cell has ten seeds (profile `headline`), on MovieLens-1M three (profile
+# `movielens1m`: a fit there takes 30-60 s, and the whole book must be reproducible in 90 minutes on
+# two cores). Each seed has its own data split and its own pretrained model, shared by every method of
+# that seed, so each cell is the mean of the per-seed differences SSEDS − baseline, with its paired
+# 95% interval; a paired t test per cell, Holm-corrected across the table, gives the verdict
+# (▲ SSEDS better, ▼ worse, · indistinguishable).
 #
 # Of the {glue:text}`verdict_cells` cells, SSEDS is {glue:text}`verdict_summary`
 # ({glue:text}`verdict_seeds` paired seeds per cell). Its largest gain is

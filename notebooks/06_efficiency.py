@@ -84,8 +84,8 @@ chapter.tables["pep_selection"]
 # ## Search cost
 #
 # The first table gives the wall time of the search stage (SSEDS: {glue:text}`sseds_K` scoring
-# batches of the pretrained model; PEP: its whole search run, validation included; uniform, random,
-# magnitude and frequency: the allocation alone) as a fraction of one pretraining epoch of the same
+# batches of the pretrained model; PEP: its whole search run, validation included;
+# {glue:text}`cost_baselines`: the allocation alone) as a fraction of one pretraining epoch of the same
 # model; the second counts its forward-and-backward passes over training batches, as a fraction of
 # the batches of one epoch.
 # SSEDS's search costs {glue:text}`sseds_epoch_fraction` of an epoch in time

@@ -90,7 +90,7 @@ chapter.tables["models"]
 # ## (c) SSEDS's widths beat simpler allocations
 #
 # Widths are only worth a search if they beat widths that cost nothing to find. SSEDS is compared with
-# each baseline (uniform, frequency, random, magnitude) at budgets {glue:text}`claim_c_budgets`, seed
+# each baseline ({glue:text}`claim_c_baselines`) at budgets {glue:text}`claim_c_budgets`, seed
 # by seed, with a paired t test per cell and Holm's correction across each profile's table (the
 # comparison of chapter 4). The claim is **supported** on a dataset when SSEDS is better in more than
 # half of the cells and worse in none, **not supported** when it is better in none or worse at least

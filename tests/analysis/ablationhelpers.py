@@ -1,4 +1,4 @@
-"""Results tables of a synthetic factorial ablation, shared by test_ablation.py and test_factorial.py."""
+"""Results tables of a synthetic factorial ablation, shared by test_ablation.py and test_ablation_factorial.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Results rows for the claims' tests: a full model and a method at a budget, per seed, with given AUC
-differences; shared by test_claim_checks.py and test_claims.py."""
+differences; shared by test_claims_checks.py and test_claims.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Chapter 05, the factorial ablation: equal parameters, the companion profile, agreement and the
-chapter (the choice of a variant: test_variant_choice.py; the effects themselves: test_factorial.py)."""
+chapter (the choice of a variant: test_ablation_variant_choice.py; the effects themselves: test_ablation_factorial.py)."""
 
 from __future__ import annotations
 

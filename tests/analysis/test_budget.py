@@ -76,6 +76,8 @@ def test_the_chapter_has_everything_its_notebook_glues_and_shows(tmp_path, monke
     source = (Path(__file__).parents[2] / "notebooks" / "04_budget.py").read_text()
     for name in set(re.findall(r"\{glue:text\}`([a-z_0-9A-Z]+)`", source)):
         assert name in ch.text and ch.text[name], name
+    for name in set(re.findall(r"\{glue:md\}`([a-z_0-9A-Z]+)`", source)):
+        assert name in ch.markdown and ch.markdown[name], name
     for name in set(re.findall(r'chapter\.tables\["([a-z_]+)"\]', source)):
         assert name in ch.tables, name
     assert "fig_budget_main" in ch.figures

@@ -7,7 +7,7 @@ import pandas as pd
 from claimhelpers import result_table
 
 from sseds_study.analysis import claims as c
-from sseds_study.analysis.claim_rules import NOT_TESTABLE, SUPPORTED
+from sseds_study.analysis.claims_rules import NOT_TESTABLE, SUPPORTED
 from sseds_study.figures.claims import plot_interval_claim
 from sseds_study.study.profile import study_from_dict
 
@@ -29,6 +29,7 @@ def test_build_claims_on_a_profile_without_the_claims_budgets():
     # SSEDS leads uniform by exactly 0.0002 in every seed: a distinguishable lead, so SSEDS is advised
     assert chapter.text["advice_cheapest"] == "0 of 1" and chapter.text["claim_c_verdict"] == SUPPORTED
     assert chapter.text["claim_d_verdict"] == NOT_TESTABLE  # the rows carry no search costs
+    assert chapter.text["claim_c_baselines"] == "uniform, frequency, random, magnitude"  # the registry's verdict
     overview = chapter.tables["overview"].cells
     assert list(overview["verdict"])[0] == SUPPORTED and len(overview) == 6
 

@@ -1,5 +1,5 @@
 """Chapter 06's analysis on a tiny profile with PEP: every table, figure and glued value the notebook
-uses, search costs in passes, and a clear error for rows swept before the columns existed."""
+uses, and search costs in passes (the error for rows swept before the columns existed: test_common.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from sseds_study.analysis import efficiency  # noqa: E402
-from sseds_study.config import ConfigError  # noqa: E402
 from sseds_study.data.paths import repo_root  # noqa: E402
 from studyhelpers import tiny  # noqa: E402
 
@@ -72,12 +71,6 @@ def test_deployed_and_latency_tables(chapter):
     assert set(latency.source["method"]) == {"full", "sseds", "uniform", "frequency", "pep"}
     assert "rewind" in ch.text["rewind_verdict"]
     assert list(ch.tables["rewind"].cells.columns) == ["dataset", "model", "b = 0.5", "b = 0.25"]
-
-
-def test_rows_without_the_new_columns_are_a_clear_error():
-    rows = pd.DataFrame({"status": ["ok"], "search_seconds": [0.1]})
-    with pytest.raises(ConfigError, match="swept before these were measured"):
-        efficiency.check_efficiency_columns(rows, "results/old")
 
 
 def test_pep_selection_summary(tmp_path):

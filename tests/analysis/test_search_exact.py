@@ -1,5 +1,5 @@
-"""Agreement of every estimator with the exact drop-column importance (analysis.exact_agreement), on a
-tiny synthetic study, and the sentences the chapter quotes."""
+"""Chapter 03's account of the exact drop-column importance: the sentences the chapter quotes, and the
+chapter itself (the agreement table, ``common.exact_agreement``, is tested in test_common.py)."""
 
 from __future__ import annotations
 
@@ -9,66 +9,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-import torch  # noqa: E402
 
-from sseds_study.analysis import exact_agreement, exact_reference, load_pretrained, search_chapter  # noqa: E402
+from sseds_study.analysis import search_chapter  # noqa: E402
 from sseds_study.analysis.search import exact_text  # noqa: E402
 from sseds_study.config import ESTIMATORS, SearchConfig  # noqa: E402
 from sseds_study.data.paths import repo_root  # noqa: E402
-from sseds_study.search import drop_column_importance  # noqa: E402
-from sseds_study.study import study_from_dict  # noqa: E402
 
 NOTEBOOK = repo_root() / "notebooks" / "03_search.py"
-
-
-@pytest.fixture(scope="module")
-def study(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.setenv("SSEDS_RESULTS_DIR", str(tmp_path_factory.mktemp("exact")))
-    return study_from_dict({
-        "name": "exact", "datasets": [{"name": "synthetic", "options": {"rows": 3000, "seed": 7}}],
-        "models": ["FM", "DeepFM"], "methods": ["sseds"], "budgets": [0.25], "seeds": [0],
-        "model": {"emb_dim": 4, "hidden_dims": [8]},
-        "train": {"batch_size": 256, "max_epochs": 2, "patience": 1, "lr": 0.01, "progress": False},
-        "search": {"num_batches": 2},
-    })
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
-
-
-@pytest.fixture(scope="module")
-def tables(study):
-    return exact_agreement(study)
-
-
-def test_agreement_is_a_tidy_table_of_every_setting(tables):
-    agreement, negative = tables
-    assert list(agreement.columns[:6]) == ["dataset", "model", "estimator", "score_split", "spearman", "kendall"]
-    assert len(agreement) == 2 * len(ESTIMATORS) * 2  # models x estimators x splits
-    assert set(agreement["estimator"]) == set(ESTIMATORS)
-    assert agreement[["spearman", "kendall"]].abs().le(1).all().all()
-    assert (agreement["k"] == 6).all()  # floor(0.2 * F * D) with 8 fields of width 4
-    assert agreement["top_k_overlap"].between(0, 1).all()
-    # Exact on validation batches is the reference measured on fewer rows: it must agree closely.
-    exact_valid = agreement[(agreement["estimator"] == "exact") & (agreement["score_split"] == "valid")]
-    assert (exact_valid["spearman"] > 0.8).all(), exact_valid
-    assert set(negative.columns) == {"dataset", "model", "field", "negative_share", "min_importance"}
-    assert len(negative) == 2 * 8 and negative["negative_share"].between(0, 1).all()
-
-
-def test_reference_is_the_whole_validation_split(study):
-    ds, pre, spec = load_pretrained(study, "synthetic", "FM")
-    ids, labels = ds.subset("valid")
-    whole = drop_column_importance(pre.model, [(torch.from_numpy(ids), torch.from_numpy(labels).float())])
-    np.testing.assert_allclose(exact_reference(ds, pre, spec), whole.numpy(), rtol=1e-6, atol=1e-9)
-    np.testing.assert_array_equal(exact_reference(ds, pre, spec), exact_reference(ds, pre, spec))
 
 
 def test_text_names_the_best_gradient_setting():

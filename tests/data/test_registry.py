@@ -100,3 +100,11 @@ def test_bad_option_values_are_option_errors(cache, name, options, message):
         load_dataset(name, cache_dir=cache, progress=False, **options)
     assert message in str(err.value)
     assert isinstance(err.value, ValueError) and not (cache / "encoded").exists()
+
+
+def test_display_names_are_the_books_spelling():
+    from sseds_study.data import DISPLAY_NAMES, display_name
+
+    assert display_name("movielens100k") == "MovieLens-100K" and display_name("criteo") == "Criteo"
+    assert display_name("synthetic2") == "synthetic2"  # a dataset without one is shown by its name
+    assert set(DISPLAY_NAMES) <= set(DATASETS)

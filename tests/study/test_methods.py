@@ -33,6 +33,52 @@ def test_registering_twice_is_an_error():
         methods.register(methods.METHODS["random"])
 
 
+def test_what_the_book_reads_from_the_registry():
+    assert methods.method_names(role="reference") == ("full", "oracle")
+    assert methods.method_names(role="search") == ("sseds", "prune_only", "pep", "pep_fresh")
+    assert methods.method_names(role="baseline") == ("uniform", "random", "magnitude", "frequency")
+    # The verdict's baselines in the book's order, not the registry's.
+    assert methods.verdict_baselines() == ("uniform", "frequency", "random", "magnitude")
+    assert all(methods.get_method(m).in_verdict for m in methods.verdict_baselines())
+    assert methods.book_methods("advice") == ("sseds", "uniform", "frequency", "random", "magnitude", "pep")
+    assert methods.book_methods("latency") == ("sseds", "uniform", "frequency", "pep")
+    assert set(methods.book_methods("planted")) == {"full", "oracle", "sseds", "uniform", "frequency"}
+    assert methods.get_method("uniform").phrase == "one width for every field"
+    assert methods.get_method("sseds").phrase == methods.get_method("sseds").description  # no summary
+    with pytest.raises(ValueError, match="role must be one of"):
+        methods.method_names(role="baselines")
+    with pytest.raises(ValueError, match="book list must be one of"):
+        methods.book_methods("verdicts")
+
+
+def _noop(x):
+    raise AssertionError("never allocated here")
+
+
+@pytest.mark.parametrize(("changes", "match"), [
+    ({"role": "oracle"}, "role must be one of"),
+    ({"book": ("verdicts",)}, "unknown book list"),
+    ({"role": "search", "book": ("verdict",)}, "only a baseline can be in the verdict"),
+])
+def test_register_checks_what_the_book_reads(changes, match):
+    with pytest.raises(ValueError, match=match):
+        methods.register(methods.Method("bad", _noop, "bad", "red", **changes))
+    assert "bad" not in methods.METHODS
+
+
+def test_registered_adds_a_method_for_a_with_block_only():
+    method = methods.Method("throwaway", _noop, "throwaway", "red", book=("verdict",), book_order=35)
+    with methods.registered(method):
+        assert methods.get_method("throwaway") is method
+        assert methods.verdict_baselines() == ("uniform", "throwaway", "frequency", "random", "magnitude")
+    assert "throwaway" not in methods.METHODS
+    with pytest.raises(RuntimeError), methods.registered(method):
+        raise RuntimeError("a failing test still unregisters it")
+    assert "throwaway" not in methods.METHODS
+    with pytest.raises(ConfigError, match="unknown method 'throwaway'"):
+        methods.unregister("throwaway")
+
+
 def test_cli_choices_come_from_the_registry():
     parser = cli.build_parser()
     search = next(a for a in parser._subparsers._group_actions[0].choices["search"]._actions

@@ -7,13 +7,14 @@ The ablation profile (``companion(profile, "ablation")``) runs every combination
    the highest mean validation AUC over budgets and seeds (ties go to the default setting, then to the
    variant that changes fewest settings), and only then reads the test split, once, for that variant
    against the default setting: the paired per-seed difference with its interval and a
-   Holm-corrected verdict (``study.compare``; the choice and the read are ``variant_choice``);
+   Holm-corrected verdict (``study.compare``; the choice and the read are ``ablation_variant_choice``);
 2. estimates each factor's main effect and every two-factor interaction on validation AUC, per model
    and budget, as paired changes over seeds (a seed shares the pretrained model and the split;
-   ``factorial``);
+   ``ablation_factorial``);
 3. checks that every variant kept the same fraction of the embedding parameters, and how many fields
    each left at width 0;
-4. sets each estimator's ranking against the exact drop-column ranking (``exact_agreement``, chapter 3).
+4. sets each estimator's ranking against the exact drop-column ranking (``common.exact_agreement``, as
+   chapter 3 does).
 
 Everything the chapter says about one variant against another is generated here, with its interval.
 """
@@ -21,6 +22,7 @@ Everything the chapter says about one variant against another is generated here,
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -30,9 +32,8 @@ from ..config import ESTIMATORS, ConfigError
 from ..figures.comparison import plot_factor_effects
 from ..figures.results import plot_exact_agreement
 from ..study import sweep, with_variant
-from ..study.profile import StudyConfig, companion, load_profile
-from .chapter import Chapter
-from .factorial import (
+from ..study.profile import StudyConfig, companion
+from .ablation_factorial import (
     CELL,
     CHOICE_METRIC,
     POOLED,
@@ -45,9 +46,7 @@ from .factorial import (
     pooled_effects,
     pooled_text,
 )
-from .search import exact_agreement
-from .tables import MISSING, BookTable, count_text, plain_table
-from .variant_choice import (
+from .ablation_variant_choice import (
     DEFAULT,
     GROUP,
     choice_text,
@@ -59,19 +58,22 @@ from .variant_choice import (
     short_name,
     validation_ranking,
 )
+from .chapter import Chapter
+from .common import chapter_study, exact_agreement
+from .tables import MISSING, BookTable, count_text, plain_table
 
 KEPT_TOLERANCE = 0.01  # equal parameters: a variant's kept fraction within 1% of the budget of the default's
 
 
-def ablation_study(profile: str) -> StudyConfig:
+def ablation_study(profile: str | os.PathLike | StudyConfig) -> StudyConfig:
     """The ablation profile the book profile ``profile`` names as its companion (``ablation`` for
     ``default``, ``smoke_ablation`` for ``smoke``; the profile itself when it names none)."""
-    return companion(load_profile(profile), "ablation")
+    return companion(chapter_study(profile), "ablation")
 
 
-# 1. The choice on validation, and the one read of test: ``variant_choice``
+# 1. The choice on validation, and the one read of test: ``ablation_variant_choice``
 # ----------------------------------------------------------------------------------------------
-# 2. Main effects and interactions on validation: ``factorial``
+# 2. Main effects and interactions on validation: ``ablation_factorial``
 # ----------------------------------------------------------------------------------------------
 # ----------------------------------------------------------------------------------------------
 # 3. Equal parameters
@@ -180,14 +182,15 @@ def agreement_text(agreement: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------------------------
 # The chapter
 # ----------------------------------------------------------------------------------------------
-def ablation_chapter(profile: str) -> Chapter:
+def ablation_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """The factorial ablation of the book profile ``profile`` (its ``ablation`` companion): resumes
     the ablation profile's sweep (finished runs are read, not recomputed), scores each estimator of the
     profile against the exact ranking on its first seed's pretrained models, and hands both to
     ``factorial_chapter``."""
-    study = ablation_study(profile)
+    book = chapter_study(profile)
+    study = companion(book, "ablation")
     if not study.factorial:
-        raise ConfigError(f"profile {study.name!r} (the ablation companion of {profile!r}) has no factorial: "
+        raise ConfigError(f"profile {study.name!r} (the ablation companion of {book.name!r}) has no factorial: "
                           "chapter 5 reads the main effects of its factors")
     report = sweep(study, progress=False)
     study = report.study or study

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import pandas as pd
@@ -11,18 +12,17 @@ from ..figures.comparison import plot_budget_change
 from ..statistics import holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
 from ..study.compare import paired_changes, paired_comparisons, verdict_counts
-from ..study.profile import StudyConfig, companion, load_profile
-from .alignment import alignment_effect, alignment_text
+from ..study.methods import get_method, method_names, verdict_baselines
+from ..study.profile import StudyConfig, companion
+from .budget_alignment import alignment_effect, alignment_text
+from .budget_slim_tuning import slim_tuning_check
 from .chapter import Chapter
-from .slim_tuning import slim_tuning_check
+from .common import chapter_study, count_word, methods_markdown, small_budgets
 from .tables import BookTable, compact_table
 
-# The budgets the comparison table shows when the profile has them; otherwise its two smallest.
-SMALL_BUDGETS = (0.2, 0.1)
-# The allocations SSEDS is tested against in the headline verdict: each spends the same parameters
-# under the same rules; PEP (another search) and prune_only (no retraining) are compared in the
-# default profile's tables.
-VERDICT_BASELINES = ("uniform", "frequency", "random", "magnitude")
+# The allocations SSEDS is tested against in the headline verdict are the registry's verdict baselines
+# (``study.methods.verdict_baselines``): each spends the same parameters under the same rules; PEP
+# (another search) and prune_only (no retraining) are compared in the default profile's tables.
 
 
 def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequence[str],
@@ -40,10 +40,6 @@ def compare_methods(agg: pd.DataFrame, budgets: Sequence[float], methods: Sequen
         .reset_index(drop=True)
 
 
-def small_budgets(budgets: Sequence[float]) -> list[float]:
-    return [b for b in budgets if b in SMALL_BUDGETS] or sorted(b for b in budgets if b < 1)[:2]
-
-
 def profile_results(study: StudyConfig, role: str, own: pd.DataFrame) -> tuple[StudyConfig, pd.DataFrame]:
     """The companion profile playing ``role`` beside ``study`` and its results (``own`` when the
     profile names none, as the smoke profile does); its sweep is resumed, so finished runs are read."""
@@ -51,12 +47,12 @@ def profile_results(study: StudyConfig, role: str, own: pd.DataFrame) -> tuple[S
     return other, own if other is study else sweep(other, progress=False).table
 
 
-def budget_chapter(profile: str) -> Chapter:
-    """The headline verdict (SSEDS against the four allocations at equal parameters, ten seeds on
+def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
+    """The headline verdict (SSEDS against the verdict baselines at equal parameters, ten seeds on
     MovieLens-100K, three on MovieLens-1M), paired change against the full model by budget (a figure per
     dataset), every method side by side at small budgets, and the embedding-parameter fraction each
     method actually kept. Resumes the profiles' sweeps first (finished runs are read, not recomputed)."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
     results = sweep(study, progress=False).table
     head_study, head = profile_results(study, "headline", results)
     large_study, large = profile_results(study, "large", results)
@@ -67,12 +63,15 @@ def budget_chapter(profile: str) -> Chapter:
     chapter = Chapter(header=_header([study, head_study, large_study], [results, head, large]))
     # The verdict: headline cells and the large dataset, every seed each profile has.
     verdict_rows = pd.concat([head, large], ignore_index=True).drop_duplicates("key")
-    verdict = paired_comparisons(verdict_rows, "sseds", VERDICT_BASELINES, budgets=budgets, reference=study.search)
+    baselines = verdict_baselines()
+    chapter.text["verdict_baseline_count"] = count_word(len(baselines))
+    chapter.markdown["verdict_baselines"] = methods_markdown(baselines)
+    verdict = paired_comparisons(verdict_rows, "sseds", baselines, budgets=budgets, reference=study.search)
     chapter.tables["verdict"] = paired_table(verdict, orders)
     verdict_agg = aggregate(verdict_rows, reference=study.search)
     chapter.tables["verdict_means"] = methods_table(
-        compare_methods(verdict_agg, budgets=budgets, methods=("sseds", *VERDICT_BASELINES)), verdict_agg,
-        ("sseds", *VERDICT_BASELINES), orders, _seed_counts(verdict_rows))
+        compare_methods(verdict_agg, budgets=budgets, methods=("sseds", *baselines)), verdict_agg,
+        ("sseds", *baselines), orders, _seed_counts(verdict_rows))
     chapter.text.update(verdict_text(verdict))
     chapter.text.update(verdict_extremes(verdict))
     # The same verdict with the SSEDS variant the ablation chose on validation, per model.
@@ -111,8 +110,7 @@ def budget_chapter(profile: str) -> Chapter:
         order=list(METHODS), orders=orders, best=None, digits=3,
         note="Fraction of the full model's embedding parameters each method kept (mean over seeds); "
              "– where a method has no run at that budget.")
-    paired = paired_comparisons(results, "sseds", [m for m in reduced_methods() if m not in ("sseds", "prune_only")],
-                                budgets=budgets, reference=study.search)
+    paired = paired_comparisons(results, "sseds", retrained_rivals("sseds"), budgets=budgets, reference=study.search)
     chapter.tables["paired"] = paired_table(paired, orders)
     chapter.text.update({f"all_{k}": v for k, v in verdict_text(paired).items()})
     chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
@@ -121,6 +119,14 @@ def budget_chapter(profile: str) -> Chapter:
     chapter.text |= {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
                     "worst_sseds_where": f"{worst['dataset']} / {worst['model']} at budget {worst['budget']:g}"}
     return chapter
+
+
+def retrained_rivals(focus: str) -> list[str]:
+    """The methods ``focus`` is set against in the table of every method: every search and baseline of
+    the registry that trains its slim model (not a reference, not gated without retraining), in
+    registry order."""
+    return [m for m in method_names() if m != focus and get_method(m).role != "reference"
+            and get_method(m).evaluation in ("retrain", "masked")]
 
 
 def _header(studies: Sequence[StudyConfig], tables: Sequence[pd.DataFrame]) -> str:
@@ -213,7 +219,7 @@ def ablation_choice(ablation: pd.DataFrame, model: str) -> dict | None:
 
 
 def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable, dict[str, str]] | None:
-    """SSEDS with each model's chosen variant against the four allocations under that variant's rules
+    """SSEDS with each model's chosen variant against the verdict baselines under that variant's rules
     (its ``best_<model>`` companion profile), and whether the variant is still the ablation's
     validation choice. None when the profile names no such companions (the smoke profile)."""
     ablation_study = companion(study, "ablation")
@@ -226,7 +232,7 @@ def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable
         search = variant_search(other)
         rows = sweep(other, progress=False).table
         # Relative to the variant's settings, the runs that follow it are its "default" variant.
-        frames.append(paired_comparisons(rows[rows["model"] == model], "sseds", VERDICT_BASELINES, budgets=budgets,
+        frames.append(paired_comparisons(rows[rows["model"] == model], "sseds", verdict_baselines(), budgets=budgets,
                                          reference=search))
         chosen = ablation_choice(ablation, model) if ablation is not None else None
         runs = {c: getattr(search, c) for c in SEARCH_COLUMNS}

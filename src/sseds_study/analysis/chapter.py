@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
+from IPython.display import Markdown
 from matplotlib.figure import Figure
 from myst_nb import glue
 
@@ -21,13 +22,16 @@ HEADER_WIDTH = 76
 @dataclass
 class Chapter:
     """header: one line naming profile, datasets and settings (printed at the top of the chapter);
-    figures and text: glued by name into the chapter's prose; tables: displayed by name (a BookTable,
+    figures and text: glued by name into the chapter's prose (``{glue:text}``; a number is glued as a
+    number, for the prose's format spec: ``rows:,d``); markdown: glued as Markdown, for prose with its
+    own formatting (``{glue:md}``: method names as code); tables: displayed by name (a BookTable,
     built for reading, or a plain frame)."""
 
     header: str
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, BookTable | pd.DataFrame] = field(default_factory=dict)
-    text: dict[str, str] = field(default_factory=dict)
+    text: dict[str, str | int | float] = field(default_factory=dict)
+    markdown: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The header prints in a fixed-width block of the book's text column, about 80 characters wide:
@@ -36,8 +40,10 @@ class Chapter:
                                                break_on_hyphens=False) for line in self.header.splitlines())
 
     def glue(self) -> None:
-        """Glue every figure and text value under its name, without displaying it."""
+        """Glue every figure, text and Markdown value under its name, without displaying it."""
         for name, fig in self.figures.items():
             glue(name, fig, display=False)
         for name, value in self.text.items():
             glue(name, value, display=False)
+        for name, value in self.markdown.items():
+            glue(name, Markdown(value), display=False)

@@ -10,27 +10,28 @@ model (same seed, same split) must stay above ``-MARGIN`` over its whole 95% int
 the size of gain the CTR literature usually calls meaningful, so a loss smaller than that is "the
 same AUC"; an interval that straddles ``-MARGIN`` cannot say which side the truth is on.
 
-Each claim's rule is a function of ``claim_checks``. ``build_claims`` applies them to the result
+Each claim's rule is a function of ``claims_checks``. ``build_claims`` applies them to the result
 tables and the planted ranks and writes the chapter, so every rule is testable without a sweep;
 ``claims_chapter`` loads them (resuming the profile's sweep and its companions').
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..config import ConfigError
-from ..data import has_planted_truth, load_dataset_from_config
+from ..data import display_name, has_planted_truth, load_dataset_from_config
 from ..figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim
 from ..study import seed_data, sweep
+from ..study.methods import verdict_baselines
 from ..study.profile import StudyConfig, companion, load_profile
-from .advice import advice_table, advice_text, practical_advice
-from .budget import small_budgets
 from .chapter import Chapter
-from .claim_checks import (
+from .claims_advice import advice_table, advice_text, practical_advice
+from .claims_checks import (
     CLAIM_BUDGET,
     baseline_claim,
     cost_claim,
@@ -39,14 +40,14 @@ from .claim_checks import (
     planted_claim,
     untestable_text,
 )
-from .claim_rules import (
+from .claims_rules import (
     MARGIN,
     NOT_TESTABLE,
     VERDICTS,
     all_hold,
     interval_text,
-    name_of,
 )
+from .common import chapter_study, small_budgets
 from .tables import MISSING, number, plain_table
 
 # The roles of the profiles this chapter reads (``config.companion``); "book" is the profile itself.
@@ -123,7 +124,7 @@ def parameter_table(cells: pd.DataFrame, note: str):
     def interval(mean: float, half: float) -> str:
         return MISSING if mean != mean else f"{number(mean, signed=True)} ± {number(half)}"
 
-    frame = cells.assign(dataset=cells["dataset"].map(name_of), difference=[
+    frame = cells.assign(dataset=cells["dataset"].map(display_name), difference=[
         interval(m, h) for m, h in zip(cells["difference"], cells["ci95"], strict=True)])
     frame = frame[["dataset", "model", "profile", "n", "kept", "full", "difference", "lower", "verdict"]] \
         .rename(columns={"n": "seeds", "kept": "kept fraction", "full": "full AUC", "difference": "SSEDS − full",
@@ -159,10 +160,10 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     if not judged.empty:
         worst = judged.loc[judged["lower"].idxmin()]
         text["claim_a_worst"] = (f"{interval_text(worst['difference'], worst['ci95'])} "
-                                 f"({name_of(worst['dataset'])} / {worst['model']})")
+                                 f"({display_name(worst['dataset'])} / {worst['model']})")
         best = judged.loc[judged["difference"].idxmax()]
         text["claim_a_best"] = (f"{interval_text(best['difference'], best['ci95'])} "
-                                f"({name_of(best['dataset'])} / {best['model']})")
+                                f"({display_name(best['dataset'])} / {best['model']})")
     else:
         text["claim_a_worst"] = text["claim_a_best"] = "–"
     text["claim_a_reasons"] = _reasons(cells)
@@ -171,7 +172,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
                f"over the paired seeds and its 95% interval; supported: the interval's lower end is above "
                f"−{margin:g}.")
     chapter.figures["fig_claim_params"] = plot_interval_claim(
-        cells.assign(dataset=cells["dataset"].map(name_of)) if not cells.empty else cells,
+        cells.assign(dataset=cells["dataset"].map(display_name)) if not cells.empty else cells,
         labels=["dataset", "model"], headline=f"SSEDS at budget {text['claim_a_budget']} against the full model",
         label=_label(real), margin=margin, xlabel="test AUC, SSEDS − full (paired by seed)",
         reason=text["claim_a_reasons"])
@@ -189,7 +190,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
         models_b, f"Profile {book.study.name}: every base model at budget {claim_budget(book.study.budgets):g}, "
                   "as in the table above.")
     chapter.figures["fig_claim_models"] = plot_interval_claim(
-        models_b.assign(dataset=models_b["dataset"].map(name_of)), labels=["dataset", "model"],
+        models_b.assign(dataset=models_b["dataset"].map(display_name)), labels=["dataset", "model"],
         headline=f"Every base model of profile {book.study.name}, SSEDS against the full model",
         label=_label([(book, [d.name for d in book.study.datasets])]), margin=margin,
         xlabel="test AUC, SSEDS − full (paired by seed)", reason=text["claim_b_reasons"])
@@ -204,18 +205,19 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
         columns=["dataset", "verdict", "reason"])
     text["claim_c_verdict"] = all_hold(list(summary["verdict"]) or [NOT_TESTABLE])
     text["claim_c_summary"] = "; ".join(
-        f"{name_of(r.dataset)}: better in {r.better}, worse in {r.worse}, indistinguishable in "
+        f"{display_name(r.dataset)}: better in {r.better}, worse in {r.worse}, indistinguishable in "
         f"{r.indistinguishable} of {r.cells} cells ({r.verdict})" for r in summary.itertuples()) or "–"
     text["claim_c_reasons"] = _reasons(summary)
     budgets_c = sorted({b for item, _ in real for b in small_budgets(item.study.budgets)}, reverse=True)
     text["claim_c_budgets"] = " and ".join(f"{b:g}" for b in budgets_c) or "–"
+    text["claim_c_baselines"] = ", ".join(verdict_baselines())
     if not paired.empty:
         order = {m: i for item, _ in real for i, m in enumerate(item.study.models)}
         shown = paired.assign(_m=paired["model"].map(order), _b=-paired["budget"]) \
             .sort_values(["dataset", "_m", "_b"], kind="stable")
-        shown = shown.assign(dataset=shown["dataset"].map(name_of), budget=shown["budget"].map(lambda b: f"b = {b:g}"))
+        shown = shown.assign(dataset=shown["dataset"].map(display_name), budget=shown["budget"].map(lambda b: f"b = {b:g}"))
         chapter.tables["baselines"] = plain_table(
-            summary.assign(dataset=summary["dataset"].map(name_of))[
+            summary.assign(dataset=summary["dataset"].map(display_name))[
                 ["dataset", "profile", "cells", "better", "worse", "indistinguishable", "verdict"]],
             keys=["dataset"], note="Cells: base model × budget × baseline; verdicts of the paired t test, "
                                    "Holm-corrected across each profile's table, 5% level.")
@@ -249,10 +251,10 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     text["claim_e_budget"] = f"{budget_e:g}"
     text["claim_e_profile"] = planted.study.name
     text["claim_e_spearman"] = "; ".join(
-        f"{name_of(r.dataset)}: {interval_text(r.spearman, r.spearman_ci95, 2, (-1.0, 1.0))} over {r.runs} run(s), "
+        f"{display_name(r.dataset)}: {interval_text(r.spearman, r.spearman_ci95, 2, (-1.0, 1.0))} over {r.runs} run(s), "
         f"{r.rank_verdict}" for r in planted_rows.itertuples())
     text["claim_e_oracle"] = "; ".join(
-        f"{name_of(r.dataset)}: {interval_text(r.oracle_difference, r.oracle_ci95)} over {r.oracle_n} seed(s), "
+        f"{display_name(r.dataset)}: {interval_text(r.oracle_difference, r.oracle_ci95)} over {r.oracle_n} seed(s), "
         f"{r.oracle_verdict}" for r in planted_rows.itertuples())
     text["claim_e_reasons"] = _reasons(planted_rows)
     chapter.figures["fig_claim_planted"] = plot_planted_claim(
@@ -315,9 +317,9 @@ def load_roles(study: StudyConfig) -> dict[str, Loaded]:
     return out
 
 
-def claims_chapter(profile: str) -> Chapter:
+def claims_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Every claim of the paper with a generated verdict, from the profile and its companion profiles."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
     loaded = load_roles(study)
     try:
         paper = load_profile("paper")

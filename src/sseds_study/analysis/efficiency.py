@@ -38,58 +38,21 @@ from ..study import (
     load_search,
     search_path,
     seed_data,
-    summarise_over_seeds,
     sweep,
-    with_variant,
     worker_threads,
 )
 from ..study.compare import paired_comparisons
-from ..study.profile import StudyConfig, load_profile
-from .budget import small_budgets
+from ..study.methods import book_methods
+from ..study.profile import StudyConfig
 from .chapter import Chapter
+from .common import chapter_study, check_efficiency_columns, search_costs, small_budgets
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
 from .tables import plain_table
 
-# Columns a row needs for this chapter (rows swept before they were measured lack them).
-EFFICIENCY_COLUMNS = ("search_passes", "search_epochs", "pretrain_epoch_seconds", "epoch_passes", "emb_bytes",
-                      "model_bytes")
-# The slim models timed against the full one (those of the profile), at the chapter's small budgets.
-LATENCY_METHODS = ("sseds", "uniform", "frequency", "pep")
+# The slim models timed against the full one are the registry's latency list
+# (``study.methods.book_methods("latency")``, those of the profile), at the chapter's small budgets.
 LATENCY_SEED_INDEX = 0  # latency is measured on the first seed's models (it depends on shape, not weights)
-
-
-def check_efficiency_columns(results: pd.DataFrame, where: str = "the results") -> None:
-    """ConfigError naming the fix when finished rows lack the search-cost or deployed-size columns."""
-    ok = results[results["status"] == "ok"]
-    missing = [c for c in EFFICIENCY_COLUMNS if c not in ok]
-    lacking = len(ok) if missing else int(ok[list(EFFICIENCY_COLUMNS)].isna().any(axis=1).sum())
-    if lacking:
-        raise ConfigError(
-            f"{where}: {lacking} finished run(s) have no search-cost / deployed-size columns "
-            f"({', '.join(missing or EFFICIENCY_COLUMNS)}): they were swept before these were measured; delete "
-            "that results folder (or its runs/ and results.csv; pretrained/ can stay) and sweep again")
-
-
-def search_costs(results: pd.DataFrame, reference=None) -> pd.DataFrame:
-    """Search cost per dataset, model and method (default settings), mean and 95% interval over seeds.
-
-    Per row: ``epoch_fraction`` = search seconds / mean pretraining-epoch seconds of its group, and
-    ``pass_fraction`` = search passes / batches per epoch (machine-independent). A search is shared
-    by the budgets of a seed, so rows are first averaged over budgets, then summarised over seeds.
-    """
-    ok = with_variant(results[results["status"] == "ok"], reference)
-    ok = ok[(ok["variant"] == "default") & (ok["method"] != "full")].copy()
-    ok["epoch_fraction"] = ok["search_seconds"] / ok["pretrain_epoch_seconds"]
-    ok["pass_fraction"] = ok["search_passes"] / ok["epoch_passes"]
-    keys = ["dataset", "model", "method", "seed"]
-    metrics = ["search_seconds", "search_passes", "search_epochs", "epoch_fraction", "pass_fraction",
-               "pretrain_epoch_seconds"]
-    per_seed = ok.groupby(keys, sort=True)[metrics].mean().reset_index()
-    table = summarise_over_seeds(per_seed, ["dataset", "model", "method"], metrics)
-    order = {m: i for i, m in enumerate(_method_order())}
-    return table.sort_values(["dataset", "model", "method"], key=lambda c: c.map(order) if c.name == "method" else c,
-                             kind="stable").reset_index(drop=True)
 
 
 def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
@@ -98,7 +61,7 @@ def deployed_sizes(agg: pd.DataFrame, budgets: Sequence[float]) -> pd.DataFrame:
     sub = agg[(agg["variant"] == "default") & agg["budget"].isin(budgets) & (agg["method"] != "full")].copy()
     sub["vs_full"] = sub["emb_bytes_mean"].to_numpy() / full.reindex(
         list(zip(sub["dataset"], sub["model"], strict=True))).to_numpy()
-    order = {m: i for i, m in enumerate(_method_order())}
+    order = {m: i for i, m in enumerate(METHODS)}
     sub["_order"] = sub["method"].map(order)
     sub = sub.sort_values(["dataset", "model", "budget", "_order"], ascending=[True, True, False, True])
     return sub[["dataset", "model", "budget", "method", "emb_bytes_mean", "vs_full", "achieved_budget_mean",
@@ -118,7 +81,7 @@ def rewind_against_fresh(results: pd.DataFrame, budgets: Sequence[float], refere
 
 
 def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budgets: Sequence[float],
-                   methods: Sequence[str] = LATENCY_METHODS, rows_at_batch_one: int = 300,
+                   methods: Sequence[str] | None = None, rows_at_batch_one: int = 300,
                    batch_sizes: Sequence[int] = (1, 4096)) -> pd.DataFrame:
     """Scoring time per 1,000 test rows of the slim models against the full model, per dataset and base
     model, measured in one process on one thread (``deploy.scoring_latency``).
@@ -127,7 +90,7 @@ def latency_ratios(study: StudyConfig, results: pd.DataFrame, results_dir, budge
     PEP's masks from its search checkpoint (deployed as CSR tables). Latency depends on shapes and
     sparsity, not on trained values, so the weights are those of a fresh model.
     """
-    methods = [m for m in methods if m in study.methods]
+    methods = [m for m in (book_methods("latency") if methods is None else methods) if m in study.methods]
     seed = study.seeds[LATENCY_SEED_INDEX]
     specs = {(s.data.name, s.model.name, s.method, s.budget): s for s in expand_runs(study) if s.seed == seed}
     ok = results[(results["status"] == "ok") & (results["seed"] == seed)]
@@ -198,15 +161,11 @@ def _deployed_model(ds, base, spec, ok: pd.DataFrame, results_dir):
     return build_model(ds.fields, dataclasses.replace(base, emb_dims=emb_dims))
 
 
-def _method_order() -> list[str]:
-    return list(METHODS)
-
-
-def efficiency_chapter(profile: str | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:
+def efficiency_chapter(profile: str | os.PathLike | StudyConfig, results_dir: str | os.PathLike | None = None) -> Chapter:
     """Search cost per method, deployed bytes against test AUC, latency ratios and PEP's retraining
     rules. Resumes the profile's sweep first (finished runs are read, not recomputed). ``profile``: a
-    profile name in ``configs/``, or a StudyConfig."""
-    study = load_profile(profile) if isinstance(profile, str) else profile
+    profile name in ``configs/``, a YAML file or a StudyConfig (``common.chapter_study``)."""
+    study = chapter_study(profile)
     profile = study.name
     results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
     report = sweep(study, results_dir, progress=False)

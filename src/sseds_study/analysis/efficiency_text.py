@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..study.methods import method_names
 from ..study.profile import StudyConfig
+from .common import listing
 
 SSEDS_TARGET = 0.02  # the issue's target: SSEDS's search under 2% of one pretraining epoch
 
@@ -21,7 +23,8 @@ def span(values, fmt) -> str:
 
 
 def cost_text(costs: pd.DataFrame, study: StudyConfig) -> dict[str, str]:
-    text = {"sseds_K": str(study.search.num_batches)}
+    # The baselines' search is their allocation alone: every baseline of the registry, in its order.
+    text = {"sseds_K": str(study.search.num_batches), "cost_baselines": listing(method_names(role="baseline"))}
     sseds = costs[costs["method"] == "sseds"]
     if not sseds.empty:
         text["sseds_epoch_fraction"] = span(sseds["epoch_fraction_mean"], pct)

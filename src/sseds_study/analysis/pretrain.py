@@ -26,8 +26,9 @@ from ..study import (
     worker_threads,
 )
 from ..study.expand import tuned_train
-from ..study.profile import StudyConfig, load_profile
+from ..study.profile import StudyConfig
 from .chapter import Chapter
+from .common import chapter_study
 from .tables import BookTable, compact_table, plain_table
 
 ALL_MODELS = MODEL_NAMES
@@ -75,9 +76,10 @@ def pretrain_all(
     return pd.DataFrame(summary), pd.DataFrame(history)
 
 
-def pretrain_chapter(profile: str) -> Chapter:
+def pretrain_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Learning curves, test metrics and the embedding share of every base model."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
+    profile = study.name
     results_dir = default_results_dir(study)
     study = tune_study(study, progress=False)  # its tuned settings (tuned first if need be)
     summary, history = pretrain_all(study, progress=False)

@@ -10,6 +10,7 @@ swept before the CPU was recorded) shows "not recorded".
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -19,6 +20,7 @@ from ..publish.stages import TIMES_FILE, read_stage_times
 from ..study import sweep
 from ..study.profile import StudyConfig, companion, load_profile
 from .chapter import Chapter
+from .common import chapter_study
 from .tables import plain_table
 
 ROLES = ("headline", "large", "planted", "ablation")
@@ -172,9 +174,9 @@ def build_reproducibility(study: StudyConfig, tables: Mapping[str, pd.DataFrame]
     return chapter
 
 
-def reproducibility_chapter(profile: str) -> Chapter:
+def reproducibility_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Reads (resuming) the sweep of every profile the book reads, and the stage times."""
-    study = load_profile(profile)
+    study = chapter_study(profile)
     roles = book_profiles(study)
     tables = {name: sweep(study if name == study.name else load_profile(name), progress=False).table for name in roles}
     return build_reproducibility(study, tables, roles, read_stage_times(), chapter_names())

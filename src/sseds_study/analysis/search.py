@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,63 +16,26 @@ import pandas as pd
 from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig
 from ..data import has_planted_truth, load_dataset_from_config
 from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
-from ..search._checks import budget_limit
-from ..search.agreement import negative_share, planted_rank_agreement, rank_agreement, top_k_overlap
-from ..search.exact import drop_column_importance_on_split
+from ..search.agreement import planted_rank_agreement
 from ..statistics import paired_difference
 from ..study import (
-    GroupCache,
-    Pretrained,
-    RunSpec,
-    default_results_dir,
-    load_or_pretrain,
-    saliency_for_spec,
     seed_data,
     sweep,
     tune_study,
-    worker_threads,
 )
-from ..study.expand import tuned_train
-from ..study.methods import ranked_allocation
-from ..study.profile import StudyConfig, companion, load_profile
+from ..study.methods import book_methods, get_method, ranked_allocation
+from ..study.profile import StudyConfig, companion
 from .chapter import Chapter
+from .common import AGREEMENT_BUDGET, chapter_study, exact_agreement, load_pretrained, saliency_scores
 from .tables import compact_table, plain_table
 
 PLANTED_BUDGET = 0.2
 # Below this mean Spearman correlation among the relevant fields, widths are not ordered by rank.
 ORDERED_RHO = 0.3
-# The top-k overlap with the exact ranking counts the k = floor(budget * F * D) best columns.
-AGREEMENT_BUDGET = 0.2
 
 # ----------------------------------------------------------------------------------------------
 # Search analysis (the saliency chapter and the planted-truth check)
 # ----------------------------------------------------------------------------------------------
-def load_pretrained(study: StudyConfig, dataset: str | None = None, model: str | None = None,
-                    seed: int | None = None, results_dir: str | os.PathLike | None = None):
-    """(dataset, pretrained model, its RunSpec) for one dataset/model/seed of a study (cached)."""
-    data = next((d for d in study.datasets if dataset in (None, d.name)), None)
-    if data is None:
-        raise ConfigError(f"study {study.name!r} has no dataset {dataset!r}")
-    seed = study.seeds[0] if seed is None else seed
-    model = model or study.models[0]
-    # the run's own split and (in a study that tunes) its tuned training settings: the sweep's checkpoint
-    spec = RunSpec(seed_data(study, data, seed), dataclasses.replace(study.model, name=model, emb_dims=None),
-                   dataclasses.replace(tuned_train(study, data, model), seed=seed), study.search, "sseds", 1.0)
-    results_dir = Path(results_dir) if results_dir is not None else default_results_dir(study)
-    with worker_threads():
-        ds = load_dataset_from_config(spec.data, progress=False)
-        pre = load_or_pretrain(ds, spec, results_dir)
-    return ds, pre, spec
-
-
-def saliency_scores(ds, pre: Pretrained, spec: RunSpec, search: SearchConfig | None = None) -> np.ndarray:
-    """The (F, D) saliency of a pretrained model under some search settings."""
-    spec = dataclasses.replace(spec, search=search or spec.search)
-    with worker_threads():
-        scores, _ = saliency_for_spec(ds, pre, spec, GroupCache())
-    return scores.detach().cpu().numpy()
-
-
 def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig) -> pd.DataFrame:
     """Per-field widths (rows: fields) chosen at each budget (columns)."""
     out = {}
@@ -148,10 +110,12 @@ def planted_text(agreement: pd.DataFrame) -> dict[str, str]:
 
 
 def oracle_reference(study: StudyConfig, results: pd.DataFrame,
-                     methods: Sequence[str] = ("full", "oracle", "sseds", "uniform", "frequency")) -> pd.DataFrame:
-    """Test AUC of each method on the planted-truth data against the Bayes AUC of the same seed's test
-    split (the ceiling no model passes), one row per model, method, budget and seed, with ``gap`` =
-    Bayes − test AUC and ``vs_oracle`` = test AUC − the oracle's of the same model and seed."""
+                     methods: Sequence[str] | None = None) -> pd.DataFrame:
+    """Test AUC of each method (default: the registry's planted list) on the planted-truth data against
+    the Bayes AUC of the same seed's test split (the ceiling no model passes), one row per model,
+    method, budget and seed, with ``gap`` = Bayes − test AUC and ``vs_oracle`` = test AUC − the
+    oracle's of the same model and seed."""
+    methods = book_methods("planted") if methods is None else methods
     name = planted_dataset(study)
     data = next(d for d in study.datasets if d.name == name)
     bayes = {}
@@ -179,54 +143,14 @@ def oracle_text(ref: pd.DataFrame) -> dict[str, str]:
             "oracle_budget": f"{ref.loc[ref['method'] == 'oracle', 'achieved_budget'].mean():.3f}"
             if (ref["method"] == "oracle").any() else "not measured"}
     parts = []
-    for (method, budget), g in ref[ref["method"].isin(["sseds", "uniform", "frequency"])].groupby(
+    rivals = [m for m in book_methods("planted") if get_method(m).role != "reference"]  # not full, oracle
+    for (method, budget), g in ref[ref["method"].isin(rivals)].groupby(
             ["method", "budget"], sort=False):
         d = paired_difference(g["test_auc"].to_numpy(), (g["test_auc"] - g["vs_oracle"]).to_numpy())
         if np.isfinite(d.mean):
             parts.append((method, budget, f"{method} at {budget:g}: {d.mean:+.4f} ± {d.ci95:.4f}"))
     text["vs_oracle"] = "; ".join(p for _, _, p in sorted(parts, key=lambda t: (-t[1], t[0]))) or "not measured"
     return text
-
-
-def exact_reference(ds, pre: Pretrained, spec: RunSpec) -> np.ndarray:
-    """The (F, D) exact drop-column importance of a pretrained model over the whole validation split:
-    the change in validation logloss when each column is zeroed (``search.exact``)."""
-    ids, labels = ds.subset("valid")
-    with worker_threads():
-        return drop_column_importance_on_split(pre.model, ids, labels, spec.train.batch_size).numpy()
-
-
-def exact_agreement(study: StudyConfig, models: Sequence[str] | None = None,
-                    datasets: Sequence[str] | None = None, estimators: Sequence[str] = ESTIMATORS,
-                    budget: float = AGREEMENT_BUDGET, seed: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """How well each estimator ranks the columns of one pretrained model (first seed) as the exact
-    drop-column importance on the whole validation split ranks them.
-
-    Every estimator is scored as the search scores it (K batches of the train or valid split,
-    ``study.search.num_batches``); ``exact`` on K batches shows how much of the gap is sampling.
-    Returns (agreement, negative): agreement has one row per dataset, model, estimator and score split
-    with the Spearman and Kendall correlations over the F * D columns and the top-k overlap (k);
-    negative has per dataset, model and field the share of columns whose removal lowers the
-    validation loss (exact importance < 0) and the lowest importance.
-    """
-    names = [d.name for d in study.datasets] if datasets is None else list(datasets)
-    agreement, negative = [], []
-    for name in names:
-        for model in models if models is not None else study.models:
-            ds, pre, spec = load_pretrained(study, name, model, seed)
-            ref = exact_reference(ds, pre, spec)
-            k = max(1, budget_limit(budget, ref.size))
-            for estimator in estimators:
-                for split in SCORE_SPLITS:
-                    search = dataclasses.replace(study.search, estimator=estimator, score_split=split)
-                    scores = saliency_scores(ds, pre, spec, search)
-                    agreement.append({"dataset": name, "model": model, "estimator": estimator, "score_split": split,
-                                      **rank_agreement(scores, ref), "top_k_overlap": top_k_overlap(scores, ref, k),
-                                      "k": k})
-            negative.extend({"dataset": name, "model": model, "field": field, "negative_share": float(share),
-                             "min_importance": float(ref[f].min())}
-                            for f, (field, share) in enumerate(zip(ds.field_names, negative_share(ref), strict=True)))
-    return pd.DataFrame(agreement), pd.DataFrame(negative)
 
 
 def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchConfig) -> dict[str, str]:
@@ -256,11 +180,12 @@ def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchC
     return text
 
 
-def search_chapter(profile: str) -> Chapter:
+def search_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Saliency heatmaps and widths per budget for every dataset (first model, first seed), the
     planted-truth comparison on the profile's planted-truth companion (``synthetic2`` in the book) with
     its Bayes and oracle references, and every estimator against the exact drop-column importance."""
-    study = tune_study(load_profile(profile), progress=False)  # its tuned settings (tuned first if need be)
+    study = tune_study(chapter_study(profile), progress=False)  # its tuned settings (tuned first if need be)
+    profile = study.name
     planted = companion(study, "planted")
     planted = study if planted is study else tune_study(planted, progress=False)
     planted_name = planted_dataset(planted)

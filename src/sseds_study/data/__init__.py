@@ -19,7 +19,7 @@ _EXPORTS = {
     "DATASETS": "registry", "DATASET_NAMES": "registry", "dataset_loader": "registry", "load_dataset": "registry",
     "check_dataset_options": "registry", "has_planted_truth": "registry", "load_dataset_from_config": "registry",
     "load_dataset_from_study": "registry",
-    "data_identity": "registry", "data_key": "registry", "load_encoded": "cache", "manifest_checksum": "cache",
+    "data_identity": "registry", "data_key": "registry", "DISPLAY_NAMES": "registry", "display_name": "registry", "load_encoded": "cache", "manifest_checksum": "cache",
     "download_criteo": "criteo", "default_cache_dir": "paths", "resolve_cache_dir": "paths",
     "EncodedDataset": "spec", "FieldSpec": "spec", "make_field_specs": "spec", "dataset_summary": "stats",
     "generate_synthetic": "synthetic", "generate_synthetic2": "synthetic2",

@@ -32,6 +32,14 @@ _LOADERS: dict[str, tuple[str, str, tuple]] = {
     "table": ("table", "load_table", ()),
 }
 DATASET_NAMES: tuple[str, ...] = tuple(_LOADERS)
+# How the book names each dataset in its prose and tables (``display_name``; others as they are).
+DISPLAY_NAMES: dict[str, str] = {"movielens100k": "MovieLens-100K", "movielens1m": "MovieLens-1M", "criteo": "Criteo",
+                                 "avazu": "Avazu", "frappe": "Frappe"}
+
+
+def display_name(name: str) -> str:
+    """The dataset's name as the book writes it (``MovieLens-100K`` for ``movielens100k``)."""
+    return DISPLAY_NAMES.get(name, name)
 
 
 @functools.cache

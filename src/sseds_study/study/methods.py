@@ -12,7 +12,8 @@ function.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,17 @@ if TYPE_CHECKING:
 #   "masked":     a full-width model whose tables keep only the entries of an element mask
 #                 (``MaskAllocation``), initialised as the allocation says and trained likewise.
 EVALUATIONS = ("pretrained", "gated", "retrain", "masked")
+# What a method is to the book:
+#   "reference": what the others are measured against, not a method at a budget (full, oracle);
+#   "search":    a search over the pretrained model or during training (sseds, prune_only, pep, pep_fresh);
+#   "baseline":  an allocation that needs no search (uniform, random, magnitude, frequency).
+ROLES = ("reference", "search", "baseline")
+# The book's hand-picked lists of methods (``book_methods``), each in book order:
+#   "verdict": the baselines SSEDS is tested against at equal parameters (chapter 4's verdict, claim (c));
+#   "advice":  the methods chapter 7's practical advice chooses among;
+#   "latency": the slim models chapter 6 times against the full one;
+#   "planted": the methods chapter 3 sets against the planted truth and the Bayes AUC.
+BOOK_LISTS = ("verdict", "advice", "latency", "planted")
 
 
 @dataclass
@@ -71,6 +83,20 @@ class Method:
     needs_planted_truth: bool = False  # runs only on data with planted ranks (``data.has_planted_truth``)
     # Smallest budget at which the method is defined, given the base width D (None: any budget).
     min_budget: Callable[[int], float] | None = field(default=None, compare=False)
+    role: str = "baseline"  # one of ROLES
+    book_order: int = 100  # its place in the book's lists (``book_methods``): lower first
+    book: tuple[str, ...] = ()  # the lists of BOOK_LISTS it joins
+    summary: str = ""  # a phrase for the book's prose ("one width for every field"); else the description
+
+    @property
+    def in_verdict(self) -> bool:
+        """Whether SSEDS is tested against it in the book's verdict (chapter 4, claim (c))."""
+        return "verdict" in self.book
+
+    @property
+    def phrase(self) -> str:
+        """How the book's prose describes it in a few words."""
+        return self.summary or self.description or self.label
 
     def applies(self, budget: float, emb_dim: int) -> bool:
         if self.only_budget is not None:
@@ -116,10 +142,33 @@ METHODS: dict[str, Method] = {}
 def register(method: Method) -> Method:
     if method.evaluation not in EVALUATIONS:
         raise ValueError(f"method {method.name!r}: evaluation must be one of {EVALUATIONS}")
+    if method.role not in ROLES:
+        raise ValueError(f"method {method.name!r}: role must be one of {ROLES}")
+    unknown = [b for b in method.book if b not in BOOK_LISTS]
+    if unknown:
+        raise ValueError(f"method {method.name!r}: unknown book list(s) {unknown}; expected some of {BOOK_LISTS}")
+    if method.in_verdict and method.role != "baseline":
+        raise ValueError(f"method {method.name!r}: only a baseline can be in the verdict (role {method.role!r})")
     if method.name in METHODS:
         raise ValueError(f"method {method.name!r} is registered twice")
     METHODS[method.name] = method
     return method
+
+
+def unregister(name: str) -> Method:
+    """Remove a registered method (a test's throwaway); returns it."""
+    check_method(name)
+    return METHODS.pop(name)
+
+
+@contextmanager
+def registered(method: Method) -> Iterator[Method]:
+    """``method`` registered for the duration of a ``with`` block, then removed."""
+    register(method)
+    try:
+        yield method
+    finally:
+        unregister(method.name)
 
 
 def get_method(name: str) -> Method:
@@ -146,9 +195,26 @@ def check_allocation_inputs(vocab_sizes, spec: RunSpec) -> None:
     ranked_allocation(np.zeros((len(vocab_sizes), emb_dim)), vocab_sizes, spec.budget, spec.search)
 
 
-def method_names(evaluation: str | None = None) -> tuple[str, ...]:
-    """Registered method names in registration order, optionally only those evaluated one way."""
-    return tuple(n for n, m in METHODS.items() if evaluation in (None, m.evaluation))
+def method_names(evaluation: str | None = None, role: str | None = None) -> tuple[str, ...]:
+    """Registered method names in registration order, optionally only those evaluated one way or of
+    one role (``ROLES``)."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}; got {role!r}")
+    return tuple(n for n, m in METHODS.items() if evaluation in (None, m.evaluation) and role in (None, m.role))
+
+
+def book_methods(book_list: str) -> tuple[str, ...]:
+    """The registered methods of one of the book's lists (``BOOK_LISTS``), in book order (ties in
+    registration order)."""
+    if book_list not in BOOK_LISTS:
+        raise ValueError(f"book list must be one of {BOOK_LISTS}; got {book_list!r}")
+    return tuple(m.name for m in sorted((m for m in METHODS.values() if book_list in m.book),
+                                        key=lambda m: m.book_order))
+
+
+def verdict_baselines() -> tuple[str, ...]:
+    """The baselines SSEDS is tested against in the book's verdict, in book order."""
+    return book_methods("verdict")
 
 
 def reduced_methods() -> tuple[str, ...]:
@@ -249,32 +315,46 @@ def allocate_pep_fresh(x: MethodInput) -> MaskAllocation:
 
 
 register(Method("full", allocate_full, "full width", "black", marker="", linestyle="--", evaluation="pretrained",
-                only_budget=1.0, description="every field keeps all D dimensions (the reference)"))
+                only_budget=1.0, description="every field keeps all D dimensions (the reference)",
+                role="reference", book_order=0, book=("planted",)))
 register(Method("sseds", allocate_sseds, "SSEDS", "#c0392b", "o", reads_search=True,
-                description="gate-gradient saliency of the pretrained model, greedy under the budget"))
+                description="gate-gradient saliency of the pretrained model, greedy under the budget",
+                role="search", book_order=10, book=("advice", "latency", "planted")))
 # A filled X, not "x": seaborn cannot mix line-art and filled markers in one plot.
 register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "X", ":", evaluation="gated",
-                reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained"))
+                reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained",
+                role="search", book_order=20))
 # The ranked baselines follow the SSEDS run's allocation rules: its unit, min_dim and init.
 RULES = ("budget_unit", "min_dim", "init")
+# The book lists the verdict's baselines as uniform, frequency, random, magnitude (``book_order``).
 register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s", follows=("init",),
                 # Equal widths cost at least one dimension per field: a budget of 1/D.
                 min_budget=lambda emb_dim: 1.0 / emb_dim,
                 description="the largest equal width d for every field, the rest of the budget as one more "
-                            "column to the cheapest fields (widths d or d + 1)"))
+                            "column to the cheapest fields (widths d or d + 1)",
+                role="baseline", book_order=30, book=("verdict", "advice", "latency", "planted"),
+                summary="one width for every field"))
 register(Method("random", allocate_random, "random", "#7f8c8d", "v", follows=RULES,
-                description="a seeded random ranking through the same allocator"))
+                description="a seeded random ranking through the same allocator",
+                role="baseline", book_order=50, book=("verdict", "advice"), summary="a random ranking of the columns"))
 register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^", follows=RULES,
-                description="column RMS of the pretrained tables through the same allocator"))
+                description="column RMS of the pretrained tables through the same allocator",
+                role="baseline", book_order=60, book=("verdict", "advice"),
+                summary="columns ranked by the pretrained weights' size"))
 register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D", follows=RULES,
-                description="widths from feature popularity (power law, alpha 0.3) through the same allocator"))
+                description="widths from feature popularity (power law, alpha 0.3) through the same allocator",
+                role="baseline", book_order=40, book=("verdict", "advice", "latency", "planted"),
+                summary="widths by how often a field's values occur"))
 register(Method("pep", allocate_pep, "PEP", "#e84393", "*", evaluation="masked", reads_pep=True, below_full=True,
                 description="learnable soft thresholds (Liu et al., ICLR 2021); the mask saved when the kept fraction "
-                            "first falls to the budget, retrained from the search run's initial weights (rewind)"))
+                            "first falls to the budget, retrained from the search run's initial weights (rewind)",
+                role="search", book_order=70, book=("advice", "latency")))
 register(Method("pep_fresh", allocate_pep_fresh, "PEP, fresh init", "#fd79a8", "*", ":", evaluation="masked",
                 reads_pep=True, below_full=True,
-                description="PEP's mask of the same search run, retrained from a new random initialisation"))
+                description="PEP's mask of the same search run, retrained from a new random initialisation",
+                role="search", book_order=80))
 register(Method("oracle", allocate_oracle, "planted ranks", "#b8860b", "P", only_budget=1.0, needs_planted_truth=True,
                 description="the planted rank of every field as its width (capped at D), retrained: a sanity reference "
                             "on synthetic data, not a method at a budget; its budget is whatever the planted ranks cost "
-                            "(achieved_budget), and it sits in the budget-1.0 cells"))
+                            "(achieved_budget), and it sits in the budget-1.0 cells",
+                role="reference", book_order=90, book=("planted",)))

@@ -1,7 +1,7 @@
 """The paper's claims (a) to (f) of chapter 07, each judged from a results table by a stated rule.
 
 Each function takes the results rows (and, for (e), the planted ranks) and returns its cells with a
-verdict from ``claim_rules.VERDICTS`` and, where a cell cannot be judged, the reason. ``claims``
+verdict from ``claims_rules.VERDICTS`` and, where a cell cannot be judged, the reason. ``claims``
 assembles them into the chapter; here they are testable on constructed tables without a sweep.
 """
 
@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..config import ConfigError, SearchConfig
+from ..data import display_name
 from ..search.agreement import planted_rank_agreement
 from ..statistics import paired_difference, t_interval
 from ..study.compare import paired_comparisons, verdict_counts
+from ..study.methods import verdict_baselines
 from ..study.profile import StudyConfig
-from .claim_rules import (
+from .claims_rules import (
     INCONCLUSIVE,
     MARGIN,
     NOT_SUPPORTED,
@@ -30,12 +32,10 @@ from .claim_rules import (
     finished,
     margin_verdict,
     missing,
-    name_of,
 )
-from .efficiency import check_efficiency_columns, search_costs
+from .common import check_efficiency_columns, search_costs
 
 CLAIM_BUDGET = 0.1  # "about 90% fewer embedding parameters"
-BASELINES = ("uniform", "frequency", "random", "magnitude")
 # Sizes of the paper's datasets as distributed (rows of the labelled training files), for the
 # sentence saying why they are out of reach here; the code does not need them.
 PAPER_ROWS = {"criteo": 45_840_617, "avazu": 40_428_967}
@@ -93,10 +93,12 @@ def model_agnostic_claim(cells: pd.DataFrame, models: Sequence[str]) -> pd.DataF
 # -- (c): SSEDS against simpler allocations -------------------------------------------------------------
 
 def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], budgets: Sequence[float],
-                   baselines: Sequence[str] = BASELINES,
+                   baselines: Sequence[str] | None = None,
                    reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SSEDS against each baseline at ``budgets``: the paired comparisons (``study.compare``, Holm across
-    the table) and, per dataset, the counts of verdicts and the claim's verdict (``count_verdict``)."""
+    """SSEDS against each baseline at ``budgets`` (default: the registry's verdict baselines): the paired
+    comparisons (``study.compare``, Holm across the table) and, per dataset, the counts of verdicts and
+    the claim's verdict (``count_verdict``)."""
+    baselines = verdict_baselines() if baselines is None else tuple(baselines)
     ok = finished(results, reference)
     paired = (paired_comparisons(results, "sseds", list(baselines), budgets=budgets, reference=reference)
               if not ok.empty else pd.DataFrame())
@@ -122,7 +124,7 @@ def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[st
 def cost_claim(results: pd.DataFrame, *, profile: str,
                reference: SearchConfig | None = None) -> tuple[pd.DataFrame, str, str]:
     """SSEDS's search time as a fraction of one pretraining epoch, and against PEP's search, per
-    dataset and base model (``efficiency.search_costs``). Returns (table, verdict, reason).
+    dataset and base model (``common.search_costs``). Returns (table, verdict, reason).
 
     Rule: supported when SSEDS's search costs less than one pretraining epoch in every cell (upper end
     of its 95% interval below 1) and, where PEP ran, less time than PEP's search; not supported when
@@ -227,7 +229,7 @@ def untestable_text(paper: StudyConfig | None = None) -> dict[str, str]:
     """Why the paper's full-size datasets and its online test are out of reach, from the ``paper``
     profile (the datasets it names) and the sizes of their files."""
     names = [d.name for d in paper.datasets] if paper is not None else list(PAPER_ROWS)
-    sizes = " and ".join(f"{name_of(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else name_of(n) for n in names)
+    sizes = " and ".join(f"{display_name(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else display_name(n) for n in names)
     return {
         "claim_f_data": (f"{sizes}: at full size one fit takes hours on the two CPU cores this book is built "
                          f"on, and a claim needs dozens of fits (every method, budget and seed), so the profile "

@@ -7,7 +7,7 @@ import dataclasses
 
 import pandas as pd
 
-from sseds_study.analysis.slim_tuning import _compare, slim_studies
+from sseds_study.analysis.budget_slim_tuning import _compare, slim_studies
 from sseds_study.config import config_hash
 from sseds_study.study.profile import load_profile
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from ablationhelpers import FACTORIAL, REFERENCE, additive, factorial_settings, runs
 
-from sseds_study.analysis import factorial as fx
+from sseds_study.analysis import ablation_factorial as fx
 
 
 def test_main_effects_average_the_paired_change_over_the_other_factors():

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..statistics import paired_difference
 from ..study.compare import change_verdicts, paired_changes
-from .factorial import (
+from .ablation_factorial import (
     CELL,
     CHOICE_METRIC,
 )

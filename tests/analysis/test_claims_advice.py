@@ -1,4 +1,4 @@
-"""Practical advice from the result tables (analysis/advice.py)."""
+"""Practical advice from the result tables (analysis/claims_advice.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from sseds_study.analysis import advice as c
+from sseds_study.analysis import claims_advice as c
 from sseds_study.config import SearchConfig
 
 SEARCH = {f"search_{f.name}": getattr(SearchConfig(), f.name) for f in dataclasses.fields(SearchConfig)}

@@ -11,8 +11,8 @@ import pytest
 from claimhelpers import result_row, result_table
 from scipy import stats
 
-from sseds_study.analysis import claim_checks as c
-from sseds_study.analysis.claim_rules import INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED, all_hold
+from sseds_study.analysis import claims_checks as c
+from sseds_study.analysis.claims_rules import INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED, all_hold
 
 # -- (a), (b) --------------------------------------------------------------------------------------------
 

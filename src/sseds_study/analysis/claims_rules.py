@@ -20,11 +20,6 @@ from ..study import with_variant
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE = "supported", "not supported", "inconclusive", "not testable here"
 VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE)
 MARGIN = 0.001  # AUC: a loss smaller than this is "the same AUC" (see the module docstring)
-NAMES = {"movielens100k": "MovieLens-100K", "movielens1m": "MovieLens-1M", "synthetic": "synthetic",
-         "synthetic2": "synthetic2", "criteo": "Criteo", "avazu": "Avazu", "frappe": "Frappe"}
-
-def name_of(dataset: str) -> str:
-    return NAMES.get(dataset, dataset)
 
 
 def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float, float] | None = None) -> str:

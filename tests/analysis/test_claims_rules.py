@@ -1,4 +1,4 @@
-"""The verdict rules of the claims chapter (analysis/claim_rules.py)."""
+"""The verdict rules of the claims chapter (analysis/claims_rules.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sseds_study.analysis import claim_rules as c
+from sseds_study.analysis import claims_rules as c
 
 # -- verdicts -------------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sseds_study.analysis.alignment import alignment_effect, alignment_text
+from sseds_study.analysis.budget_alignment import alignment_effect, alignment_text
 
 
 def table() -> pd.DataFrame:

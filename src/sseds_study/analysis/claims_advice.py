@@ -10,24 +10,28 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..config import SearchConfig
+from ..data import display_name
 from ..statistics import holm, paired_difference, verdict
-from .claim_rules import NOT_TESTABLE, by_seed, finished, name_of
+from ..study.methods import book_methods
+from .claims_rules import NOT_TESTABLE, by_seed, finished
 from .tables import MARKS, MISSING, number, plain_table
 
-# The methods a practitioner could pick from; uniform needs no pretraining and no search.
-ADVICE_METHODS = ("sseds", "uniform", "frequency", "random", "magnitude", "pep")
+# The methods a practitioner could pick from are the registry's advice list
+# (``study.methods.book_methods("advice")``); uniform needs no pretraining and no search.
 CHEAPEST = "uniform"
 
 
 # -- the advice ------------------------------------------------------------------------------------
 
-def practical_advice(results: pd.DataFrame, *, budgets: Sequence[float], methods: Sequence[str] = ADVICE_METHODS,
+def practical_advice(results: pd.DataFrame, *, budgets: Sequence[float], methods: Sequence[str] | None = None,
                      cheapest: str = CHEAPEST, reference: SearchConfig | None = None,
                      alpha: float = 0.05) -> pd.DataFrame:
-    """Per dataset, base model and budget: the method with the best mean test AUC, its lead over the
-    runner-up and over ``cheapest`` (paired over seeds, Holm-corrected across every comparison of the
-    table), and the advice: the leader when its lead over ``cheapest`` is a distinguishable verdict,
-    else ``cheapest`` (as good within the noise, and it needs no pretraining and no search)."""
+    """Per dataset, base model and budget: the method with the best mean test AUC among ``methods``
+    (default: the registry's advice list), its lead over the runner-up and over ``cheapest`` (paired
+    over seeds, Holm-corrected across every comparison of the table), and the advice: the leader when
+    its lead over ``cheapest`` is a distinguishable verdict, else ``cheapest`` (as good within the
+    noise, and it needs no pretraining and no search)."""
+    methods = book_methods("advice") if methods is None else methods
     ok = finished(results, reference)
     ok = ok[ok["method"].isin(methods) & ok["budget"].isin(budgets) & (ok["variant"] == "default")]
     rows, tests = [], []
@@ -80,7 +84,7 @@ def advice_text(advice: pd.DataFrame) -> dict[str, str]:
             lead = ("its lead over the runner-up is " + ("distinguishable" if r.next_verdict == "better" else
                                                          "within the noise")) if r.runner_up else "no runner-up"
             parts.append(f"{r.model}: best {r.best} ({lead}), use {r.advice}")
-        sentences.append(f"{name_of(dataset)} at budget {budget:g}: " + "; ".join(parts))
+        sentences.append(f"{display_name(dataset)} at budget {budget:g}: " + "; ".join(parts))
     cheap = int((advice["advice"] == CHEAPEST).sum())
     return {"advice_summary": ". ".join(sentences) + ".", "advice_cheapest": f"{cheap} of {len(advice)}"}
 
@@ -92,7 +96,7 @@ def advice_table(advice: pd.DataFrame):
         return MISSING if lead != lead else f"{number(lead, signed=True)} {MARKS.get(verdict_, '')}".rstrip()
 
     frame = advice.assign(
-        dataset=advice["dataset"].map(name_of),
+        dataset=advice["dataset"].map(display_name),
         next_lead=[marked(v, w) for v, w in zip(advice["next_lead"], advice["next_verdict"], strict=True)],
         cheapest_lead=[marked(v, w) for v, w in zip(advice["cheapest_lead"], advice["cheapest_verdict"],
                                                     strict=True)])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from ablationhelpers import runs
 
-from sseds_study.analysis import variant_choice as vc
+from sseds_study.analysis import ablation_variant_choice as vc
 
 
 # ------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config import config_hash
+from ..data.registry import data_key
 from ..statistics import paired_difference, verdict
 from ..study import sweep, tune_study
 from ..study.expand import tuned_train
@@ -48,7 +48,7 @@ def slim_studies(study: StudyConfig, model: str, budget: float, methods: Sequenc
     base = tuned_train(study, data, model)
     out = {}
     for wd in grid:
-        entry = {"dataset": config_hash(data), "model": model, "lr": base.lr, "emb_weight_decay": float(wd)}
+        entry = {"dataset": data_key(data), "model": model, "lr": base.lr, "emb_weight_decay": float(wd)}
         out[float(wd)] = dataclasses.replace(
             study, name=f"{study.name}-slim-wd{wd:g}", datasets=(data,), models=(model,), methods=tuple(methods),
             budgets=(budget,), seeds=tuple(seeds), variants=(), factorial={}, tuned=(entry,), reuse=(study.name,),

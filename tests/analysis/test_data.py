@@ -1,0 +1,44 @@
+"""Chapter 01 at the smoke profile: everything its notebook glues and shows, the numbers glued as
+numbers (the prose formats them), and the planted-truth dataset read from the planted companion."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from sseds_study.analysis import data_chapter  # noqa: E402
+from sseds_study.data.paths import repo_root  # noqa: E402
+
+NOTEBOOK = repo_root() / "notebooks" / "01_data.py"
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return data_chapter("smoke")
+
+
+@pytest.mark.slow
+def test_the_chapter_has_everything_its_notebook_glues_and_shows(chapter):
+    source = NOTEBOOK.read_text()
+    glued = set(re.findall(r"\{glue:text\}`([a-z_0-9A-Z]+)(?::[^`]*)?`", source))
+    assert glued and glued <= set(chapter.text), glued - set(chapter.text)
+    shown = set(re.findall(r'chapter\.tables\["([a-z_]+)"\]', source))
+    assert shown == set(chapter.tables)
+    figures = set(re.findall(r"\{glue:figure\} ([a-z_0-9]+)", source))
+    assert figures == set(chapter.figures) and len(figures) == 8
+
+
+@pytest.mark.slow
+def test_numbers_are_glued_as_numbers_and_the_planted_data_named(chapter):
+    text = chapter.text
+    assert text["profile"] == "smoke"
+    assert text["ml_rows"] == 100_000 and isinstance(text["ml_rows"], int)
+    assert isinstance(text["ml_pos_rate"], float) and 0 < text["ml_pos_rate"] < 1
+    assert text["syn_name"] == "synthetic" and text["syn_profile"] == "smoke"  # smoke names no planted companion
+    assert 0 < text["syn_relevant"] <= text["syn_fields"] and 0.5 < text["syn_bayes_auc"] <= 1
+    assert list(chapter.tables["syn_truth"].cells.columns)[:2] == ["field", "planted_rank"]
