@@ -1,5 +1,6 @@
-"""Chapter 01 at the smoke profile: everything its notebook glues and shows, the numbers glued as
-numbers (the prose formats them), and the planted-truth dataset read from the planted companion."""
+"""Chapter 01 (analysis/data.py; not test_data.py: tests/figures has one, and test basenames must differ)
+at the smoke profile: everything its notebook glues and shows, the numbers glued as numbers (the prose
+formats them), and the planted-truth dataset read from the planted companion."""
 
 from __future__ import annotations
 
