@@ -13,16 +13,22 @@ import torch
 from .. import __version__
 from ..data.paths import repo_root
 
+# Tracked files that the build itself writes (the executed chapters and the smoke references): a
+# `make reproduce` rewrites them while it runs, and they are outputs, not the sources a result came from.
+BUILD_OUTPUTS = ("book/chapters", "tests/nbval")
+
 
 def git_commit(repo: Path | None = None) -> str:
-    """The current commit, with '+dirty' when the working tree has uncommitted changes."""
+    """The current commit, with '+dirty' when the working tree has uncommitted changes to anything but
+    the build's own outputs (``BUILD_OUTPUTS``)."""
     repo = repo or repo_root()
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+             *(f":(exclude){p}" for p in BUILD_OUTPUTS)],
             cwd=repo, capture_output=True, text=True, timeout=10,
         ).stdout.strip()
         return head + ("+dirty" if dirty else "")
