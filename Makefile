@@ -113,6 +113,7 @@ book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_
 	@mkdir -p $(@D) $(BUILD)/out/default
 	$(TIMED) "chapter $*" -- $(PAPERMILL) -p profile default --cwd $(CURDIR) $< $(BUILD)/out/default/$*.ipynb
 	$(PY) -m sseds_study.publish hide-injected $(BUILD)/out/default/$*.ipynb
+	$(PY) -m sseds_study.publish stamp $(BUILD)/out/default/$*.ipynb
 	mv $(BUILD)/out/default/$*.ipynb $@
 
 # Smoke references and their nbval re-execution compute every result afresh, in a results folder of

@@ -3,6 +3,7 @@
     check [HTML]           every page of the HTML build (``make browser-check``)
     pdf [SINGLEHTML]       the single-page build to one PDF (``make pdf``)
     hide-injected NB...    tag papermill's injected-parameters cell ``remove-cell`` (``make chapters``)
+    stamp NB...            record the commit a chapter was executed at (``make chapters``)
     time-stage NAME -- CMD run CMD; when it succeeds, record its wall time as stage NAME
                            ($SSEDS_RESULTS_DIR/reproduce-times.csv; ``make reproduce``)
 
@@ -17,9 +18,11 @@ import sys
 from pathlib import Path
 
 from ..errors import SsedsError
+from ..study.provenance import git_commit
 from .check import check_book
 from .notebooks import hide_injected_parameters
 from .pdf import print_pdf
+from .provenance import stamp_chapter
 from .report import format_report, plural
 from .stages import time_stage
 
@@ -43,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     pdf.add_argument("--timeout", type=float, default=180.0, help="seconds loading and printing may take (default: %(default)s)")
     hide = commands.add_parser("hide-injected", help="leave papermill's injected-parameters cell out of the book")
     hide.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks, changed in place")
+    stamp = commands.add_parser("stamp", help="record the git commit an executed chapter ran at")
+    stamp.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks, changed in place")
     timed = commands.add_parser("time-stage", help="run a command and record its wall time as a stage of make reproduce")
     timed.add_argument("stage", help="the stage's name (data, sweep default, chapter 04_budget, book, ...)")
     timed.add_argument("--times", type=Path, default=None,
@@ -62,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
             print("publish time-stage: no command given (write it after --)", file=sys.stderr)
             return 2
         return time_stage(args.stage, command, args.times)
+    if args.command == "stamp":
+        commit = git_commit()
+        for nb in args.notebooks:
+            stamp_chapter(nb, commit)
+        return 0
     if args.command == "hide-injected":
         for nb in args.notebooks:
             hide_injected_parameters(nb)
