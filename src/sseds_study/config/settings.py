@@ -45,6 +45,20 @@ OPTIMIZERS = ("adam", "sparse_adam", "auto")
 EXECUTORS = ("local", "ray")
 
 
+def check_choice(value, choices, owner: str):
+    """``value`` is one of ``choices``: the one check of a named setting's value."""
+    if value not in choices:
+        raise ConfigError(f"{owner}: expected one of {', '.join(map(str, choices))}; got {value!r}")
+    return value
+
+
+def check_workers(value, owner: str) -> int:
+    """A number of parallel workers: a positive integer (a profile's ``workers``, ``sseds sweep --workers``)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{owner}: expected a positive integer; got {value!r}")
+    return value
+
+
 def check_budget(value, owner: str) -> float:
     """A budget: the fraction of the full model's embedding parameters kept, a number in (0, 1]. The one
     check of a budget's range, for profiles, PEP's settings and the command line alike."""
@@ -55,8 +69,7 @@ def check_budget(value, owner: str) -> float:
 
 
 def _check_choice(owner: str, name: str, value, choices):
-    if value not in choices:
-        raise ConfigError(f"{owner}.{name}: expected one of {', '.join(map(str, choices))}; got {value!r}")
+    check_choice(value, choices, f"{owner}.{name}")
 
 
 def _is_positive_int(value) -> bool:

@@ -25,6 +25,8 @@ from ..config.settings import (
     TuneConfig,
     apply_variant,
     check_budget,
+    check_choice,
+    check_workers,
     from_dict,
     load_yaml,
 )
@@ -83,10 +85,8 @@ class StudyConfig:
         _check_methods(self.methods)
         for b in self.budgets:
             check_budget(b, "study.budgets")
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
-            raise ConfigError(f"study.workers: expected a positive integer; got {self.workers!r}")
-        if self.executor not in EXECUTORS:
-            raise ConfigError(f"study.executor: expected one of {', '.join(EXECUTORS)}; got {self.executor!r}")
+        check_workers(self.workers, "study.workers")
+        check_choice(self.executor, EXECUTORS, "study.executor")
         object.__setattr__(self, "models", tuple(_canonical_model(m) for m in self.models))
         searches = [self.search, *(apply_variant(self.search, v, "study.variants") for v in self.variants)]
         _check_datasets(self.datasets)

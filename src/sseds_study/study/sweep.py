@@ -16,14 +16,13 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from ..config import to_dict
-from ..errors import ConfigError
+from ..config import EXECUTORS, check_choice, check_workers, to_dict
 from ..fileio import atomic_write_text, check_writable_dir
 from .executors import sweep_in_process, sweep_processes, sweep_ray
 from .expand import balance_groups, expand_runs, group_runs
 from .journal import STUDY_FILE, journal_path, read_journal, read_journal_entry, write_journal, write_table
 from .lock import sweep_lock
-from .profile import EXECUTORS, StudyConfig
+from .profile import StudyConfig
 from .provenance import provenance
 from .tune import TUNING_DIR, finish_tuning, tuning_runs
 
@@ -58,10 +57,8 @@ def sweep(
     """
     executor = executor or study.executor
     workers = study.workers if workers is None else workers
-    if executor not in EXECUTORS:
-        raise ConfigError(f"executor: expected one of {', '.join(EXECUTORS)}; got {executor!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ConfigError(f"workers: expected a positive integer; got {workers!r}")
+    check_choice(executor, EXECUTORS, "executor")
+    check_workers(workers, "workers")
     results_dir = check_writable_dir(results_dir if results_dir is not None else default_results_dir(study),
                                      "results folder")
     results_dir.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from ..config import TrainConfig
-from ..errors import ConfigError
+from ..config import OPTIMIZERS, TrainConfig, check_choice
 
 # optimizer "auto": embedding tables of at least this many rows get sparse gradients and SparseAdam.
 # Every dataset of the study stays far below (MovieLens-100K/-1M and synthetic2 have < 20k rows in all
@@ -55,8 +54,7 @@ def sparse_tables(model: nn.Module, optimizer: str) -> list[nn.Embedding]:
     "sparse_adam"; those of at least ``SPARSE_MIN_ROWS`` rows for "auto"."""
     if optimizer == "adam":
         return []
-    if optimizer not in ("sparse_adam", "auto"):
-        raise ConfigError(f"train.optimizer: expected one of adam, sparse_adam, auto; got {optimizer!r}")
+    check_choice(optimizer, OPTIMIZERS, "train.optimizer")
     out = []
     for m in model.modules():
         if not isinstance(m, nn.Embedding) or parametrize.is_parametrized(m, "weight") or not m.weight.requires_grad:
