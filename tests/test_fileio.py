@@ -1,15 +1,18 @@
 """Atomic writes: the target is replaced whole, or left untouched when writing fails; output places
-checked before work."""
+checked before work; the one reader of text files."""
 
 from __future__ import annotations
 
+import bz2
 import errno
+import gzip
+import lzma
 
 import pytest
 
 from sseds_study import fileio
-from sseds_study.errors import SsedsError
-from sseds_study.fileio import atomic_path, atomic_write_text, check_writable_dir
+from sseds_study.errors import ConfigError, SsedsError, TextFileError
+from sseds_study.fileio import atomic_path, atomic_write_text, check_writable_dir, read_text
 from sseds_study.study import sweep
 from studyhelpers import tiny
 
@@ -54,3 +57,44 @@ def test_a_place_that_cannot_be_written_is_one_clear_error(tmp_path, monkeypatch
     with pytest.raises(SsedsError, match=r"results folder .*/r: cannot write in"):
         sweep(tiny(), tmp_path / "r", progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the one reader of text files ----------------------------------------------------------------------
+@pytest.mark.parametrize("content, message", [
+    (b"a,b\n1,\xe9\n", r"f.txt, line 2: not UTF-8 text \(byte 0xe9 at position 3 of the line, byte offset 6 of the "
+                       r"file\); save the file as UTF-8"),
+    (gzip.compress(b"a,b\n1,2\n"), r"f.txt: compressed \(gzip\); decompress it first \(gunzip\)"),
+    (bz2.compress(b"a,b\n1,2\n"), r"f.txt: compressed \(bzip2\); decompress it first"),
+    (lzma.compress(b"a,b\n1,2\n"), r"f.txt: compressed \(xz\); decompress it first"),
+    ("a,b\n".encode("utf-16"), r"f.txt: UTF-16 text; save it as UTF-8"),
+    (b"PK\x03\x04rest", r"f.txt: a zip archive; extract it first"),
+    (b"PAR1rest", r"f.txt: a parquet file, not text; give it the suffix .parquet"),
+])
+def test_read_text_refuses_what_is_not_utf8_text_in_one_line(tmp_path, content, message):
+    (tmp_path / "f.txt").write_bytes(content)
+    with pytest.raises(TextFileError, match=message) as exc:
+        read_text(tmp_path / "f.txt")
+    assert "\n" not in str(exc.value) and isinstance(exc.value, ConfigError)
+
+
+def test_read_text_reads_utf8_past_a_byte_order_mark(tmp_path):
+    (tmp_path / "f.txt").write_bytes(b"\xef\xbb\xbfcaf\xc3\xa9\n")
+    assert read_text(tmp_path / "f.txt") == "café\n"
+    (tmp_path / "big.txt").write_bytes(b"x" * 101)
+    with pytest.raises(TextFileError, match=r"big.txt: larger than 0 MiB; expected a profile"):
+        read_text(tmp_path / "big.txt", "profile", limit=100)
+
+
+def test_read_text_names_a_folder_a_missing_file_and_a_dangling_link(tmp_path):
+    with pytest.raises(TextFileError, match=r"d: is a folder; expected a table spec"):
+        read_text(_mkdir(tmp_path / "d"), "table spec")
+    with pytest.raises(TextFileError, match=r"nope.yaml: profile not found"):
+        read_text(tmp_path / "nope.yaml", "profile")
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    with pytest.raises(TextFileError, match=r"link: a symbolic link to .*gone, which does not exist; expected a file"):
+        read_text(tmp_path / "link")
+
+
+def _mkdir(path):
+    path.mkdir()
+    return path

@@ -1,8 +1,13 @@
-"""Atomic file writes: a reader (or a resumed sweep) sees the old file or the new one, never a part.
+"""Reading and writing files: the one reader of text files, and atomic writes.
 
-Write to a temporary file beside the target, then ``os.replace`` it over the target (atomic on one
-filesystem). If writing fails the temporary file is removed and the target is untouched.
-``check_writable_dir`` checks an output place before any work starts.
+Reading: ``read_text`` is how every YAML file and every csv the project reads whole is opened (data
+readers that stream a file check its first bytes with ``check_text_start``): a folder, a compressed
+file, a UTF-16 file or bytes that are not UTF-8 are one error naming the file and the line and byte.
+
+Writing: a reader (or a resumed sweep) sees the old file or the new one, never a part. Write to a
+temporary file beside the target, then ``os.replace`` it over the target (atomic on one filesystem).
+If writing fails the temporary file is removed and the target is untouched. ``check_writable_dir``
+checks an output place before any work starts.
 """
 
 from __future__ import annotations
@@ -13,9 +18,80 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import SsedsError
+from .errors import SsedsError, TextFileError
+
+# -- reading -------------------------------------------------------------------------------------------
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark that spreadsheets and some editors write first
+# First bytes that say a file is not plain text: (magic, what it is, what to do).
+_NOT_TEXT = (
+    (b"\x1f\x8b", "compressed (gzip)", "decompress it first (gunzip)"),
+    (b"\x28\xb5\x2f\xfd", "compressed (zstd)", "decompress it first (zstd -d)"),
+    (b"\xfd7zXZ\x00", "compressed (xz)", "decompress it first (xz -d)"),
+    (b"PK\x03\x04", "a zip archive", "extract it first (unzip)"),
+    (b"PAR1", "a parquet file, not text", "give it the suffix .parquet"),
+    (b"\xff\xfe", "UTF-16 text", "save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16 text", "save it as UTF-8"),
+)
+TEXT_LIMIT = 64 << 20  # a profile or a spec is a few kilobytes; read_text refuses more than this
 
 
+def check_text_start(path, head: bytes) -> None:
+    """Refuse a file whose first bytes say it is not plain text (compressed, an archive, UTF-16)."""
+    kinds = [(what, todo) for magic, what, todo in _NOT_TEXT if head.startswith(magic)]
+    if head[:3] == b"BZh" and head[3:4].isdigit() and head[4:10] == b"1AY&SY":
+        kinds.append(("compressed (bzip2)", "decompress it first (bunzip2)"))
+    if kinds:
+        what, todo = kinds[0]
+        raise TextFileError(path, None, f"{what}; {todo}")
+
+
+def not_utf8(path, line: int, raw: bytes, start: int, *, offset: int | None = None,
+             column: str = "") -> TextFileError:
+    """The error for bytes that are not UTF-8 at ``raw[start]`` (``raw`` is line ``line`` of the file,
+    ``offset`` the byte's offset in the file when known, ``column`` a csv column to name)."""
+    where = f"byte 0x{raw[start]:02x} at position {start + 1}"
+    if offset is not None:
+        where += f" of the line, byte offset {offset} of the file"
+    return TextFileError(path, line, f"not UTF-8 text ({where}{column}); save the file as UTF-8")
+
+
+def check_file(path, what: str = "file") -> Path:
+    """``path`` as a Path when it is an existing regular file; else a TextFileError saying what it is
+    (missing, a symbolic link to nothing, a folder)."""
+    path = Path(path)
+    if path.is_dir():
+        raise TextFileError(path, None, f"is a folder; expected a {what}")
+    if not path.exists():
+        if path.is_symlink():
+            raise TextFileError(path, None, f"a symbolic link to {os.readlink(path)}, which does not exist; "
+                                f"expected a {what}")
+        raise TextFileError(path, None, f"{what} not found")
+    return path
+
+
+def read_text(path, what: str = "file", limit: int = TEXT_LIMIT) -> str:
+    """The whole of a UTF-8 text file (a leading byte-order mark dropped). Every YAML file and every csv
+    read whole goes through here, so each refusal is the same one line naming the file: missing, a
+    folder, larger than ``limit`` bytes, compressed or UTF-16, or not UTF-8 (with the line, the
+    position in it and the byte offset in the file). ``what`` names the file's role in messages."""
+    path = check_file(path, what)
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise TextFileError(path, None, f"larger than {limit >> 20} MiB; expected a {what} (text)")
+    check_text_start(path, data[:16])
+    skip = len(BOM) if data.startswith(BOM) else 0
+    try:
+        return data[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = skip + exc.start
+        begin = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        line = data.count(b"\n", 0, at) + 1
+        raise not_utf8(path, line, data[begin:end if end >= 0 else len(data)], at - begin, offset=at) from None
+
+
+# -- writing -------------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def atomic_path(path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``path``, on failure it is deleted."""

@@ -64,8 +64,47 @@ def test_profile_errors_name_the_file(tmp_path):
 def test_a_truncated_profile_names_the_file(tmp_path, cut):
     text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_text()
     (tmp_path / "cut.yaml").write_text(text[:cut])
-    with pytest.raises(ConfigError, match=r"cut.yaml: "):
+    with pytest.raises(ConfigError, match=r"cut.yaml(, line \d+, column \d+)?: ") as caught:
         st.load_study(tmp_path / "cut.yaml")
+    assert "\n" not in str(caught.value)  # PyYAML's report spans lines; ours is one
+
+
+def test_unknown_keys_of_mixed_types_are_listed():
+    from studyhelpers import TINY
+
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) 1, colour; known"):
+        st.study_from_dict({**TINY, 1: "x", "colour": "red"})
+
+
+def test_a_key_given_twice_in_a_profile_is_refused(tmp_path):
+    text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_text()
+    (tmp_path / "dup.yaml").write_text(text + "budgets: [0.5]\n")
+    line = text.count("\n") + 1
+    first = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("budgets:"))) + 1
+    with pytest.raises(ConfigError, match=rf"dup.yaml, line {line}, column 1: key 'budgets' is given twice \(first on "
+                                          rf"line {first}\); give each key once"):
+        st.load_study(tmp_path / "dup.yaml")
+
+
+def test_a_folder_given_as_the_profile_is_called_a_folder(tmp_path):
+    (tmp_path / "p.yaml").mkdir()
+    with pytest.raises(ConfigError, match=r"p.yaml: is a folder; expected a config file"):
+        st.load_study(tmp_path / "p.yaml")
+
+
+def test_a_profile_that_is_not_utf8_names_the_line_and_byte(tmp_path):
+    text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_bytes()
+    (tmp_path / "latin1.yaml").write_bytes(b"# caf\xe9\n" + text)
+    with pytest.raises(ConfigError, match=r"latin1.yaml, line 1: not UTF-8 text \(byte 0xe9 at position 6 of the "
+                                          r"line, byte offset 5 of the file\); save the file as UTF-8"):
+        st.load_study(tmp_path / "latin1.yaml")
+
+
+def test_a_parent_profile_is_read_by_the_same_reader(tmp_path):
+    (tmp_path / "base.yaml").write_bytes(b"name: base\nseeds: [0]\nseeds: [1]\n")
+    (tmp_path / "child.yaml").write_text("extends: base\nname: child\n")
+    with pytest.raises(ConfigError, match=r"base.yaml, line 3, column 1: key 'seeds' is given twice"):
+        st.load_study(tmp_path / "child.yaml")
 
 
 def test_missing_profile_file(tmp_path):

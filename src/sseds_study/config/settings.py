@@ -16,11 +16,9 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from ..errors import ConfigError
+from ..errors import ConfigError, show, show_names
+from .yamlfile import load_yaml as load_yaml  # re-exported: the loader of profiles and specs
 
 # `exact` is the measured drop-column loss change (search/exact.py), the yardstick for the four
 # gradient estimators; it costs one forward pass per column and batch.
@@ -50,7 +48,7 @@ def check_budget(value, owner: str) -> float:
     check of a budget's range, for profiles, PEP's settings and the command line alike."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value <= 1  # false for nan
     if not ok:
-        raise ConfigError(f"{owner}: expected a fraction of the embedding parameters in (0, 1]; got {value!r}")
+        raise ConfigError(f"{owner}: expected a fraction of the embedding parameters in (0, 1]; got {show(value)}")
     return float(value)
 
 
@@ -177,7 +175,7 @@ class SearchConfig:
 def apply_variant(search: SearchConfig, variant: dict, owner: str = "variant") -> SearchConfig:
     """``search`` with an ablation variant's settings over it (the one way a variant is applied)."""
     if not isinstance(variant, dict):
-        raise ConfigError(f"{owner}: expected mappings of search settings; got {variant!r}")
+        raise ConfigError(f"{owner}: expected mappings of search settings; got {show(variant)}")
     return from_dict(SearchConfig, {**to_dict(search), **variant}, owner=owner)
 
 
@@ -244,7 +242,7 @@ class PEPConfig:
         _check_choice("pep", "granularity", self.granularity, PEP_GRANULARITIES)
         if isinstance(self.threshold_init, bool) or not isinstance(self.threshold_init, (int, float)) \
                 or not math.isfinite(self.threshold_init):
-            raise ConfigError(f"pep.threshold_init: expected a finite number; got {self.threshold_init!r}")
+            raise ConfigError(f"pep.threshold_init: expected a finite number; got {show(self.threshold_init)}")
         object.__setattr__(self, "threshold_init", float(self.threshold_init))
         if self.threshold_lr is not None:
             _check_positive("pep", "threshold_lr", self.threshold_lr)
@@ -296,12 +294,12 @@ def _coerce(owner: str, name: str, tp, value):
         return _coerce(owner, name, non_none[0], value)
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{owner}.{name}: expected a list; got {value!r}")
+            raise ConfigError(f"{owner}.{name}: expected a list; got {show(value)}")
         return tuple(value)
     if tp is float and isinstance(value, int):
         return float(value)
     if tp in (int, float, str, bool) and not isinstance(value, tp):
-        raise ConfigError(f"{owner}.{name}: expected {tp.__name__}; got {value!r}")
+        raise ConfigError(f"{owner}.{name}: expected {tp.__name__}; got {show(value)}")
     return value
 
 
@@ -309,25 +307,12 @@ def from_dict(cls, data: dict | None, owner: str | None = None):
     """Build a config dataclass from a dict, rejecting unknown keys with a clear message."""
     owner = owner or cls.__name__.replace("Config", "").lower()
     if data is not None and not isinstance(data, dict):
-        raise ConfigError(f"{owner}: expected a mapping of settings; got {data!r}")
+        raise ConfigError(f"{owner}: expected a mapping of settings; got {show(data)}")
     data = dict(data or {})
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(map(str, set(data) - known))
     if unknown:
-        raise ConfigError(f"{owner}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"{owner}: unknown setting(s) {show_names(unknown)}; known: {', '.join(sorted(known))}")
     kwargs = {k: _coerce(owner, k, hints[k], v) for k, v in data.items()}
     return cls(**kwargs)
-
-
-def load_yaml(path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: config file not found")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data
