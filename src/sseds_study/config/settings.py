@@ -52,9 +52,29 @@ def check_budget(value, owner: str) -> float:
     return float(value)
 
 
+# A seed: what torch (manual_seed: -2**63 .. 2**64 - 1) and numpy's generators (no negatives) both take,
+# and what a result table's int64 column holds.
+SEED_LIMIT = 2**63
+
+
+def is_seed(value) -> bool:
+    """Whether ``value`` is a seed: an integer from 0 to SEED_LIMIT - 1 (not a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and 0 <= value < SEED_LIMIT
+
+
+SEED_RULE = "an integer seed from 0 to 2**63 - 1"
+
+
+def check_seed(value, owner: str) -> int:
+    """A seed (``is_seed``): the one check of every seed, for the command line, profiles and options."""
+    if not is_seed(value):
+        raise ConfigError(f"{owner}: expected {SEED_RULE}; got {show(value)}")
+    return int(value)
+
+
 def _check_choice(owner: str, name: str, value, choices):
     if value not in choices:
-        raise ConfigError(f"{owner}.{name}: expected one of {', '.join(map(str, choices))}; got {value!r}")
+        raise ConfigError(f"{owner}.{name}: expected one of {', '.join(map(str, choices))}; got {show(value)}")
 
 
 def _is_positive_int(value) -> bool:
@@ -63,9 +83,14 @@ def _is_positive_int(value) -> bool:
 
 
 def _check_positive(owner: str, name: str, value, allow_zero=False):
-    ok = value >= 0 if allow_zero else value > 0
-    if not ok:
-        raise ConfigError(f"{owner}.{name}: expected a {'non-negative' if allow_zero else 'positive'} value; got {value!r}")
+    """A positive (or non-negative) finite number: inf and nan are refused (an infinite learning rate or
+    decay would only turn the weights into nan)."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    finite = number and math.isfinite(value)
+    if not (finite and (value >= 0 if allow_zero else value > 0)):
+        note = " (not a finite number)" if number and not finite else ""
+        raise ConfigError(f"{owner}.{name}: expected a {'non-negative' if allow_zero else 'positive'} value; "
+                          f"got {show(value)}{note}")
 
 
 @dataclass(frozen=True)
@@ -82,8 +107,9 @@ class DataConfig:
     def __post_init__(self):
         if self.min_count is not None:
             _check_positive("data", "min_count", self.min_count)
+        check_seed(self.split_seed, "data.split_seed")
         if not isinstance(self.options, dict):
-            raise ConfigError(f"data.options: expected a mapping of option names to values; got {self.options!r}")
+            raise ConfigError(f"data.options: expected a mapping of option names to values; got {show(self.options)}")
         object.__setattr__(self, "options", dict(self.options))
 
     def __hash__(self):
@@ -105,16 +131,17 @@ class ModelConfig:
     def __post_init__(self):
         _check_positive("model", "emb_dim", self.emb_dim)
         if self.emb_dims is not None:
-            object.__setattr__(self, "emb_dims", tuple(int(d) for d in self.emb_dims))
             for d in self.emb_dims:
-                if d < 0 or d > self.emb_dim:
-                    raise ConfigError(f"model.emb_dims: every width must be in 0..{self.emb_dim}; got {d}")
+                if not (_is_positive_int(d) or d == 0) or d > self.emb_dim:
+                    raise ConfigError(f"model.emb_dims: every width must be an integer in 0..{self.emb_dim}; "
+                                      f"got {show(d)}")
+            object.__setattr__(self, "emb_dims", tuple(int(d) for d in self.emb_dims))
         for h in self.hidden_dims:
             if not _is_positive_int(h):
-                raise ConfigError(f"model.hidden_dims: expected positive integers; got {h!r}")
+                raise ConfigError(f"model.hidden_dims: expected positive integers; got {show(h)}")
         object.__setattr__(self, "hidden_dims", tuple(int(h) for h in self.hidden_dims))
         if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"model.dropout: expected a value in [0, 1); got {self.dropout!r}")
+            raise ConfigError(f"model.dropout: expected a value in [0, 1); got {show(self.dropout)}")
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,7 @@ class TrainConfig:
         _check_positive("train", "patience", self.patience)
         _check_positive("train", "weight_decay", self.weight_decay, allow_zero=True)
         _check_positive("train", "emb_weight_decay", self.emb_weight_decay, allow_zero=True)
+        check_seed(self.seed, "train.seed")
 
 
 @dataclass(frozen=True)
@@ -193,14 +221,16 @@ class TuneConfig:
 
     def __post_init__(self):
         for name in ("lr", "emb_weight_decay"):
+            for v in getattr(self, name):
+                _check_positive("tune", name, v, allow_zero=name != "lr")
             values = tuple(float(v) for v in getattr(self, name))
             if not values:
                 raise ConfigError(f"tune.{name}: expected at least one value; got none")
-            for v in values:
-                _check_positive("tune", name, v, allow_zero=name != "lr")
             if len(set(values)) != len(values):
                 raise ConfigError(f"tune.{name}: expected distinct values; got {list(values)}")
             object.__setattr__(self, name, values)
+        if self.seed is not None:
+            check_seed(self.seed, "tune.seed")
 
     def grid(self) -> list[dict]:
         """The grid's points, in order: lr varies slowest."""

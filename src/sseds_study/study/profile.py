@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from ..config.settings import (
     EXECUTORS,
+    SEED_LIMIT,
     DataConfig,
     ModelConfig,
     PEPConfig,
@@ -25,6 +27,7 @@ from ..config.settings import (
     TuneConfig,
     apply_variant,
     check_budget,
+    check_seed,
     from_dict,
     load_yaml,
 )
@@ -83,10 +86,17 @@ class StudyConfig:
         _check_methods(self.methods)
         for b in self.budgets:
             check_budget(b, "study.budgets")
+        for s in self.seeds:
+            check_seed(s, "study.seeds")
+        if self.split_per_seed:  # seed s splits with split_seed + s: that too is a seed
+            for d in self.datasets:
+                if d.split_seed + max(self.seeds) >= SEED_LIMIT:
+                    raise ConfigError(f"study.seeds: with split_per_seed, dataset {d.name}'s split_seed "
+                                      f"{d.split_seed} + seed {max(self.seeds)} must stay below 2**63")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
-            raise ConfigError(f"study.workers: expected a positive integer; got {self.workers!r}")
+            raise ConfigError(f"study.workers: expected a positive integer; got {show(self.workers)}")
         if self.executor not in EXECUTORS:
-            raise ConfigError(f"study.executor: expected one of {', '.join(EXECUTORS)}; got {self.executor!r}")
+            raise ConfigError(f"study.executor: expected one of {', '.join(EXECUTORS)}; got {show(self.executor)}")
         object.__setattr__(self, "models", tuple(_canonical_model(m) for m in self.models))
         searches = [self.search, *(apply_variant(self.search, v, "study.variants") for v in self.variants)]
         _check_datasets(self.datasets)
@@ -150,10 +160,14 @@ def _as_list(value, what: str, source: str) -> list:
 def _numbers(values, what: str, source: str, cast) -> tuple:
     out = []
     for v in _as_list(values, what, source):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or (cast is int and v != int(v)):
-            raise ConfigError(f"{source}: {what}: expected {'integers' if cast is int else 'numbers'}; got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (cast is int and not _is_whole(v)):
+            raise ConfigError(f"{source}: {what}: expected {'integers' if cast is int else 'numbers'}; got {show(v)}")
         out.append(cast(v))
     return tuple(out)
+
+
+def _is_whole(v) -> bool:
+    return isinstance(v, int) or (math.isfinite(v) and v == int(v))
 
 
 def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
