@@ -98,15 +98,18 @@ class _Declared:
 def _check_header(path: Path, header: list[str], wanted: list[str]) -> None:
     """Every declared column is in the header exactly once (a second column of the same name would
     silently be read in its place)."""
-    missing = [c for c in wanted if c not in header]
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(h, []).append(i + 1)
+    missing = [c for c in wanted if c not in positions]
     if missing:
-        raise DataFormatError(path, 1, f"missing column(s) {', '.join(map(repr, missing))}; the header has "
-                              f"{', '.join(header)}")
+        raise DataFormatError(path, 1, f"missing column(s) {show_names(map(repr, missing))}; the header has "
+                              f"{len(header):,} column(s): {show_names(header)}")
     for c in wanted:
-        where = [i + 1 for i, h in enumerate(header) if h == c]
+        where = positions[c]
         if len(where) > 1:
-            raise DataFormatError(path, 1, f"column {c!r} appears {len(where)} times in the header (columns "
-                                  f"{', '.join(map(str, where))}); expected each declared column once")
+            raise DataFormatError(path, 1, f"column {show(c)} appears {len(where)} times in the header (columns "
+                                  f"{show_names(where)}); expected each declared column once")
 
 
 # Options that name files: a run is keyed by what they hold, never by where they are.
