@@ -1,5 +1,5 @@
-"""Atomic writes: the target is replaced whole, or left untouched when writing fails; output places
-checked before work; the one reader of text files."""
+"""Atomic writes: the target is replaced whole, or left untouched when writing fails, with the mode a
+plain open gives; output places checked before work; the one reader of text files."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ import bz2
 import errno
 import gzip
 import lzma
+import os
+import stat
+from pathlib import Path
 
 import pytest
 
 from sseds_study import fileio
 from sseds_study.errors import ConfigError, SsedsError, TextFileError
-from sseds_study.fileio import atomic_path, atomic_write_text, check_writable_dir, read_text
+from sseds_study.fileio import (
+    atomic_open,
+    atomic_path,
+    atomic_write_text,
+    check_writable_dir,
+    make_dirs,
+    read_text,
+)
 from sseds_study.study import sweep
 from studyhelpers import tiny
 
@@ -98,3 +108,53 @@ def test_read_text_names_a_folder_a_missing_file_and_a_dangling_link(tmp_path):
 def _mkdir(path):
     path.mkdir()
     return path
+
+
+# -- one writer: the umask's mode, the target named, folders behind dangling links ---------------------
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_atomic_writes_get_the_mode_a_plain_open_gives(tmp_path, mask, mode):
+    old = os.umask(mask)
+    try:
+        atomic_write_text(tmp_path / "a.txt", "x")
+        with atomic_path(tmp_path / "b.bin") as tmp:
+            tmp.write_bytes(b"x")
+        with open(tmp_path / "plain.txt", "w") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    for name in ("a.txt", "b.bin", "plain.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
+
+
+def test_the_umask_is_read_without_changing_it(monkeypatch):
+    old = os.umask(0o027)
+    try:
+        calls = []
+        monkeypatch.setattr(fileio.os, "umask", lambda m: calls.append(m) or 0o027)
+        assert fileio.current_umask() == 0o027 and (calls == [] or not Path("/proc/self/status").exists())
+    finally:
+        monkeypatch.undo()
+        os.umask(old)
+
+
+def test_a_failed_write_names_the_target_not_the_temporary_file(tmp_path):
+    target = tmp_path / "metrics.json"
+    atomic_write_text(target, "old")
+    with pytest.raises(OSError) as exc, atomic_open(target, "wb"):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as a write() raises it: no file name
+    assert exc.value.filename == str(target) and target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]
+
+
+@pytest.mark.parametrize("where", ["itself", "parent"])
+def test_a_dangling_symbolic_link_as_an_output_folder_is_one_clear_error(tmp_path, where):
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    out = tmp_path / "link" if where == "itself" else tmp_path / "link" / "sub"
+    with pytest.raises(SsedsError, match=r"--results .*: .*link is a symbolic link to .*nowhere, which does not "
+                                         r"exist; expected a folder"):
+        check_writable_dir(out, "--results")
+    with pytest.raises(SsedsError, match=r"link is a symbolic link to .*nowhere, which does not exist"):
+        atomic_write_text(out / "f.txt", "x")
+    with pytest.raises(SsedsError, match=r"link is a symbolic link"):
+        make_dirs(out)
+    assert not (tmp_path / "nowhere").exists()
