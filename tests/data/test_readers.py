@@ -85,16 +85,6 @@ def test_a_missing_column_of_a_wide_header_is_one_short_line(tmp_path, cache):
                                    "column_00010, ... (9,989 more)")
 
 
-def test_a_line_longer_than_a_block_is_parsed(tmp_path, cache):
-    """A block grows to hold a line longer than block_bytes; Arrow must take that block whole."""
-    long = "x" * 5000
-    text = "y,user,note\n" + "".join(f"{i % 2},u{i},{long if i == 3 else 'n'}\n" for i in range(10))
-    assert len(_table(tmp_path, cache, text, block_bytes=256)) == 10
-    chunks = list(iter_delimited(tmp_path / "t.csv", names=["y", "user", "note"], delimiter=",", header=True,
-                                 label="y", block_bytes=256))
-    assert [v for c in chunks for v in c.columns["note"].to_pylist()][3] == long
-
-
 # -- not text --------------------------------------------------------------------------------------------
 def test_a_gzipped_csv_is_called_compressed_not_bad_utf8(tmp_path, cache):
     data = gzip.compress(b"y,user,note\n1,a,b\n0,c,d\n")

@@ -122,14 +122,12 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
             raise DataFormatError(path, 1, f"unexpected header: expected {len(names)} columns "
                                   f"{show_names(names)}; got {len(got)} columns {show_names(got)}")
     skip = 1 if header else 0
+    read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=block_bytes + (1 << 20))
     parse = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=lambda row: "error")
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True,
                                    null_values=[""], quoted_strings_can_be_null=True)
     rows = 0
     for line, data in numbered_line_blocks(path, block_bytes, skip):
-        # Arrow must take the block in one piece: a block grows past block_bytes to hold a long line.
-        read = pacsv.ReadOptions(column_names=names, use_threads=False,
-                                 block_size=max(block_bytes, len(data)) + (1 << 20))
         try:
             table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
                                    convert_options=convert)
