@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gzip
 import json
 import os
 import subprocess
@@ -122,7 +123,7 @@ TABLE = ["--dataset", "table", "--path", "t.csv", "--label", "y", "--categorical
         (["data", *TABLE, "--spec", "spec.yaml"], ["spec.yaml: delimiter: expected one character"]),
         (["data", *TABLE, "--option", "colour=red"], ["unknown option(s) colour; valid options:", "delimiter"]),
         (["data", *TABLE, "--option", "=5"], ["--option '=5': expected KEY=VALUE"]),
-        (["data", *TABLE, "--option", "split_seed=abc"], ["option split_seed: expected an integer; got 'abc'"]),
+        (["data", *TABLE, "--option", "split_seed=abc"], ["option split_seed: expected an integer seed from 0 to 2**63 - 1; got 'abc'"]),
         (["data", "--dataset", "synthetic", "--option", "rows=abc"], ["option rows: expected an integer >= 10"]),
         (["data", "--dataset", "table", "--path", "dup.csv", "--label", "y", "--categorical", "user"],
          ["dup.csv, line 1: column 'user' appears 2 times in the header (columns 2, 3)"]),
@@ -221,3 +222,67 @@ def test_output_cut_off_by_the_reader_is_no_traceback(here):
     proc = subprocess.run(f"{sys.executable} -m sseds_study.cli -q data --dataset synthetic --option rows=2000 | head -1",
                           shell=True, capture_output=True, text=True, cwd=here, timeout=300)
     assert proc.stdout.startswith("synthetic: 2,000 rows") and "Traceback" not in proc.stderr, proc.stderr
+
+
+# -- hostile input, round two (issue 28) ------------------------------------------------------------------
+SYN = ["--dataset", "synthetic", "--option", "rows=2000", "--model", "FM", "--epochs", "1"]
+
+
+@pytest.mark.parametrize("argv, parts", [
+    (["train", *SYN, "--seed", "18446744073709551616"],
+     ["--seed: train.seed: expected an integer seed from 0 to 2**63 - 1; got 18446744073709551616"]),
+    (["train", *SYN, "--seed", "9223372036854775808"], ["--seed: train.seed: expected an integer seed"]),
+    (["search", *SYN, "--seed", "-1"], ["--seed: train.seed: expected an integer seed from 0 to 2**63 - 1; got -1"]),
+    (["data", "--split-seed", "-2"], ["--split-seed: data.split_seed: expected an integer seed"]),
+    (["data", "--dataset", "synthetic", "--option", "seed=-1"],
+     ["option seed: expected an integer seed from 0 to 2**63 - 1; got -1"]),
+    (["data", *TABLE, "--option", "split_seed=99999999999999999999"], ["option split_seed: expected an integer seed"]),
+    (["train", *SYN, "--lr", "inf"], ["--lr: train.lr: expected a positive value; got inf (not a finite number)"]),
+    (["train", *SYN, "--emb-dims", "4,4,4,4,4,4,4,99"], ["--emb-dims: model.emb_dims: every width must be"]),
+    (["sweep", "."], [".: is a folder; expected a config file"]),
+    (["results", "folder.yaml"], ["folder.yaml: is a folder; expected a config file"]),
+    (["sweep", "latin1.yaml"], ["latin1.yaml, line 1: not UTF-8 text (byte 0xe9 at position 6 of the line, byte "
+                                "offset 5 of the file); save the file as UTF-8"]),
+    (["sweep", "twice.yaml"], ["twice.yaml, line ", ": key 'budgets' is given twice (first on line "]),
+    (["data", *TABLE[:3], "t.csv.gz", *TABLE[4:]], ["t.csv.gz: compressed (gzip); decompress it first (gunzip)"]),
+    (["data", *TABLE, "--spec", "latin1.yaml"], ["latin1.yaml, line 1: not UTF-8 text"]),
+    (["search", *SYN, "--results", "dangling"],
+     ["--results dangling: dangling is a symbolic link to ", "which does not exist; expected a folder"]),
+    (["train", *SYN, "--out", "dangling/run"], ["--out dangling/run: dangling is a symbolic link to "]),
+    (["sweep", "p.yaml", "--results", "dangling"], ["results folder dangling: dangling is a symbolic link"]),
+])
+def test_hostile_input_round_two_is_one_clear_line(here, capsys, argv, parts):
+    (here / "folder.yaml").mkdir()
+    (here / "latin1.yaml").write_bytes(b"# caf\xe9\n" + (REPO / "configs" / "smoke.yaml").read_bytes())
+    (here / "twice.yaml").write_text((REPO / "configs" / "smoke.yaml").read_text() + "budgets: [0.5]\n")
+    (here / "t.csv.gz").write_bytes(gzip.compress((here / "t.csv").read_bytes()))
+    (here / "dangling").symlink_to(here / "nowhere")
+    _one_line_error(capsys, cli.main(["-q", *argv]), *parts)
+    assert not (here / "nowhere").exists() and not (here / "runs").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_while_writing_the_checkpoint_is_one_line(here, capsys, monkeypatch):
+    import builtins
+
+    from sseds_study import fileio
+
+    def full_open(path, mode="r", **kwargs):
+        if "w" in mode and Path(path).name.startswith(".model.pt."):
+            return builtins.open("/dev/full", mode, **kwargs)
+        return builtins.open(path, mode, **kwargs)
+
+    monkeypatch.setattr(fileio, "open", full_open, raising=False)
+    code = cli.main(["-q", "train", *SYN, "--emb-dim", "32", "--out", "o"])
+    _one_line_error(capsys, code, "sseds: error: o/model.pt: No space left on device; free some space")
+    assert not list((here / "o").iterdir())  # nothing half-written
+
+
+def test_outputs_are_readable_by_others_under_the_usual_umask(here, capsys):
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["-q", "train", *SYN, "--out", "o"]) == 0
+    finally:
+        os.umask(old)
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in (here / "o").iterdir()} == {
+        "metrics.json": "0o644", "model.pt": "0o644"}

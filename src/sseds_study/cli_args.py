@@ -3,7 +3,8 @@ configs built from them. A value the user typed wrongly raises SsedsError naming
 
 One default per setting: an option that sets a config field takes its default (and its choices) from
 the config class (``add_setting``), never a literal of its own, so ``sseds`` and the profiles start
-from the same values; the dataclass checks the value, as it does for a profile. This module imports
+from the same values; the dataclass checks the value, as it does for a profile (one check per
+setting), and its refusal is prefixed with the option that was typed (``--seed: train.seed: ...``). This module imports
 only the settings and the registries' names, so ``sseds --help`` starts no torch or pandas.
 """
 
@@ -24,7 +25,7 @@ from .config.settings import (
     TrainConfig,
 )
 from .data.registry import DATASET_NAMES
-from .errors import SsedsError
+from .errors import ConfigError, SsedsError
 from .models.registry import MODEL_NAMES
 
 
@@ -38,6 +39,23 @@ def _show(value) -> str:
     return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
+# (config class, field) -> the option that sets it, for messages (``build``)
+_FLAGS: dict[tuple[type, str], str] = {}
+_OWNERS = {DataConfig: "data", ModelConfig: "model", TrainConfig: "train", SearchConfig: "search"}
+
+
+def build(cls, **kwargs):
+    """``cls(**kwargs)``; a refusal of a field set by an option names that option first."""
+    try:
+        return cls(**kwargs)
+    except ConfigError as exc:
+        owner, _, name = str(exc).partition(":")[0].partition(".")
+        flag = _FLAGS.get((cls, name))
+        if owner != _OWNERS.get(cls) or flag is None:
+            raise
+        raise ConfigError(f"{flag}: {exc}") from None
+
+
 def add_setting(group, flag: str, cls, name: str, *, help: str = "", choices=None, **kwargs) -> argparse.Action:
     """An option that sets field ``name`` of ``cls``: its default is the field's, and the action records
     which field it sets (``action.setting``) so that a test can hold every option to its dataclass."""
@@ -47,6 +65,7 @@ def add_setting(group, flag: str, cls, name: str, *, help: str = "", choices=Non
         default = _show(default)
     action = group.add_argument(flag, default=default, choices=choices, help=text, **kwargs)
     action.setting = (cls, name)
+    _FLAGS[(cls, name)] = flag
     return action
 
 
@@ -101,7 +120,7 @@ def data_config(args) -> DataConfig:
     for name in ("categorical", "numeric", "multi"):
         if getattr(args, name):
             options[name] = [c for c in getattr(args, name).split(",") if c]
-    return DataConfig(name=args.dataset, min_count=args.min_count, split_seed=args.split_seed, options=options)
+    return build(DataConfig, name=args.dataset, min_count=args.min_count, split_seed=args.split_seed, options=options)
 
 
 def load_data(args):
@@ -115,6 +134,7 @@ def add_model_train_args(p: argparse.ArgumentParser) -> None:
     add_setting(g, "--model", ModelConfig, "name", help=", ".join(MODEL_NAMES))
     add_setting(g, "--emb-dim", ModelConfig, "emb_dim", type=int, help="base width D")
     g.add_argument("--emb-dims", help="mixed widths, one per field, comma-separated (e.g. 16,8,0,4,...)")
+    _FLAGS[(ModelConfig, "emb_dims")] = "--emb-dims"
     add_setting(g, "--hidden-dims", ModelConfig, "hidden_dims", help="MLP widths, comma-separated")
     add_setting(g, "--epochs", TrainConfig, "max_epochs", type=int, help="maximum epochs (early stopping on valid AUC)")
     add_setting(g, "--patience", TrainConfig, "patience", type=int)
@@ -140,7 +160,7 @@ def add_search_args(p: argparse.ArgumentParser) -> None:
 
 
 def search_config(args) -> SearchConfig:
-    return SearchConfig(estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,
+    return build(SearchConfig, estimator=args.estimator, score_split=args.score_split, num_batches=args.num_batches,
                         budget_unit=args.budget_unit, rank_by=args.rank_by, min_dim=args.min_dim)
 
 
@@ -157,10 +177,10 @@ def model_config(args, num_fields: int | None = None) -> ModelConfig:
     emb_dims = parse_ints(args.emb_dims, "--emb-dims")
     if emb_dims is not None and num_fields is not None and len(emb_dims) != num_fields:
         raise SsedsError(f"--emb-dims: the dataset has {num_fields} fields; got {len(emb_dims)} widths")
-    return ModelConfig(name=args.model, emb_dim=args.emb_dim, emb_dims=emb_dims,
+    return build(ModelConfig, name=args.model, emb_dim=args.emb_dim, emb_dims=emb_dims,
                        hidden_dims=parse_ints(args.hidden_dims, "--hidden-dims") or ())
 
 
 def train_config(args) -> TrainConfig:
-    return TrainConfig(batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, patience=args.patience,
+    return build(TrainConfig, batch_size=args.batch_size, lr=args.lr, max_epochs=args.epochs, patience=args.patience,
                        seed=args.seed, device=args.device, progress=not args.quiet, optimizer=args.optimizer)

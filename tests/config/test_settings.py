@@ -12,6 +12,7 @@ from sseds_study.config import (
     ModelConfig,
     SearchConfig,
     TrainConfig,
+    TuneConfig,
     config_hash,
     from_dict,
     load_yaml,
@@ -90,3 +91,60 @@ def test_dataset_protocol_default_min_count_is_kept(tmp_path):
     ds1 = load_dataset_from_config(DataConfig(name="criteo", min_count=1, options={"path": str(path)}),
                                    cache_dir=tmp_path, progress=False)
     assert sum(ds1.vocab_sizes) > sum(ds.vocab_sizes)
+
+
+# -- one check per setting: seeds, finite numbers --------------------------------------------------------
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64, 18446744073709551616, True, 1.5, "3"])
+def test_a_seed_outside_what_torch_and_numpy_take_is_refused(seed):
+    """torch.manual_seed overflows past 2**64 - 1 and numpy's generators take no negative seed; a seed is
+    0 .. 2**63 - 1 (it is also stored in int64 result columns), in every config that holds one."""
+    for make, owner in ((lambda s: TrainConfig(seed=s), "train.seed"), (lambda s: DataConfig(split_seed=s),
+                        "data.split_seed"), (lambda s: TuneConfig(lr=(0.1,), seed=s), "tune.seed")):
+        with pytest.raises(ConfigError, match=rf"^{owner}: expected an integer seed from 0 to 2\*\*63 - 1; got "):
+            make(seed)
+
+
+def test_the_largest_seed_is_taken_by_torch_and_numpy():
+    import numpy as np
+    import torch
+
+    from sseds_study.config.settings import SEED_LIMIT
+    from sseds_study.train import seed_everything
+
+    seed = TrainConfig(seed=SEED_LIMIT - 1).seed
+    seed_everything(seed)
+    torch.Generator().manual_seed(seed)
+    np.random.default_rng(seed)
+    assert TrainConfig(seed=0).seed == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"lr": float("inf")}, "train.lr: expected a positive value; got inf (not a finite number)"),
+    ({"weight_decay": float("inf")}, "train.weight_decay: expected a non-negative value; got inf"),
+    ({"lr": float("nan")}, "train.lr: expected a positive value; got nan"),
+])
+def test_an_infinite_rate_or_decay_is_refused(data, message):
+    with pytest.raises(ConfigError) as err:
+        from_dict(TrainConfig, data)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"emb_dims": [[1]]}, "model.emb_dims: every width must be an integer in 0..16; got [1]"),
+    ({"emb_dims": [1.5]}, "model.emb_dims: every width must be an integer in 0..16; got 1.5"),
+])
+def test_widths_are_integers(data, message):
+    with pytest.raises(ConfigError) as err:
+        from_dict(ModelConfig, data)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("lr", [[[1]], ["abc"], [float("inf")]])
+def test_tuning_grid_values_are_checked_before_conversion(lr):
+    with pytest.raises(ConfigError, match=r"^tune.lr: expected a positive value"):
+        from_dict(TuneConfig, {"lr": lr})
+
+
+def test_unknown_settings_of_mixed_types_are_listed():
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) 1, colour; known"):
+        from_dict(TrainConfig, {1: "a", "colour": "red"})

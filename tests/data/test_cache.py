@@ -163,3 +163,90 @@ def test_a_cache_that_cannot_be_written_is_skipped_with_a_notice(cache, monkeypa
     assert "cannot write the encoded cache (No space left on device); using the data uncached" in capsys.readouterr().err
     monkeypatch.undo()
     assert not _build(cache, cols, np.zeros(10)).from_cache and encoded_entries(cache)
+
+
+# -- content checked against checksums written with the entry ------------------------------------------
+def _entry(cache, rows=200):
+    cols = {"a": np.array([f"v{i % 7}" for i in range(rows)], dtype=object), "b": np.array(
+        [f"w{i % 3}" for i in range(rows)], dtype=object)}
+    labels = np.arange(rows) % 2
+    good = _build(cache, cols, labels)
+    return cols, labels, good, Path(good.cache_path)
+
+
+def _body(path: Path) -> int:
+    """Where the data of a .npy file start (after the header)."""
+    with open(path, "rb") as fh:
+        np.lib.format.read_magic(fh)
+        np.lib.format.read_array_header_1_0(fh)
+        return fh.tell()
+
+
+@pytest.mark.parametrize("array", ["ids", "labels", "split"])
+@pytest.mark.parametrize("damage", ["zeroed", "random"])
+def test_an_array_damaged_in_place_is_found_by_its_checksum(cache, capsys, array, damage):
+    """Same size, header intact: the shape check passes; the content does not."""
+    cols, labels, good, entry = _entry(cache)
+    path = entry / f"{array}.npy"
+    data = bytearray(path.read_bytes())
+    start = _body(path)
+    if damage == "zeroed":
+        data[start:] = bytes(len(data) - start)
+    else:
+        data[start + 7:start + 60] = np.random.default_rng(1).integers(0, 256, 53, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    capsys.readouterr()
+    again = _build(cache, cols, labels)
+    assert not again.from_cache and np.array_equal(again.ids, good.ids) and np.array_equal(again.split, good.split)
+    err = capsys.readouterr().err.strip()
+    assert err == (f"sseds: {entry}: damaged encoded cache ({array}.npy: its content does not match the checksum "
+                   "recorded when it was written); encoding the data again")
+    assert _build(cache, cols, labels).from_cache  # repaired for good
+
+
+def test_the_checksums_are_in_the_file_not_in_the_dataset_manifest(cache):
+    cols, labels, good, entry = _entry(cache)
+    on_disk = json.loads((entry / "manifest.json").read_text())["array_checksums"]
+    for name in ("ids.npy", "labels.npy", "split.npy"):
+        assert on_disk[name] == {"bytes": (entry / name).stat().st_size,
+                                 "sha256": hashlib.sha256((entry / name).read_bytes()).hexdigest()}
+    loaded = load_encoded(entry)
+    assert "array_checksums" not in loaded.manifest and loaded.manifest == json.loads(json.dumps(good.manifest))
+    assert manifest_checksum(loaded.manifest) == manifest_checksum(good.manifest)
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_load_checks_the_content_with_or_without_mmap(cache, mmap):
+    _, _, good, entry = _entry(cache)
+    loaded = load_encoded(entry, mmap=mmap)
+    assert np.array_equal(loaded.ids, good.ids) and loaded.ids.dtype == np.int64 and loaded.ids.flags.c_contiguous
+    assert isinstance(loaded.ids, np.memmap) == mmap
+    path = entry / "ids.npy"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(cache_module.CacheError, match=r"ids.npy: its content does not match the checksum"):
+        load_encoded(entry, mmap=mmap)
+
+
+def test_an_entry_written_before_checksums_is_encoded_again_once(cache, capsys):
+    cols, labels, good, entry = _entry(cache)
+    manifest = json.loads((entry / "manifest.json").read_text())
+    del manifest["array_checksums"]
+    (entry / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    again = _build(cache, cols, labels)
+    assert not again.from_cache and np.array_equal(again.ids, good.ids)
+    assert capsys.readouterr().err.strip() == (f"sseds: {entry}: encoded cache written by an older version, without "
+                                               "checksums of its arrays; encoding the data again")
+    assert _build(cache, cols, labels).from_cache
+
+
+def test_an_entry_honours_the_umask(cache):
+    old = os.umask(0o022)
+    try:
+        _, _, _, entry = _entry(cache)
+    finally:
+        os.umask(old)
+    assert entry.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700: others sharing the cache can read it
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in entry.iterdir())

@@ -85,7 +85,7 @@ def test_unknown_option_names_it_and_lists_the_valid_ones(cache):
         ("synthetic", {"ranks": ["a", 1]}, "option ranks: expected an integer; got 'a'"),
         ("synthetic", {"zipf": "steep"}, "option zipf: expected a number; got 'steep'"),
         ("synthetic", {"vocab_sizes": 1}, "option vocab_sizes: expected integers >= 2; got 1"),
-        ("table", {"split_seed": "abc"}, "option split_seed: expected an integer; got 'abc'"),
+        ("table", {"split_seed": "abc"}, "option split_seed: expected an integer seed from 0 to 2**63 - 1; got 'abc'"),
         ("table", {"min_count": 0}, "option min_count: expected an integer >= 1; got 0"),
         ("table", {"use_cache": "maybe"}, "option use_cache: expected true or false; got 'maybe'"),
         ("table", {"block_bytes": "abc"}, "option block_bytes: expected an integer >= 1; got 'abc'"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 
@@ -110,6 +111,16 @@ def test_a_table_without_journal_that_is_not_whole(tmp_path, text, reason):
         st.load_results(tmp_path)
     (tmp_path / st.RESULTS_FILE).write_text("key,status\nab,ok\n")
     assert st.load_results(tmp_path)["status"].tolist() == ["ok"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (gzip.compress(b"key,status\nab,ok\n"), r"results.csv: compressed \(gzip\); decompress it first"),
+    (b"key,status\nab,\xe9\n", r"results.csv, line 2: not UTF-8 text \(byte 0xe9 at position 4"),
+])
+def test_a_table_without_journal_is_read_by_the_one_text_reader(tmp_path, content, message):
+    (tmp_path / st.RESULTS_FILE).write_bytes(content)
+    with pytest.raises(ConfigError, match=message):
+        st.load_results(tmp_path)
 
 
 def test_a_reader_that_must_not_write_gets_the_journal_table(results, capsys):

@@ -26,6 +26,15 @@ from studyhelpers import tiny
         ({"budgets": [1.0, "abc"]}, "budgets: expected numbers; got 'abc'"),
         ({"budgets": ["0.5"]}, "budgets: expected numbers; got '0.5'"),
         ({"seeds": [0, 1.5]}, "seeds: expected integers; got 1.5"),
+        ({"seeds": [0, float("inf")]}, "seeds: expected integers; got inf"),
+        ({"seeds": [float("nan")]}, "seeds: expected integers; got nan"),
+        ({"seeds": [-1]}, "study.seeds: expected an integer seed from 0 to 2**63 - 1; got -1"),
+        ({"seeds": [2**64]}, "study.seeds: expected an integer seed from 0 to 2**63 - 1; got 18446744073709551616"),
+        ({"seeds": [1e20]}, "study.seeds: expected an integer seed from 0 to 2**63 - 1; got 100000000000000000000"),
+        ({"train": {"seed": 2**64}}, "train.seed: expected an integer seed"),
+        ({"datasets": [{"name": "synthetic", "split_seed": -5}]}, "data.split_seed: expected an integer seed"),
+        ({"seeds": [2**63 - 1], "split_per_seed": True}, "study.seeds: with split_per_seed, dataset synthetic's "
+                                                        "split_seed 2022 + seed 9223372036854775807 must stay below"),
         ({"variants": ["fisher"]}, "study.variants: expected mappings of search settings; got 'fisher'"),
         ({"datasets": [5]}, "datasets[0]: expected a mapping of settings; got 5"),
         ({"datasets": [{"name": "synthetic", "options": 5}]}, "data.options: expected a mapping"),
@@ -33,6 +42,8 @@ from studyhelpers import tiny
         ({"datasets": [{"name": "synthetic", "options": {"rowz": 10}}]},
          "study.datasets[0]: dataset 'synthetic': unknown option(s) rowz; valid options:"),
         ({"datasets": [{"name": "synthetic", "options": {"split_seed": "x"}}]}, "option split_seed: expected an integer"),
+        ({"datasets": [{"name": "synthetic", "options": {"split_seed": 2**64}}]},
+         "option split_seed: expected an integer seed from 0 to 2**63 - 1"),
         ({"model": 5}, "model: expected a mapping of settings; got 5"),
         ({"search": [1]}, "search: expected a mapping of settings; got [1]"),
         ({"model": {"emb_dim": 4, "hidden_dims": [-4]}}, "model.hidden_dims: expected positive integers"),
@@ -64,8 +75,47 @@ def test_profile_errors_name_the_file(tmp_path):
 def test_a_truncated_profile_names_the_file(tmp_path, cut):
     text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_text()
     (tmp_path / "cut.yaml").write_text(text[:cut])
-    with pytest.raises(ConfigError, match=r"cut.yaml: "):
+    with pytest.raises(ConfigError, match=r"cut.yaml(, line \d+, column \d+)?: ") as caught:
         st.load_study(tmp_path / "cut.yaml")
+    assert "\n" not in str(caught.value)  # PyYAML's report spans lines; ours is one
+
+
+def test_unknown_keys_of_mixed_types_are_listed():
+    from studyhelpers import TINY
+
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) 1, colour; known"):
+        st.study_from_dict({**TINY, 1: "x", "colour": "red"})
+
+
+def test_a_key_given_twice_in_a_profile_is_refused(tmp_path):
+    text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_text()
+    (tmp_path / "dup.yaml").write_text(text + "budgets: [0.5]\n")
+    line = text.count("\n") + 1
+    first = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("budgets:"))) + 1
+    with pytest.raises(ConfigError, match=rf"dup.yaml, line {line}, column 1: key 'budgets' is given twice \(first on "
+                                          rf"line {first}\); give each key once"):
+        st.load_study(tmp_path / "dup.yaml")
+
+
+def test_a_folder_given_as_the_profile_is_called_a_folder(tmp_path):
+    (tmp_path / "p.yaml").mkdir()
+    with pytest.raises(ConfigError, match=r"p.yaml: is a folder; expected a config file"):
+        st.load_study(tmp_path / "p.yaml")
+
+
+def test_a_profile_that_is_not_utf8_names_the_line_and_byte(tmp_path):
+    text = (Path(__file__).parents[2] / "configs" / "smoke.yaml").read_bytes()
+    (tmp_path / "latin1.yaml").write_bytes(b"# caf\xe9\n" + text)
+    with pytest.raises(ConfigError, match=r"latin1.yaml, line 1: not UTF-8 text \(byte 0xe9 at position 6 of the "
+                                          r"line, byte offset 5 of the file\); save the file as UTF-8"):
+        st.load_study(tmp_path / "latin1.yaml")
+
+
+def test_a_parent_profile_is_read_by_the_same_reader(tmp_path):
+    (tmp_path / "base.yaml").write_bytes(b"name: base\nseeds: [0]\nseeds: [1]\n")
+    (tmp_path / "child.yaml").write_text("extends: base\nname: child\n")
+    with pytest.raises(ConfigError, match=r"base.yaml, line 3, column 1: key 'seeds' is given twice"):
+        st.load_study(tmp_path / "child.yaml")
 
 
 def test_missing_profile_file(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 from sseds_study import study as st
-from sseds_study.errors import ConfigError
+from sseds_study.errors import ConfigError, DataFormatError
 from sseds_study.study import execute, methods
 from studyhelpers import TINY, tiny
 
@@ -288,3 +289,27 @@ def test_split_groups_give_the_rows_of_whole_groups(tmp_path, finished):
     got = report.table.set_index("key")["test_auc"]
     assert sorted(got.index) == sorted(ref.index)
     np.testing.assert_array_equal(got.loc[ref.index].to_numpy(), ref.to_numpy())
+
+
+# -- the data, checked once before any run --------------------------------------------------------------
+def _table_study(tmp_path, text: bytes, **changes):
+    (tmp_path / "t.csv").write_bytes(text)
+    data = {"name": "table", "options": {"path": str(tmp_path / "t.csv"), "label": "y", "categorical": ["user"]}}
+    return tiny(datasets=[data], methods=["full", "uniform"], seeds=[0, 1, 2], **changes)
+
+
+GOOD = b"y,user\n" + b"".join(f"{i % 2},u{i % 7}\n".encode() for i in range(300))
+
+
+@pytest.mark.parametrize("bad, message", [
+    (GOOD + b"1,u1,extra\n", r"t.csv, line 302: expected 2 columns \(as many as the header\), got 3"),
+    (GOOD.replace(b"0,u2\n", b"2,u2\n", 1), r"t.csv, line 4: label column 'y': expected 0 or 1"),
+    (gzip.compress(GOOD), r"t.csv: compressed \(gzip\)"),
+])
+def test_a_malformed_data_file_stops_the_sweep_before_any_run(tmp_path, monkeypatch, bad, message):
+    study = _table_study(tmp_path, bad, split_per_seed=True)
+    calls = []
+    monkeypatch.setattr(execute, "load_or_pretrain", lambda *a: calls.append(a))  # a run started
+    with pytest.raises(DataFormatError, match=message):
+        st.sweep(study, tmp_path / "r", progress=False)
+    assert calls == [] and not list((tmp_path / "r" / "runs").glob("*.json"))

@@ -16,11 +16,9 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from ..errors import ConfigError
+from ..errors import ConfigError, show, show_names
+from .yamlfile import load_yaml as load_yaml  # re-exported: the loader of profiles and specs
 
 # `exact` is the measured drop-column loss change (search/exact.py), the yardstick for the four
 # gradient estimators; it costs one forward pass per column and batch.
@@ -48,14 +46,14 @@ EXECUTORS = ("local", "ray")
 def check_choice(value, choices, owner: str):
     """``value`` is one of ``choices``: the one check of a named setting's value."""
     if value not in choices:
-        raise ConfigError(f"{owner}: expected one of {', '.join(map(str, choices))}; got {value!r}")
+        raise ConfigError(f"{owner}: expected one of {', '.join(map(str, choices))}; got {show(value)}")
     return value
 
 
 def check_workers(value, owner: str) -> int:
     """A number of parallel workers: a positive integer (a profile's ``workers``, ``sseds sweep --workers``)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{owner}: expected a positive integer; got {value!r}")
+        raise ConfigError(f"{owner}: expected a positive integer; got {show(value)}")
     return value
 
 
@@ -64,8 +62,28 @@ def check_budget(value, owner: str) -> float:
     check of a budget's range, for profiles, PEP's settings and the command line alike."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value <= 1  # false for nan
     if not ok:
-        raise ConfigError(f"{owner}: expected a fraction of the embedding parameters in (0, 1]; got {value!r}")
+        raise ConfigError(f"{owner}: expected a fraction of the embedding parameters in (0, 1]; got {show(value)}")
     return float(value)
+
+
+# A seed: what torch (manual_seed: -2**63 .. 2**64 - 1) and numpy's generators (no negatives) both take,
+# and what a result table's int64 column holds.
+SEED_LIMIT = 2**63
+
+
+def is_seed(value) -> bool:
+    """Whether ``value`` is a seed: an integer from 0 to SEED_LIMIT - 1 (not a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and 0 <= value < SEED_LIMIT
+
+
+SEED_RULE = "an integer seed from 0 to 2**63 - 1"
+
+
+def check_seed(value, owner: str) -> int:
+    """A seed (``is_seed``): the one check of every seed, for the command line, profiles and options."""
+    if not is_seed(value):
+        raise ConfigError(f"{owner}: expected {SEED_RULE}; got {show(value)}")
+    return int(value)
 
 
 def _check_choice(owner: str, name: str, value, choices):
@@ -78,9 +96,14 @@ def _is_positive_int(value) -> bool:
 
 
 def _check_positive(owner: str, name: str, value, allow_zero=False):
-    ok = value >= 0 if allow_zero else value > 0
-    if not ok:
-        raise ConfigError(f"{owner}.{name}: expected a {'non-negative' if allow_zero else 'positive'} value; got {value!r}")
+    """A positive (or non-negative) finite number: inf and nan are refused (an infinite learning rate or
+    decay would only turn the weights into nan)."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    finite = number and math.isfinite(value)
+    if not (finite and (value >= 0 if allow_zero else value > 0)):
+        note = " (not a finite number)" if number and not finite else ""
+        raise ConfigError(f"{owner}.{name}: expected a {'non-negative' if allow_zero else 'positive'} value; "
+                          f"got {show(value)}{note}")
 
 
 @dataclass(frozen=True)
@@ -97,8 +120,9 @@ class DataConfig:
     def __post_init__(self):
         if self.min_count is not None:
             _check_positive("data", "min_count", self.min_count)
+        check_seed(self.split_seed, "data.split_seed")
         if not isinstance(self.options, dict):
-            raise ConfigError(f"data.options: expected a mapping of option names to values; got {self.options!r}")
+            raise ConfigError(f"data.options: expected a mapping of option names to values; got {show(self.options)}")
         object.__setattr__(self, "options", dict(self.options))
 
     def __hash__(self):
@@ -120,16 +144,17 @@ class ModelConfig:
     def __post_init__(self):
         _check_positive("model", "emb_dim", self.emb_dim)
         if self.emb_dims is not None:
-            object.__setattr__(self, "emb_dims", tuple(int(d) for d in self.emb_dims))
             for d in self.emb_dims:
-                if d < 0 or d > self.emb_dim:
-                    raise ConfigError(f"model.emb_dims: every width must be in 0..{self.emb_dim}; got {d}")
+                if not (_is_positive_int(d) or d == 0) or d > self.emb_dim:
+                    raise ConfigError(f"model.emb_dims: every width must be an integer in 0..{self.emb_dim}; "
+                                      f"got {show(d)}")
+            object.__setattr__(self, "emb_dims", tuple(int(d) for d in self.emb_dims))
         for h in self.hidden_dims:
             if not _is_positive_int(h):
-                raise ConfigError(f"model.hidden_dims: expected positive integers; got {h!r}")
+                raise ConfigError(f"model.hidden_dims: expected positive integers; got {show(h)}")
         object.__setattr__(self, "hidden_dims", tuple(int(h) for h in self.hidden_dims))
         if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"model.dropout: expected a value in [0, 1); got {self.dropout!r}")
+            raise ConfigError(f"model.dropout: expected a value in [0, 1); got {show(self.dropout)}")
 
 
 @dataclass(frozen=True)
@@ -160,6 +185,7 @@ class TrainConfig:
         _check_positive("train", "patience", self.patience)
         _check_positive("train", "weight_decay", self.weight_decay, allow_zero=True)
         _check_positive("train", "emb_weight_decay", self.emb_weight_decay, allow_zero=True)
+        check_seed(self.seed, "train.seed")
 
 
 @dataclass(frozen=True)
@@ -190,7 +216,7 @@ class SearchConfig:
 def apply_variant(search: SearchConfig, variant: dict, owner: str = "variant") -> SearchConfig:
     """``search`` with an ablation variant's settings over it (the one way a variant is applied)."""
     if not isinstance(variant, dict):
-        raise ConfigError(f"{owner}: expected mappings of search settings; got {variant!r}")
+        raise ConfigError(f"{owner}: expected mappings of search settings; got {show(variant)}")
     return from_dict(SearchConfig, {**to_dict(search), **variant}, owner=owner)
 
 
@@ -208,14 +234,16 @@ class TuneConfig:
 
     def __post_init__(self):
         for name in ("lr", "emb_weight_decay"):
+            for v in getattr(self, name):
+                _check_positive("tune", name, v, allow_zero=name != "lr")
             values = tuple(float(v) for v in getattr(self, name))
             if not values:
                 raise ConfigError(f"tune.{name}: expected at least one value; got none")
-            for v in values:
-                _check_positive("tune", name, v, allow_zero=name != "lr")
             if len(set(values)) != len(values):
                 raise ConfigError(f"tune.{name}: expected distinct values; got {list(values)}")
             object.__setattr__(self, name, values)
+        if self.seed is not None:
+            check_seed(self.seed, "tune.seed")
 
     def grid(self) -> list[dict]:
         """The grid's points, in order: lr varies slowest."""
@@ -257,7 +285,7 @@ class PEPConfig:
         _check_choice("pep", "granularity", self.granularity, PEP_GRANULARITIES)
         if isinstance(self.threshold_init, bool) or not isinstance(self.threshold_init, (int, float)) \
                 or not math.isfinite(self.threshold_init):
-            raise ConfigError(f"pep.threshold_init: expected a finite number; got {self.threshold_init!r}")
+            raise ConfigError(f"pep.threshold_init: expected a finite number; got {show(self.threshold_init)}")
         object.__setattr__(self, "threshold_init", float(self.threshold_init))
         if self.threshold_lr is not None:
             _check_positive("pep", "threshold_lr", self.threshold_lr)
@@ -309,12 +337,12 @@ def _coerce(owner: str, name: str, tp, value):
         return _coerce(owner, name, non_none[0], value)
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{owner}.{name}: expected a list; got {value!r}")
+            raise ConfigError(f"{owner}.{name}: expected a list; got {show(value)}")
         return tuple(value)
     if tp is float and isinstance(value, int):
         return float(value)
     if tp in (int, float, str, bool) and not isinstance(value, tp):
-        raise ConfigError(f"{owner}.{name}: expected {tp.__name__}; got {value!r}")
+        raise ConfigError(f"{owner}.{name}: expected {tp.__name__}; got {show(value)}")
     return value
 
 
@@ -322,25 +350,12 @@ def from_dict(cls, data: dict | None, owner: str | None = None):
     """Build a config dataclass from a dict, rejecting unknown keys with a clear message."""
     owner = owner or cls.__name__.replace("Config", "").lower()
     if data is not None and not isinstance(data, dict):
-        raise ConfigError(f"{owner}: expected a mapping of settings; got {data!r}")
+        raise ConfigError(f"{owner}: expected a mapping of settings; got {show(data)}")
     data = dict(data or {})
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(map(str, set(data) - known))
     if unknown:
-        raise ConfigError(f"{owner}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"{owner}: unknown setting(s) {show_names(unknown)}; known: {', '.join(sorted(known))}")
     kwargs = {k: _coerce(owner, k, hints[k], v) for k, v in data.items()}
     return cls(**kwargs)
-
-
-def load_yaml(path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: config file not found")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, show
 from .cache import build_or_load, cached_sha256
 from .raw import Chunk, RawField
 from .readers import first_line, iter_delimited, resolve_split_files
@@ -70,8 +70,8 @@ def split_hour(hour: pa.Array, chunk: Chunk) -> tuple[pa.Array, pa.Array]:
                                                                type=pa.string())), False))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataFormatError(chunk.path, chunk.first_line + i,
-                              f"column 'hour': expected YYMMDDHH (8 digits, a real date), got {hour[i].as_py()!r}")
+        raise DataFormatError(chunk.path, chunk.line(i),
+                              f"column 'hour': expected YYMMDDHH (8 digits, a real date), got {show(hour[i].as_py())}")
     keys = [d for d, w in weekday_of.items() if w is not None]
     idx = pc.index_in(days, value_set=pa.array(keys, type=pa.string()))
     weekday = pc.take(pa.array([weekday_of[d] for d in keys], type=pa.string()), idx)

@@ -6,11 +6,19 @@ and the sha256 of every raw input, so a changed file or option re-encodes. :func
 the shared tail of every dataset loader. An entry that is truncated, unreadable or written under
 another key is reported in one line and encoded again; a cache that cannot be written (full disk,
 read-only folder) is reported and the data are used without it.
+
+Each array file is checked by content, not only by shape: ``manifest.json`` records the sha256 of
+every array file when the entry is written (``ARRAY_CHECKSUMS``; kept out of the dataset's manifest,
+so ``manifest_checksum`` is what it always was), and loading reads each file once into memory, hashes
+those bytes and takes the array from them (no second read, no copy). An array file changed after it
+was written (a zeroed or overwritten body of the same size) is a damaged entry: reported naming the
+file, and encoded again. An entry written before checksums were recorded is encoded again once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -22,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CacheError, is_environment_error, notice
-from ..fileio import atomic_write_text
+from ..errors import CacheError, SsedsError, is_environment_error, notice
+from ..fileio import atomic_write_text, make_dirs, new_dir_mode
 from .download import file_digest
 from .encode import ENCODER_VERSION, EncodedArrays, encode_stream
 from .raw import ChunkStream, RawField
@@ -67,9 +75,8 @@ def cached_sha256(path, cache_dir: Path) -> str:
     known = {k: v for k, v in known.items() if not k.startswith(f"{path}|")}
     known[key] = digest
     try:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
         atomic_write_text(book, json.dumps(known, indent=0, sort_keys=True))
-    except OSError:
+    except (OSError, SsedsError):
         pass  # a read-only cache only costs us the re-hash next time
     return digest
 
@@ -98,20 +105,34 @@ def _jsonable(obj):
 _ARRAYS = ("ids", "labels", "split")
 
 
+class UncheckedCache(CacheError):
+    """An entry written before the checksums of its arrays were recorded: it cannot be checked."""
+
+# The key of manifest.json that holds {"<array>.npy": {"bytes": n, "sha256": hex}}: written by
+# save_encoded, checked and removed by load_encoded (the dataset's manifest never holds it).
+ARRAY_CHECKSUMS = "array_checksums"
+
+
 def save_encoded(ds: EncodedDataset, directory) -> Path:
     """Write a dataset to ``directory`` atomically: a temp dir beside it, then ``os.replace``.
 
     Readers therefore see either no directory or a complete one. If another process finished the
-    same directory first, ours is discarded (same key = same content).
+    same directory first, ours is discarded (same key = same content). The manifest on disk records
+    each array file's size and sha256 (``ARRAY_CHECKSUMS``), which ``load_encoded`` checks.
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(directory.parent)
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".tmp-{directory.name}-"))
     try:
+        os.chmod(tmp, new_dir_mode())  # mkdtemp's 0700 would hide the entry from others sharing the cache
+        checksums = {}
         for key in _ARRAYS:
             np.save(tmp / f"{key}.npy", getattr(ds, key))
-        (tmp / "vocabularies.json").write_text(json.dumps(ds.vocabularies or {}))
-        (tmp / "manifest.json").write_text(json.dumps(_jsonable(ds.manifest), indent=1))
+            name = f"{key}.npy"
+            checksums[name] = {"bytes": (tmp / name).stat().st_size, "sha256": file_digest(tmp / name, "sha256")}
+        (tmp / "vocabularies.json").write_text(json.dumps(ds.vocabularies or {}), encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps({**_jsonable(ds.manifest), ARRAY_CHECKSUMS: checksums},
+                                                      indent=1), encoding="utf-8")
         try:
             os.replace(tmp, directory)
         except OSError:
@@ -129,17 +150,24 @@ _DTYPES = {"ids": np.int64, "labels": np.float32, "split": np.int8}
 def load_encoded(directory, mmap: bool = False, key: str | None = None) -> EncodedDataset:
     """Read a dataset written by :func:`save_encoded`. ``mmap`` maps the arrays read-only.
 
-    Raises CacheError when a file is missing, truncated or unreadable, when the arrays do not agree
-    with the manifest, or (given ``key``) when the entry was written under another cache key.
+    Raises CacheError when a file is missing, truncated or unreadable, when an array file's content
+    does not match the checksum recorded when it was written (or none was recorded), when the arrays
+    do not agree with the manifest, or (given ``key``) when the entry was written under another cache
+    key. The message names the file.
     """
     directory = Path(directory)
     manifest = _read_json(directory / "manifest.json")
     if key is not None and (not isinstance(manifest, dict) or manifest.get("cache_key") != key):
         found = manifest.get("cache_key") if isinstance(manifest, dict) else None
         raise CacheError(f"its manifest is for cache key {found!r}, not {key!r}")
+    if not isinstance(manifest, dict):
+        raise CacheError("manifest.json holds no mapping")
+    checksums = manifest.pop(ARRAY_CHECKSUMS, None)
+    if not isinstance(checksums, dict):
+        raise UncheckedCache("manifest.json records no checksums of the array files")
     vocabularies = _read_json(directory / "vocabularies.json")
     try:
-        arrays = {k: np.load(directory / f"{k}.npy", mmap_mode="r" if mmap else None) for k in _ARRAYS}
+        arrays = {k: _load_array(directory / f"{k}.npy", checksums.get(f"{k}.npy"), mmap) for k in _ARRAYS}
         fields = make_field_specs(
             [f["name"] for f in manifest["fields"]], [f["kind"] for f in manifest["fields"]],
             [f["vocab_size"] for f in manifest["fields"]], [f["width"] for f in manifest["fields"]],
@@ -154,9 +182,44 @@ def load_encoded(directory, mmap: bool = False, key: str | None = None) -> Encod
         raise CacheError(f"{type(exc).__name__}: {exc}") from None
 
 
+def _load_array(path: Path, recorded, mmap: bool) -> np.ndarray:
+    """One array file, its content checked against ``recorded`` ({"bytes", "sha256"}) first.
+
+    Without mmap the file is read once into one buffer, that buffer is hashed, and the array is a
+    view of it past the .npy header: the check costs the hash, not a second read or a copy."""
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("sha256"), str):
+        raise CacheError(f"{path.name}: no checksum recorded for it in manifest.json")
+    size = path.stat().st_size
+    if size != recorded.get("bytes"):
+        raise CacheError(f"{path.name}: {size:,} bytes; {recorded.get('bytes')!r} were written")
+    if mmap:
+        if file_digest(path, "sha256") != recorded["sha256"]:
+            raise CacheError(f"{path.name}: its content does not match the checksum recorded when it was written")
+        return np.load(path, mmap_mode="r")
+    buf = np.empty(size, dtype=np.uint8)
+    with open(path, "rb") as fh:
+        got = fh.readinto(memoryview(buf))
+    if got != size:
+        raise CacheError(f"{path.name}: read {got:,} of its {size:,} bytes")
+    if hashlib.sha256(buf).hexdigest() != recorded["sha256"]:
+        raise CacheError(f"{path.name}: its content does not match the checksum recorded when it was written")
+    head = io.BytesIO(buf[:_HEADER_BYTES].tobytes())
+    version = np.lib.format.read_magic(head)
+    if version != (1, 0):
+        return np.load(io.BytesIO(buf.tobytes()))  # a header of more than 64 KiB; np.save writes 1.0 otherwise
+    shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
+    body = buf[head.tell():]
+    if dtype.hasobject or len(body) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+        raise CacheError(f"{path.name}: {len(body):,} bytes of data for an array {shape} of {dtype}")
+    return body.view(dtype).reshape(shape, order="F" if fortran else "C")
+
+
+_HEADER_BYTES = 10 + 65535  # the largest .npy 1.0 header: magic, version, length, then the header text
+
+
 def _read_json(path: Path):
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CacheError(f"{path.name} is missing or unreadable ({type(exc).__name__})") from None
 
@@ -229,6 +292,10 @@ def build_or_load(name: str, *, stream: ChunkStream, fields: Iterable[RawField],
     if use_cache and directory.exists():
         try:
             return load_encoded(directory, key=key)
+        except UncheckedCache:
+            notice(f"{directory}: encoded cache written by an older version, without checksums of its arrays; "
+                   "encoding the data again")
+            _discard(directory)
         except CacheError as exc:
             notice(f"{directory}: damaged encoded cache ({exc}); encoding the data again")
             _discard(directory)

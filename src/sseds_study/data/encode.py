@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, show
 from .raw import Chunk, ChunkStream, RawField
 from .spec import PAD, FieldSpec, make_field_specs
 
@@ -104,16 +104,28 @@ def _first_bad(mask: np.ndarray) -> int:
 
 
 def _numeric_keys(fdef: RawField, arr: pa.Array, chunk: Chunk) -> pa.Array:
-    """Numeric raw strings -> category keys (strings); missing -> MISSING."""
+    """Numeric raw strings -> category keys (strings); missing -> MISSING.
+
+    The rule for numbers: a value must be finite. ``nan``, ``inf``, ``-inf`` and numbers beyond a
+    double's range (``1e309`` reads as inf) are refused, naming the line and column: an infinite value
+    has no bucket (each would become a category of its own, apart from every finite value), so it is
+    a format error like any other value that is not a number. An integer column's value must fit in 64
+    bits."""
     valid = np.asarray(arr.is_valid())
     if fdef.integer:
         ok = pc.fill_null(pc.match_substring_regex(arr, _INT_PATTERN), True)
         bad = ~np.asarray(ok)
         if bad.any():
             i = _first_bad(bad)
-            raise DataFormatError(chunk.path, chunk.first_line + i,
-                                  f"column {fdef.name!r}: expected an integer, got {arr[i].as_py()!r}")
-        values = np.asarray(pc.cast(pc.fill_null(pc.utf8_trim_whitespace(arr), "0"), pa.int64()))
+            raise DataFormatError(chunk.path, chunk.line(i),
+                                  f"column {fdef.name!r}: expected an integer, got {show(arr[i].as_py())}")
+        trimmed = pc.fill_null(pc.utf8_trim_whitespace(arr), "0")
+        try:
+            values = np.asarray(pc.cast(trimmed, pa.int64()))
+        except pa.ArrowInvalid:  # an integer beyond 64 bits; only runs on bad input
+            i = next(i for i, v in enumerate(trimmed.to_pylist()) if not -2**63 <= int(v) < 2**63)
+            raise DataFormatError(chunk.path, chunk.line(i), f"column {fdef.name!r}: expected an integer that "
+                                  f"fits in 64 bits, got {show(arr[i].as_py())}") from None
     else:
         # Spaces around a number (" 3 ") are allowed, as in integer columns and by float().
         trimmed = pc.utf8_trim_whitespace(pc.fill_null(arr, "0"))
@@ -125,13 +137,16 @@ def _numeric_keys(fdef: RawField, arr: pa.Array, chunk: Chunk) -> pa.Array:
                 try:
                     pc.cast(pa.array([v]), pa.float64())
                 except pa.ArrowInvalid:
-                    raise DataFormatError(chunk.path, chunk.first_line + i,
-                                          f"column {fdef.name!r}: expected a number, got {arr[i].as_py()!r}") from None
+                    raise DataFormatError(chunk.path, chunk.line(i),
+                                          f"column {fdef.name!r}: expected a number, got {show(arr[i].as_py())}") from None
             raise
-        if np.isnan(values[valid]).any():
-            i = _first_bad(np.isnan(values) & valid)
-            raise DataFormatError(chunk.path, chunk.first_line + i,
-                                  f"column {fdef.name!r}: expected a number, got {arr[i].as_py()!r}")
+        bad = ~np.isfinite(values) & valid
+        if bad.any():
+            i = _first_bad(bad)
+            text = arr[i].as_py()
+            overflow = not np.isnan(values[i]) and "inf" not in text.lower()  # 1e309: too large for a double
+            raise DataFormatError(chunk.path, chunk.line(i), f"column {fdef.name!r}: expected a finite number, got "
+                                  f"{show(text)}" + (" (too large for a 64-bit float)" if overflow else ""))
     if fdef.bucket == "log_square":
         values = log_square_bucket(values)
     keys = pc.cast(pa.array(values), pa.string())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.compute as pc
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, show
 from .cache import build_or_load, cached_sha256
 from .raw import RawField
 from .readers import first_line, iter_delimited, resolve_split_files
@@ -49,8 +49,8 @@ def frappe_stream(files, block_bytes: int | None = None):
                     bad = ~np.asarray(ok)
                     if bad.any():
                         i = int(np.flatnonzero(bad)[0])
-                        raise DataFormatError(path, chunk.first_line + i, f"field {name!r}: expected a libsvm "
-                                              f"token 'index:value', got {tokens[i].as_py()!r}")
+                        raise DataFormatError(path, chunk.line(i), f"field {name!r}: expected a libsvm "
+                                              f"token 'index:value', got {show(tokens[i].as_py())}")
                     chunk.columns[name] = pc.replace_substring_regex(tokens, r":.*$", "")  # keep the global id
                 yield chunk
 

@@ -2,8 +2,10 @@
 
 We cut files ourselves instead of using Arrow's streaming reader, which reads ahead without a bound
 we can set (its buffered blocks grow with the file). A block ends after a newline; the last one may
-lack it. A UTF-8 byte-order mark and ``skip`` header lines are passed over first. Quoted fields
-spanning lines are not supported (none of the formats have them).
+lack it. A UTF-8 byte-order mark and ``skip`` header lines are passed over first. A quoted field
+spanning lines is read whole when the block holds it whole (a block is cut after a newline, which may
+fall inside such a field only in a file of more than one block); line numbers in messages count the
+file's physical lines (:class:`RecordLines`), not its records.
 
 * :func:`whole_line_arrays`: each block a uint8 view of a buffer that is read into and reused (one,
   or a few taking turns; the compiled Criteo pass reads these);
@@ -13,12 +15,13 @@ spanning lines are not supported (none of the formats have them).
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark that spreadsheets write at the start of a file
+from ..fileio import BOM  # the UTF-8 byte-order mark that spreadsheets write at the start of a file
 
 
 def count_byte(data: bytes, byte: int, step: int = 1 << 20) -> int:
@@ -90,4 +93,36 @@ def _after_last_newline(buf: np.ndarray, end: int, step: int = 1 << 16) -> int:
     return 0
 
 
-__all__ = ["BOM", "count_byte", "numbered_line_blocks", "whole_line_arrays", "whole_line_blocks"]
+def iter_records(data: bytes, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of every record of a block of delimited text as a csv parser reads it, ``line``
+    the 0-based physical line of the block the record starts on: a quoted field may span lines, and an
+    empty line holds no record (Arrow skips it too)."""
+    text = data.decode("utf-8", "replace")
+    reader = csv.reader((line + "\n" for line in text.split("\n")), delimiter=delimiter)
+    start = 0
+    try:
+        for record in reader:
+            if record:
+                yield start, record
+            start = reader.line_num
+    except csv.Error:
+        return
+
+
+class RecordLines:
+    """Row -> the file's 1-based physical line where that row starts, for a block of delimited text
+    that starts on line ``first``. Only an error message asks, so the block is scanned on the first
+    question, not before."""
+
+    def __init__(self, data: bytes, delimiter: str, first: int):
+        self.data, self.delimiter, self.first = data, delimiter, first
+        self._starts: list[int] | None = None
+
+    def __call__(self, row: int) -> int:
+        if self._starts is None:
+            self._starts = [start for start, _ in iter_records(self.data, self.delimiter)]
+        return self.first + (self._starts[row] if row < len(self._starts) else row)
+
+
+__all__ = ["BOM", "RecordLines", "count_byte", "iter_records", "numbered_line_blocks", "whole_line_arrays",
+           "whole_line_blocks"]

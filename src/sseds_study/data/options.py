@@ -13,7 +13,8 @@ import numbers
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from ..errors import OptionError
+from ..config.settings import SEED_RULE, is_seed
+from ..errors import OptionError, show, show_names
 
 # Every loader takes these from the caller, never as a dataset option.
 _NOT_OPTIONS = ("cache_dir", "progress")
@@ -30,19 +31,26 @@ def option_names(loader: Callable) -> tuple[str, ...]:
 
 def check_option_names(dataset: str, loader: Callable, options: Mapping) -> None:
     known = option_names(loader)
-    unknown = sorted(set(options) - set(known))
+    unknown = sorted(map(str, set(options) - set(known)))
     if unknown:
-        raise OptionError(f"dataset {dataset!r}: unknown option(s) {', '.join(unknown)}; "
+        raise OptionError(f"dataset {dataset!r}: unknown option(s) {show_names(unknown)}; "
                           f"valid options: {', '.join(sorted(known))}")
 
 
 def _fail(dataset: str, key: str, expected: str, value):
-    raise OptionError(f"dataset {dataset!r}: option {key}: expected {expected}; got {value!r}")
+    raise OptionError(f"dataset {dataset!r}: option {key}: expected {expected}; got {show(value)}")
 
 
 def int_option(dataset: str, key: str, value, minimum: int | None = None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or (minimum is not None and value < minimum):
         _fail(dataset, key, "an integer" + (f" >= {minimum}" if minimum is not None else ""), value)
+    return value
+
+
+def seed_option(dataset: str, key: str, value):
+    """A seed: the rule of every seed (``config.settings.is_seed``)."""
+    if not is_seed(value):
+        _fail(dataset, key, SEED_RULE, value)
     return value
 
 
@@ -84,7 +92,7 @@ def min_count_option(dataset: str, value):
 def check_common(dataset: str, options: Mapping) -> None:
     """Options several loaders share."""
     checks = {
-        "split_seed": lambda v: int_option(dataset, "split_seed", v),
+        "split_seed": lambda v: seed_option(dataset, "split_seed", v),
         "min_count": lambda v: min_count_option(dataset, v),
         "use_cache": lambda v: bool_option(dataset, "use_cache", v),
         "block_bytes": lambda v: int_option(dataset, "block_bytes", v, minimum=1),

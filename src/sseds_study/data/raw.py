@@ -47,7 +47,9 @@ class Chunk:
     columns: field name -> Arrow string array of length n (null = missing);
     labels: float32 (n,) in {0, 1}; path/first_line: where the rows came from (first_line is the
     1-based line of the first row, used in error messages); split: the split of every row when the
-    file is itself a split, None when rows are to be split at random.
+    file is itself a split, None when rows are to be split at random. lines: row -> the file's line
+    where it starts, for text whose rows are not one line each (a quoted field spanning lines, an
+    empty line); None: row i is on line first_line + i.
     """
 
     columns: dict[str, pa.Array]
@@ -55,9 +57,14 @@ class Chunk:
     path: str
     first_line: int
     split: int | None = None
+    lines: Callable[[int], int] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def line(self, row: int) -> int:
+        """The 1-based line of the file where row ``row`` of this chunk starts (for error messages)."""
+        return self.lines(row) if self.lines is not None else self.first_line + row
 
 
 ChunkStream = Callable[[], Iterator[Chunk]]  # called once per pass: must restart from the top

@@ -5,8 +5,12 @@ Arrow's CSV parser, every column as a string, with empty fields as null (= missi
 report line numbers for malformed rows, so when it rejects a block we scan that block line by line
 to name the line: that only ever runs on bad input.
 
-Line numbers in messages are 1-based physical lines of the file (the block's first line is exact;
-within a block, rows are counted, so a blank line inside a block would shift the count).
+Line numbers in messages are 1-based physical lines of the file: the block's first line is counted,
+and within a block the line of a row is found by scanning the block (``line_blocks.RecordLines``) when
+a message needs it, so a quoted field spanning lines or an empty line does not shift the count.
+
+A file is checked to be text first (``fileio.check_text_start``): a gzip-compressed csv is reported
+as compressed, not as bytes that are not UTF-8. The header line is read whole however long it is.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import DataFormatError, OptionError
-from .line_blocks import BOM, numbered_line_blocks
+from .. import fileio
+from ..errors import DataFormatError, OptionError, show, show_names
+from .line_blocks import BOM, RecordLines, iter_records, numbered_line_blocks
 from .raw import Chunk
 
 BLOCK_BYTES = 8 << 20  # Arrow parses this much text per block; bounds memory per chunk
@@ -32,22 +37,33 @@ _LABELS = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
 _BOOL_LABELS = {"true": 1.0, "false": 0.0}
 
 
+HEADER_LIMIT = 64 << 20  # a first line longer than this is not a header (nor a row of these formats)
+
+
 def check_file(path) -> Path:
-    """The path as a Path, or a DataFormatError if it is missing or empty."""
-    path = Path(path)
-    if not path.exists():
-        raise DataFormatError(path, None, "file not found")
-    if path.is_dir():
-        raise DataFormatError(path, None, "expected a file, found a directory")
+    """The path as a Path, or a DataFormatError if it is missing, a folder or empty."""
+    path = fileio.check_file(path)
     if path.stat().st_size == 0:
         raise DataFormatError(path, None, "file is empty; expected rows of data")
     return path
 
 
-def first_line(path, limit: int = 1 << 16) -> str:
-    """The first line of a text file (without the newline and a UTF-8 byte-order mark)."""
-    with open(check_file(path), "rb") as fh:
-        raw = fh.readline(limit)
+def check_text(path) -> Path:
+    """``check_file``, and the first bytes say text (not gzip, zip, UTF-16, ...)."""
+    path = check_file(path)
+    with open(path, "rb") as fh:
+        fileio.check_text_start(path, fh.read(16))
+    return path
+
+
+def first_line(path, limit: int = HEADER_LIMIT) -> str:
+    """The first line of a text file (without the newline and a UTF-8 byte-order mark), read whole: a
+    header of ten thousand columns is longer than any buffer size one would guess."""
+    with open(check_text(path), "rb") as fh:
+        raw = fh.readline(limit + 1)
+    if len(raw) > limit:
+        raise DataFormatError(path, 1, f"the first line is longer than {limit >> 20} MiB; expected a header "
+                              "or a data row")
     raw = raw.removeprefix(BOM)
     try:
         text = raw.decode("utf-8").rstrip("\r\n")
@@ -58,8 +74,10 @@ def first_line(path, limit: int = 1 << 16) -> str:
     return text
 
 
-def parse_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_bool: bool = False) -> np.ndarray:
-    """Label strings -> float32 (n,) in {0, 1}; anything else is a DataFormatError naming the line."""
+def parse_labels(arr: pa.Array, path, first_line_no, column: str, allow_bool: bool = False) -> np.ndarray:
+    """Label strings -> float32 (n,) in {0, 1}; anything else is a DataFormatError naming the line.
+    ``first_line_no``: the line of the first row, or a function row -> line (``Chunk.line``)."""
+    line_of = first_line_no if callable(first_line_no) else (lambda i: first_line_no + i)
     values = arr.to_pylist()
     table = dict(_LABELS)
     out = np.empty(len(values), dtype=np.float32)
@@ -71,12 +89,12 @@ def parse_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_boo
             out[i] = _BOOL_LABELS[key.lower()]
         else:
             expected = "0 or 1" + (" (or true/false)" if allow_bool else "")
-            shown = "an empty value" if v is None else repr(v)
-            raise DataFormatError(path, first_line_no + i, f"label column {column!r}: expected {expected}, got {shown}")
+            shown = "an empty value" if v is None else show(v)
+            raise DataFormatError(path, line_of(i), f"label column {column!r}: expected {expected}, got {shown}")
     return out
 
 
-def fast_labels(arr: pa.Array, path, first_line_no: int, column: str, allow_bool: bool = False) -> np.ndarray:
+def fast_labels(arr: pa.Array, path, first_line_no, column: str, allow_bool: bool = False) -> np.ndarray:
     """Like :func:`parse_labels` but vectorised for the common case of clean 0/1 labels."""
     is_one = pc.equal(arr, "1")
     is_zero = pc.equal(arr, "0")
@@ -96,13 +114,13 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
     column is handed on as a string array under its name. describe: a few words on the expected
     format, quoted in column-count errors.
     """
-    path = check_file(path)
+    path = check_text(path)
     names = list(names)
     if header:
         got = [c.strip() for c in next(csv.reader([first_line(path)], delimiter=delimiter))]
         if [c.lower() for c in got] != [c.lower() for c in names]:
             raise DataFormatError(path, 1, f"unexpected header: expected {len(names)} columns "
-                                  f"{','.join(names)}; got {len(got)} columns {','.join(got)}")
+                                  f"{show_names(names)}; got {len(got)} columns {show_names(got)}")
     skip = 1 if header else 0
     read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=block_bytes + (1 << 20))
     parse = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=lambda row: "error")
@@ -118,16 +136,17 @@ def iter_delimited(path, *, names: Sequence[str], delimiter: str, header: bool, 
         if table.num_rows == 0:
             continue
         cols = {n: table.column(i).combine_chunks() for i, n in enumerate(names)}
-        labels = fast_labels(cols.pop(label), path, line, label, allow_bool_labels)
+        lines = RecordLines(data, delimiter, line)
+        labels = fast_labels(cols.pop(label), path, lines, label, allow_bool_labels)
         rows += table.num_rows
-        yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split)
+        yield Chunk(columns=cols, labels=labels, path=str(path), first_line=line, split=split, lines=lines)
     if rows == 0:
         raise DataFormatError(path, None, "no data rows" + (" after the header" if header else ""))
 
 
 def _parse_error(path, data: bytes, line: int, delimiter: str, names, describe: str, exc) -> DataFormatError:
     """Arrow rejected a block: find the offending line in it to name it in the message (Arrow counts
-    rows of the block, not lines of the file)."""
+    rows of the block, not lines of the file; a record may span lines)."""
     rows = data.split(b"\n")
     for i, raw in enumerate(rows):
         try:
@@ -135,22 +154,21 @@ def _parse_error(path, data: bytes, line: int, delimiter: str, names, describe: 
         except UnicodeDecodeError as err:
             return _not_utf8(path, line + i, raw, err, delimiter, names)
     if "columns" not in str(exc):
-        return DataFormatError(path, None, f"cannot parse the file ({exc})")
-    text = [r.decode("utf-8") for r in rows]
+        return DataFormatError(path, None, f"cannot parse the file ({show(str(exc))})")
     fmt = f" ({describe})" if describe else ""
-    for i, row in enumerate(csv.reader(text, delimiter=delimiter)):
-        if row and len(row) != len(names):
-            return DataFormatError(path, line + i, f"expected {len(names)} columns{fmt}, got {len(row)}")
-    return DataFormatError(path, None, f"expected {len(names)} columns{fmt}: {exc}")
+    for start, record in iter_records(data, delimiter):
+        if len(record) != len(names):
+            return DataFormatError(path, line + start, f"expected {len(names)} columns{fmt}, got {len(record)}")
+    return DataFormatError(path, None, f"expected {len(names)} columns{fmt}: {show(str(exc))}")
 
 
 def _not_utf8(path, line: int, raw: bytes, err: UnicodeDecodeError, delimiter: str | None, names) -> DataFormatError:
     """A line that is not UTF-8: name the line, the byte and (in a data row) the column."""
-    where = f"byte 0x{raw[err.start]:02x} at position {err.start + 1}"
+    column = ""
     if delimiter is not None:
         col = raw[:err.start].count(delimiter.encode()) + 1
-        where += f", column {col}" + (f" ({names[col - 1]!r})" if col <= len(names) else "")
-    return DataFormatError(path, line, f"not UTF-8 text ({where}); save the file as UTF-8")
+        column = f", column {col}" + (f" ({names[col - 1]!r})" if col <= len(names) else "")
+    return fileio.not_utf8(path, line, raw, err.start, column=column)
 
 
 def iter_parquet(path, *, columns: Sequence[str], label: str, allow_bool_labels: bool = True,
@@ -190,7 +208,7 @@ def _parquet_labels(arr: pa.Array, path, line: int, label: str, allow_bool: bool
         bad = ~np.isin(values, (0.0, 1.0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataFormatError(path, line + i, f"label column {label!r}: expected 0 or 1, got {arr[i].as_py()!r}")
+            raise DataFormatError(path, line + i, f"label column {label!r}: expected 0 or 1, got {show(arr[i].as_py())}")
         return values.astype(np.float32)
     return parse_labels(arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string()), path, line, label,
                         allow_bool)

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import OptionError
 from ..metrics import roc_auc
 from .cache import build_or_load
-from .options import float_option, int_option
+from .options import float_option, int_option, seed_option
 from .raw import RawField
 from .readers import frame_chunks
 
@@ -55,7 +55,7 @@ def generate_synthetic(rows: int = 50_000, num_fields: int | None = None, vocab_
     """Draw the raw data. Returns (values int64 (rows, F), labels float32 (rows,), logits float64
     (rows,), truth dict)."""
     int_option("synthetic", "rows", rows, minimum=10)
-    int_option("synthetic", "seed", seed)
+    seed_option("synthetic", "seed", seed)
     for key, value in (("zipf", zipf), ("signal", signal), ("bias_scale", bias_scale), ("base_logit", base_logit)):
         float_option("synthetic", key, value)
     ranks = [int(r) for r in _int_list("ranks", ranks)]

@@ -45,7 +45,7 @@ from ..errors import OptionError
 from ..metrics import log_loss, roc_auc
 from .cache import build_or_load
 from .encode import assign_split
-from .options import float_option, int_option
+from .options import float_option, int_option, seed_option
 from .raw import RawField
 from .readers import frame_chunks
 from .spec import SPLITS
@@ -153,7 +153,7 @@ def plant_model(vocab_sizes: Sequence[int], ranks: Sequence[int], zipf: Sequence
 def check_settings(rows, vocab_sizes, ranks, zipf, signal, bias_scale, base_logit, seed):
     """Validate the options (each error names its option); returns the per-field lists."""
     int_option(NAME, "rows", rows, minimum=1000)
-    int_option(NAME, "seed", seed)
+    seed_option(NAME, "seed", seed)
     ranks = _int_list("ranks", ranks, 0)
     num_fields = len(ranks)
     vocab = _int_list("vocab_sizes", vocab_sizes, 2)

@@ -19,9 +19,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import yaml
-
-from ..errors import ConfigError, DataFormatError, OptionError
+from ..config.yamlfile import parse_yaml
+from ..errors import ConfigError, DataFormatError, OptionError, show, show_names
+from ..fileio import read_text
 from .cache import build_or_load, cached_sha256
 from .options import min_count_option
 from .raw import RawField
@@ -34,17 +34,14 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 def read_spec(path) -> dict:
     """The YAML column declaration as a dict (unknown keys are an error, so typos fail early)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: table spec not found")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    data = parse_yaml(read_text(path, "table spec (a YAML file)"), path)
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with keys {', '.join(SPEC_KEYS)}")
-    unknown = sorted(set(data) - set(SPEC_KEYS))
+    unknown = sorted(map(str, set(data) - set(SPEC_KEYS)))
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(SPEC_KEYS)}")
+        raise ConfigError(f"{path}: unknown key(s) {show_names(unknown)}; known: {', '.join(SPEC_KEYS)}")
     return data
 
 
@@ -80,13 +77,13 @@ class _Declared:
         value, where = self.pick(key, value, [])
         items = value if isinstance(value, (list, tuple)) else [value]
         if any(v is None or isinstance(v, (bool, dict, list, tuple)) for v in items):
-            raise OptionError(f"{where}: expected a column name or a list of column names; got {value!r}")
+            raise OptionError(f"{where}: expected a column name or a list of column names; got {show(value)}")
         return [str(v) for v in items]
 
     def text(self, key, value, default, what: str) -> str | None:
         value, where = self.pick(key, value, default)
         if value is not None and (not isinstance(value, str) or not value):
-            raise OptionError(f"{where}: expected {what}; got {value!r}")
+            raise OptionError(f"{where}: expected {what}; got {show(value)}")
         return value
 
     def delimiter(self, value) -> str | None:
@@ -94,22 +91,25 @@ class _Declared:
         delimiter = "\t" if delimiter in _TAB_NAMES else delimiter
         if delimiter is not None and (len(delimiter) != 1 or delimiter in '\r\n"'):
             _, where = self.pick("delimiter", value, None)
-            raise OptionError(f"{where}: expected one character, for example ',' or '\\t' (a tab); got {delimiter!r}")
+            raise OptionError(f"{where}: expected one character, for example ',' or '\\t' (a tab); got {show(delimiter)}")
         return delimiter
 
 
 def _check_header(path: Path, header: list[str], wanted: list[str]) -> None:
     """Every declared column is in the header exactly once (a second column of the same name would
     silently be read in its place)."""
-    missing = [c for c in wanted if c not in header]
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(h, []).append(i + 1)
+    missing = [c for c in wanted if c not in positions]
     if missing:
-        raise DataFormatError(path, 1, f"missing column(s) {', '.join(map(repr, missing))}; the header has "
-                              f"{', '.join(header)}")
+        raise DataFormatError(path, 1, f"missing column(s) {show_names(map(repr, missing))}; the header has "
+                              f"{len(header):,} column(s): {show_names(header)}")
     for c in wanted:
-        where = [i + 1 for i, h in enumerate(header) if h == c]
+        where = positions[c]
         if len(where) > 1:
-            raise DataFormatError(path, 1, f"column {c!r} appears {len(where)} times in the header (columns "
-                                  f"{', '.join(map(str, where))}); expected each declared column once")
+            raise DataFormatError(path, 1, f"column {show(c)} appears {len(where)} times in the header (columns "
+                                  f"{show_names(where)}); expected each declared column once")
 
 
 # Options that name files: a run is keyed by what they hold, never by where they are.
@@ -148,7 +148,7 @@ def load_table(*, cache_dir, progress: bool = True, path=None, train=None, valid
     if dupes or label in columns:
         raise ConfigError(f"table: column(s) declared twice or as both label and feature: {', '.join(dupes or [label])}")
     if numeric_bucket not in ("log_square", "none"):
-        raise ConfigError(f"table: numeric_bucket must be 'log_square' or 'none', got {numeric_bucket!r}")
+        raise ConfigError(f"table: numeric_bucket must be 'log_square' or 'none', got {show(numeric_bucket)}")
     files = resolve_split_files("table", path, train, valid, test)
     for p, _ in files:
         if p.suffix.lower() not in PARQUET_SUFFIXES:

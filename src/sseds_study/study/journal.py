@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, notice
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, read_text
 from .expand import expand_runs
 from .profile import StudyConfig, study_from_dict
 
@@ -139,9 +139,10 @@ def load_results(results_dir, study: StudyConfig | None = None, *, repair: bool 
         if not path.is_file():
             raise ConfigError(f"{results_dir}: no results here (run `sseds sweep` first)")
         try:
-            if not path.read_bytes().endswith(b"\n"):  # written whole, a table ends with a newline
+            text = read_text(path, "results table")
+            if not text.endswith("\n"):  # written whole, a table ends with a newline
                 raise ValueError("the last row is cut off")
-            return pd.read_csv(path)
+            return pd.read_csv(io.StringIO(text))
         except (ValueError, UnicodeDecodeError) as exc:  # pandas' EmptyDataError and ParserError too
             raise ConfigError(f"{path}: not a whole results table ({exc}) and no journal (runs/) to rebuild it "
                               "from; rerun `sseds sweep`") from None

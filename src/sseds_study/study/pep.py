@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +25,12 @@ from pathlib import Path
 import torch
 
 from ..config import ModelConfig, PEPConfig, TrainConfig, config_hash, to_dict
-from ..errors import ConfigError, NotReached, SsedsError
-from ..fileio import atomic_path
+from ..errors import ConfigError, NotReached, SsedsError, notice, one_line
 from ..models.pep import attach_soft_threshold
 from ..models.registry import build_model
 from ..search.pep import PEPSnapshot, PEPSnapshots, mask_stats
 from ..train import FitResult, fit, seed_everything
+from ..train.checkpoint import load_torch, save_torch
 from .pretrain import GroupCache
 from .runs import RunSpec
 
@@ -142,7 +141,8 @@ def load_or_search(ds, spec: RunSpec, cache: GroupCache) -> PEPSearch:
         try:
             search = load_search(path, identity)
         except SsedsError as exc:
-            print(f"sseds: {path}: unusable PEP search checkpoint ({exc}); searching again", file=sys.stderr)
+            reason = str(exc).removeprefix(f"{path}: ")
+            notice(f"{path}: unusable PEP search checkpoint ({one_line(reason)}); searching again")
     if search is None:
         search = run_pep_search(ds, spec.model, spec.train, spec.pep)
         if path is not None:
@@ -171,18 +171,13 @@ def save_search(path, search: PEPSearch, identity: dict) -> Path:
         "fractions": [[int(step), float(f)] for step, f in search.fractions],
         "fit": search.fit.to_dict(),
     }
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-    return Path(path)
+    return save_torch(payload, path)
 
 
 def load_search(path, identity: dict | None = None) -> PEPSearch:
     """Read a search written by ``save_search``; SsedsError when it is unreadable, in another
     format, or (``identity`` given) written for other settings."""
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a truncated or foreign file
-        raise SsedsError(f"not a readable PEP search ({exc})") from None
+    data = load_torch(path, "PEP search")
     if not isinstance(data, dict) or data.get("format") != PEP_CHECKPOINT_FORMAT:
         raise SsedsError(f"format {data.get('format') if isinstance(data, dict) else None!r}, "
                          f"expected {PEP_CHECKPOINT_FORMAT}")

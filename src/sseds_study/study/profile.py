@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from ..config.settings import (
     EXECUTORS,
+    SEED_LIMIT,
     DataConfig,
     ModelConfig,
     PEPConfig,
@@ -26,13 +28,14 @@ from ..config.settings import (
     apply_variant,
     check_budget,
     check_choice,
+    check_seed,
     check_workers,
     from_dict,
     load_yaml,
 )
 from ..data import DATASET_NAMES, check_dataset_options, has_planted_truth
 from ..data.paths import repo_root
-from ..errors import ConfigError
+from ..errors import ConfigError, show, show_names
 from ..models.registry import canonical_model_name
 from .methods import check_method, get_method
 
@@ -78,13 +81,20 @@ class StudyConfig:
     def __post_init__(self):
         if not _NAME.match(self.name) or ".." in self.name:
             raise ConfigError(f"study.name: expected letters, digits, '_', '-' or '.' (it names a results "
-                              f"folder); got {self.name!r}")
+                              f"folder); got {show(self.name)}")
         for what in ("datasets", "models", "methods", "budgets", "seeds"):
             if not getattr(self, what):
                 raise ConfigError(f"study.{what}: expected at least one entry; got none")
         _check_methods(self.methods)
         for b in self.budgets:
             check_budget(b, "study.budgets")
+        for s in self.seeds:
+            check_seed(s, "study.seeds")
+        if self.split_per_seed:  # seed s splits with split_seed + s: that too is a seed
+            for d in self.datasets:
+                if d.split_seed + max(self.seeds) >= SEED_LIMIT:
+                    raise ConfigError(f"study.seeds: with split_per_seed, dataset {d.name}'s split_seed "
+                                      f"{d.split_seed} + seed {max(self.seeds)} must stay below 2**63")
         check_workers(self.workers, "study.workers")
         check_choice(self.executor, EXECUTORS, "study.executor")
         object.__setattr__(self, "models", tuple(_canonical_model(m) for m in self.models))
@@ -93,7 +103,7 @@ class StudyConfig:
         _check_runs(self, searches)
         for name in (*self.reuse, *self.companions.values()):
             if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
-                raise ConfigError(f"study.reuse / study.companions: expected profile names; got {name!r}")
+                raise ConfigError(f"study.reuse / study.companions: expected profile names; got {show(name)}")
 
 
 def _check_datasets(datasets) -> None:
@@ -114,12 +124,12 @@ def _check_runs(study: StudyConfig, searches) -> None:
         budgets = method.run_budgets(study.budgets, emb_dim)
         if not budgets:
             need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
-            raise ConfigError(f"study.methods: {name!r} runs at none of the budgets "
+            raise ConfigError(f"study.methods: {show(name)} runs at none of the budgets "
                               f"{', '.join(map(str, study.budgets))}; it needs a budget of at least {need:g}")
         lacking = [d.name for d in study.datasets if not has_planted_truth(d.name)]
         if method.needs_planted_truth and lacking:
             planted = ", ".join(n for n in DATASET_NAMES if has_planted_truth(n))
-            raise ConfigError(f"study.methods: {name!r} needs data with planted ranks ({planted}); "
+            raise ConfigError(f"study.methods: {show(name)} needs data with planted ranks ({planted}); "
                               f"dataset(s) {', '.join(lacking)} have none")
         followed = {method.run_search(s) for s in searches} if "min_dim" in method.search_fields else ()
         for search in followed:
@@ -143,17 +153,21 @@ def _canonical_model(name: str) -> str:
 
 def _as_list(value, what: str, source: str) -> list:
     if not isinstance(value, (list, tuple)):
-        raise ConfigError(f"{source}: {what}: expected a list; got {value!r}")
+        raise ConfigError(f"{source}: {what}: expected a list; got {show(value)}")
     return list(value)
 
 
 def _numbers(values, what: str, source: str, cast) -> tuple:
     out = []
     for v in _as_list(values, what, source):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or (cast is int and v != int(v)):
-            raise ConfigError(f"{source}: {what}: expected {'integers' if cast is int else 'numbers'}; got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (cast is int and not _is_whole(v)):
+            raise ConfigError(f"{source}: {what}: expected {'integers' if cast is int else 'numbers'}; got {show(v)}")
         out.append(cast(v))
     return tuple(out)
+
+
+def _is_whole(v) -> bool:
+    return isinstance(v, int) or (math.isfinite(v) and v == int(v))
 
 
 def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
@@ -161,12 +175,12 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
     data = dict(data)
     data.pop("extends", None)
     known = {f.name for f in dataclasses.fields(StudyConfig)}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(map(str, set(data) - known))
     if unknown:
-        raise ConfigError(f"{source}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"{source}: unknown setting(s) {show_names(unknown)}; known: {', '.join(sorted(known))}")
     for required in REQUIRED:
         if required not in data:
-            raise ConfigError(f"{source}: missing required setting {required!r}")
+            raise ConfigError(f"{source}: missing required setting {show(required)}")
     datasets = []
     for i, d in enumerate(_as_list(data["datasets"], "datasets", source)):
         d = {"name": d} if isinstance(d, str) else d
@@ -176,7 +190,7 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
     variants = _as_list(data.get("variants") or [], "variants", source)
     companions = data.get("companions") or {}
     if not isinstance(companions, dict):
-        raise ConfigError(f"{source}: companions: expected a mapping of role to profile name; got {companions!r}")
+        raise ConfigError(f"{source}: companions: expected a mapping of role to profile name; got {show(companions)}")
     return StudyConfig(
         name=str(data["name"]),
         datasets=tuple(datasets),
@@ -204,7 +218,7 @@ def study_from_dict(data: dict, source: str = "study") -> StudyConfig:
 def _factorial(value, source: str) -> dict:
     if not isinstance(value, dict) or not all(isinstance(v, list) and v for v in value.values()):
         raise ConfigError(f"{source}: factorial: expected a mapping of search setting to a non-empty list of "
-                          f"levels; got {value!r}")
+                          f"levels; got {show(value)}")
     return {str(k): list(v) for k, v in value.items()}
 
 
@@ -218,7 +232,7 @@ def factorial_variants(factorial: dict) -> list[dict]:
 
 def _flag(value, what: str, source: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{source}: {what}: expected true or false; got {value!r}")
+        raise ConfigError(f"{source}: {what}: expected true or false; got {show(value)}")
     return value
 
 
@@ -228,7 +242,7 @@ _TUNED_KEYS = ("dataset", "model", "lr", "emb_weight_decay")
 def _tuned_entry(entry, i: int, source: str) -> dict:
     if not isinstance(entry, dict) or set(entry) != set(_TUNED_KEYS):
         raise ConfigError(f"{source}: tuned[{i}]: expected a mapping with exactly {', '.join(_TUNED_KEYS)}; "
-                          f"got {entry!r}")
+                          f"got {show(entry)}")
     return {k: entry[k] for k in _TUNED_KEYS}
 
 
@@ -273,7 +287,7 @@ def resolve_profile(path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if parent is None:
         return data
     if not isinstance(parent, str) or not parent:
-        raise ConfigError(f"{path}: extends: expected the name of another profile; got {parent!r}")
+        raise ConfigError(f"{path}: extends: expected the name of another profile; got {show(parent)}")
     parent_path = path.parent / (parent if parent.endswith((".yaml", ".yml")) else f"{parent}.yaml")
     if parent_path.resolve() in _seen + (path.resolve(),):
         chain = " -> ".join(str(p) for p in (*_seen, path.resolve(), parent_path.resolve()))

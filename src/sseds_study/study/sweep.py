@@ -3,6 +3,10 @@
 A run whose key is in the journal with status ``ok`` is never recomputed, so an interrupted sweep
 (Ctrl-C, a killed machine) resumes where it stopped. A run that raises is recorded with status
 ``failed`` and its error, does not stop the sweep, and is tried again by the next sweep.
+
+Before any run, each dataset the runs still to do read is loaded once (``check_data``): a data file
+that cannot be read (a malformed row, a missing file, a compressed csv) stops the sweep with one
+error, instead of failing every run one by one. The encoding is cached, so the runs do not repeat it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pandas as pd
 from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidgets
 
 from ..config import EXECUTORS, check_choice, check_workers, to_dict
+from ..errors import SsedsError
 from ..fileio import atomic_write_text, check_writable_dir
 from .executors import sweep_in_process, sweep_processes, sweep_ray
 from .expand import balance_groups, expand_runs, group_runs
@@ -129,6 +134,27 @@ def copy_reused(specs, results_dir: Path, reuse: list[Path]) -> int:
     return copied
 
 
+def check_data(specs, progress: bool = True) -> None:
+    """Load, once, each dataset that ``specs`` read (one split of it: the file's content does not depend
+    on the split): data that cannot be read raises its one error now, before any run starts. Only the
+    user's mistakes (SsedsError) stop here; anything else is left to the runs, which record it."""
+    from ..data import load_dataset_from_config
+
+    seen = set()
+    for spec in specs:
+        what = json.dumps({"name": spec.data.name, "options": to_dict(spec.data.options)}, sort_keys=True,
+                          default=str)
+        if what in seen:
+            continue
+        seen.add(what)
+        try:
+            load_dataset_from_config(spec.data, progress=progress)
+        except SsedsError:
+            raise
+        except Exception:  # noqa: S110 - not the user's mistake: each run fails with it and records it
+            pass
+
+
 def _execute(specs, results_dir: Path, desc: str, profile: str, executor: str, workers: int,
              progress: bool, reuse: list[Path] = ()) -> SweepReport:
     """Run the specs not yet journalled under ``results_dir`` (first copying those the ``reuse``
@@ -140,6 +166,7 @@ def _execute(specs, results_dir: Path, desc: str, profile: str, executor: str, w
     journal = read_journal(results_dir)
     done = {k for k, r in journal.items() if r.get("status") == "ok"}
     todo = [s for s in specs if s.key not in done]
+    check_data(todo, progress)
     current = {spec.key for spec in specs}
     origin = provenance(profile)
     start = time.perf_counter()

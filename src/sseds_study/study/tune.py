@@ -12,13 +12,14 @@ but never read here: the choice is made on validation data alone.
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from ..data.registry import data_key
 from ..errors import ConfigError
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, read_text
 from .expand import seed_data
 from .journal import read_journal, saved_study
 from .methods import get_method
@@ -103,4 +104,4 @@ def load_tuning(results_dir) -> pd.DataFrame:
     path = Path(results_dir) / TUNING_FILE
     if not path.is_file():
         raise ConfigError(f"{path}: no tuning table here (the profile has no tuning stage, or its sweep has not run)")
-    return pd.read_csv(path)
+    return pd.read_csv(io.StringIO(read_text(path, "tuning table")))
