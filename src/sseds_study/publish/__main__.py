@@ -22,9 +22,9 @@ from ..study.provenance import git_commit
 from .check import check_book
 from .notebooks import hide_injected_parameters
 from .pdf import print_pdf
-from .provenance import stamp_chapter
 from .report import format_report, plural
 from .stages import time_stage
+from .stamps import stamp_chapter
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from sseds_study.publish.provenance import chapter_commit, chapter_problems, stamp_chapter
+from sseds_study.publish.stamps import chapter_commit, chapter_problems, stamp_chapter
 
 
 def _git(repo, *args) -> str:
