@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
+from ..errors import ConfigError, one_line
 
 # `exact` is the measured drop-column loss change (search/exact.py), the yardstick for the four
 # gradient estimators; it costs one forward pass per column and batch.
@@ -327,7 +327,7 @@ def load_yaml(path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        raise ConfigError(f"{path}: not valid YAML ({one_line(exc)})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return data

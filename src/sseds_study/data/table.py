@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ConfigError, DataFormatError, OptionError
+from ..errors import ConfigError, DataFormatError, OptionError, one_line
 from .cache import build_or_load, cached_sha256
 from .options import min_count_option
 from .raw import RawField
@@ -39,7 +39,7 @@ def read_spec(path) -> dict:
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        raise ConfigError(f"{path}: not valid YAML ({one_line(exc)})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with keys {', '.join(SPEC_KEYS)}")
     unknown = sorted(set(data) - set(SPEC_KEYS))
