@@ -40,7 +40,7 @@ def test_every_option_is_a_setting_or_the_commands_own():
                 seen += 1
             else:
                 assert action.dest in CLI_ONLY, f"sseds {command} {action.option_strings}: sets no config field"
-    assert seen >= 20  # data (3) + train (14) + search (3 + 10 + 6)
+    assert seen >= 26  # data (3) + train (14) + search (3 + 10 + 6 + 6 PEP)
 
 
 def test_search_defaults_are_the_profiles():
@@ -55,7 +55,9 @@ def test_choices_come_from_the_settings():
     parser = _subcommands(build_parser())["search"]
     choices = {a.dest: a.choices for a in parser._actions if a.choices}
     assert tuple(choices["estimator"]) == ESTIMATORS and tuple(choices["score_split"]) == SCORE_SPLITS
-    assert "sseds" in choices["method"] and "pep" not in choices["method"]  # pep masks entries, no widths
+    # every method that chooses widths or an element mask; not the references' evaluations
+    assert {"sseds", "uniform", "pep", "pep_fresh"} <= set(choices["method"])
+    assert "full" not in choices["method"] and "prune_only" not in choices["method"]
 
 
 def test_a_value_out_of_range_is_refused_by_the_dataclass(capsys):
@@ -63,6 +65,14 @@ def test_a_value_out_of_range_is_refused_by_the_dataclass(capsys):
 
     assert main(["search", "--num-batches", "0"]) == 2
     assert "search.num_batches: expected a positive value" in capsys.readouterr().err
+
+
+def test_pep_options_are_pepconfigs():
+    from sseds_study.config.settings import PEPConfig
+
+    args = build_parser().parse_args(["search", "--method", "pep"])
+    assert (args.pep_granularity, args.pep_threshold_init, args.pep_max_epochs) == (
+        PEPConfig().granularity, PEPConfig().threshold_init, PEPConfig().max_epochs)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["search", "--help"], ["train", "--help"], ["sweep", "--help"]])

@@ -18,10 +18,12 @@ from pathlib import Path
 from .cli_args import (
     add_data_args,
     add_model_train_args,
+    add_pep_args,
     add_search_args,
     data_config,
     load_data,
     model_config,
+    pep_config,
     search_config,
     train_config,
 )
@@ -94,30 +96,46 @@ def cmd_train(args) -> int:
     return 0
 
 
+def searchable_methods() -> tuple[str, ...]:
+    """The methods ``sseds search`` runs: every registered one that chooses widths (retrained) or an
+    element mask (PEP), not the references' evaluations."""
+    return method_names(evaluation="retrain") + method_names(evaluation="masked")
+
+
 def cmd_search(args) -> int:
-    """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field.
-    The budget, min_dim and the results folder are checked first: pretraining can take hours."""
+    """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field (or,
+    for a method that masks entries, the entries it keeps per field). The budget, min_dim and the
+    results folder are checked first: pretraining can take hours."""
     from .study.methods import MethodInput, check_allocation_inputs, get_method
+    from .study.pep import resolve_pep
     from .study.pretrain import GroupCache, load_or_pretrain
     from .study.runs import RunSpec
 
     search = search_config(args)
     check_budget(args.budget, "--budget")
+    method = get_method(args.method)
+    pep = resolve_pep(pep_config(args), [args.budget]) if method.reads_pep else None
     spec = RunSpec(data_config(args), dataclasses.replace(model_config(args), emb_dims=None),
-                   train_config(args), search, args.method, args.budget)
+                   train_config(args), method.run_search(search), args.method, args.budget, pep)
     cache_dir = Path(args.results) if args.results else Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / "search"
     check_writable_dir(cache_dir, "--results")
     ds = load_data(args)
     check_allocation_inputs(ds.vocab_sizes, spec)
     pre = load_or_pretrain(ds, spec, cache_dir)
-    inputs = MethodInput(ds, pre, spec, GroupCache())
+    inputs = MethodInput(ds, pre, spec, GroupCache(results_dir=cache_dir))
     start = time.perf_counter()
-    alloc = get_method(args.method).allocate(inputs)
+    alloc = method.allocate(inputs)
     seconds = inputs.search_seconds + time.perf_counter() - start
     print(f"{ds.name} / {spec.model.name} / {args.method}: budget {args.budget:g} -> achieved "
           f"{alloc.achieved_budget:.4f} ({alloc.kept_params:,} of {alloc.base_params:,} embedding parameters), "
           f"search {seconds:.2f} s")
     width = max(len(f.name) for f in ds.fields)
+    if method.evaluation == "masked":  # entries, not widths: the share of each field's table kept
+        for f, kept in zip(ds.fields, alloc.field_params, strict=True):
+            share = kept / (f.vocab_size * spec.model.emb_dim)
+            print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  kept {kept:>9,} entries ({share:6.1%})  "
+                  f"{'#' * round(share * 20)}")
+        return 0
     for f, d in zip(ds.fields, alloc.emb_dims, strict=True):
         print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  d={d:>3}  {'#' * int(d)}")
     return 0
@@ -197,9 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_train_args(p)
     p.add_argument("--budget", type=float, default=0.1, help="fraction of embedding parameters kept, in (0, 1] "
                                                                "(default 0.1)")
-    p.add_argument("--method", default="sseds", choices=method_names(evaluation="retrain"),
-                   help="how widths are chosen (the methods that retrain a slim model; default sseds)")
+    p.add_argument("--method", default="sseds", choices=searchable_methods(),
+                   help="how widths (or, for pep and pep_fresh, the kept entries) are chosen (default sseds)")
     add_search_args(p)
+    add_pep_args(p)
     p.add_argument("--results", help="where the pretrained model is cached (default results/search)")
     p.set_defaults(func=cmd_search)
 
