@@ -146,8 +146,12 @@ class Estimate:
                 f"already done); this machine fits {rates} models a minute (one epoch took "
                 f"{', '.join(f'{m} {s:.1f} s' for m, s in self.probe.epoch_seconds.items())}; "
                 f"{self.epochs_typical:.0f} epochs a fit), {self.parallel} at a time: about "
-                f"{self.typical_minutes:.0f} min, at most {self.longest_minutes:.0f} if every fit runs all its "
-                f"epochs")
+                f"{_minutes(self.typical_minutes)} min, at most {_minutes(self.longest_minutes)} if every fit runs all "
+                f"its epochs")
+
+
+def _minutes(m: float) -> str:
+    return f"{m:.1f}" if m < 10 else f"{m:.0f}"
 
 
 def estimate(study: StudyConfig, results_dir, measured: Probe | None = None) -> Estimate:
