@@ -15,7 +15,7 @@ from sseds_study import cli
 from sseds_study import study as st
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = ("data", "train", "search", "sweep", "results")
+COMMANDS = ("data", "train", "search", "sweep", "results", "init", "report")
 
 
 def run_cli(*args, cwd=None, env_extra=None):

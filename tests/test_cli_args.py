@@ -15,7 +15,13 @@ from sseds_study.config.settings import ESTIMATORS, SCORE_SPLITS, DataConfig, Se
 
 # Options that set no config field: each is the command's own (what to run, where to write).
 CLI_ONLY = {"help", "quiet", "manifest", "out", "budget", "method", "results", "executor", "workers", "config",
-            "target", "path", "label", "categorical", "numeric", "multi", "spec", "option", "emb_dims"}
+            "target", "path", "label", "categorical", "numeric", "multi", "spec", "option", "emb_dims",
+            # sseds init: the table and what to declare about its columns (written into the profile, whose
+            # settings are the book's), how much of it to read, where to write and whether over a file
+            "data", "ignore", "delimiter", "sample_rows", "quick", "force",
+            # sseds report: the profile (which holds every setting), its quick tier, stop after the
+            # estimate, the HTML without the PDF
+            "profile", "estimate", "no_pdf"}
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -31,7 +37,7 @@ def _expected(action) -> object:
 
 def test_every_option_is_a_setting_or_the_commands_own():
     commands = _subcommands(build_parser())
-    assert set(commands) == {"data", "train", "search", "sweep", "results"}
+    assert set(commands) == {"data", "train", "search", "sweep", "results", "init", "report"}
     seen = 0
     for command, parser in commands.items():
         for action in parser._actions:
@@ -75,7 +81,8 @@ def test_pep_options_are_pepconfigs():
         PEPConfig().granularity, PEPConfig().threshold_init, PEPConfig().max_epochs)
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["search", "--help"], ["train", "--help"], ["sweep", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["search", "--help"], ["train", "--help"], ["sweep", "--help"],
+                                  ["init", "--help"], ["report", "--help"]])
 def test_help_imports_no_heavy_library(argv):
     heavy = ("torch", "pandas", "sklearn", "matplotlib", "polars", "scipy")
     code = (f"import sys\nfrom sseds_study.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
