@@ -30,16 +30,18 @@ def test_the_example_table_gets_each_kind_with_its_evidence(example):
     report = inspect_table(example, "click")
     assert report.whole_file and report.rows == 2000 and report.delimiter == ","
     assert _kinds(report) == {"row_id": "ignore", "user": "categorical", "item": "categorical",
-                              "site": "categorical", "device": "categorical", "price": "numeric", "age": "numeric",
+                              "site": "categorical", "device": "categorical", "price": "numeric", "age": "categorical",
                               "tags": "multi", "source": "ignore"}
     cols = {c.name: c for c in report.columns}
     assert cols["device"].integer and cols["device"].distinct == 5 and "codes" in cols["device"].reason
     assert cols["tags"].separator == "|" and cols["tags"].max_values == 4 and report.multi_separator == "|"
-    assert cols["age"].missing > 0 and cols["age"].numeric_rate == 1.0
+    assert cols["age"].missing > 0 and cols["age"].numeric_rate == 1.0 and cols["age"].integer
+    # Whole numbers with many levels may be ids (kept categories: buckets would merge them) or a quantity.
+    assert cols["age"].ambiguous and "ids or codes" in cols["age"].reason
     assert "one value" in cols["source"].reason and not cols["source"].ambiguous
     # An identifier is left out, but flagged: the sample cannot tell an id from a timestamp.
     assert cols["row_id"].ambiguous and "identifier" in cols["row_id"].reason
-    assert [c.name for c in report.ambiguous] == ["row_id"]
+    assert [c.name for c in report.ambiguous] == ["row_id", "age"]
     assert 0 < report.positive_rate < 1
 
 
@@ -49,7 +51,7 @@ def test_the_printed_proposal_marks_what_the_sample_does_not_settle(example):
     assert "all 2,000 rows" in lines[0] and "'click'" in lines[0]
     row = next(line for line in lines if line.strip().startswith("row_id"))
     assert " ? " in row and "ignore" in row
-    assert lines[-1].startswith("? 1 column(s)") and "row_id" in lines[-1]
+    assert lines[-1].startswith("? 2 column(s)") and "row_id, age" in lines[-1]
 
 
 def test_the_sample_is_bounded(example):
@@ -62,6 +64,7 @@ def test_the_sample_is_bounded(example):
     (["1", "2", "3"] * 50, "categorical", False),  # whole numbers, few levels: codes
     ([str(i / 100) for i in range(200)], "numeric", True),  # fractions below 2: a bucket each
     ([f"{i * 1.5:.1f}" for i in range(50)] * 3, "numeric", False),
+    ([str(i) for i in range(1, 400)] * 3, "categorical", True),  # whole numbers, many levels: ids or a count
     ([str(i) for i in range(50)] * 5 + ["n/a"] * 5, "categorical", True),  # mostly numbers, some text
     (["a|b", "c", "a|c|d", "b"] * 30, "multi", False),
     (["a|b"] * 3 + ["x", "y", "z"] * 10, "multi", True),  # few cells hold the separator
@@ -94,6 +97,7 @@ def test_tsv_and_parquet(tmp_path):
     assert tsv.delimiter == "\t" and pq.delimiter is None
     assert _kinds(tsv)["tags"] == _kinds(pq)["tags"] == "multi"
     assert _kinds(tsv)["price"] == _kinds(pq)["price"] == "numeric"
+    assert _kinds(tsv)["age"] == _kinds(pq)["age"] == "categorical"
 
 
 def test_declarations_replace_proposals_and_are_flagged_when_the_sample_disagrees(example):

@@ -33,8 +33,8 @@ def test_the_profile_loads_with_the_tables_columns_and_the_books_protocol(table,
     study = load_study(out)
     data = study.datasets[0]
     assert data.name == "table" and data.options["label"] == "click"
-    assert data.options["categorical"] == ["user", "item", "site", "device"]
-    assert data.options["numeric"] == ["price", "age"] and data.options["multi"] == ["tags"]
+    assert data.options["categorical"] == ["user", "item", "site", "device", "age"]
+    assert data.options["numeric"] == ["price"] and data.options["multi"] == ["tags"]
     assert data.options["multi_sep"] == "|"
     written = yaml.safe_load(text)["datasets"][0]["options"]["path"]
     assert written.startswith("../") and Path(data.options["path"]).resolve() == table.resolve()  # from its folder
@@ -51,7 +51,8 @@ def test_every_choice_has_a_comment_and_doubts_are_marked(table, tmp_path):
                 and not line.rstrip().endswith(":"):
             assert "#" in line or line.startswith("name:"), line
     assert "#   row_id  ? " in text and "identifier" in text  # left out, with the reason and the doubt
-    assert "'?' marks 1 column(s)" in text and "# Command: sseds init ..." in text
+    assert "'?' marks 2 column(s)" in text and "# Command: sseds init ..." in text
+    assert "        - age     # ? whole numbers, 63 distinct: ids or codes" in text
 
 
 def test_quick_tier_and_declarations(table, tmp_path):

@@ -3,8 +3,10 @@
 ``inspect_table`` reads the header and the first ``sample_rows`` rows of a csv/tsv or parquet file
 (the table dataset's formats, ``data.table``) and proposes a kind for every column but the label:
 
-* ``numeric``: every sampled value parses as a number, with more distinct values than a code has;
-* ``categorical``: anything else with repeated values (integer codes with few levels too);
+* ``numeric``: every sampled value parses as a number, not all of them whole numbers;
+* ``categorical``: anything else with repeated values, whole numbers too: integer ids (a user, an
+  item) would lose their identity in numeric buckets, so a column of whole numbers with many levels
+  is kept categorical and flagged (it may be a count or an age, better declared numeric);
 * ``multi``: a share of the cells hold a separator (``|``, ``;`` or ``,`` when it is not the
   file's delimiter), so one cell holds several values;
 * ``ignore``: no value, one value, or a value in nearly every row of its own (an identifier).
@@ -235,6 +237,10 @@ def propose(col: ColumnReport) -> ColumnReport:
             return replace(col, kind="ignore", ambiguous=True,
                            reason=f"a whole number of its own in nearly every row ({_count(col.distinct)} of "
                                   f"{_count(n)}): an identifier or a timestamp? declare it numeric to bucket it")
+        if col.integer:  # a user or item id, or a count: bucketing an id would merge its values
+            return replace(col, kind="categorical", ambiguous=True,
+                           reason=f"whole numbers, {_count(col.distinct)} distinct: ids or codes, kept as categories; "
+                                  "a quantity (a count, an age) can be declared numeric (log-square buckets)")
         if col.small_values > max(SMALL_VALUES, col.distinct // 10):
             return replace(col, kind="numeric", ambiguous=True,
                            reason=f"numbers ({_count(col.distinct)} distinct), {_count(col.small_values)} of them "
