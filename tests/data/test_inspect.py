@@ -78,6 +78,12 @@ def test_each_rule(values, kind, ambiguous):
     assert (col.kind, col.ambiguous) == (kind, ambiguous), col.reason
 
 
+def test_a_few_text_values_among_numbers_are_shown_and_never_rounded_away():
+    col = propose(column_evidence("year", [str(1990 + i % 30) for i in range(5000)] + ["unkonwn"], ","))
+    assert col.kind == "categorical" and col.ambiguous
+    assert col.reason.startswith("99.98% numbers, the rest text (such as 'unkonwn')")
+
+
 def test_the_file_delimiter_is_never_a_multi_separator():
     values = ["a;b", "c;d"] * 20
     assert propose(column_evidence("c", values, ",")).kind == "multi"

@@ -58,7 +58,8 @@ class ColumnReport:
     rows: sampled rows; missing: of them, empty cells; distinct: distinct non-empty values;
     numeric_rate: share of the non-empty values that parse as a finite number; integer: all of those
     are whole numbers; separator / separator_rate: the likeliest multi-value separator and the share
-    of non-empty values holding it; max_values: the most values one cell holds with it. kind: the
+    of non-empty values holding it; max_values: the most values one cell holds with it;
+    text_example: the first sampled value that is not a number. kind: the
     proposal (or the declaration, ``declared``); reason: why, in a few words; ambiguous: the sample
     does not settle it (check it).
     """
@@ -73,6 +74,7 @@ class ColumnReport:
     separator: str | None
     separator_rate: float
     max_values: int
+    text_example: str | None = None  # a sampled value that is not a number
     kind: str = "categorical"
     reason: str = ""
     ambiguous: bool = False
@@ -198,7 +200,9 @@ def _number(text: str) -> float | None:
 def column_evidence(name: str, values: list[str | None], delimiter: str | None) -> ColumnReport:
     """The evidence of one column's sampled values (kind not yet proposed)."""
     present = [v for v in values if v is not None]
-    numbers = [n for n in (_number(v) for v in present) if n is not None]
+    parsed = [_number(v) for v in present]
+    numbers = [n for n in parsed if n is not None]
+    text = next((v for v, n in zip(present, parsed, strict=True) if n is None), None)
     distinct = set(present)
     small = {n for n in numbers if n <= 2 and n != int(n)}
     best, best_rate, best_max = None, 0.0, 0
@@ -213,11 +217,17 @@ def column_evidence(name: str, values: list[str | None], delimiter: str | None) 
     return ColumnReport(name=name, rows=len(values), missing=len(values) - len(present), distinct=len(distinct),
                         numeric_rate=len(numbers) / len(present) if present else 0.0,
                         integer=bool(numbers) and all(n == int(n) for n in numbers), small_values=len(small),
-                        separator=best, separator_rate=best_rate, max_values=best_max)
+                        separator=best, separator_rate=best_rate, max_values=best_max, text_example=text)
 
 
 def _count(n: int) -> str:
     return f"{n:,}"
+
+
+def _share(rate: float) -> str:
+    """A share as a percentage that never rounds a part to none or to all ('99.98%', not '100.0%')."""
+    text = f"{rate:.1%}"
+    return f"{rate:.2%}" if text in ("0.0%", "100.0%") and 0 < rate < 1 else text
 
 
 def propose(col: ColumnReport) -> ColumnReport:
@@ -250,8 +260,9 @@ def propose(col: ColumnReport) -> ColumnReport:
                                                    "bucketed by log-square")
     if col.numeric_rate >= 0.9:
         return replace(col, kind="categorical", ambiguous=True,
-                       reason=f"{col.numeric_rate:.1%} numbers, the rest text: categorical (a numeric column stops "
-                              "at its first text value); clean it and declare it numeric if it is a quantity")
+                       reason=f"{_share(col.numeric_rate)} numbers, the rest text (such as {col.text_example!r}): "
+                              "categorical (a numeric column stops at its first text value); clean it and declare it "
+                              "numeric if it is a quantity")
     if col.separator is not None and col.separator_rate >= MULTI_SHARE:
         return replace(col, kind="multi", ambiguous=col.separator_rate < MULTI_SURE,
                        reason=f"{col.separator_rate:.0%} of its values hold {col.separator!r} (up to "
@@ -262,7 +273,7 @@ def propose(col: ColumnReport) -> ColumnReport:
                               "identifier or free text? ignored: its test rows would meet unseen values")
     if col.separator is not None and col.separator_rate > 0:
         return replace(col, kind="categorical", ambiguous=True,
-                       reason=f"{_count(col.distinct)} distinct values; {col.separator_rate:.1%} hold "
+                       reason=f"{_count(col.distinct)} distinct values; {_share(col.separator_rate)} hold "
                               f"{col.separator!r}: categorical, or multi-valued?")
     return replace(col, kind="categorical", reason=f"{_count(col.distinct)} distinct values")
 
@@ -309,8 +320,8 @@ def inspect_table(path, label: str, *, sample_rows: int = SAMPLE_ROWS, delimiter
 def _declared_reason(col: ColumnReport, kind: str) -> tuple[str, bool]:
     """A declaration stands; the reason says what the sample shows against it, if anything."""
     if kind == "numeric" and col.numeric_rate < 1.0 and col.present:
-        return (f"declared numeric, but {1 - col.numeric_rate:.1%} of its sampled values are not numbers: encoding "
-                "stops at the first", True)
+        return (f"declared numeric, but {_share(1 - col.numeric_rate)} of its sampled values are not numbers (such as "
+                f"{col.text_example!r}): encoding stops at the first", True)
     if kind == "multi" and not col.separator_rate:
         return "declared multi-valued, but no sampled value holds a separator", True
     return f"declared {kind}", False
