@@ -31,15 +31,22 @@ def test_nothing_is_left_after_the_sweep_and_the_probe_times_each_model(study, t
     plan = planned_fits(study, tmp_path / "results")
     assert plan.fits() == 0 and plan.done == plan.runs == 12
     measured = probe(study)
-    assert set(measured.epoch_seconds) == {"FM"} and measured.epoch_seconds["FM"] > 0
+    assert set(measured.epoch_seconds) == set(measured.slim_seconds) == {"FM"}
+    assert measured.epoch_seconds["FM"] > 0 and measured.slim("FM") > 0
 
 
 def test_the_estimate_is_fits_times_epochs_times_seconds_over_workers(study, tmp_path):
-    measured = Probe({"FM": 3.0}, encode_seconds=6.0, seconds=1.0)
+    measured = Probe({"FM": 3.0}, encode_seconds=6.0, seconds=1.0, slim_seconds={"FM": 5.0})
     est = estimate(study, tmp_path / "results", measured)
-    epochs = TYPICAL_EPOCH_SHARE * study.train.max_epochs
+    epochs = max(1.0, TYPICAL_EPOCH_SHARE * study.train.max_epochs)
     assert est.parallel == 1 and est.fits == 14
-    assert est.typical_minutes == pytest.approx((14 * max(1.0, epochs) * 3.0 + 6.0) / 60)
-    assert est.longest_minutes == pytest.approx((14 * study.train.max_epochs * 3.0 + 6.0) / 60)
+    # 2 tuning fits and 2 pretrained models at the full model's epoch, 10 retrains at the slim one's
+    assert est.typical_minutes == pytest.approx((4 * epochs * 3.0 + 10 * epochs * 5.0 + 6.0) / 60)
+    max_epochs = study.train.max_epochs
+    assert est.longest_minutes == pytest.approx((4 * max_epochs * 3.0 + 10 * max_epochs * 5.0 + 6.0) / 60)
+    est.load, est.cores = 0.5, 2
     text = est.describe()
-    assert "14 fits to do (14 FM; 0 of 12 runs already done)" in text and "one epoch took FM 3.0 s" in text
+    assert "busy" not in text
+    est.load = 5.0
+    assert est.describe().endswith("the machine is busy (load 5.0 on 2 cores): expect longer")
+    assert "14 fits to do (14 FM; 0 of 12 runs already done)" in text and "one epoch took FM 3.0 s (slim 5.0 s)" in text

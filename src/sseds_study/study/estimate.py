@@ -4,14 +4,17 @@ The fits the sweep still has to do are counted from its runs and what its result
 holds (``planned_fits``: tuning fits, pretrained models, retrained slim models, PEP search runs; runs
 that only evaluate, such as ``full`` and ``prune_only``, cost no training). A short probe
 (``probe``) times, on the profile's data, the encoding of one seed's split and one training epoch of
-each base model, on one thread as a sweep's workers train. The estimate is
+each base model, full-width and slim (mixed widths at the smallest budget: per-field tables, which
+train slower per parameter than the full model's one table), on one thread as a sweep's workers
+train. The estimate is
 
     fits x epochs per fit x seconds per epoch / parallel workers (+ one encoding per seed),
 
+the full model's epoch for tuning, pretraining and PEP's search runs, the slim model's for retrains,
 with the typical number of epochs per fit from the book's own sweep (early stopping at patience 2
 ended its fits after 65% of ``max_epochs`` on average) and, as an upper bound, every fit running all
-``max_epochs``. A slim model trains faster than the full one the probe times, so the typical figure
-leans long.
+``max_epochs``. The probe runs alone: on a machine shared with other work, the workers of the sweep
+get less of it than the probe did, and the sweep takes longer.
 """
 
 from __future__ import annotations
@@ -95,18 +98,25 @@ def planned_fits(study: StudyConfig, results_dir) -> FitPlan:
 
 @dataclass
 class Probe:
-    """Seconds of one training epoch per base model (one thread) and of encoding one seed's split
-    (0 when it was already cached); ``seconds``: what the probe itself took."""
+    """Seconds of one training epoch per base model (one thread), of the full-width model
+    (``epoch_seconds``) and of a slim one (``slim_seconds``), and of encoding one seed's split (0
+    when it was already cached); ``seconds``: what the probe itself took."""
 
     epoch_seconds: dict[str, float]
     encode_seconds: float
     seconds: float
+    slim_seconds: dict[str, float] = field(default_factory=dict)
+
+    def slim(self, model: str) -> float:
+        return self.slim_seconds.get(model, self.epoch_seconds[model])
 
 
 def probe(study: StudyConfig) -> Probe:
-    """Time one epoch of every base model of ``study`` on its first dataset (first seed's split)."""
+    """Time one epoch of every base model of ``study``, full-width and slim (the uniform widths of its
+    smallest budget), on its first dataset (first seed's split)."""
     from ..data.registry import load_dataset_from_config
     from ..models.registry import build_model
+    from ..search.baselines import uniform_filled_allocation
     from ..train import fit, seed_everything
     from .execute import worker_threads
 
@@ -114,16 +124,23 @@ def probe(study: StudyConfig) -> Probe:
     data = seed_data(study, study.datasets[0], study.seeds[0])
     ds = load_dataset_from_config(data, progress=False)
     encode = 0.0 if ds.from_cache else time.perf_counter() - start
-    epochs = {}
+    slim_dims = uniform_filled_allocation(ds.vocab_sizes, study.model.emb_dim, min(study.budgets)).emb_dims
     train = dataclasses.replace(study.train, max_epochs=1, patience=1, seed=study.seeds[0], progress=False)
+    full, slim = {}, {}
+
+    def epoch(name: str, dims) -> float:
+        seed_everything(train.seed)
+        model = build_model(ds.fields, dataclasses.replace(study.model, name=name, emb_dims=dims))
+        t0 = time.perf_counter()
+        fit(model, ds, train)
+        return time.perf_counter() - t0
+
     with worker_threads():
-        for name in (study.models[0], *study.models):  # the first fit warms torch up: not timed
-            seed_everything(train.seed)
-            model = build_model(ds.fields, dataclasses.replace(study.model, name=name, emb_dims=None))
-            t0 = time.perf_counter()
-            fit(model, ds, train)
-            epochs[name] = time.perf_counter() - t0
-    return Probe(epochs, encode, time.perf_counter() - start)
+        epoch(study.models[0], None)  # the first fit warms torch up: not timed
+        for name in study.models:
+            full[name] = epoch(name, None)
+            slim[name] = epoch(name, tuple(slim_dims))
+    return Probe(full, encode, time.perf_counter() - start, slim)
 
 
 @dataclass
@@ -137,17 +154,20 @@ class Estimate:
     epochs_typical: float
     plan: FitPlan
     probe: Probe
+    load: float = 0.0  # the machine's load average when the probe ran
+    cores: int = 1
 
     def describe(self) -> str:
         per_min = {m: 60.0 / (s * self.epochs_typical) for m, s in self.probe.epoch_seconds.items()}
         rates = ", ".join(f"{m} {r:.1f}" for m, r in per_min.items())
         parts = [f"{self.plan.fits(m)} {m}" for m in self.probe.epoch_seconds if self.plan.fits(m)]
+        epochs = ", ".join(f"{m} {s:.1f} s (slim {self.probe.slim(m):.1f} s)" for m, s in self.probe.epoch_seconds.items())
         return (f"{self.fits} fits to do ({', '.join(parts) or 'none'}; {self.plan.done} of {self.plan.runs} runs "
-                f"already done); this machine fits {rates} models a minute (one epoch took "
-                f"{', '.join(f'{m} {s:.1f} s' for m, s in self.probe.epoch_seconds.items())}; "
+                f"already done); this machine fits {rates} full models a minute (one epoch took {epochs}; "
                 f"{self.epochs_typical:.0f} epochs a fit), {self.parallel} at a time: about "
                 f"{_minutes(self.typical_minutes)} min, at most {_minutes(self.longest_minutes)} if every fit runs all "
-                f"its epochs")
+                f"its epochs" + (f"; the machine is busy (load {self.load:.1f} on {self.cores} cores): expect longer"
+                                 if self.load > self.cores else ""))
 
 
 def _minutes(m: float) -> str:
@@ -162,7 +182,10 @@ def estimate(study: StudyConfig, results_dir, measured: Probe | None = None) -> 
     typical = max(1.0, TYPICAL_EPOCH_SHARE * study.train.max_epochs)
 
     def minutes(epochs: float) -> float:
-        train = sum(plan.fits(m) * epochs * s for m, s in measured.epoch_seconds.items())
+        train = sum((plan.fits(m) - plan.retrain[m]) * epochs * s + plan.retrain[m] * epochs * measured.slim(m)
+                    for m, s in measured.epoch_seconds.items())
         return (train / parallel + max(0, plan.seeds - 1) * measured.encode_seconds) / 60.0
 
-    return Estimate(minutes(typical), minutes(study.train.max_epochs), plan.fits(), parallel, typical, plan, measured)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return Estimate(minutes(typical), minutes(study.train.max_epochs), plan.fits(), parallel, typical, plan, measured,
+                    load, os.cpu_count() or 1)
