@@ -35,7 +35,7 @@ chapter.glue()
 # %% [markdown]
 # ## The answer
 #
-# At the budgets {glue:text}`budgets`, with {glue:text}`models`, {glue:text}`answer`. Of the
+# At {glue:text}`budgets`, with {glue:text}`models`, {glue:text}`answer`. Of the
 # {glue:text}`cells` cells of the verdict (SSEDS against each baseline at equal parameters,
 # {glue:text}`seeds` paired seeds each), SSEDS is better in {glue:text}`better`, worse in
 # {glue:text}`worse` and indistinguishable in {glue:text}`indistinguishable`

@@ -25,7 +25,7 @@ from ..study.profile import StudyConfig
 from ..study.tiers import TIERS, get_tier, tier_of
 from .chapter import Chapter
 from .claims_advice import CHEAPEST, advice_table, practical_advice
-from .common import chapter_study, small_budgets
+from .common import chapter_study, listing, small_budgets
 from .tables import MARKS, count_text, plain_table
 
 
@@ -100,7 +100,8 @@ def summary_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         "indistinguishable": f"{counts['indistinguishable']}",
         "seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}",
         "runs": f"{len(ok)}", "run_minutes": f"{ok['run_seconds'].sum() / 60:.1f}" if "run_seconds" in ok else "–",
-        "budgets": ", ".join(f"{b:g}" for b in budgets), "models": ", ".join(study.models),
+        "budgets": ("budget " if len(budgets) == 1 else "budgets ") + listing([f"{b:g}" for b in budgets]),
+        "models": listing(list(study.models)),
         "noise": f"{sd:.4f}" if sd == sd else "not measured (fewer than two seeds)",
         "declares": f"{mine['declares from']:.4f}" if mine["declares from"] == mine["declares from"] else
         "nothing (fewer than two seeds)",
