@@ -36,6 +36,9 @@ TEMPLATE = repo_root() / "book" / "report_template"
 CHAPTERS = ("summary", "data", "widths", "verdict")
 PDF_NAME = "report.pdf"
 KERNELS = ("sseds", "python3")
+# The kernel's own log stays quiet below errors (ipykernel warns on every start that it listens on
+# loopback TCP without encryption, which is how papermill always runs it).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass
@@ -110,7 +113,8 @@ def execute_chapter(name: str, profile_path: Path, folder: Path, kernel: str, fa
     out = folder / f"{name}.ipynb"
     try:
         papermill.execute_notebook(str(source), str(out), parameters={"profile": str(profile_path)},
-                                   kernel_name=kernel, cwd=str(folder), progress_bar=False, log_output=False)
+                                   kernel_name=kernel, cwd=str(folder), progress_bar=False, log_output=False,
+                                   extra_arguments=KERNEL_ARGUMENTS)
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)
         kept = failed_dir / f"{name}.ipynb"
