@@ -83,8 +83,10 @@ def test_cli_choices_come_from_the_registry():
     parser = cli.build_parser()
     search = next(a for a in parser._subparsers._group_actions[0].choices["search"]._actions
                   if a.dest == "method")
-    assert tuple(search.choices) == methods.method_names(evaluation="retrain")
-    assert "prune_only" not in search.choices and "frequency" in search.choices
+    # every method that chooses widths (retrained) or an element mask (PEP), in registry order per kind
+    assert tuple(search.choices) == methods.method_names(evaluation="retrain") + methods.method_names(
+        evaluation="masked")
+    assert "prune_only" not in search.choices and "frequency" in search.choices and "pep" in search.choices
 
 
 @pytest.fixture
