@@ -49,7 +49,7 @@ PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level
 # latest time: one that make skips as up to date keeps the time of the run that made its output.
 TIMED       := $(PY) -m sseds_study.publish time-stage
 
-.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check test unit nbval lint bench bench-peers clean clean-data clean-all
+.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check report-check test unit nbval lint bench bench-peers clean clean-data clean-all
 
 help: ## List the targets with a one-line description
 	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
@@ -149,8 +149,8 @@ pdf: $(SETUP_STAMP) ## Build the whole book as one PDF, offline (book/_build/pdf
 
 # ---- checks ---------------------------------------------------------------------------------------
 
-test: setup ## Unit tests, nbval regression of the smoke notebooks, a strict book build, and the browser check
-	$(MAKE) --no-print-directory unit nbval book browser-check
+test: setup ## Unit tests, nbval regression of the smoke notebooks, a strict book build, the browser check, a report
+	$(MAKE) --no-print-directory unit nbval book browser-check report-check
 
 unit: $(SETUP_STAMP) ## Unit tests only (pytest, without the notebooks)
 	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/nbval
@@ -166,6 +166,14 @@ nbval: $(SETUP_STAMP) $(DATA_STAMP) ## Re-execute the committed smoke notebooks 
 # one line naming its page. Run after `make book`.
 browser-check: $(SETUP_STAMP) ## Open every page of the built book in headless Chromium; screenshots in book/_build/screenshots/
 	$(PY) -m sseds_study.publish check book/_build/html --screenshots book/_build/screenshots
+
+# The two commands of "Run this study on your data" end to end at smoke size: a generated table
+# (categorical, numeric and multi-valued columns), `sseds init` on it, `sseds report` on a profile
+# extending init's with the smoke settings (HTML and PDF), and the browser check of the report's pages
+# (screenshots in $(BUILD)/report-check/screenshots/). About two minutes on two cores.
+report-check: $(SETUP_STAMP) ## Build a report at smoke size from a generated table and open it in headless Chromium
+	rm -rf $(BUILD)/report-check
+	$(PY) scripts/report_check.py $(BUILD)/report-check
 
 lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
 	$(BIN)/ruff check src tests

@@ -39,3 +39,27 @@ def tiny() -> EncodedDataset:
     split = np.array([0, 0, 0, 0, 0, 1], dtype=np.int8)
     manifest = {"missing_rates": {"user": 0.0, "hour": 0.2, "genres": 0.1}}
     return EncodedDataset("tiny", fields, ids, labels, split, manifest)
+
+
+@pytest.fixture(scope="session")
+def own_table_folder(tmp_path_factory) -> Path:
+    """A generated user table, a smoke-sized profile over it (``tablehelpers``: one ``table`` dataset,
+    no companions) and its finished sweep, in a folder holding its data and results caches too."""
+    from sseds_study.study.profile import load_study
+    from sseds_study.study.sweep import sweep
+    from tablehelpers import table_profile
+
+    folder = tmp_path_factory.mktemp("own-table")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SSEDS_DATA_DIR", str(folder / "data"))
+        mp.setenv("SSEDS_RESULTS_DIR", str(folder / "results"))
+        sweep(load_study(table_profile(folder)), progress=False)
+    return folder
+
+
+@pytest.fixture
+def own_table(own_table_folder, monkeypatch) -> Path:
+    """The path of that profile, with the data and results folders of its sweep in the environment."""
+    monkeypatch.setenv("SSEDS_DATA_DIR", str(own_table_folder / "data"))
+    monkeypatch.setenv("SSEDS_RESULTS_DIR", str(own_table_folder / "results"))
+    return own_table_folder / "mytable.yaml"

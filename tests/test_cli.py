@@ -16,7 +16,7 @@ from sseds_study import cli
 from sseds_study import study as st
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = ("data", "train", "search", "sweep", "results")
+COMMANDS = ("data", "train", "search", "sweep", "results", "init", "report")
 
 
 def run_cli(*args, cwd=None, env_extra=None):
@@ -70,6 +70,24 @@ def test_train_search_and_mixed_widths(tmp_path, monkeypatch, capsys):
     assert [h["epoch"] for h in metrics["history"]] == list(range(1, metrics["epochs"] + 1))  # learning curve
     assert metrics["best_epoch"] in range(1, metrics["epochs"] + 1)
     assert "test AUC" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_search_with_pep_prints_the_kept_entries_per_field(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SSEDS_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.setenv("SSEDS_DATA_DIR", str(tmp_path / "data"))
+    common = ["--dataset", "synthetic", "--option", "rows=4000", "--epochs", "2", "--emb-dim", "4",
+              "--model", "FM", "--budget", "0.3"]
+    pep = ["--pep-granularity", "dim", "--pep-threshold-init", "-6", "--pep-threshold-lr", "0.1",
+           "--pep-weight-decay", "0.01", "--pep-max-epochs", "10"]
+    assert cli.main(["-q", "search", *common, "--method", "pep", *pep]) == 0
+    out = capsys.readouterr().out
+    assert "/ pep: budget 0.3 -> achieved" in out
+    rows = [line for line in out.splitlines() if "entries" in line]
+    assert len(rows) == 8 and all("kept" in r and "%" in r for r in rows)
+    assert list((tmp_path / "results" / "search" / "pep").glob("*.pt"))  # the search run is cached for a rerun
+    _one_line_error(capsys, cli.main(["-q", "search", *common[:-1], "1.0", "--method", "pep"]),
+                    "method 'pep' prunes the full model; expected a budget below 1")
 
 
 def test_smoke_sweep_and_results(tmp_path):

@@ -15,7 +15,13 @@ from sseds_study.config.settings import ESTIMATORS, SCORE_SPLITS, DataConfig, Se
 
 # Options that set no config field: each is the command's own (what to run, where to write).
 CLI_ONLY = {"help", "quiet", "manifest", "out", "budget", "method", "results", "executor", "workers", "config",
-            "target", "path", "label", "categorical", "numeric", "multi", "spec", "option", "emb_dims"}
+            "target", "path", "label", "categorical", "numeric", "multi", "spec", "option", "emb_dims",
+            # sseds init: the table and what to declare about its columns (written into the profile, whose
+            # settings are the book's), how much of it to read, where to write and whether over a file
+            "data", "ignore", "delimiter", "sample_rows", "quick", "force",
+            # sseds report: the profile (which holds every setting), its quick tier, stop after the
+            # estimate, the HTML without the PDF
+            "profile", "estimate", "no_pdf"}
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -31,7 +37,7 @@ def _expected(action) -> object:
 
 def test_every_option_is_a_setting_or_the_commands_own():
     commands = _subcommands(build_parser())
-    assert set(commands) == {"data", "train", "search", "sweep", "results"}
+    assert set(commands) == {"data", "train", "search", "sweep", "results", "init", "report"}
     seen = 0
     for command, parser in commands.items():
         for action in parser._actions:
@@ -40,7 +46,7 @@ def test_every_option_is_a_setting_or_the_commands_own():
                 seen += 1
             else:
                 assert action.dest in CLI_ONLY, f"sseds {command} {action.option_strings}: sets no config field"
-    assert seen >= 20  # data (3) + train (14) + search (3 + 10 + 6)
+    assert seen >= 26  # data (3) + train (14) + search (3 + 10 + 6 + 6 PEP)
 
 
 def test_search_defaults_are_the_profiles():
@@ -55,7 +61,9 @@ def test_choices_come_from_the_settings():
     parser = _subcommands(build_parser())["search"]
     choices = {a.dest: a.choices for a in parser._actions if a.choices}
     assert tuple(choices["estimator"]) == ESTIMATORS and tuple(choices["score_split"]) == SCORE_SPLITS
-    assert "sseds" in choices["method"] and "pep" not in choices["method"]  # pep masks entries, no widths
+    # every method that chooses widths or an element mask; not the references' evaluations
+    assert {"sseds", "uniform", "pep", "pep_fresh"} <= set(choices["method"])
+    assert "full" not in choices["method"] and "prune_only" not in choices["method"]
 
 
 def test_a_value_out_of_range_is_refused_by_the_dataclass(capsys):
@@ -65,7 +73,16 @@ def test_a_value_out_of_range_is_refused_by_the_dataclass(capsys):
     assert "search.num_batches: expected a positive value" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["search", "--help"], ["train", "--help"], ["sweep", "--help"]])
+def test_pep_options_are_pepconfigs():
+    from sseds_study.config.settings import PEPConfig
+
+    args = build_parser().parse_args(["search", "--method", "pep"])
+    assert (args.pep_granularity, args.pep_threshold_init, args.pep_max_epochs) == (
+        PEPConfig().granularity, PEPConfig().threshold_init, PEPConfig().max_epochs)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["search", "--help"], ["train", "--help"], ["sweep", "--help"],
+                                  ["init", "--help"], ["report", "--help"]])
 def test_help_imports_no_heavy_library(argv):
     heavy = ("torch", "pandas", "sklearn", "matplotlib", "polars", "scipy")
     code = (f"import sys\nfrom sseds_study.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"

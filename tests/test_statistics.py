@@ -12,3 +12,18 @@ def test_t_interval_by_hand():
     assert mean == pytest.approx(0.72)
     assert half == pytest.approx(4.302653 * 0.02 / 3**0.5, rel=1e-5)
     assert np.isnan(t_interval([0.7])[1])
+
+
+def test_detectable_difference_is_the_t_threshold_at_the_holm_first_step():
+    import math
+
+    from scipy import stats
+
+    from sseds_study.statistics import detectable_difference, difference_spread
+
+    assert detectable_difference(0.01, 10) == pytest.approx(stats.t.ppf(0.975, 9) * 0.01 / math.sqrt(10))
+    assert detectable_difference(0.01, 10, tests=4) == pytest.approx(stats.t.ppf(1 - 0.05 / 8, 9) * 0.01 / math.sqrt(10))
+    assert detectable_difference(0.01, 3) > detectable_difference(0.01, 10)
+    assert math.isnan(detectable_difference(0.01, 1)) and math.isnan(difference_spread(0.1, 1))
+    half = stats.t.ppf(0.975, 4) * 0.02 / math.sqrt(5)
+    assert difference_spread(half, 5) == pytest.approx(0.02)

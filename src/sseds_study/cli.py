@@ -18,14 +18,17 @@ from pathlib import Path
 from .cli_args import (
     add_data_args,
     add_model_train_args,
+    add_pep_args,
     add_search_args,
     data_config,
     load_data,
     model_config,
+    pep_config,
     search_config,
     train_config,
 )
 from .config.settings import EXECUTORS, check_budget, to_dict
+from .data.inspect import SAMPLE_ROWS
 from .errors import SsedsError, is_environment_error
 from .fileio import atomic_write_text, check_writable_dir
 from .study.methods import method_names
@@ -94,30 +97,46 @@ def cmd_train(args) -> int:
     return 0
 
 
+def searchable_methods() -> tuple[str, ...]:
+    """The methods ``sseds search`` runs: every registered one that chooses widths (retrained) or an
+    element mask (PEP), not the references' evaluations."""
+    return method_names(evaluation="retrain") + method_names(evaluation="masked")
+
+
 def cmd_search(args) -> int:
-    """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field.
-    The budget, min_dim and the results folder are checked first: pretraining can take hours."""
+    """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field (or,
+    for a method that masks entries, the entries it keeps per field). The budget, min_dim and the
+    results folder are checked first: pretraining can take hours."""
     from .study.methods import MethodInput, check_allocation_inputs, get_method
+    from .study.pep import resolve_pep
     from .study.pretrain import GroupCache, load_or_pretrain
     from .study.runs import RunSpec
 
     search = search_config(args)
     check_budget(args.budget, "--budget")
+    method = get_method(args.method)
+    pep = resolve_pep(pep_config(args), [args.budget]) if method.reads_pep else None
     spec = RunSpec(data_config(args), dataclasses.replace(model_config(args), emb_dims=None),
-                   train_config(args), search, args.method, args.budget)
+                   train_config(args), method.run_search(search), args.method, args.budget, pep)
     cache_dir = Path(args.results) if args.results else Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / "search"
     check_writable_dir(cache_dir, "--results")
     ds = load_data(args)
     check_allocation_inputs(ds.vocab_sizes, spec)
     pre = load_or_pretrain(ds, spec, cache_dir)
-    inputs = MethodInput(ds, pre, spec, GroupCache())
+    inputs = MethodInput(ds, pre, spec, GroupCache(results_dir=cache_dir))
     start = time.perf_counter()
-    alloc = get_method(args.method).allocate(inputs)
+    alloc = method.allocate(inputs)
     seconds = inputs.search_seconds + time.perf_counter() - start
     print(f"{ds.name} / {spec.model.name} / {args.method}: budget {args.budget:g} -> achieved "
           f"{alloc.achieved_budget:.4f} ({alloc.kept_params:,} of {alloc.base_params:,} embedding parameters), "
           f"search {seconds:.2f} s")
     width = max(len(f.name) for f in ds.fields)
+    if method.evaluation == "masked":  # entries, not widths: the share of each field's table kept
+        for f, kept in zip(ds.fields, alloc.field_params, strict=True):
+            share = kept / (f.vocab_size * spec.model.emb_dim)
+            print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  kept {kept:>9,} entries ({share:6.1%})  "
+                  f"{'#' * round(share * 20)}")
+        return 0
     for f, d in zip(ds.fields, alloc.emb_dims, strict=True):
         print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  d={d:>3}  {'#' * int(d)}")
     return 0
@@ -175,6 +194,80 @@ def cmd_results(args) -> int:
     return 0
 
 
+def _names(text: str | None) -> list[str]:
+    return [c.strip() for c in (text or "").split(",") if c.strip()]
+
+
+def cmd_init(args) -> int:
+    """Propose each column's kind from a sample of the table, print the proposal, write the profile."""
+    import shlex
+
+    from .data.inspect import check_features, declare, format_report, inspect_table
+    from .study.init_profile import profile_name, profile_text, relative_data_path, write_profile
+
+    data = Path(args.data)
+    out = Path(args.out) if args.out else Path(f"{data.stem}.yaml")
+    if out.exists() and not args.force:  # before reading anything
+        raise SsedsError(f"--out {out}: exists; pass --force to replace it")
+    name = profile_name(out)
+    report = inspect_table(data, args.label, sample_rows=args.sample_rows, delimiter=args.delimiter)
+    declared = {k: _names(getattr(args, k)) for k in ("categorical", "numeric", "multi", "ignore")}
+    report = declare(report, {k: v for k, v in declared.items() if v})
+    print(format_report(report))
+    check_features(report)
+    command = "sseds " + shlex.join(a for a in args.argv if a not in ("-q", "--quiet"))
+    text = profile_text(report, name=name, data_path=relative_data_path(data, out),
+                        tier="quick" if args.quick else "full", source=command)
+    write_profile(out, text, force=args.force)
+    print(f"wrote {out} (profile {name!r}, {'quick' if args.quick else 'full'} tier); check the columns marked '?', "
+          f"then: sseds report {out}" + ("" if args.quick else f"   (or first: sseds report {out} --quick)"))
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Estimate, sweep (resumable) and build the report of a profile; see ``sseds_study.report``."""
+    from .report.profile import report_plan
+    from .study.estimate import estimate
+    from .study.sweep import sweep
+
+    start = time.perf_counter()
+    plan = report_plan(Path(args.profile), quick=args.quick)
+    study = plan.study
+    check_writable_dir(plan.results_dir, "results folder")
+    print(f"{study.name}: {plan.tier} tier; {plan.data}; models {', '.join(study.models)}; "
+          f"{len(study.methods)} methods; budgets {', '.join(f'{b:g}' for b in study.budgets)}; "
+          f"{len(study.seeds)} seeds")
+    est = estimate(study, plan.results_dir)
+    print(f"estimate: {est.describe()} (probe {est.probe.seconds:.0f} s)")
+    if args.estimate:
+        return 0
+    plan.write_profile()
+    report = sweep(study, plan.results_dir, workers=args.workers, progress=not args.quiet)
+    swept = time.perf_counter() - start
+    print(f"{study.name}: {report.executed} run(s) executed, {report.skipped} already done, {report.failed} failed, "
+          f"{report.seconds / 60:.1f} min (estimated {est.typical_minutes:.1f})")
+    bad = report.table[report.table["status"] != "ok"]
+    not_reached = bad["not_reached"].fillna(False).astype(bool) if "not_reached" in bad else bad["status"] != bad["status"]
+    if (~not_reached).any():  # as sweep: a failed run is a fault to look at, not a result to report
+        r = bad[~not_reached].iloc[0]
+        print(f"sseds: error: {study.name}: {int((~not_reached).sum())} run(s) failed, the first "
+              f"{r['model']}/{r['method']}/b={r['budget']}/seed={r['seed']}: {r['error']}; no report built (run the "
+              "command again to retry them; finished runs are kept)", file=sys.stderr)
+        return 1
+    from .report.build import build_report
+
+    built = build_report(plan.profile_path, plan.results_dir / "report", results_root=plan.results_dir.parent,
+                         data=plan.data, profile=study.name, pdf=not args.no_pdf,
+                         log=(lambda m: None) if args.quiet else print)
+    for note in built.notes:
+        print(f"note: {note}")
+    total = time.perf_counter() - start
+    print(f"report: {built.html}" + (f" and {built.pdf}" if built.pdf else "")
+          + f" ({total / 60:.1f} min in all: estimate and sweep {swept / 60:.1f}, chapters and book "
+            f"{(total - swept) / 60:.1f})")
+    return 0
+
+
 # ----------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sseds", description=__doc__.splitlines()[0])
@@ -197,9 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_train_args(p)
     p.add_argument("--budget", type=float, default=0.1, help="fraction of embedding parameters kept, in (0, 1] "
                                                                "(default 0.1)")
-    p.add_argument("--method", default="sseds", choices=method_names(evaluation="retrain"),
-                   help="how widths are chosen (the methods that retrain a slim model; default sseds)")
+    p.add_argument("--method", default="sseds", choices=searchable_methods(),
+                   help="how widths (or, for pep and pep_fresh, the kept entries) are chosen (default sseds)")
     add_search_args(p)
+    add_pep_args(p)
     p.add_argument("--results", help="where the pretrained model is cached (default results/search)")
     p.set_defaults(func=cmd_search)
 
@@ -210,6 +304,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="parallel workers (default: the profile's)")
     p.set_defaults(func=cmd_sweep)
 
+    p = sub.add_parser("init", help="propose each column's kind from a sample of a table; write a profile for it")
+    p.add_argument("--data", required=True, help="the table: csv, tsv or parquet with a header")
+    p.add_argument("--label", required=True, help="the 0/1 label column")
+    for kind, what in (("categorical", "categorical"), ("numeric", "numeric (bucketed)"),
+                       ("multi", "multi-valued"), ("ignore", "left out")):
+        p.add_argument(f"--{kind}", metavar="COLS", help=f"comma-separated columns to declare {what}, "
+                                                           "whatever the sample suggests")
+    p.add_argument("--out", help="the profile to write (default <table name>.yaml here)")
+    p.add_argument("--quick", action="store_true", help="write the quick tier (minutes) instead of the full one")
+    p.add_argument("--force", action="store_true", help="replace the profile if it exists")
+    p.add_argument("--sample-rows", type=int, default=SAMPLE_ROWS,
+                   help=f"rows read to propose the kinds, from the top (default {SAMPLE_ROWS:,})")
+    p.add_argument("--delimiter", help="text files: one character (default by extension: tab for .tsv, else ',')")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("report", help="run a profile's sweep and build its report (HTML and PDF) under "
+                                      "results/<profile>/report/")
+    p.add_argument("profile", help="a study profile, e.g. one written by sseds init")
+    p.add_argument("--quick", action="store_true", help="run the quick tier of the profile (as <name>-quick)")
+    p.add_argument("--estimate", action="store_true", help="print the estimate of the sweep's time and stop")
+    p.add_argument("--workers", type=int, help="parallel workers (default: the profile's)")
+    p.add_argument("--no-pdf", action="store_true", help="build the HTML report only")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("results", help="summary table: mean and 95%% interval over seeds")
     p.add_argument("target", help="a study profile (YAML) or a results folder")
     p.add_argument("--results", help="results folder, when TARGET is a profile stored elsewhere")
@@ -219,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv  # the command line as typed (sseds init records it in the profile)
     try:
         return args.func(args)
     except SsedsError as exc:

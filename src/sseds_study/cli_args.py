@@ -17,10 +17,12 @@ from .config.settings import (
     BUDGET_UNITS,
     ESTIMATORS,
     OPTIMIZERS,
+    PEP_GRANULARITIES,
     RANK_BY,
     SCORE_SPLITS,
     DataConfig,
     ModelConfig,
+    PEPConfig,
     SearchConfig,
     TrainConfig,
 )
@@ -157,6 +159,26 @@ def add_search_args(p: argparse.ArgumentParser) -> None:
     add_setting(g, "--rank-by", SearchConfig, "rank_by", choices=RANK_BY)
     add_setting(g, "--min-dim", SearchConfig, "min_dim", type=int,
                 help="the narrowest width a field keeps while it keeps any (0: a field may be dropped)")
+
+
+def add_pep_args(p: argparse.ArgumentParser) -> None:
+    """PEP's search-run options (``sseds search --method pep``): PEPConfig's fields, its defaults."""
+    g = p.add_argument_group("PEP (methods pep, pep_fresh)")
+    add_setting(g, "--pep-granularity", PEPConfig, "granularity", choices=PEP_GRANULARITIES,
+                help="the shape of the learnable thresholds")
+    add_setting(g, "--pep-threshold-init", PEPConfig, "threshold_init", type=float)
+    add_setting(g, "--pep-threshold-lr", PEPConfig, "threshold_lr", type=float)
+    add_setting(g, "--pep-threshold-weight-decay", PEPConfig, "threshold_weight_decay", type=float)
+    add_setting(g, "--pep-weight-decay", PEPConfig, "weight_decay", type=float,
+                help="L2 on every other parameter during the search run")
+    add_setting(g, "--pep-max-epochs", PEPConfig, "max_epochs", type=int,
+                help="the search run stops once the budget is reached, or after this many epochs")
+
+
+def pep_config(args) -> PEPConfig:
+    return PEPConfig(granularity=args.pep_granularity, threshold_init=args.pep_threshold_init,
+                     threshold_lr=args.pep_threshold_lr, threshold_weight_decay=args.pep_threshold_weight_decay,
+                     weight_decay=args.pep_weight_decay, max_epochs=args.pep_max_epochs)
 
 
 def search_config(args) -> SearchConfig:

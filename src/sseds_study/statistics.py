@@ -78,3 +78,21 @@ def verdict(mean_difference: float, adjusted_p: float, alpha: float = 0.05, high
     if not adjusted_p <= alpha or mean_difference == 0 or math.isnan(mean_difference):
         return "indistinguishable"
     return "better" if (mean_difference > 0) == higher_is_better else "worse"
+
+
+def detectable_difference(sd: float, n: int, tests: int = 1, alpha: float = 0.05) -> float:
+    """The smallest mean paired difference that the paired t test over ``n`` pairs with spread ``sd``
+    (the standard deviation of the per-pair differences) declares at ``alpha`` in the first step of a
+    Holm correction over ``tests`` tests (two-sided, level ``alpha / tests``): a true difference of
+    this size is declared about half the time, a smaller one less often. NaN below two pairs."""
+    if n < 2 or not sd == sd:
+        return math.nan
+    return float(stats.t.ppf(1 - alpha / (2 * max(1, tests)), n - 1) * sd / math.sqrt(n))
+
+
+def difference_spread(ci95: float, n: int, level: float = 0.95) -> float:
+    """The standard deviation of the per-pair differences behind a paired t interval's half-width
+    ``ci95`` over ``n`` pairs (``t_interval``'s inverse); NaN below two pairs."""
+    if n < 2 or not ci95 == ci95:
+        return math.nan
+    return float(ci95 * math.sqrt(n) / stats.t.ppf(0.5 + level / 2, n - 1))

@@ -107,3 +107,19 @@ def test_variant_search_of_the_best_profiles():
     s = variant_search(load_profile("headline_best_deepfm"))
     assert (s.score_split, s.estimator, s.min_dim, s.init) == ("valid", "exact", 0, "inherit")
     assert variant_search(load_profile("headline")) == load_profile("headline").search
+
+
+@pytest.mark.slow
+def test_the_verdict_on_a_profiles_own_runs(own_table):
+    """Chapter 4 on one table with no companions: the verdict from its own seeds, nothing from the
+    headline, large or best-variant profiles, and no slim-tuning sweeps of its own."""
+    from sseds_study.analysis.budget import verdict_chapter
+
+    chapter = verdict_chapter(own_table)
+    assert set(chapter.tables) == {"verdict", "verdict_means", "small", "kept", "paired"}
+    assert set(chapter.figures) == {"fig_budget_main"}
+    verdict = chapter.tables["verdict"].cells
+    assert list(verdict.columns) == ["dataset", "model", "budget", "uniform", "random", "magnitude", "frequency"]
+    assert chapter.text["verdict_cells"] == "4" and chapter.text["verdict_seeds"] == "2"
+    assert "verdict's methods only" in chapter.text["every_scope"]
+    assert chapter.header.count("profile ") == 1 and "mytable" in chapter.header

@@ -43,3 +43,16 @@ def test_numbers_are_glued_as_numbers_and_the_planted_data_named(chapter):
     assert text["syn_name"] == "synthetic" and text["syn_profile"] == "smoke"  # smoke names no planted companion
     assert 0 < text["syn_relevant"] <= text["syn_fields"] and 0.5 < text["syn_bayes_auc"] <= 1
     assert list(chapter.tables["syn_truth"].cells.columns)[:2] == ["field", "planted_rank"]
+
+
+@pytest.mark.slow
+def test_the_chapter_of_a_profiles_own_table(own_table):
+    """A profile with one ``table`` dataset and no companions: its own data, nothing of MovieLens."""
+    from sseds_study.analysis.data import profile_data_chapter
+
+    chapter = profile_data_chapter(own_table)
+    assert chapter.text["data_name"] == "table (clicks.csv)" and chapter.text["data_rows"] == 1500
+    assert chapter.text["data_fields"] == 7 and chapter.text["data_kinds"] == "4 categorical, 2 numeric, 1 multi"
+    assert chapter.text["data_largest"] == "user" and 0 < chapter.text["data_largest_share"] < 1
+    assert set(chapter.tables) == {"summary", "fields"} and len(chapter.figures) == 4
+    assert list(chapter.tables["summary"].cells["name"]) == ["user", "item", "site", "device", "price", "age", "tags"]

@@ -91,3 +91,15 @@ def test_oracle_reference_measures_gaps_against_bayes_and_the_oracle(monkeypatch
     text = search.oracle_text(ref)
     assert text["full_gap"] == "0.0200 (seeds 0.0200 to 0.0200)"
     assert text["vs_oracle"].startswith("sseds at 0.2: -0.0050 ± 0.0000")
+
+
+@pytest.mark.slow
+def test_the_widths_of_a_profiles_own_table(own_table):
+    from sseds_study.analysis.search import widths_chapter
+
+    chapter = widths_chapter(own_table)
+    assert set(chapter.figures) == {"fig_saliency_main", "fig_widths_main"}
+    widths = chapter.tables["widths"].cells
+    assert list(widths.columns) == ["model", "field", "V_f", "b = 0.3"] and len(widths) == 7
+    assert chapter.text["widths_model"] == "FM" and chapter.text["widths_budget"] == "0.3"
+    assert chapter.text["widths_widest"].count("(") == 3 and chapter.text["widths_narrowest"]

@@ -70,8 +70,9 @@ def test_hash_is_stable_and_sensitive():
 def test_yaml_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML") as err:
         load_yaml(bad)
+    assert len(str(err.value).splitlines()) == 1  # yaml's own message spans lines; the error is one
     listy = tmp_path / "list.yaml"
     listy.write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="mapping at the top level"):

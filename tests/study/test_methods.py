@@ -83,8 +83,10 @@ def test_cli_choices_come_from_the_registry():
     parser = cli.build_parser()
     search = next(a for a in parser._subparsers._group_actions[0].choices["search"]._actions
                   if a.dest == "method")
-    assert tuple(search.choices) == methods.method_names(evaluation="retrain")
-    assert "prune_only" not in search.choices and "frequency" in search.choices
+    # every method that chooses widths (retrained) or an element mask (PEP), in registry order per kind
+    assert tuple(search.choices) == methods.method_names(evaluation="retrain") + methods.method_names(
+        evaluation="masked")
+    assert "prune_only" not in search.choices and "frequency" in search.choices and "pep" in search.choices
 
 
 @pytest.fixture
@@ -128,6 +130,7 @@ def test_budget_rules_of_the_registry():
         ("uniform", 0.1, {}, "method 'uniform' needs a budget of at least 0.125"),
         ("random", 0.001, {"min_dim": 0}, "less than the cheapest column"),
         ("random", 0.001, {}, "min_dim=1 alone needs"),
+        ("pep", 1.0, {}, "method 'pep' prunes the full model; expected a budget below 1"),
     ],
 )
 def test_allocation_inputs_are_checked_without_scores(method, budget, search, message):
@@ -136,6 +139,12 @@ def test_allocation_inputs_are_checked_without_scores(method, budget, search, me
     with pytest.raises(ConfigError, match=message):
         check_allocation_inputs([50, 10, 400], spec)
     check_allocation_inputs([50, 10, 400], dataclasses.replace(spec, budget=0.5, search=SearchConfig()))
+
+
+def test_a_mask_has_no_widths_to_check():
+    """PEP keeps entries, not columns: a budget below min_dim's share of a column is still a mask."""
+    spec = RunSpec(DataConfig(), ModelConfig(emb_dim=8), TrainConfig(), SearchConfig(min_dim=1), "pep", 0.01)
+    check_allocation_inputs([50, 10, 400], spec)
 
 
 def test_oracle_retrains_the_planted_ranks_at_their_cost(tmp_path):

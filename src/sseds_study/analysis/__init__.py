@@ -4,7 +4,11 @@ returns a ``Chapter`` (header, figures, tables, glued text) that its notebook on
 Chapter modules: ``data``, ``pretrain``, ``search``, ``budget``, ``ablation``, ``efficiency``,
 ``claims``, ``reproducibility``. A chapter's helpers carry its name (``budget_alignment``,
 ``claims_rules``, ...); what several chapters use is in ``common``, ``chapter`` and ``tables``. No
-chapter module or helper imports another chapter's modules."""
+chapter module or helper imports another chapter's modules.
+
+A report on one's own table (``sseds report``) shows the same chapters on the profile's own dataset
+and runs alone: ``data.profile_data_chapter``, ``search.widths_chapter``, ``budget.verdict_chapter``
+and its summary page, ``claims_report.summary_chapter``."""
 
 from .ablation import ablation_chapter, ablation_study
 from .ablation_factorial import main_effects

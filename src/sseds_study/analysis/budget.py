@@ -63,17 +63,7 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     chapter = Chapter(header=_header([study, head_study, large_study], [results, head, large]))
     # The verdict: headline cells and the large dataset, every seed each profile has.
     verdict_rows = pd.concat([head, large], ignore_index=True).drop_duplicates("key")
-    baselines = verdict_baselines()
-    chapter.text["verdict_baseline_count"] = count_word(len(baselines))
-    chapter.markdown["verdict_baselines"] = methods_markdown(baselines)
-    verdict = paired_comparisons(verdict_rows, "sseds", baselines, budgets=budgets, reference=study.search)
-    chapter.tables["verdict"] = paired_table(verdict, orders)
-    verdict_agg = aggregate(verdict_rows, reference=study.search)
-    chapter.tables["verdict_means"] = methods_table(
-        compare_methods(verdict_agg, budgets=budgets, methods=("sseds", *baselines)), verdict_agg,
-        ("sseds", *baselines), orders, _seed_counts(verdict_rows))
-    chapter.text.update(verdict_text(verdict))
-    chapter.text.update(verdict_extremes(verdict))
+    verdict_parts(chapter, verdict_rows, study.search, budgets, orders)
     # The same verdict with the SSEDS variant the ablation chose on validation, per model.
     best = best_variant_verdict(study, head_study.models, budgets)
     if best is None:  # the profile names no best-variant companions (the smoke profile)
@@ -95,13 +85,68 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     for role, (st_, rows_) in {"main": (study, results), "large": (large_study, large)}.items():
         if role == "large" and st_ is study:
             continue
-        ok = with_variant(rows_[rows_["status"] == "ok"], st_.search)
-        changes = paired_changes(ok[ok["variant"] == "default"], {"method": "full"}, ["dataset", "model"])
-        n_rows = rows_.groupby("dataset")["rows"].first().to_dict()
-        for name in dict.fromkeys(changes["dataset"]):
-            key = f"fig_budget_{role}" if changes["dataset"].nunique() == 1 else f"fig_budget_{role}_{name}"
-            chapter.figures[key] = plot_budget_change(changes, name, rows=n_rows[name], profile=st_.name,
-                                                      models=st_.models)
+        budget_figures(chapter, role, st_, rows_)
+    every_method_parts(chapter, results, agg, study.search, budgets, orders)
+    chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
+    return chapter
+
+
+def verdict_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
+    """Chapter 4 on the profile's own runs alone (a report on one's own table, ``sseds report``): the
+    verdict (SSEDS against the verdict baselines at the small budgets, every seed the profile has), the
+    methods' mean AUC, the paired change against the full model by budget (``fig_budget_main``), every
+    method side by side, SSEDS against each, and the parameters kept: what ``budget_chapter`` shows of
+    the book's own profile, by the same functions. Resumes the profile's sweep first."""
+    study = chapter_study(profile)
+    results = sweep(study, progress=False).table
+    agg = aggregate(results, reference=study.search)
+    budgets = small_budgets(study.budgets)
+    orders = {"model": list(study.models), "budget": sorted(study.budgets, reverse=True)}
+    chapter = Chapter(header=_header([study], [results]))
+    chapter.text["profile"] = study.name
+    verdict_parts(chapter, results, study.search, budgets, orders)
+    budget_figures(chapter, "main", study, results)
+    every_method_parts(chapter, results, agg, study.search, budgets, orders)
+    beyond = [m for m in study.methods if m not in ("full", "sseds", *verdict_baselines())]
+    chapter.text["every_scope"] = (f"Beyond the verdict's, the profile runs {', '.join(beyond)}." if beyond else
+                                   "The profile runs the verdict's methods only, so the next two tables repeat "
+                                   "the verdict's.")
+    return chapter
+
+
+def verdict_parts(chapter: Chapter, rows: pd.DataFrame, search: SearchConfig, budgets, orders) -> None:
+    """The verdict's table (``verdict``), its methods' means (``verdict_means``) and the sentences
+    about it, from the rows of every seed there is."""
+    baselines = verdict_baselines()
+    chapter.text["verdict_baseline_count"] = count_word(len(baselines))
+    chapter.markdown["verdict_baselines"] = methods_markdown(baselines)
+    verdict = paired_comparisons(rows, "sseds", baselines, budgets=budgets, reference=search)
+    chapter.tables["verdict"] = paired_table(verdict, orders)
+    verdict_agg = aggregate(rows, reference=search)
+    chapter.tables["verdict_means"] = methods_table(
+        compare_methods(verdict_agg, budgets=budgets, methods=("sseds", *baselines)), verdict_agg,
+        ("sseds", *baselines), orders, _seed_counts(rows))
+    chapter.text.update(verdict_text(verdict))
+    chapter.text.update(verdict_extremes(verdict))
+
+
+def budget_figures(chapter: Chapter, role: str, study: StudyConfig, rows: pd.DataFrame) -> None:
+    """The paired change against the full model by budget, a figure per dataset of ``rows``
+    (``fig_budget_<role>``, or ``fig_budget_<role>_<dataset>`` when there are several)."""
+    ok = with_variant(rows[rows["status"] == "ok"], study.search)
+    changes = paired_changes(ok[ok["variant"] == "default"], {"method": "full"}, ["dataset", "model"])
+    n_rows = rows.groupby("dataset")["rows"].first().to_dict()
+    for name in dict.fromkeys(changes["dataset"]):
+        key = f"fig_budget_{role}" if changes["dataset"].nunique() == 1 else f"fig_budget_{role}_{name}"
+        chapter.figures[key] = plot_budget_change(changes, name, rows=n_rows[name], profile=study.name,
+                                                  models=study.models)
+
+
+def every_method_parts(chapter: Chapter, results: pd.DataFrame, agg: pd.DataFrame, search: SearchConfig, budgets,
+                       orders) -> None:
+    """Every method side by side at the small budgets (``small``), the parameters each kept
+    (``kept``), SSEDS against every method that retrains (``paired``, ``all_verdict_*``) and its
+    largest loss against the full model (``worst_sseds_*``)."""
     small = compare_methods(agg, budgets=budgets, methods=reduced_methods())
     chapter.tables["small"] = methods_table(small, agg, reduced_methods(), orders, _seed_counts(results))
     default = agg[agg["variant"] == "default"]
@@ -110,15 +155,13 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         order=list(METHODS), orders=orders, best=None, digits=3,
         note="Fraction of the full model's embedding parameters each method kept (mean over seeds); "
              "– where a method has no run at that budget.")
-    paired = paired_comparisons(results, "sseds", retrained_rivals("sseds"), budgets=budgets, reference=study.search)
+    paired = paired_comparisons(results, "sseds", retrained_rivals("sseds"), budgets=budgets, reference=search)
     chapter.tables["paired"] = paired_table(paired, orders)
     chapter.text.update({f"all_{k}": v for k, v in verdict_text(paired).items()})
-    chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
     sseds = small[small["method"] == "sseds"]
     worst = sseds.loc[sseds["delta_vs_full"].idxmin()]
     chapter.text |= {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
                     "worst_sseds_where": f"{worst['dataset']} / {worst['model']} at budget {worst['budget']:g}"}
-    return chapter
 
 
 def retrained_rivals(focus: str) -> list[str]:

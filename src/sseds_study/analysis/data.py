@@ -4,6 +4,9 @@ MovieLens-100K is the same in every profile; the large dataset is the first of t
 ``large`` companion; the planted-truth dataset is the first dataset with a planted truth of its
 ``planted`` companion (``config.companion``). The book's profile may not sweep synthetic data itself
 (the default profile is MovieLens-100K alone), so ``planted_dataset`` reads it from that profile.
+
+``profile_data_chapter`` is the same chapter for the profile's own dataset (a report on one's own
+table, ``sseds report``): the same tables, numbers and figures, of that dataset alone.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 
 from ..config import ConfigError
 from ..data import EncodedDataset, has_planted_truth, load_dataset, load_dataset_from_study
+from ..data.registry import data_label
 from ..data.stats import dataset_facts, dataset_summary, field_table, truth_table
 from ..figures.data import (
     plot_feature_popularity,
@@ -37,6 +41,34 @@ def planted_dataset(study: StudyConfig, progress: bool = False) -> tuple[Encoded
     if name is None:
         raise ConfigError(f"profile {planted.name!r} has no dataset with a planted truth")
     return load_dataset_from_study(planted, name, progress=progress), planted
+
+
+def dataset_figures(ds: EncodedDataset, key: str, profile: str) -> dict:
+    """The four figures of one dataset, glued as ``fig_<key>_<kind>``."""
+    return {f"fig_{key}_{kind}": plot(ds, profile=profile) for kind, plot in FIGURES.items()}
+
+
+def profile_data_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
+    """The data chapter of the profile's own (first) dataset: its summary and field tables, the
+    numbers the prose quotes (glued as numbers: ``data_rows:,d``) and its four figures
+    (``fig_data_<kind>``); ``data_largest`` names the field with the most embedding rows."""
+    study = chapter_study(profile)
+    data = study.datasets[0]
+    ds = load_dataset_from_study(study, data.name, progress=False)
+    facts = dataset_facts(ds)
+    label = data_label(data)
+    chapter = Chapter(header=f"profile {study.name}: {label}, split seed {data.split_seed}")
+    largest = max(ds.fields, key=lambda f: f.vocab_size)
+    chapter.text |= {
+        "profile": study.name, "data_name": label, "data_rows": facts["rows"], "data_fields": facts["fields"],
+        "data_pos_rate": facts["positive_rate"], "data_emb_rows": facts["embedding_rows"],
+        "data_largest": largest.name, "data_largest_share": largest.vocab_size / facts["embedding_rows"],
+        "data_kinds": ", ".join(f"{sum(f.kind == k for f in ds.fields)} {k}" for k in ("categorical", "numeric", "multi")
+                                if any(f.kind == k for f in ds.fields))}
+    chapter.tables |= {"summary": plain_table(dataset_summary(ds), keys=["name"]),
+                       "fields": plain_table(field_table(ds), keys=["field"])}
+    chapter.figures |= dataset_figures(ds, "data", study.name)
+    return chapter
 
 
 def data_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
@@ -65,5 +97,5 @@ def data_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         "syn_summary": plain_table(dataset_summary(syn), keys=["name"]),
         "syn_truth": plain_table(truth_table(syn), keys=["field"])}
     for key, ds in (("ml", ml), ("syn", syn)):
-        chapter.figures |= {f"fig_{key}_{kind}": plot(ds, profile=name) for kind, plot in FIGURES.items()}
+        chapter.figures |= dataset_figures(ds, key, name)
     return chapter

@@ -180,6 +180,54 @@ def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchC
     return text
 
 
+def saliency_and_widths(study: StudyConfig, dataset: str, model: str, seed: int | None = None):
+    """(dataset, widths, figures) of one pretrained model of a study: its saliency heatmap
+    (``figures["saliency"]``) and the width of every field at each of the study's budgets, drawn
+    (``figures["widths"]``) and as a table (fields as rows, the vocabulary size ``V_f`` and a column
+    ``b = ...`` per budget)."""
+    ds, pre, spec = load_pretrained(study, dataset, model, seed)
+    scores = saliency_scores(ds, pre, spec)
+    where = {"dataset": dataset, "rows": len(ds), "profile": study.name}
+    figures = {"saliency": plot_saliency(scores, ds.field_names, **where, title=f"Saliency of each dimension, {model}")}
+    widths = widths_by_budget(ds, scores, sorted(study.budgets, reverse=True), study.search)
+    figures["widths"] = plot_widths(widths, **where, title=f"Width $d_f$ per field and budget, {model}")
+    widths = widths.rename(columns=lambda b: f"b = {b:g}")
+    widths.insert(0, "V_f", ds.vocab_sizes)
+    return ds, widths, figures
+
+
+def widths_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
+    """The saliency and widths of the profile's own (first) dataset (a report on one's own table,
+    ``sseds report``): the heatmap and the widths of the first model's first seed (``fig_saliency_main``,
+    ``fig_widths_main``), as ``search_chapter`` draws them, and a table of every base model's widths at
+    every budget (first seed), with the fields widest and narrowest at the smallest budget."""
+    study = tune_study(chapter_study(profile), progress=False)  # its tuned settings (tuned first if need be)
+    name, seed, model = study.datasets[0].name, study.seeds[0], study.models[0]
+    chapter = Chapter(header=f"profile {study.name}; dataset {name}; models {', '.join(study.models)}; estimator "
+                             f"{study.search.estimator}, split {study.search.score_split}, K = "
+                             f"{study.search.num_batches} batches; seed {seed}")
+    tables = {}
+    for m in study.models:
+        ds, widths, figures = saliency_and_widths(study, name, m, seed)
+        if m == model:
+            chapter.figures |= {f"fig_{kind}_main": fig for kind, fig in figures.items()}
+        tables[m] = widths
+    widths = pd.concat(tables, names=["model", "field"])
+    counts = {c: (lambda v: "–" if pd.isna(v) else f"{int(v):,}") for c in widths.columns}
+    chapter.tables["widths"] = plain_table(
+        widths, formats=counts, keys=["model", "field"],
+        note=f"Seed {seed}. V_f: the field's vocabulary size; b = …: its width d_f at that budget (of D = "
+             f"{study.model.emb_dim}).")
+    low = f"b = {min(study.budgets):g}"
+    first = tables[model][low]
+    chapter.text |= {"profile": study.name, "widths_model": model, "widths_seed": f"{seed}",
+                     "widths_budget": f"{min(study.budgets):g}", "widths_dim": f"{study.model.emb_dim}",
+                     "widths_widest": ", ".join(f"{f} ({int(d)})" for f, d in first.sort_values(
+                         ascending=False, kind="stable").head(3).items()),
+                     "widths_narrowest": ", ".join(f for f, d in first.items() if d == first.min())}
+    return chapter
+
+
 def search_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """Saliency heatmaps and widths per budget for every dataset (first model, first seed), the
     planted-truth comparison on the profile's planted-truth companion (``synthetic2`` in the book) with
@@ -198,19 +246,10 @@ def search_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     shown += [(planted, planted_name)] if planted is not study else []
     for owner, name in shown:
         model = model_name if model_name in owner.models else owner.models[0]
-        ds, pre, spec = load_pretrained(owner, name, model)
-        loaded.append(ds)
-        scores = saliency_scores(ds, pre, spec)
-        where = {"dataset": name, "rows": len(ds), "profile": owner.name}
         role = "planted" if name == planted_name else "main"
-        chapter.figures[f"fig_saliency_{role}"] = plot_saliency(
-            scores, ds.field_names, **where, title=f"Saliency of each dimension, {model}")
-        budgets = sorted(owner.budgets, reverse=True)
-        widths = widths_by_budget(ds, scores, budgets, owner.search)
-        chapter.figures[f"fig_widths_{role}"] = plot_widths(
-            widths, **where, title=f"Width $d_f$ per field and budget, {model}")
-        widths = widths.rename(columns=lambda b: f"b = {b:g}")
-        widths.insert(0, "V_f", ds.vocab_sizes)
+        ds, widths, figures = saliency_and_widths(owner, name, model)
+        loaded.append(ds)
+        chapter.figures |= {f"fig_{kind}_{role}": fig for kind, fig in figures.items()}
         if name == planted_name:
             truth = ds.manifest["truth"]["ranks"]
             widths.insert(1, "planted", [int(truth[f]) for f in ds.field_names])

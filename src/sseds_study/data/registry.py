@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
@@ -40,6 +41,13 @@ DISPLAY_NAMES: dict[str, str] = {"movielens100k": "MovieLens-100K", "movielens1m
 def display_name(name: str) -> str:
     """The dataset's name as the book writes it (``MovieLens-100K`` for ``movielens100k``)."""
     return DISPLAY_NAMES.get(name, name)
+
+
+def data_label(cfg) -> str:
+    """A DataConfig as a report names it: the display name, and a table's file name
+    (``table (clicks.csv)``)."""
+    path = cfg.options.get("path") or cfg.options.get("train")
+    return f"{display_name(cfg.name)} ({Path(str(path)).name})" if path else display_name(cfg.name)
 
 
 @functools.cache

@@ -190,8 +190,13 @@ def check_allocation_inputs(vocab_sizes, spec: RunSpec) -> None:
     method = get_method(spec.method)
     emb_dim = spec.model.emb_dim
     if not method.applies(spec.budget, emb_dim):
+        if method.below_full and spec.budget >= 1.0:
+            raise ConfigError(f"budget {spec.budget:g}: method {method.name!r} prunes the full model; expected a "
+                              "budget below 1")
         need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
         raise ConfigError(f"budget {spec.budget:g}: method {method.name!r} needs a budget of at least {need:g}")
+    if method.evaluation == "masked":  # an element mask (PEP): no widths, so no allocation rules to check
+        return
     ranked_allocation(np.zeros((len(vocab_sizes), emb_dim)), vocab_sizes, spec.budget, spec.search)
 
 
