@@ -21,9 +21,10 @@ LAYERS = [
     {"models", "train"},
     {"search"},
     {"study"},
-    {"deploy", "cli_args", "cli"},
+    {"deploy", "cli_args"},
     {"figures", "publish"},
-    {"analysis"},
+    {"analysis", "report"},
+    {"cli"},  # the command: it may start anything below it
 ]
 FLOOR = {name: i for i, names in enumerate(LAYERS) for name in names}
 
