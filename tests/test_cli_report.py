@@ -84,7 +84,7 @@ def test_init_keeps_an_existing_profile(here, capsys):
     ("small", ["small.yaml", "--quick"], ["the quick tier", "needs a budget of at least 0.25"]),
     ("missing", ["missing.yaml"], ["gone.csv", "file not found"]),
     ("bad", ["bad.yaml"], ["bad.yaml: study.datasets[0]", "unknown option(s) colour"]),
-    ("yaml", ["y.yaml"], ["y.yaml: not valid YAML (mapping values are not allowed here", "line 2"]),
+    ("yaml", ["y.yaml"], ["y.yaml, line 2, column 12: not valid YAML: mapping values are not allowed here"]),
 ])
 def test_report_bad_input_is_one_line_and_writes_nothing_under_results(here, capsys, setup, argv, parts):
     if setup == "two":
