@@ -41,6 +41,10 @@ from .spec import SPLITS, EncodedDataset, make_field_specs
 # A hash is remembered only for a file whose status last changed this long before hashing began: a
 # later write then always gives it a newer change time, even on file systems with coarse clocks.
 SETTLED_SECONDS = 2.0
+# The settled hashes this process has read or computed, by file identity: a table profile's run keys
+# ask for the same file's hash once per run (data.registry.data_identity), and the book need not be
+# read again for each.
+_KNOWN: dict[str, str] = {}
 
 
 def _stat_key(path: Path, st: os.stat_result) -> str:
@@ -58,6 +62,8 @@ def cached_sha256(path, cache_dir: Path) -> str:
     """
     path = Path(path).resolve()
     key = _stat_key(path, path.stat())
+    if key in _KNOWN:
+        return _KNOWN[key]
     book = Path(cache_dir) / "checksums.json"
     try:
         known = json.loads(book.read_text())
@@ -65,6 +71,7 @@ def cached_sha256(path, cache_dir: Path) -> str:
     except (OSError, ValueError):
         known = {}
     if key in known:
+        _KNOWN[key] = known[key]
         return known[key]
     started = time.time_ns()
     digest = file_digest(path, "sha256")
@@ -74,6 +81,7 @@ def cached_sha256(path, cache_dir: Path) -> str:
     # one entry per file: the hashes of its earlier versions are of no further use
     known = {k: v for k, v in known.items() if not k.startswith(f"{path}|")}
     known[key] = digest
+    _KNOWN[key] = digest
     try:
         atomic_write_text(book, json.dumps(known, indent=0, sort_keys=True))
     except (OSError, SsedsError):
