@@ -49,7 +49,7 @@ PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level
 # latest time: one that make skips as up to date keeps the time of the run that made its output.
 TIMED       := $(PY) -m sseds_study.publish time-stage
 
-.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check report-check test unit nbval lint bench bench-peers clean clean-data clean-all
+.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check report-check check-reproduction check-numerics test unit nbval lint bench bench-peers clean clean-data clean-all
 
 help: ## List the targets with a one-line description
 	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
@@ -174,6 +174,17 @@ browser-check: $(SETUP_STAMP) ## Open every page of the built book in headless C
 report-check: $(SETUP_STAMP) ## Build a report at smoke size from a generated table and open it in headless Chromium
 	rm -rf $(BUILD)/report-check
 	$(PY) scripts/report_check.py $(BUILD)/report-check
+
+# Reruns two seeds of one headline cell (DeepFM, b = 0.1: full, sseds, uniform) from the settings
+# committed in reference/default.csv and compares every number to the last bit (a few minutes).
+# `make test` runs the same check at smoke size (tests/study/test_reproduce.py).
+check-reproduction: $(SETUP_STAMP) $(DATA_STAMP) ## Recompute the committed reference rows (reference/default.csv) and compare them bit for bit
+	$(BIN)/sseds check-reproduction default
+
+# Trains every base model under imitated instruction sets (MKL, ATen, oneDNN, threads), in the fast
+# and the reproducible numerical mode, and tabulates which results equal the native ones bit for bit.
+check-numerics: $(SETUP_STAMP) $(DATA_STAMP) ## Bit-identity table of the numerical modes under imitated instruction sets (reference/numerics.md)
+	$(PY) -m sseds_study.study.bitcheck --out reference/numerics.md
 
 lint: $(SETUP_STAMP) ## Static checks (ruff) on src and tests
 	$(BIN)/ruff check src tests

@@ -21,7 +21,10 @@ CLI_ONLY = {"help", "quiet", "manifest", "out", "budget", "method", "results", "
             "data", "ignore", "delimiter", "sample_rows", "quick", "force",
             # sseds report: the profile (which holds every setting), its quick tier, stop after the
             # estimate, the HTML without the PDF
-            "profile", "estimate", "no_pdf"}
+            "profile", "estimate", "no_pdf",
+            # sseds --numerics (the process's numerical mode, not a study setting); sseds
+            # check-reproduction: the reference file and whether to write it
+            "numerics", "reference", "write"}
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -37,7 +40,7 @@ def _expected(action) -> object:
 
 def test_every_option_is_a_setting_or_the_commands_own():
     commands = _subcommands(build_parser())
-    assert set(commands) == {"data", "train", "search", "sweep", "results", "init", "report"}
+    assert set(commands) == {"data", "train", "search", "sweep", "results", "init", "report", "check-reproduction"}
     seen = 0
     for command, parser in commands.items():
         for action in parser._actions:

@@ -15,7 +15,7 @@ ROOT = Path(sseds_study.__file__).parent
 
 # Lowest first; a module's floor is that of its first path component (``data/criteo/kernel.py`` -> data).
 LAYERS = [
-    {"errors", "_lazy", "statistics", "metrics", "__init__"},
+    {"errors", "_lazy", "statistics", "metrics", "numerics", "__init__"},
     {"config", "fileio"},
     {"data"},
     {"models", "train"},

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import numerics
 from .cli_args import (
     add_data_args,
     add_model_train_args,
@@ -78,8 +79,10 @@ def cmd_train(args) -> int:
     out = out or _check_out(Path("runs") / f"{ds.name}-{model_cfg.name}-seed{train_cfg.seed}")
     seed_everything(train_cfg.seed)
     model = build_model(ds.fields, model_cfg)
-    config = {"data": to_dict(data_config(args)), "model": to_dict(model_cfg), "train": to_dict(train_cfg)}
-    result = fit(model, ds, train_cfg)
+    config = {"data": to_dict(data_config(args)), "model": to_dict(model_cfg), "train": to_dict(train_cfg),
+              "numerics": numerics.identity()}
+    with numerics.pinned():
+        result = fit(model, ds, train_cfg)
     save_checkpoint(out / "model.pt", model, config=config, fit_result=result)
     counts = model.count_params()
     metrics = {
@@ -88,6 +91,7 @@ def cmd_train(args) -> int:
         "epochs": len(result.history), "history": [dataclasses.asdict(h) for h in result.history],
         "train_seconds": result.train_seconds,
         "rows_per_second": result.rows_per_second, "params": counts, "config": config,
+        "numerics": numerics.state(),
     }
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, default=float))
     print(f"test AUC {result.test['auc']:.4f}  logloss {result.test['logloss']:.4f}  "
@@ -122,11 +126,12 @@ def cmd_search(args) -> int:
     check_writable_dir(cache_dir, "--results")
     ds = load_data(args)
     check_allocation_inputs(ds.vocab_sizes, spec)
-    pre = load_or_pretrain(ds, spec, cache_dir)
-    inputs = MethodInput(ds, pre, spec, GroupCache(results_dir=cache_dir))
-    start = time.perf_counter()
-    alloc = method.allocate(inputs)
-    seconds = inputs.search_seconds + time.perf_counter() - start
+    with numerics.pinned():
+        pre = load_or_pretrain(ds, spec, cache_dir)
+        inputs = MethodInput(ds, pre, spec, GroupCache(results_dir=cache_dir))
+        start = time.perf_counter()
+        alloc = method.allocate(inputs)
+        seconds = inputs.search_seconds + time.perf_counter() - start
     print(f"{ds.name} / {spec.model.name} / {args.method}: budget {args.budget:g} -> achieved "
           f"{alloc.achieved_budget:.4f} ({alloc.kept_params:,} of {alloc.base_params:,} embedding parameters), "
           f"search {seconds:.2f} s")
@@ -269,9 +274,47 @@ def cmd_report(args) -> int:
 
 
 # ----------------------------------------------------------------------------------------------
+def cmd_check_reproduction(args) -> int:
+    """Recompute the committed reference rows of a profile and compare them bit for bit (or write them)."""
+    from .study.reproduce import check_reference, reference_path, write_reference
+
+    path = Path(args.reference) if args.reference else reference_path(args.profile)
+    if args.write:
+        results = Path(args.results) if args.results else Path(os.environ.get("SSEDS_RESULTS_DIR", "results")) / args.profile
+        out = write_reference(args.profile, results, path)
+        print(f"wrote {out} from {results}")
+        return 0
+    import pandas as pd
+
+    ref = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
+    if ref is not None and not ref.empty:
+        first = ref.iloc[0]
+        print(f"{path}: {len(ref)} run(s) computed on {first['cpu']} at commit {first['git_commit'][:12]}, "
+              f"numerical mode {first['numerics_detail']}")
+    result = check_reference(path)
+    print(f"recomputed on {numerics_cpu()} in {result.seconds:.0f} s, numerical mode {result.numerics}")
+    if result.ok:
+        print(f"every compared value of the {result.rows} run(s) equals the committed one to the last bit")
+        return 0
+    print(f"{len(result.differences)} value(s) differ:")
+    for line in result.differences:
+        print(f"  {line}")
+    return 1
+
+
+def numerics_cpu() -> str:
+    from .study.provenance import cpu_model
+
+    return cpu_model()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sseds", description=__doc__.splitlines()[0])
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--numerics", choices=numerics.MODE_NAMES, default=None,
+                        help="numerical mode: reproducible (the default: the same bits on every x86-64 "
+                             "machine with AVX2), compatible (any x86-64, slower) or fast (this CPU's "
+                             "fastest path); default $SSEDS_NUMERICS or reproducible")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("data", help="prepare (download, encode, cache) a dataset and summarise it")
@@ -296,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_pep_args(p)
     p.add_argument("--results", help="where the pretrained model is cached (default results/search)")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("check-reproduction",
+                       help="recompute a profile's committed reference rows and compare them to the last bit")
+    p.add_argument("profile", help="a profile with a reference file, e.g. default or smoke")
+    p.add_argument("--reference", help="the reference file (default reference/<profile>.csv)")
+    p.add_argument("--write", action="store_true", help="(re)write the reference from the profile's results")
+    p.add_argument("--results", help="with --write: the sweep's results folder (default results/<profile>)")
+    p.set_defaults(func=cmd_check_reproduction)
 
     p = sub.add_parser("sweep", help="run a study profile (resumable; finished runs are never repeated)")
     p.add_argument("config", help="a study profile, e.g. configs/default.yaml")
@@ -341,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv  # the command line as typed (sseds init records it in the profile)
     try:
+        # before any command imports torch: the mode is read when torch first computes
+        numerics.apply(args.numerics or numerics.requested_mode())
         return args.func(args)
     except SsedsError as exc:
         print(f"sseds: error: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ import pytest
 import torch
 import yaml
 
-from sseds_study import cli
+from sseds_study import cli, numerics
 from sseds_study import study as st
 from sseds_study.config import ConfigError, PEPConfig, SearchConfig, config_hash, to_dict
 from sseds_study.data import load_dataset_from_config
@@ -61,9 +61,10 @@ def test_expansion_gives_pep_runs_the_study_pep_settings_with_its_budgets():
     assert all(r.pep is None for r in runs if r.method not in ("pep", "pep_fresh"))
     # one search serves both methods and both budgets of a seed
     assert len({study_pep.search_key(r) for r in pep_runs}) == 1
-    # a run without PEP settings keeps the key it had before PEP existed
+    # a run without PEP settings has no PEP settings in its key (only its own settings and the mode)
     other = next(r for r in runs if r.method == "uniform")
-    assert other.key == config_hash({k: v for k, v in to_dict(other).items() if k != "pep"})
+    assert other.key == config_hash({**{k: v for k, v in to_dict(other).items() if k != "pep"},
+                                     "numerics": numerics.identity()})
     with pytest.raises(ConfigError, match=r"pep.budgets: \[0.5\] leaves out the study's budgets \[0.2\]"):
         st.expand_runs(pep_study(pep=PEP | {"budgets": [0.5]}))
 

@@ -15,8 +15,10 @@ def test_cpu_model_without_cpuinfo_still_names_something(tmp_path):
     assert cpu_model(tmp_path / "absent") != ""
 
 
-def test_provenance_has_the_cpu():
-    assert set(provenance("p")) == {"versions", "git_commit", "cpu", "profile"}
+def test_provenance_has_the_cpu_and_the_numerical_mode():
+    p = provenance("p")
+    assert set(p) == {"versions", "git_commit", "cpu", "profile", "numerics", "numerics_detail"}
+    assert p["numerics_detail"].startswith(p["numerics"] + " (MKL branch ")
 
 
 def _repo(tmp_path):

@@ -15,11 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-
+from .. import numerics
 from ..config import SearchConfig, to_dict
 from ..data import load_dataset_from_config, manifest_checksum
-from ..errors import NotReached
+from ..errors import NotReached, SsedsError
 from ..models.inherit import inherit_pretrained
 from ..models.pep import attach_fixed_mask
 from ..models.registry import build_model
@@ -33,17 +32,24 @@ from .runs import RunSpec
 
 @contextlib.contextmanager
 def worker_threads():
-    """Run torch on ``SSEDS_THREADS`` threads (default 1) inside the block.
+    """Run torch on the numerical mode's thread count inside the block (``numerics.pinned``:
+    ``SSEDS_THREADS``, default 1, outside the fast mode).
 
     Workers already share the cores between them, and a fixed thread count keeps float reductions,
     hence results, identical whichever executor (or notebook) trains a model.
     """
-    before = torch.get_num_threads()
-    torch.set_num_threads(max(1, int(os.environ.get("SSEDS_THREADS", "1"))))
-    try:
+    with numerics.pinned():
         yield
-    finally:
-        torch.set_num_threads(before)
+
+
+def check_numerics(provenance: dict) -> None:
+    """Refuse to compute in another numerical mode than the one the runs' keys were made in (a worker
+    whose torch computed before the mode was set, or started with another SSEDS_NUMERICS)."""
+    wanted = provenance.get("numerics")
+    here = numerics.identity()
+    if wanted and wanted != here:
+        raise SsedsError(f"this process computes in the {here} numerical mode but the sweep's runs are keyed "
+                         f"for {wanted} ({numerics.describe()}); start it with SSEDS_NUMERICS={wanted}")
 
 
 # A "fresh" initialisation of a masked model: the run's seed plus this offset, so that it differs from
@@ -217,6 +223,7 @@ def run_group(
     todo = [s for s in specs if s.key not in set(skip)]
     if not todo:
         return []
+    check_numerics(provenance or {})
     with worker_threads():
         return _run_group_body(todo, Path(results_dir), provenance or {}, on_row)
 
@@ -242,6 +249,8 @@ def _run_group_body(todo, results_dir: Path, provenance: dict, on_row) -> list[d
             row = {**base, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "not_reached": isinstance(exc, NotReached), "traceback": traceback.format_exc(limit=8)}
         row["run_seconds"] = time.perf_counter() - start
+        # the machine's load when the run's seconds were measured: they are comparable only at equal load
+        row["load_1min"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         write_journal(results_dir, row)
         rows.append(row)
         if on_row is not None:
@@ -269,5 +278,7 @@ def row_header(spec: RunSpec, ds, provenance: dict) -> dict:
         "versions": json.dumps(provenance.get("versions", {}), sort_keys=True),
         "git_commit": provenance.get("git_commit", ""),
         "cpu": provenance.get("cpu", ""),
+        "numerics": provenance.get("numerics", ""),
+        "numerics_detail": provenance.get("numerics_detail", ""),
         "profile": provenance.get("profile", ""),
     }

@@ -1,4 +1,5 @@
-"""Where a result came from: package versions, the CPU and the git commit, recorded in every result row."""
+"""Where a result came from: package versions, the CPU, the numerical mode and the git commit, recorded in
+every result row."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import __version__
+from .. import __version__, numerics
 from ..data.paths import repo_root
 
 # Tracked files that the build itself writes (the executed chapters and the smoke references): a
@@ -60,5 +61,7 @@ def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
 
 
 def provenance(profile: str) -> dict:
-    """The provenance every row of a sweep carries."""
-    return {"versions": package_versions(), "git_commit": git_commit(), "cpu": cpu_model(), "profile": profile}
+    """The provenance every row of a sweep carries. ``numerics`` is the mode the runs' keys were made in;
+    each worker checks it computes in that mode (``study.execute``)."""
+    return {"versions": package_versions(), "git_commit": git_commit(), "cpu": cpu_model(), "profile": profile,
+            "numerics": numerics.identity(), "numerics_detail": numerics.describe()}

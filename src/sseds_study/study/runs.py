@@ -5,7 +5,8 @@ settings did not change is never recomputed. ``group_key`` names the pretrained 
 with the others of its group (same data, base model, training settings and seed). A PEP run also
 carries its search settings (``pep``); for every other run ``pep`` is None and is left out of the
 key, so the keys of runs from before PEP existed are unchanged. A user table is keyed by its
-files' content, not their path (``data.data_identity``).
+files' content, not their path (``data.data_identity``). The numerical mode the run is computed in
+(``numerics``) is part of both keys: a run of the reproducible mode is not the run of the fast one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from ..config import DataConfig, ModelConfig, PEPConfig, SearchConfig, TrainConfig, config_hash, to_dict
 from ..data.registry import data_identity
+from ..numerics import identity as numerics_identity
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ class RunSpec:
 
     def identity(self) -> dict:
         """What the key hashes: ``to_dict`` with the data by content (``data.data_identity``: a user
-        table's file by its checksum, not its path)."""
-        return {**self.to_dict(), "data": data_identity(self.data)}
+        table's file by its checksum, not its path) and the numerical mode."""
+        return {**self.to_dict(), "data": data_identity(self.data), "numerics": numerics_identity()}
 
     def to_dict(self) -> dict:
         """The run's settings as a plain dict (``pep`` only when the run has it)."""
@@ -56,7 +58,8 @@ class RunSpec:
 
     def pretrained_identity(self) -> dict:
         """What determines the pretrained model: stored in its checkpoint and hashed into ``group_key``."""
-        return {"data": data_identity(self.data), "model": self.model, "train": train_identity(self.train)}
+        return {"data": data_identity(self.data), "model": self.model, "train": train_identity(self.train),
+                "numerics": numerics_identity()}
 
 
 def train_identity(train: TrainConfig) -> dict:
