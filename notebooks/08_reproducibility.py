@@ -63,12 +63,49 @@ chapter.tables["times"]
 # ## The environment
 #
 # Every result row records the versions of Python and the key packages it ran with, and the processor
-# it ran on (CPU: {glue:text}`cpus`). Timings (search time, latency) compare only on one processor;
-# accuracies compare across machines up to float rounding, well inside the intervals over seeds. The
-# environment is pinned in `requirements.lock` (and `environment.yml`).
+# it ran on (CPU: {glue:text}`cpus`) and the numerical mode it was computed in (next section).
+# Timings (search time, latency) compare only on one processor and at one load, so no verdict of the
+# book rests on them. The environment is pinned in `requirements.lock` (and `environment.yml`).
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["environment"]
+
+# %% [markdown]
+# ## The same numbers on every machine
+#
+# A seed fixes the data split, the initialisation and the batch order, so a run repeats exactly on
+# one machine. Across machines the last bits of a matrix product depend on the code path the math
+# libraries choose for the processor (MKL's branch and the cache sizes it blocks for, ATen's vector
+# width, oneDNN's instruction set, the threads a reduction is split over), and over twenty epochs,
+# ten seeds and a Holm correction such bits moved verdicts: a `make reproduce` of an earlier commit on
+# a 2-core AMD EPYC with AVX-512 matched every FM row of this book to the last digit but no DeepFM or
+# DCN row (the full DeepFM's mean test AUC 0.7912 became 0.7917), and three verdicts changed with them.
+#
+# Since then every run is computed in a pinned **numerical mode** (`sseds_study.numerics`, set when
+# the package is imported, before torch computes anything): MKL's conditional-reproducibility branch
+# for AVX2 (`MKL_CBWR=AVX2`), ATen's AVX2 kernels, oneDNN capped at AVX2, and one torch thread per
+# training process. It runs on any x86-64 processor with AVX2. `SSEDS_NUMERICS=fast` (or
+# `sseds --numerics fast`) hands every choice back to the libraries: results then repeat on one
+# machine only. The mode is part of every run's key and is recorded in every row; this book's rows
+# were computed in: {glue:text}`numerics_rows`.
+#
+# The table shows what the mode buys. Each base model is trained in a fresh process under settings
+# that imitate other processors. Without the mode (`fast`), {glue:text}`numerics_fast_same` imitated
+# results equal the native ones bit for bit; with it, {glue:text}`numerics_reproducible_same`.
+
+# %% tags=["hide-input", "nbval-ignore-output"]
+chapter.tables["numerics"]
+
+# %% [markdown]
+# `make check-reproduction` recomputes two seeds of one headline cell (DeepFM at budget 0.1: the full
+# model, SSEDS and uniform, each pretrained, searched and retrained afresh from the settings committed
+# in `reference/default.csv`) and compares every number with the committed one to the last bit, naming
+# any difference; `make test` does the same at smoke size. What the mode does not cover: on Intel
+# processors MKL runs its AVX2 branch, on AMD processors its own reproducible branch (recorded as
+# "MKL branch AUTO"), and whether the two give the same bits has not been checked on an Intel machine;
+# processors without AVX2 need `SSEDS_NUMERICS=compatible` (any x86-64, slower); ARM processors have
+# no MKL and GPUs are outside the mode, so results there repeat on the same machine only (a warning
+# says so, and the rows are labelled `fast`). This book was executed on: {glue:text}`cpus`.
 
 # %% [markdown]
 # ## The data

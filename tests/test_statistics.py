@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sseds_study.statistics import t_interval
+from sseds_study.statistics import borderline, t_interval
 
 
 def test_t_interval_by_hand():
@@ -27,3 +27,9 @@ def test_detectable_difference_is_the_t_threshold_at_the_holm_first_step():
     assert math.isnan(detectable_difference(0.01, 1)) and math.isnan(difference_spread(0.1, 1))
     half = stats.t.ppf(0.975, 4) * 0.02 / math.sqrt(5)
     assert difference_spread(half, 5) == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize(("p", "expected"), [(0.001, False), (0.025, False), (0.026, True), (0.05, True), (0.1, True),
+                                             (0.11, False), (float("nan"), False)])
+def test_borderline_is_within_a_factor_two_of_the_level(p, expected):
+    assert borderline(p) is expected

@@ -40,10 +40,12 @@ chapter.glue()
 # SSEDS is set against the {glue:text}`verdict_baseline_count` allocations that spend the same
 # embedding parameters under the same rules: {glue:md}`verdict_baselines`. Each cell is the mean of the
 # per-seed differences SSEDS − baseline with its paired 95% interval; a paired t test per cell,
-# Holm-corrected across the table, gives the verdict (▲ SSEDS better, ▼ worse, · indistinguishable).
+# Holm-corrected across the table, gives the verdict (▲ SSEDS better, ▼ worse, · indistinguishable; † borderline).
 # Of the {glue:text}`verdict_cells` cells, SSEDS is {glue:text}`verdict_summary`
 # ({glue:text}`verdict_seeds` paired seeds per cell). Its largest gain is {glue:text}`verdict_best`;
 # its largest loss {glue:text}`verdict_worst`.
+# {glue:text}`verdict_stability` (A cell marked † is borderline: a few more seeds could move its
+# verdict either way, so it should not be read on its own.)
 
 # %% tags=["hide-input"]
 chapter.tables["verdict"]

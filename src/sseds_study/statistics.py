@@ -70,6 +70,15 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
 
 
 VERDICTS = ("better", "worse", "indistinguishable")
+# A verdict is borderline when its adjusted p-value lies within a factor of BORDERLINE_FACTOR of the
+# level, on either side: a few more seeds, another split or a last-bit change of the arithmetic could
+# move it across. Verdict tables mark such cells and the headline sentences name them.
+BORDERLINE_FACTOR = 2.0
+
+
+def borderline(adjusted_p: float, alpha: float = 0.05, factor: float = BORDERLINE_FACTOR) -> bool:
+    """True when ``alpha / factor < adjusted_p <= alpha * factor`` (NaN: False)."""
+    return bool(alpha / factor < adjusted_p <= alpha * factor)
 
 
 def verdict(mean_difference: float, adjusted_p: float, alpha: float = 0.05, higher_is_better: bool = True) -> str:

@@ -43,6 +43,28 @@ def test_paired_table_marks_each_verdict():
         f"+0.0010 ± 0.0030 {MARKS['indistinguishable']}"]
 
 
+def test_borderline_cells_are_marked_and_named_and_the_firm_part_is_counted():
+    from sseds_study.analysis.budget import stability_text
+    from sseds_study.analysis.tables import BORDERLINE_MARK
+    from sseds_study.statistics import borderline
+
+    paired = pd.DataFrame([{"dataset": "d", "model": "FM", "budget": 0.1, "baseline": base, "n": 10, "difference": diff,
+                            "ci95": 0.003, "p_holm": p, "verdict": v, "borderline": borderline(p)}
+                           for base, diff, p, v in (("uniform", -0.01, 0.001, "worse"), ("random", -0.02, 0.04, "worse"),
+                                                    ("frequency", -0.001, 0.08, "indistinguishable"),
+                                                    ("magnitude", 0.001, 0.9, "indistinguishable"))])
+    assert paired["borderline"].tolist() == [False, True, True, False]
+    cells = paired_table(paired).cells.loc[0]
+    assert cells["random"].endswith(f"{MARKS['worse']}{BORDERLINE_MARK}")
+    assert cells["frequency"].endswith(f"{MARKS['indistinguishable']}{BORDERLINE_MARK}")
+    assert cells["uniform"].endswith(MARKS["worse"]) and cells["magnitude"].endswith(MARKS["indistinguishable"])
+    assert stability_text(paired) == (
+        "Firm (adjusted p-value at most 0.025 or above 0.10): no cells better, 1 cell worse. Borderline (p between "
+        "0.025 and 0.10), 2 of 4: FM at b = 0.1 against random (d): worse, p (Holm) 0.040; FM at b = 0.1 against "
+        "frequency (d): indistinguishable, p (Holm) 0.080.")
+    assert stability_text(paired.assign(borderline=False)).endswith("No cell is borderline.")
+
+
 def test_verdict_extremes_name_the_cells_of_largest_gain_and_loss():
     from sseds_study.analysis.budget import verdict_extremes
 

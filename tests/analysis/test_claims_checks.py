@@ -73,21 +73,49 @@ def test_baseline_claim_counts_holm_verdicts_per_dataset():
 
 # -- (d) -------------------------------------------------------------------------------------------------
 
-def _costs(sseds_seconds, pep_seconds=None):
+def _costs(sseds_seconds, pep_seconds=None, sseds_passes=32, pep_passes=800):
     extra = {"pretrain_epoch_seconds": 2.0, "epoch_passes": 40, "emb_bytes": 10, "model_bytes": 20,
              "search_epochs": 0.0}
-    rows = [result_row("sseds", 0.1, s, 0.8, search_seconds=sseds_seconds, search_passes=32, **extra) for s in range(3)]
+    rows = [result_row("sseds", 0.1, s, 0.8, search_seconds=sseds_seconds, search_passes=sseds_passes, **extra)
+            for s in range(3)]
     if pep_seconds is not None:
-        rows += [result_row("pep", 0.1, s, 0.8, search_seconds=pep_seconds, search_passes=800, **extra) for s in range(3)]
+        rows += [result_row("pep", 0.1, s, 0.8, search_seconds=pep_seconds, search_passes=pep_passes, **extra)
+                 for s in range(3)]
     return pd.DataFrame(rows)
 
 
-def test_cost_claim_against_an_epoch_and_pep():
+def test_cost_claim_is_judged_on_passes_against_an_epoch_and_pep():
     table, verdict, _ = c.cost_claim(_costs(0.5, pep_seconds=20.0), profile="p")
     assert verdict == SUPPORTED
+    assert table["pass_fraction"].item() == pytest.approx(32 / 40)
+    assert table["pep_over_sseds_passes"].item() == pytest.approx(25)
+    # the seconds are reported beside the counts
     assert table["epoch_fraction"].item() == pytest.approx(0.25) and table["pep_over_sseds"].item() == pytest.approx(40)
-    assert c.cost_claim(_costs(0.5, pep_seconds=0.4), profile="p")[1] == NOT_SUPPORTED  # PEP was quicker
-    assert c.cost_claim(_costs(3.0), profile="p")[1] == NOT_SUPPORTED  # more than an epoch
+    assert c.cost_claim(_costs(0.5, pep_seconds=20.0, pep_passes=16), profile="p")[1] == NOT_SUPPORTED  # PEP: fewer
+    assert c.cost_claim(_costs(0.5, sseds_passes=40), profile="p")[1] == NOT_SUPPORTED  # a whole epoch's passes
+
+
+def test_cost_claim_does_not_move_with_the_seconds():
+    """A busy machine multiplies the seconds; the verdict stays, because it counts passes."""
+    quiet = c.cost_claim(_costs(0.5, pep_seconds=20.0), profile="p")[1]
+    busy = c.cost_claim(_costs(3.0, pep_seconds=0.4), profile="p")[1]  # search longer than an epoch, PEP quicker
+    assert quiet == busy == SUPPORTED
+
+
+def test_a_count_verdict_is_stable_only_if_no_resolution_of_its_borderline_cells_changes_it():
+    def table(verdicts, borderline, differences):
+        return pd.DataFrame({"verdict": verdicts, "borderline": borderline, "difference": differences})
+    # worse in 2 of 4, better in none: not supported whichever way the borderline worse cell falls
+    firm = table(["worse", "worse", "indistinguishable", "indistinguishable"], [True, False, False, False],
+                 [-0.01, -0.01, 0.0, 0.0])
+    assert c.verdict_is_stable(firm, c.count_verdict(0, 2, 4))
+    # better in 3 of 4, worse in none: supported; a borderline indistinguishable cell with a negative mean
+    # could become worse, which makes it not supported
+    shaky = table(["better", "better", "better", "indistinguishable"], [False, False, False, True],
+                  [0.01, 0.01, 0.01, -0.002])
+    assert c.count_verdict(3, 0, 4) == SUPPORTED
+    assert not c.verdict_is_stable(shaky, SUPPORTED)
+    assert c.verdict_is_stable(shaky.assign(borderline=False), SUPPORTED)
 
 
 def test_cost_claim_without_the_columns_is_not_testable():

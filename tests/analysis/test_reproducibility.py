@@ -86,3 +86,32 @@ def test_book_profiles_include_every_named_companion():
     assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "headline_best_fm",
                              "headline_best_deepfm"}
     assert profiles["headline_best_fm"] == ["best_FM"]
+
+
+def test_environment_shows_the_numerical_mode_of_the_rows():
+    rows = _rows(2, cpu="AMD EPYC").assign(numerics_detail="reproducible (MKL branch AUTO, ATen AVX2, ...)")
+    env = r.environment_table({"new": rows, "old": _rows(1, cpu="AMD EPYC")})
+    assert env["numerical mode"].tolist() == ["reproducible (MKL branch AUTO, ATen AVX2, ...)", "not recorded"]
+
+
+def _bits(tmp_path, moved_in_fast=True):
+    def result(loss):
+        return {"numerics": {}, "models": {m: {"valid_auc": "0.7", "valid_logloss": "0.5", "test_auc": "0.7",
+                                               "test_logloss": loss, "weights": "ab"} for m in ("FM", "DeepFM")}}
+    raw = {"fast|native": result("0.51"), "fast|aten-default": result("0.52" if moved_in_fast else "0.51"),
+           "reproducible|native": result("0.53"), "reproducible|aten-default": result("0.53")}
+    path = tmp_path / "numerics.json"
+    path.write_text(json.dumps(raw))
+    return path
+
+
+def test_the_bit_identity_table_compares_each_imitation_with_its_modes_native_run(tmp_path):
+    table = r.numerics_table(_bits(tmp_path))
+    assert table[["mode", "FM", "DeepFM"]].values.tolist() == [
+        ["fast", "=", "="], ["fast", "differs", "differs"], ["reproducible", "=", "="], ["reproducible", "=", "="]]
+    assert table.loc[1, "settings"] == "ATEN_CPU_CAPABILITY=default"
+    text = r.numerics_text(table, {"p": _rows(1).assign(numerics_detail="reproducible (x)")})
+    assert (text["numerics_fast_same"], text["numerics_reproducible_same"]) == ("0 of 2", "2 of 2")
+    assert text["numerics_rows"] == "reproducible (x)"
+    assert r.numerics_table(tmp_path / "absent.json").empty
+    assert "make check-numerics" in r.numerics_text(pd.DataFrame(), {})["numerics_summary"]

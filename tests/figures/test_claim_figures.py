@@ -17,7 +17,8 @@ from sseds_study.figures.style import BOOK_WIDTH  # noqa: E402
 INTERVALS = pd.DataFrame({"dataset": ["a", "a", "b"], "model": ["FM", "FM", "DCN"], "baseline": ["uniform", "random", "uniform"],
                           "difference": [0.002, -0.003, 0.0], "ci95": [0.001, 0.002, float("nan")],
                           "verdict": ["better", "worse", "indistinguishable"]})
-COSTS = pd.DataFrame({"dataset": ["a"], "model": ["FM"], "epoch_fraction": [0.3], "pep_epoch_fraction": [12.0]})
+COSTS = pd.DataFrame({"dataset": ["a"], "model": ["FM"], "pass_fraction": [0.8], "pep_pass_fraction": [20.0],
+                      "epoch_fraction": [0.3], "pep_epoch_fraction": [12.0]})
 PLANTED = pd.DataFrame({"dataset": ["a"] * 3, "seed": [0] * 3, "model": ["FM"] * 3, "field": ["f0", "f1", "f2"],
                         "true_rank": [4, 2, 0], "width": [5, 2, 1]})
 

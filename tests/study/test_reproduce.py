@@ -80,6 +80,15 @@ def test_a_missing_or_incomplete_reference_says_what_to_do(tmp_path):
 
 def test_writing_a_reference_needs_the_whole_cell(tmp_path):
     (tmp_path / "runs").mkdir()
-    with pytest.raises(ConfigError, match="0 finished run\\(s\\) of the reference cell FM, b=0.3"):
+    with pytest.raises(ConfigError, match="0 finished run\\(s\\) of the reference cell FM, b=0.3, full/sseds/uniform, seeds 0 in the reproducible"):
         reference_rows(tmp_path, CELLS["smoke"])
     assert set(COMPARED) >= {"test_auc", "test_logloss", "emb_dims"}
+
+
+def test_the_command_names_a_missing_reference_or_results_folder_in_one_line(tmp_path, capsys):
+    from sseds_study.cli import main
+
+    assert main(["check-reproduction", "smoke", "--reference", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv: no reference rows here" in capsys.readouterr().err
+    assert main(["check-reproduction", "nosuch", "--write", "--results", str(tmp_path)]) == 2
+    assert "no reference cell for profile 'nosuch'; known: default, smoke" in capsys.readouterr().err

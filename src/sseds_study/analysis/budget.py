@@ -9,16 +9,16 @@ import pandas as pd
 
 from ..config import SearchConfig, apply_variant
 from ..figures.comparison import plot_budget_change
-from ..statistics import holm, verdict
+from ..statistics import borderline, holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
-from ..study.compare import paired_changes, paired_comparisons, verdict_counts
+from ..study.compare import borderline_counts, paired_changes, paired_comparisons, verdict_counts
 from ..study.methods import get_method, method_names, verdict_baselines
 from ..study.profile import StudyConfig, companion
 from .budget_alignment import alignment_effect, alignment_text
 from .budget_slim_tuning import slim_tuning_check
 from .chapter import Chapter
 from .common import chapter_study, count_word, methods_markdown, small_budgets
-from .tables import BookTable, compact_table
+from .tables import BORDERLINE_NOTE, BookTable, compact_table
 
 # The allocations SSEDS is tested against in the headline verdict are the registry's verdict baselines
 # (``study.methods.verdict_baselines``): each spends the same parameters under the same rules; PEP
@@ -211,7 +211,7 @@ def paired_table(paired: pd.DataFrame, orders=None) -> BookTable:
                          half="ci95", verdict="verdict", order=list(METHODS), orders=orders, best=None, signed=True,
                          note="SSEDS's test AUC minus the baseline's, mean over the paired seeds ± its 95% half-width; "
                               "▲ SSEDS better, ▼ SSEDS worse, · indistinguishable (paired t test, Holm-corrected "
-                              "across the table, 5% level).")
+                              f"across the table, 5% level); {BORDERLINE_NOTE}.")
 
 
 def verdict_text(paired: pd.DataFrame) -> dict[str, str]:
@@ -226,7 +226,25 @@ def verdict_text(paired: pd.DataFrame) -> dict[str, str]:
         "verdict_summary": (f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
                             f"in {counts['indistinguishable']}"),
         "verdict_seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}",
+        "verdict_stability": stability_text(paired),
     }
+
+
+def stability_text(paired: pd.DataFrame) -> str:
+    """Which parts of a verdict table would survive a small change (more seeds, another machine's last
+    bits) and which cells are borderline (``statistics.borderline``), named with their p-values."""
+    if paired.empty:
+        return "no cell was compared"
+    counts, marked = verdict_counts(paired), borderline_counts(paired)
+    firm = {v: counts[v] - marked[v] for v in counts}
+    parts = [f"{'no' if firm[v] == 0 else firm[v]} {'cell' if firm[v] == 1 else 'cells'} {v}" for v in ("better", "worse")]
+    head = f"Firm (adjusted p-value at most 0.025 or above 0.10): {parts[0]}, {parts[1]}."
+    cells = paired[paired["borderline"].astype(bool)] if "borderline" in paired else paired.iloc[:0]
+    if cells.empty:
+        return head + " No cell is borderline."
+    named = "; ".join(f"{r.model} at b = {r.budget:g} against {r.baseline} ({r.dataset}): {r.verdict}, "
+                      f"p (Holm) {r.p_holm:.3f}" for r in cells.itertuples())
+    return head + f" Borderline (p between 0.025 and 0.10), {len(cells)} of {len(paired)}: {named}."
 
 
 def verdict_extremes(paired: pd.DataFrame) -> dict[str, str]:
@@ -288,6 +306,7 @@ def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable
     table = pd.concat(frames, ignore_index=True)
     table["p_holm"] = holm(table["p_t"].to_numpy())  # Holm across both models' cells, not within each
     table["verdict"] = [verdict(m, p) for m, p in zip(table["difference"], table["p_holm"], strict=True)]
+    table["borderline"] = [borderline(p) for p in table["p_holm"]]
     counts = verdict_counts(table)
     seeds = sorted(set(table["n"]))
     return table, {"best_variants": "; ".join(notes),

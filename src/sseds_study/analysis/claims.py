@@ -206,7 +206,8 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     text["claim_c_verdict"] = all_hold(list(summary["verdict"]) or [NOT_TESTABLE])
     text["claim_c_summary"] = "; ".join(
         f"{display_name(r.dataset)}: better in {r.better}, worse in {r.worse}, indistinguishable in "
-        f"{r.indistinguishable} of {r.cells} cells ({r.verdict})" for r in summary.itertuples()) or "–"
+        f"{r.indistinguishable} of {r.cells} cells ({r.verdict}; {_stability(r)})"
+        for r in summary.itertuples()) or "–"
     text["claim_c_reasons"] = _reasons(summary)
     budgets_c = sorted({b for item, _ in real for b in small_budgets(item.study.budgets)}, reverse=True)
     text["claim_c_budgets"] = " and ".join(f"{b:g}" for b in budgets_c) or "–"
@@ -217,10 +218,14 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
             .sort_values(["dataset", "_m", "_b"], kind="stable")
         shown = shown.assign(dataset=shown["dataset"].map(display_name), budget=shown["budget"].map(lambda b: f"b = {b:g}"))
         chapter.tables["baselines"] = plain_table(
-            summary.assign(dataset=summary["dataset"].map(display_name))[
-                ["dataset", "profile", "cells", "better", "worse", "indistinguishable", "verdict"]],
+            summary.assign(dataset=summary["dataset"].map(display_name),
+                           stable=summary["stable"].map({True: "yes", False: "no"}))[
+                ["dataset", "profile", "cells", "better", "worse", "indistinguishable", "borderline", "verdict",
+                 "stable"]],
             keys=["dataset"], note="Cells: base model × budget × baseline; verdicts of the paired t test, "
-                                   "Holm-corrected across each profile's table, 5% level.")
+                                   "Holm-corrected across each profile's table, 5% level. Borderline: cells whose "
+                                   "adjusted p-value lies between 0.025 and 0.10; stable: the verdict is the same "
+                                   "however those cells fall.")
     else:
         shown = pd.DataFrame(columns=["dataset", "model", "budget", "baseline", "difference", "ci95", "verdict"])
         chapter.tables["baselines"] = plain_table(summary, note=text["claim_c_reasons"])
@@ -233,8 +238,11 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     costs, verdict_d, reason_d = cost_claim(book.table, profile=book.study.name, reference=book.study.search)
     text["claim_d_verdict"] = verdict_d
     text["claim_d_reasons"] = _reasons(reason_d)
+    text["claim_d_passes"] = (_span(costs["pass_fraction"], lambda v: f"{v:.1%}") if not costs.empty else "–")
     text["claim_d_fraction"] = _span(costs["epoch_fraction"], lambda v: f"{v:.1%}") if not costs.empty else "–"
-    text["claim_d_pep"] = (f"PEP's search takes {_span(costs['pep_over_sseds'], lambda v: f'{v:,.0f}')} times as long"
+    text["claim_d_pep"] = (f"PEP's search takes {_span(costs['pep_over_sseds_passes'], lambda v: f'{v:,.0f}')} times "
+                           f"as many passes ({_span(costs['pep_over_sseds'], lambda v: f'{v:,.0f}')} times the "
+                           "seconds)"
                            if not costs.empty and costs["pep_over_sseds"].notna().any()
                            else "PEP did not run in this profile, so there is no search to compare with")
     text["claim_d_profile"] = book.study.name
@@ -287,6 +295,14 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
     else:
         chapter.tables["advice"] = plain_table(pd.DataFrame({"advice": [text["advice_summary"]]}))
     return chapter
+
+
+def _stability(row) -> str:
+    """How firm a count verdict is: whether any resolution of its borderline cells would change it."""
+    if not row.borderline:
+        return "no cell borderline"
+    cells = f"{row.borderline} borderline {'cell' if row.borderline == 1 else 'cells'}"
+    return f"{cells}, the verdict {'the same' if row.stable else 'could change'} however they fall"
 
 
 def planted_truths(item: Loaded) -> dict[str, list[int]]:

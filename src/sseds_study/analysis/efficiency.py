@@ -192,7 +192,7 @@ def efficiency_chapter(profile: str | os.PathLike | StudyConfig, results_dir: st
 
     latency = latency_ratios(study, results, results_dir, budgets)
     chapter.tables["latency"] = latency_table(latency, orders)
-    chapter.text.update(latency_text(latency))
+    chapter.text.update(latency_text(latency, results))
 
     chapter.tables["pep_settings"] = plain_table(pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"]),

@@ -22,6 +22,9 @@ from pandas.io.formats.style import Styler
 
 # A verdict of ``study.compare`` as the mark after a cell: better, worse, indistinguishable.
 MARKS = {"better": "▲", "worse": "▼", "indistinguishable": "·"}
+# After the mark of a borderline verdict (``statistics.borderline``): its adjusted p-value is near the level.
+BORDERLINE_MARK = "†"
+BORDERLINE_NOTE = "† borderline: the Holm-adjusted p-value lies between 0.025 and 0.10, so the verdict could move"
 MISSING = "–"
 WIDE_COLUMNS, WIDE_FONT = 10, "0.72em"
 GROUP_CSS = "font-weight: bold; height: 1.7em; border-top: 1px solid #ccc; vertical-align: top; padding-top: 4px;"
@@ -202,6 +205,8 @@ def _cell(row: Mapping | None, value: str, half: str | None, verdict: str | None
         text += f" ± {number(float(row[half]), digits)}"
     if verdict is not None and row.get(verdict) in MARKS:
         text += f" {MARKS[row[verdict]]}"
+        if bool(row.get("borderline", False)):
+            text += BORDERLINE_MARK
     return text
 
 

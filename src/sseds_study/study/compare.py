@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import SearchConfig
-from ..statistics import holm, paired_difference, verdict
+from ..statistics import borderline, holm, paired_difference, verdict
 from .stats import with_variant
 
 CELL = ["dataset", "model", "budget", "variant"]
@@ -60,6 +60,7 @@ def paired_comparisons(results: pd.DataFrame, focus: str, baselines: Sequence[st
     higher_is_better = not metric.endswith(LOWER_IS_BETTER)
     table["verdict"] = [verdict(m, p, alpha, higher_is_better) for m, p in zip(table["difference"], table["p_holm"],
                                                                                  strict=True)]
+    table["borderline"] = [borderline(p, alpha) for p in table["p_holm"]]
     return table.sort_values(["dataset", "model", "budget", "baseline"], ascending=[True, True, False, True],
                              kind="stable").reset_index(drop=True)
 
@@ -68,6 +69,14 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     """How many cells of a comparison table got each verdict."""
     counts = table["verdict"].value_counts() if not table.empty else pd.Series(dtype=int)
     return {v: int(counts.get(v, 0)) for v in ("better", "worse", "indistinguishable")}
+
+
+def borderline_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Per verdict, how many of its cells are borderline (``statistics.borderline``)."""
+    if table.empty or "borderline" not in table:
+        return {v: 0 for v in ("better", "worse", "indistinguishable")}
+    marked = table[table["borderline"].astype(bool)]["verdict"].value_counts()
+    return {v: int(marked.get(v, 0)) for v in ("better", "worse", "indistinguishable")}
 
 
 def paired_changes(rows: pd.DataFrame, reference: Mapping[str, object], within: Sequence[str],
@@ -107,4 +116,5 @@ def change_verdicts(changes: pd.DataFrame, by: Sequence[str], metric: str = "tes
     higher_is_better = not metric.endswith(LOWER_IS_BETTER)
     table["verdict"] = [verdict(m, p, alpha, higher_is_better)
                         for m, p in zip(table["change"], table["p_holm"], strict=True)]
+    table["borderline"] = [borderline(p, alpha) for p in table["p_holm"]]
     return table

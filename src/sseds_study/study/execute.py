@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from .. import numerics
 from ..config import SearchConfig, to_dict
 from ..data import load_dataset_from_config, manifest_checksum
@@ -32,14 +34,17 @@ from .runs import RunSpec
 
 @contextlib.contextmanager
 def worker_threads():
-    """Run torch on the numerical mode's thread count inside the block (``numerics.pinned``:
-    ``SSEDS_THREADS``, default 1, outside the fast mode).
+    """Run torch on ``SSEDS_THREADS`` threads (default 1, in every numerical mode) inside the block.
 
     Workers already share the cores between them, and a fixed thread count keeps float reductions,
     hence results, identical whichever executor (or notebook) trains a model.
     """
-    with numerics.pinned():
+    before = torch.get_num_threads()
+    torch.set_num_threads(numerics.pinned_threads() or 1)
+    try:
         yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def check_numerics(provenance: dict) -> None:

@@ -54,13 +54,15 @@ def exact(value) -> str:
 
 def reference_rows(results_dir: Path, cell: dict) -> pd.DataFrame:
     """The cell's finished rows of a sweep's journal (exact values), in a stable order."""
+    mode = numerics.identity()  # runs of another mode (older journals) are other runs
     rows = [r for r in read_journal(results_dir).values()
-            if r.get("status") == "ok" and r["model"] == cell["model"] and r["method"] in cell["methods"]
+            if r.get("status") == "ok" and r.get("numerics") == mode
+            and r["model"] == cell["model"] and r["method"] in cell["methods"]
             and r["seed"] in cell["seeds"] and (r["method"] == "full" or math.isclose(r["budget"], cell["budget"]))]
     want = len(cell["methods"]) * len(cell["seeds"])
     if len(rows) != want:
-        raise ConfigError(f"{results_dir}: {len(rows)} finished run(s) of the reference cell {_cell_text(cell)}; "
-                          f"expected {want} (run the profile's sweep first)")
+        raise ConfigError(f"{results_dir}: {len(rows)} finished run(s) of the reference cell {_cell_text(cell)} in "
+                          f"the {mode} numerical mode; expected {want} (run the profile's sweep first)")
     df = pd.DataFrame([{c: exact(r.get(c, "")) for c in (*ID_COLUMNS, *COMPARED)} for r in rows])
     return df.sort_values(["seed", "method"], kind="stable").reset_index(drop=True)
 
