@@ -88,18 +88,18 @@ def run_imitation(name: str, mode: str, dataset: str, models: Sequence[str], epo
 
 
 def table(results: dict[tuple[str, str], dict], models: Sequence[str]) -> str:
-    """Markdown: one row per model, one column per (mode, imitation); each cell the test logloss's last
-    digits and whether every metric and the weights equal the mode's ``native`` cell."""
-    cols = list(results)
-    lines = ["| model | " + " | ".join(f"{mode}: {imit}" for mode, imit in cols) + " |",
-             "|---|" + "---|" * len(cols)]
-    for m in models:
+    """Markdown: one row per (mode, imitation), one column per model; each cell the test log loss to the
+    last digit, with "=" where every metric and the weights equal that mode's ``native`` run, else "≠"."""
+    lines = ["| mode | imitated | settings | " + " | ".join(models) + " |", "|---|---|---|" + "---|" * len(models)]
+    for (mode, imit) in results:
+        what, env = IMITATIONS.get(imit, (imit, {}))
+        settings = ", ".join(f"{k}={v}" for k, v in env.items()) or "–"
         cells = []
-        for mode, imit in cols:
+        for m in models:
             got, ref = results[(mode, imit)]["models"][m], results[(mode, "native")]["models"][m]
             same = all(got[k] == ref[k] for k in ("valid_auc", "valid_logloss", "test_auc", "test_logloss", "weights"))
             cells.append(f"{got['test_logloss']} {'=' if same else '≠'}")
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines.append(f"| {mode} | {what} | {settings} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
