@@ -29,8 +29,9 @@ from ..models.registry import MODEL_NAMES
 IMITATIONS: dict[str, tuple[str, dict[str, str]]] = {
     "native": ("this CPU's own choices", {}),
     "aten-default": ("ATen without AVX2 (an older CPU)", {"ATEN_CPU_CAPABILITY": "default"}),
-    "mkl-avx": ("MKL's AVX branch (an AVX-only CPU)", {"MKL_CBWR": "AVX"}),
-    "mkl-sse42": ("MKL's SSE4.2 branch", {"MKL_CBWR": "SSE4_2"}),
+    # On a non-Intel CPU MKL runs these as AUTO, its reproducible branch for that CPU (state() says which)
+    "mkl-avx": ("MKL's reproducible AVX branch (AUTO on AMD)", {"MKL_CBWR": "AVX"}),
+    "mkl-sse42": ("MKL's reproducible SSE4.2 branch (AUTO on AMD)", {"MKL_CBWR": "SSE4_2"}),
     "mkl-cap-avx": ("MKL dispatch capped at AVX", {"MKL_ENABLE_INSTRUCTIONS": "AVX"}),
     "onednn-sse41": ("oneDNN capped at SSE4.1", {"ONEDNN_MAX_CPU_ISA": "SSE41"}),
     # torch's own thread count on a 4-core machine; SSEDS_THREADS (a user's explicit choice) stays unset
