@@ -75,8 +75,8 @@ def environment_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             continue
         versions = table["versions"] if "versions" in table else pd.Series([None] * len(table), index=table.index)
         cpu = table["cpu"] if "cpu" in table else pd.Series([None] * len(table), index=table.index)
-        mode = (table["numerics_detail"] if "numerics_detail" in table
-                else pd.Series([None] * len(table), index=table.index))
+        # the mode's name; its settings are in the text (numerics_rows): a long cell would widen the table
+        mode = table["numerics"] if "numerics" in table else pd.Series([None] * len(table), index=table.index)
         keys = pd.DataFrame({"versions": versions.fillna("").astype(str),
                              "cpu": cpu.fillna("").astype(str).replace("", NOT_RECORDED),
                              "numerics": mode.fillna("").astype(str).replace("", NOT_RECORDED)})
@@ -99,13 +99,18 @@ def numerics_table(path: Path | None = None) -> pd.DataFrame:
     for name, result in raw.items():
         mode, imitation = name.split("|")
         native = raw[f"{mode}|native"]["models"]
-        row = {"mode": mode, "imitated": IMITATIONS[imitation][0] if imitation in IMITATIONS else imitation,
-               "settings": ", ".join(f"{k}={v}" for k, v in IMITATIONS.get(imitation, ("", {}))[1].items()) or "–"}
+        row = {"mode": mode, "imitated": IMITATIONS[imitation][0] if imitation in IMITATIONS else imitation}
         for model, got in result["models"].items():
             same = all(got[k] == native[model][k] for k in BIT_COLUMNS)
             row[model] = "=" if same else "differs"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def imitation_settings() -> str:
+    """'label: VAR=value, ...' for every imitation but the native one, for the table's note."""
+    return "; ".join(f"{label}: {', '.join(f'{k}={v}' for k, v in env.items())}"
+                     for label, env in IMITATIONS.values() if env)
 
 
 def numerics_text(table: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
@@ -115,7 +120,7 @@ def numerics_text(table: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> di
     if table.empty:
         text["numerics_summary"] = "The bit-identity table has not been made on this checkout (make check-numerics)."
         return text
-    models = [c for c in table.columns if c not in ("mode", "imitated", "settings")]
+    models = [c for c in table.columns if c not in ("mode", "imitated")]
     for mode in ("reproducible", "fast"):
         sub = table[(table["mode"] == mode) & (table["imitated"] != IMITATIONS["native"][0])]
         same = int((sub[models] == "=").to_numpy().sum())
@@ -214,7 +219,8 @@ def build_reproducibility(study: StudyConfig, tables: Mapping[str, pd.DataFrame]
         bits if not bits.empty else pd.DataFrame({"mode": [NOT_RECORDED]}), keys=["mode"],
         note="Each base model trained for two epochs on MovieLens-100K (seed 0) in a fresh process under the "
              "imitated setting; '=': its validation and test AUC and log loss and a digest of its trained weights "
-             "equal the same mode's native run to the last bit. From reference/numerics.json (make check-numerics).")
+             "equal the same mode's native run to the last bit. The settings: " + imitation_settings()
+             + ". From reference/numerics.json (make check-numerics).")
     chapter.text |= numerics_text(bits, tables)
     chapter.text |= rerun_text(study, notebooks)
     cpus = sorted(set(environment["cpu"])) if not environment.empty else [NOT_RECORDED]
