@@ -73,30 +73,30 @@ def plot_interval_claim(table: pd.DataFrame, *, labels: Sequence[str], headline:
 
 
 def plot_cost_claim(table: pd.DataFrame, *, headline: str, label: str, reason: str = "") -> Figure:
-    """Search cost per dataset and base model as a fraction of one pretraining epoch (log scale): bars
-    for forward-and-backward passes (what the verdict judges: the same on every machine), dots for
-    seconds (as measured, at the machine's load); SSEDS and PEP where it ran; the line at 1 is one
-    epoch."""
+    """Search cost per dataset and base model as a fraction of one pretraining epoch (log scale): a
+    filled dot for forward-and-backward passes (what the verdict judges: the same on every machine), a
+    hollow one for seconds (as measured, at the machine's load); SSEDS and PEP where it ran; the line
+    at 1 is one epoch. Dots, not bars: a bar's length means nothing on a log axis."""
     if table.empty:
         return _placeholder(headline, label, reason or "no search costs recorded")
     names = [f"{r.dataset} · {r.model}" for r in table.itertuples()]
     y = np.arange(len(table))[::-1]
     with book_style():
         fig, ax = plt.subplots(figsize=(BOOK_WIDTH, 1.6 + 0.45 * len(table)), layout="constrained")
-        for passes, seconds, method, offset in (("pass_fraction", "epoch_fraction", "sseds", 0.15),
-                                                 ("pep_pass_fraction", "pep_epoch_fraction", "pep", -0.15)):
+        for passes, seconds, method, offset in (("pass_fraction", "epoch_fraction", "sseds", 0.12),
+                                                 ("pep_pass_fraction", "pep_epoch_fraction", "pep", -0.12)):
             values = table[passes].to_numpy(dtype=float) if passes in table else np.full(len(table), np.nan)
             if np.isnan(values).all():
                 continue
-            style = method_style(method)
-            ax.barh(y + offset, values, height=0.3, color=style.get("color"), label=f"{method}: passes")
-            ax.plot(table[seconds].to_numpy(dtype=float), y + offset, "o", color="black", ms=4,
-                    label="seconds" if method == "sseds" else None)
+            color = method_style(method).get("color")
+            ax.plot(values, y + offset, "o", color=color, ms=7, label=f"{method}: passes")
+            ax.plot(table[seconds].to_numpy(dtype=float), y + offset, "o", mfc="none", mec=color, ms=7,
+                    label=f"{method}: seconds")
         ax.axvline(1, color="black", lw=1, ls="--")
         ax.set_xscale("log")
         ax.set_yticks(y, names)
-        ax.set_xlabel("search cost / one pretraining epoch (log): passes (bars), seconds (dots)")
-        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+        ax.set_xlabel("search cost / one pretraining epoch (log): passes (filled), seconds (hollow)")
+        fig.legend(loc="outside lower center", ncol=4, frameon=False)
     return finish(fig, headline, label)
 
 
