@@ -247,7 +247,7 @@ def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mappin
                            else "PEP did not run in this profile, so there is no search to compare with")
     text["claim_d_profile"] = book.study.name
     chapter.figures["fig_claim_cost"] = plot_cost_claim(
-        costs, headline="Search time against one pretraining epoch",
+        costs, headline="Search cost against one pretraining epoch: passes and seconds",
         label=_label([(book, [d.name for d in book.study.datasets])]), reason=text["claim_d_reasons"])
 
     # (e) saliency finds the planted dimensions
