@@ -276,7 +276,7 @@ def cmd_report(args) -> int:
 # ----------------------------------------------------------------------------------------------
 def cmd_check_reproduction(args) -> int:
     """Recompute the committed reference rows of a profile and compare them bit for bit (or write them)."""
-    from .study.reproduce import check_reference, reference_path, write_reference
+    from .study.reproduce import check_reference, read_reference, reference_path, write_reference
 
     path = Path(args.reference) if args.reference else reference_path(args.profile)
     if args.write:
@@ -284,15 +284,15 @@ def cmd_check_reproduction(args) -> int:
         out = write_reference(args.profile, results, path)
         print(f"wrote {out} from {results}")
         return 0
-    import pandas as pd
+    from .study.provenance import cpu_model
 
-    ref = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
-    if ref is not None and not ref.empty:
+    ref = read_reference(path)
+    if not ref.empty:
         first = ref.iloc[0]
         print(f"{path}: {len(ref)} run(s) computed on {first['cpu']} at commit {first['git_commit'][:12]}, "
               f"numerical mode {first['numerics_detail']}")
-    result = check_reference(path)
-    print(f"recomputed on {numerics_cpu()} in {result.seconds:.0f} s, numerical mode {result.numerics}")
+    result = check_reference(path, ref=ref)
+    print(f"recomputed on {cpu_model()} in {result.seconds:.0f} s, numerical mode {result.numerics}")
     if result.ok:
         print(f"every compared value of the {result.rows} run(s) equals the committed one to the last bit")
         return 0
@@ -300,12 +300,6 @@ def cmd_check_reproduction(args) -> int:
     for line in result.differences:
         print(f"  {line}")
     return 1
-
-
-def numerics_cpu() -> str:
-    from .study.provenance import cpu_model
-
-    return cpu_model()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -229,11 +229,12 @@ def pinned_threads(mode: str | None = None) -> int | None:
 
 
 @contextlib.contextmanager
-def pinned(mode: str | None = None):
-    """Run torch on the mode's thread count inside the block (``pinned_threads``), restoring it after."""
+def pinned(mode: str | None = None, default: int | None = None):
+    """Run torch on the mode's thread count inside the block (``pinned_threads``; ``default`` where the
+    mode leaves it to torch), restoring it after."""
     import torch
 
-    n = pinned_threads(mode)
+    n = pinned_threads(mode) or default
     before = torch.get_num_threads()
     if n is not None:
         torch.set_num_threads(n)

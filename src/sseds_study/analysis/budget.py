@@ -9,9 +9,14 @@ import pandas as pd
 
 from ..config import SearchConfig, apply_variant
 from ..figures.comparison import plot_budget_change
-from ..statistics import borderline, holm, verdict
 from ..study import METHODS, aggregate, reduced_methods, sweep, with_variant
-from ..study.compare import borderline_counts, paired_changes, paired_comparisons, verdict_counts
+from ..study.compare import (
+    borderline_counts,
+    holm_verdicts,
+    paired_changes,
+    paired_comparisons,
+    verdict_counts,
+)
 from ..study.methods import get_method, method_names, verdict_baselines
 from ..study.profile import StudyConfig, companion
 from .budget_alignment import alignment_effect, alignment_text
@@ -304,9 +309,7 @@ def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable
     if not frames:
         return None
     table = pd.concat(frames, ignore_index=True)
-    table["p_holm"] = holm(table["p_t"].to_numpy())  # Holm across both models' cells, not within each
-    table["verdict"] = [verdict(m, p) for m, p in zip(table["difference"], table["p_holm"], strict=True)]
-    table["borderline"] = [borderline(p) for p in table["p_holm"]]
+    holm_verdicts(table, "difference")  # Holm across both models' cells, not within each
     counts = verdict_counts(table)
     seeds = sorted(set(table["n"]))
     return table, {"best_variants": "; ".join(notes),

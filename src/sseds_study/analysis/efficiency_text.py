@@ -91,18 +91,19 @@ def latency_text(latency: pd.DataFrame, results: pd.DataFrame | None = None) -> 
         for group, name in ((sub[sub["method"] != "pep"], "dense"), (sub[sub["method"] == "pep"], "pep")):
             if not group.empty:
                 text[f"latency_{name}_batch{batch}"] = span(group["ratio"], lambda v: f"{v:.2f}")
-    if results is not None:
+    if results is not None and "budget" in latency:
         dense = results[(results["status"] == "ok") & results["method"].isin(set(latency["method"]) - {"full", "pep"})
-                        & results["budget"].isin(set(latency["budget"].dropna()) if "budget" in latency else set())]
+                        & results["budget"].isin(set(latency["budget"].dropna()))]
         if not dense.empty:
-            share = dense["emb_dims"].map(lambda d: sum(json.loads(d))) / dense["emb_dims"].map(
-                lambda d: len(json.loads(d))) / dense.apply(lambda r: _full_width(r), axis=1)
-            text["dense_values_share"] = span(share, pct)
+            text["dense_values_share"] = span(dense.apply(values_share, axis=1), pct)
     return text
 
 
-def _full_width(row) -> int:
-    return int(json.loads(row["config"])["model"]["emb_dim"])
+def values_share(row) -> float:
+    """The embedding values a dense slim model reads per row, as a share of the full model's: the mean of
+    its widths over the base width D."""
+    widths = json.loads(row["emb_dims"])
+    return sum(widths) / (len(widths) * int(json.loads(row["config"])["model"]["emb_dim"]))
 
 
 def pep_text(study: StudyConfig, costs: pd.DataFrame, rewind: pd.DataFrame) -> dict[str, str]:

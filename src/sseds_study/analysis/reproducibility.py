@@ -19,7 +19,7 @@ import pandas as pd
 from ..data.paths import repo_root
 from ..publish.stages import TIMES_FILE, read_stage_times
 from ..study import sweep
-from ..study.bitcheck import IMITATIONS
+from ..study.bitcheck import IMITATIONS, same_bits
 from ..study.profile import StudyConfig, companion, load_profile
 from ..study.reproduce import REFERENCE_DIR
 from .chapter import Chapter
@@ -30,7 +30,6 @@ ROLES = ("headline", "large", "planted", "ablation")
 NOT_RECORDED = "not recorded"
 # The packages whose versions the appendix shows, in this order, when the rows record them.
 PACKAGES = ("python", "torch", "numpy", "pandas", "sseds_study")
-BIT_COLUMNS = ("valid_auc", "valid_logloss", "test_auc", "test_logloss", "weights")
 SHORT = 10  # hex digits of a commit or checksum shown: enough to tell them apart in a table
 
 
@@ -101,8 +100,7 @@ def numerics_table(path: Path | None = None) -> pd.DataFrame:
         native = raw[f"{mode}|native"]["models"]
         row = {"mode": mode, "imitated": IMITATIONS[imitation][0] if imitation in IMITATIONS else imitation}
         for model, got in result["models"].items():
-            same = all(got[k] == native[model][k] for k in BIT_COLUMNS)
-            row[model] = "=" if same else "differs"
+            row[model] = "=" if same_bits(got, native[model]) else "differs"
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -56,13 +56,19 @@ def paired_comparisons(results: pd.DataFrame, focus: str, baselines: Sequence[st
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    table["p_holm"] = holm(table["p_t"].to_numpy())
-    higher_is_better = not metric.endswith(LOWER_IS_BETTER)
-    table["verdict"] = [verdict(m, p, alpha, higher_is_better) for m, p in zip(table["difference"], table["p_holm"],
-                                                                                 strict=True)]
-    table["borderline"] = [borderline(p, alpha) for p in table["p_holm"]]
+    holm_verdicts(table, "difference", alpha, higher_is_better=not metric.endswith(LOWER_IS_BETTER))
     return table.sort_values(["dataset", "model", "budget", "baseline"], ascending=[True, True, False, True],
                              kind="stable").reset_index(drop=True)
+
+
+def holm_verdicts(table: pd.DataFrame, effect: str, alpha: float = 0.05, higher_is_better: bool = True) -> pd.DataFrame:
+    """Holm's adjustment of the table's ``p_t`` across all its rows (``p_holm``), each row's verdict on
+    its ``effect`` column and its borderline flag (``statistics.borderline``); in place, and returned."""
+    table["p_holm"] = holm(table["p_t"].to_numpy())
+    table["verdict"] = [verdict(m, p, alpha, higher_is_better) for m, p in zip(table[effect], table["p_holm"],
+                                                                                 strict=True)]
+    table["borderline"] = [borderline(p, alpha) for p in table["p_holm"]]
+    return table
 
 
 def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
@@ -112,9 +118,4 @@ def change_verdicts(changes: pd.DataFrame, by: Sequence[str], metric: str = "tes
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    table["p_holm"] = holm(table["p_t"].to_numpy())
-    higher_is_better = not metric.endswith(LOWER_IS_BETTER)
-    table["verdict"] = [verdict(m, p, alpha, higher_is_better)
-                        for m, p in zip(table["change"], table["p_holm"], strict=True)]
-    table["borderline"] = [borderline(p, alpha) for p in table["p_holm"]]
-    return table
+    return holm_verdicts(table, "change", alpha, higher_is_better=not metric.endswith(LOWER_IS_BETTER))

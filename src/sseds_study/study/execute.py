@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from .. import numerics
 from ..config import SearchConfig, to_dict
 from ..data import load_dataset_from_config, manifest_checksum
@@ -39,12 +37,8 @@ def worker_threads():
     Workers already share the cores between them, and a fixed thread count keeps float reductions,
     hence results, identical whichever executor (or notebook) trains a model.
     """
-    before = torch.get_num_threads()
-    torch.set_num_threads(numerics.pinned_threads() or 1)
-    try:
+    with numerics.pinned(default=1):
         yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def check_numerics(provenance: dict) -> None:

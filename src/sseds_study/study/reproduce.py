@@ -26,6 +26,7 @@ from ..data.paths import repo_root
 from ..errors import ConfigError
 from ..fileio import atomic_write_text
 from .execute import run_group
+from .expand import group_runs
 from .journal import read_journal
 from .runs import RunSpec
 
@@ -91,21 +92,28 @@ class CheckResult:
     rows: int
     differences: list[str]
     seconds: float
-    numerics: str
+    numerics: str  # the mode this process recomputed in (``numerics.describe``)
 
     @property
     def ok(self) -> bool:
         return not self.differences
 
 
-def check_reference(path: Path, workdir: Path | None = None) -> CheckResult:
-    """Recompute every row of the reference file ``path`` and list each value that differs."""
+def read_reference(path: Path) -> pd.DataFrame:
+    """The reference rows of ``path`` as exact text, checked for every column the comparison needs."""
     if not path.is_file():
         raise ConfigError(f"{path}: no reference rows here (write them with `sseds check-reproduction PROFILE --write`)")
     ref = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in (*ID_COLUMNS, *COMPARED) if c not in ref.columns]
     if missing:
         raise ConfigError(f"{path}: missing column(s) {', '.join(missing)}; rewrite it with --write")
+    return ref
+
+
+def check_reference(path: Path, workdir: Path | None = None, ref: pd.DataFrame | None = None) -> CheckResult:
+    """Recompute every row of the reference file ``path`` (``ref``: its rows, if already read) and list
+    each value that differs."""
+    ref = read_reference(path) if ref is None else ref
     here = numerics.identity()
     modes = set(ref["numerics"])
     if modes != {here}:
@@ -121,7 +129,7 @@ def check_reference(path: Path, workdir: Path | None = None) -> CheckResult:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         got = {}
-        for group in _groups(specs.values()):
+        for group in group_runs(specs.values()):
             for r in run_group(group, tmp, provenance={"numerics": here}):
                 got[r["key"]] = r
     differences = []
@@ -135,13 +143,6 @@ def check_reference(path: Path, workdir: Path | None = None) -> CheckResult:
             if exact(new.get(col, "")) != row[col]:
                 differences.append(f"{label}: {col} committed {row[col]}, got {exact(new.get(col, ''))}")
     return CheckResult(len(ref), differences, time.perf_counter() - start, numerics.describe())
-
-
-def _groups(specs):
-    out: dict[str, list[RunSpec]] = {}
-    for s in specs:
-        out.setdefault(s.group_key, []).append(s)
-    return list(out.values())
 
 
 def _cell(profile: str) -> dict:
