@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from sseds_study.figures.claims import plot_cost_claim, plot_interval_claim, plot_planted_claim  # noqa: E402
-from sseds_study.figures.style import BOOK_WIDTH  # noqa: E402
+from sseds_study.figures.style import BOOK_WIDTH, description  # noqa: E402
 
 INTERVALS = pd.DataFrame({"dataset": ["a", "a", "b"], "model": ["FM", "FM", "DCN"], "baseline": ["uniform", "random", "uniform"],
                           "difference": [0.002, -0.003, 0.0], "ci95": [0.001, 0.002, float("nan")],
@@ -42,7 +42,7 @@ def test_claim_figures_fit_the_column(name, empty):
     fig = DRAWS[name](empty)
     fig.canvas.draw()
     assert fig.get_size_inches()[0] <= BOOK_WIDTH + 1e-6
-    assert "a, 6 rows" in fig.get_suptitle()
+    assert "a, 6 rows" in " ".join(description(fig).values()) and not fig.get_suptitle()
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     assert min(t.get_fontsize() for t in texts) >= 10
     assert empty == any(t.get_text() == "no runs" for t in texts)

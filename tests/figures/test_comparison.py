@@ -12,7 +12,7 @@ from figurehelpers import budget_table, change_table, factor_effects  # noqa: E4
 from matplotlib.colors import to_hex  # noqa: E402
 
 from sseds_study.figures import comparison  # noqa: E402
-from sseds_study.figures.style import method_palette  # noqa: E402
+from sseds_study.figures.style import description, method_palette  # noqa: E402
 
 
 def _series_colors(ax) -> set[str]:
@@ -56,7 +56,7 @@ def test_factor_effects_a_panel_per_factor_a_row_per_model_and_budget():
     assert fig.axes[0].get_xlim() == fig.axes[1].get_xlim()  # one scale: effects compare across panels
     assert all(any(line.get_linestyle() == "--" and set(line.get_xdata()) == {0} for line in ax.get_lines())
                for ax in fig.axes)
-    assert "validation AUC" in fig.get_suptitle() and "d, 500 rows, profile smoke" in fig.get_suptitle()
+    assert "validation AUC" in " ".join(description(fig).values()) and "d, 500 rows, profile smoke" in " ".join(description(fig).values())
 
 
 def test_pareto_front_keeps_the_points_nothing_beats():
@@ -75,7 +75,7 @@ def test_bytes_pareto_has_a_panel_per_model_a_front_and_the_full_star():
     assert ax.get_xscale() == "log"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["Pareto front", "full", "sseds", "uniform"]  # not retrained: left out
-    assert "d, 500 rows, profile smoke" in fig.get_suptitle() and "bytes" in fig.get_suptitle()
+    assert "d, 500 rows, profile smoke" in " ".join(description(fig).values()) and "bytes" in " ".join(description(fig).values())
 
 
 def test_metric_label():

@@ -1,5 +1,5 @@
-"""The one convention of every figure function: the figure comes back closed, and its title names the
-dataset, its number of rows and the study profile."""
+"""The one convention of every figure function: the figure comes back closed, untitled, and its
+description (the PNG's metadata) names the dataset, its number of rows and the study profile."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from sseds_study.figures import comparison, results, tuning  # noqa: E402
 from sseds_study.figures import data as data_figures  # noqa: E402
-from sseds_study.figures.style import BOOK_WIDTH  # noqa: E402
+from sseds_study.figures.style import BOOK_WIDTH, description  # noqa: E402
 
 # figure function -> how to call it with profile "smoke"; every dataset here is named with its rows
 CALLS = {
@@ -69,12 +69,13 @@ def test_every_figure_function_is_checked():
 
 
 @pytest.mark.parametrize("draw", figure_functions(), ids=lambda f: f.__name__)
-def test_figure_is_closed_and_titled_with_dataset_rows_and_profile(tiny, draw):
+def test_figure_is_closed_untitled_and_described_with_dataset_rows_and_profile(tiny, draw):
     open_before = plt.get_fignums()
     fig = CALLS[draw](tiny)
     assert isinstance(fig, Figure)
     assert plt.get_fignums() == open_before  # closed: pyplot no longer holds it
-    assert "tiny, 6 rows" in fig.get_suptitle() and "profile smoke" in fig.get_suptitle()
+    assert not fig.get_suptitle()  # no title: the caption says what the figure shows
+    assert "tiny, 6 rows" in " ".join(description(fig).values()) and "profile smoke" in " ".join(description(fig).values())
     assert "profile" in inspect.signature(draw).parameters
     assert inspect.signature(draw).parameters["profile"].default is inspect.Parameter.empty  # never optional
     fig.canvas.draw()  # a closed figure still renders (glue, display, savefig)

@@ -12,17 +12,17 @@ import pandas as pd  # noqa: E402
 from figurehelpers import exact_agreement_table, learning_history, planted_table  # noqa: E402
 
 from sseds_study.figures import results  # noqa: E402
-from sseds_study.figures.style import model_palette  # noqa: E402
+from sseds_study.figures.style import description, model_palette  # noqa: E402
 
 
 def test_learning_curves_a_row_per_dataset_a_line_per_model():
     fig = results.plot_learning_curves(learning_history(), profile="smoke")
     assert len(fig.axes) == 4
-    assert [ax.get_title() for ax in fig.axes[:2]] == ["training logloss", "validation AUC"]
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["training logloss, a", "validation AUC, a"]
     colors = {tuple(line.get_color()) for line in fig.axes[1].get_lines()}
     assert colors == {tuple(model_palette(["FM", "DCN"])[m]) for m in ("FM", "DCN")}  # one line per model
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["FM", "DCN"]
-    assert "a, 1,000 rows; b, 2,000 rows, profile smoke" in fig.get_suptitle()
+    assert "a, 1,000 rows; b, 2,000 rows, profile smoke" in " ".join(description(fig).values())
 
 
 def test_model_colours_do_not_depend_on_which_models_are_drawn():
@@ -44,7 +44,7 @@ def test_saliency_widths_and_planted_truth_figures():
 def test_title_replaces_only_the_headline():
     fig = results.plot_widths(pd.DataFrame({0.5: [1]}, index=["a"]), dataset="d", rows=500, profile="smoke",
                               title="FM widths")
-    assert fig.get_suptitle() == "FM widths\nd, 500 rows, profile smoke"
+    assert description(fig) == {"Title": "FM widths", "Description": "d, 500 rows, profile smoke"}
 
 
 def test_exact_agreement_heatmap_has_a_row_per_setting_and_a_column_per_model():
@@ -56,4 +56,4 @@ def test_exact_agreement_heatmap_has_a_row_per_setting_and_a_column_per_model():
     cells = ax.collections[0].get_array().reshape(4, 4)  # seaborn draws the grid as one mesh
     assert cells[2, 0] == 0.9
     assert [t.get_text() for t in ax.texts][:2] == ["0.40", "0.40"]
-    assert "a, 10 rows; b, 20 rows, profile smoke" in fig.get_suptitle()
+    assert "a, 10 rows; b, 20 rows, profile smoke" in " ".join(description(fig).values())

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 from figurehelpers import tuning_grid  # noqa: E402
 
-from sseds_study.analysis.pretrain import _tuning_gain  # noqa: E402
+from sseds_study.figures.style import description  # noqa: E402
 from sseds_study.figures.tuning import plot_tuning_grid  # noqa: E402
 
 grid = tuning_grid
@@ -20,15 +20,8 @@ def test_one_panel_per_dataset_and_a_line_per_model_and_lr():
     assert len(fig.axes) == 2
     assert len(fig.axes[0].get_lines()) == 4  # 2 models x 2 learning rates
     assert [c.get_offsets().shape[0] for c in fig.axes[0].collections] == [1, 1]  # one chosen point per model
-    assert "a, 1,000 rows; b, 2,000 rows, profile smoke" in fig.get_suptitle()
+    assert "a, 1,000 rows; b, 2,000 rows, profile smoke" in " ".join(description(fig).values())
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "0.0001", "0.001"]
-
-
-def test_tuning_gain_is_against_no_decay_at_the_chosen_lr():
-    text = _tuning_gain(grid())
-    assert text.startswith("Against no embedding weight decay at the same learning rate, the chosen point gains "
-                           "+0.0100 to +0.0100")
-    assert _tuning_gain(grid()[grid()["emb_weight_decay"] > 0]).startswith("The grid has no point")
 
 
 @pytest.mark.parametrize("dataset", ["a", "b"])

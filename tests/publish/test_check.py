@@ -44,6 +44,7 @@ def test_every_planted_fault_is_found_and_names_its_page(tmp_path):
         """<html><head><script src="https://cdn.invalid/lib.js"></script></head><body>
 <h1 id="top">Bad</h1>
 <p>Raw: $$x^2$$</p>
+<p>Averaged over 2 run(s).</p>
 <img src="_images/missing.png"><img src="_images/blank.png">
 <a href="good.html#nowhere">g</a>
 <article style="width: 400px"><table style="width: 900px"><tr><th>too wide</th></tr></table>
@@ -58,7 +59,7 @@ def test_every_planted_fault_is_found_and_names_its_page(tmp_path):
     found = {(p.page, p.kind) for p in result.problems}
     assert {p.page for p in result.problems} == {"bad.html"}
     for kind in ("broken link", "broken image", "blank image", "raw math", "request outside loopback", "console error", "uncaught exception",
-                 "wide table", "wide output"):
+                 "wide table", "wide output", "literal markup"):
         assert ("bad.html", kind) in found, kind
     assert sorted(p.name for p in shots.iterdir()) == ["bad.png", "good.png"]
     assert (shots / "good.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -29,6 +29,7 @@ from .style import (
     column_figure,
     data_label,
     finish,
+    legend_below,
     method_dashes,
     method_markers,
     method_palette,
@@ -36,8 +37,10 @@ from .style import (
     t_errorbar,
 )
 
-PANEL_HEIGHT = 2.4  # inches per row of panels: room for a row's title, written sideways at its right
-DODGE = 0.07  # log-budget offset between the series of a panel, so that their error bars do not overlap
+PANEL_HEIGHT = 2.6  # inches per row of panels
+# Log-budget offset between the series of a panel, so that their error bars do not overlap; small, so
+# that the series of one budget still sit together around its grid line.
+DODGE = 0.03
 NOT_RETRAINED = "not retrained"
 
 
@@ -86,7 +89,7 @@ def _legend(fig: Figure, methods: Sequence[str], reference: str | None = None) -
         style = method_style(m)
         handles.append(Line2D([], [], color=style.get("color"), marker=style.get("marker"), ls=style.get("ls", "-")))
     labels = [reference] * bool(reference) + list(methods)
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4), frameon=False)
+    legend_below(fig, handles, labels, ncol=4)
 
 
 def _share_ylim(axes, data: pd.DataFrame, by: Sequence[str], margin: float = 0.06) -> None:
@@ -123,13 +126,16 @@ def plot_budget_change(changes: pd.DataFrame, dataset: str, *, rows: int, profil
                         palette=method_palette(drawn), markers=method_markers(drawn), dashes=method_dashes(drawn),
                         errorbar=t_errorbar, err_style="bars", err_kws={"capsize": 3, "elinewidth": 1.2},
                         markersize=6, legend=False, height=PANEL_HEIGHT, aspect=BOOK_WIDTH / len(models) / PANEL_HEIGHT,
-                        facet_kws={"sharey": False, "sharex": True, "margin_titles": True})
+                        facet_kws={"sharey": False, "sharex": True})
         g.map_dataframe(sns.scatterplot, x="x", y="change", hue="method", palette=method_palette(drawn), s=12,
                         alpha=0.35, linewidth=0, legend=False, zorder=1)
         g.refline(y=0, color="black", linestyle="--", linewidth=1.2)
-        g.set_titles(col_template="{col_name}", row_template="{row_name}", size=11)
-        for ax, model in zip(g.axes[0], models, strict=True):
-            ax.set_title(f"{model} (full: {full[model]:.4f})")
+        # Each panel's title names its model and methods (no sideways row titles); the first row's also
+        # gives the full model's mean AUC.
+        for i, name in enumerate(panels):
+            for ax, model in zip(g.axes[i], models, strict=True):
+                head = f"{model} (full: {full[model]:.4f})" if i == 0 else model
+                ax.set_title(f"{head}\n{name}", fontsize=10)
         budgets = sorted(set(sub["budget"]))
         for ax in g.axes.flat:
             ax.set_xscale("log")
@@ -138,16 +144,19 @@ def plot_budget_change(changes: pd.DataFrame, dataset: str, *, rows: int, profil
             ax.xaxis.set_minor_locator(NullLocator())
             ax.set(xlabel="", ylabel="")
         retrained = [i for i, n in enumerate(panels) if n != NOT_RETRAINED]
-        for j, model in enumerate(models):  # a column's retrained rows share a y-range; models differ too much
-            for idx in (retrained, [i for i in range(len(panels)) if i not in retrained]):
-                if idx:
-                    names = [list(panels)[i] for i in idx]
-                    cell = data[data["panel"].isin(names) & (data["model"] == model)]
-                    # sseds is in every row: group by panel too, or its seeds would count twice
-                    _share_ylim([g.axes[i][j] for i in idx], cell, ["panel", "method", "budget"])
-        g.axes[-1][len(models) // 2].set_xlabel("budget (fraction of the embedding parameters, log scale)")
+        # Every retrained panel shares one y-range, across models too, so that changes compare by eye;
+        # the methods that are not retrained fall much further and get their own.
+        for idx in (retrained, [i for i in range(len(panels)) if i not in retrained]):
+            if idx:
+                names = [list(panels)[i] for i in idx]
+                cell = data[data["panel"].isin(names)]
+                # sseds is in every row: group by panel too, or its seeds would count twice
+                _share_ylim([g.axes[i][j] for i in idx for j in range(len(models))], cell,
+                            ["panel", "model", "method", "budget"])
         fig = column_figure(g)
-        fig.supylabel(f"{metric_label(metric)} change vs the full model", fontsize=12)
+        # Centred under all the columns (an axis's own label would run past the figure's right edge).
+        fig.supxlabel("budget (fraction of the embedding parameters, log scale)", fontsize=11)
+        fig.supylabel(f"{metric_label(metric)} change vs the full model", fontsize=11)
         _legend(fig, drawn, reference="full (zero)")
     headline = title or f"{metric_label(metric)}: change against the full model, seed by seed"
     return finish(fig, headline, data_label({dataset: rows}, profile))
@@ -181,33 +190,26 @@ def plot_bytes_pareto(agg: pd.DataFrame, dataset: str, *, rows: int, profile: st
     sub = agg[(agg["dataset"] == dataset) & (agg["variant"] == variant)]
     sub = sub[sub["method"].map(lambda m: m not in METHODS or METHODS[m].evaluation != "gated")]
     models = list(models or dict.fromkeys(sub["model"]))
-    ncols = min(2, len(models))
-    nrows = math.ceil(len(models) / ncols)
     with book_style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, 3.3 * nrows + 1.0), squeeze=False,
-                                 layout="constrained")
-        for ax, model in zip(axes.flat, models, strict=False):
+        # A full-width panel per model, one under the other: the methods' points spread over the width.
+        fig, axes = plt.subplots(len(models), 1, figsize=(BOOK_WIDTH, 2.9 * len(models) + 1.2), squeeze=False,
+                                 sharex=True, layout="constrained")
+        for ax, model in zip(axes.flat, models, strict=True):
             _pareto_panel(ax, sub[sub["model"] == model], metric)
-            ax.set(title=model, xlabel="deployed embedding KiB (log scale)", ylabel=metric_label(metric))
+            ax.set(title=model, ylabel=metric_label(metric))
+        axes.flat[-1].set_xlabel("deployed embedding KiB (log scale)")
         drawn = [m for m in METHODS if m in set(sub["method"])]
-        handles = [Line2D([], [], color="#bbbbbb", lw=4, alpha=0.6)]
+        handles = [Line2D([], [], color="#888888", lw=3, alpha=0.6)]
         handles += [Line2D([], [], color="black", marker="*", ms=12, ls="") if m == "full" else
                     Line2D([], [], **method_style(m)) for m in drawn]
-        spare = axes.flat[len(models):]
-        for ax in spare:
-            ax.set_axis_off()
-        if len(spare):  # the legend takes the empty panel
-            spare[0].legend(handles, ["Pareto front", *drawn], loc="center", frameon=False)
-        else:
-            fig.legend(handles, ["Pareto front", *drawn], loc="outside lower center", ncol=min(5, len(drawn) + 1),
-                       frameon=False)
+        legend_below(fig, handles, ["Pareto front", *drawn], ncol=4)
     headline = title or f"{metric_label(metric)} against deployed embedding bytes"
     return finish(fig, headline, data_label({dataset: rows}, profile))
 
 
 def _pareto_panel(ax, m: pd.DataFrame, metric: str) -> None:
     front = m.iloc[pareto_front(m["emb_bytes_mean"], m[f"{metric}_mean"])]
-    ax.step(front["emb_bytes_mean"] / 1024, front[f"{metric}_mean"], where="post", color="#bbbbbb", lw=4,
+    ax.step(front["emb_bytes_mean"] / 1024, front[f"{metric}_mean"], where="post", color="#888888", lw=3,
             alpha=0.6, zorder=0)
     for method, g in m.groupby("method", sort=False):
         style = method_style(method)
@@ -243,14 +245,22 @@ def plot_factor_effects(effects: pd.DataFrame, *, rows: Mapping[str, int], profi
     ncols = min(2, len(factors))
     nrows = math.ceil(len(factors) / ncols)
     height = 1.2 + 0.45 * len(cells)
+    # A colour per contrast of the factors with several (each colour means one contrast in the whole
+    # figure); a factor with one contrast is drawn in dark grey and named in its panel's title.
+    several = list(dict.fromkeys(data.loc[data.groupby("factor")["contrast"].transform("nunique") > 1, "contrast"]))
+    colors = dict(zip(several, sns.color_palette("colorblind", len(several)), strict=True))
+    # The x-range covers every seed's change and every mean, not the intervals: with two seeds an
+    # interval can be ten times wider than the effects, which would shrink them to a point.
+    lo, hi = float(np.nanmin([data["change"].min(), 0.0])), float(np.nanmax([data["change"].max(), 0.0]))
+    pad = 0.08 * (hi - lo or 1e-3)
     with book_style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, height * nrows + 1.2), squeeze=False,
+        fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, height * nrows + 1.4), squeeze=False,
                                  sharex=True, sharey=True, layout="constrained")
         handles, labels = [], []
         for ax, factor in zip(axes.flat, factors, strict=False):
             sub = data[data["factor"] == factor]
             levels = list(dict.fromkeys(sub["contrast"]))
-            palette = dict(zip(levels, sns.color_palette("colorblind", len(levels)), strict=True))
+            palette = {c: colors.get(c, "#444444") for c in levels}
             sns.pointplot(sub, x="change", y="cell", hue="contrast", order=cells, hue_order=levels, palette=palette,
                           errorbar=t_errorbar, dodge=0.45 if len(levels) > 1 else False, linestyle="none",
                           capsize=0.15, markersize=6, ax=ax, legend=len(levels) > 1)
@@ -263,11 +273,12 @@ def plot_factor_effects(effects: pd.DataFrame, *, rows: Mapping[str, int], profi
                 ax.get_legend().remove()
         for ax in axes.flat[len(factors):]:
             ax.set_axis_off()
+        axes[0][0].set_xlim(lo - pad, hi + pad)
         for ax in axes[-1]:
-            ax.set_xlabel(f"{metric_label(metric)} change")
-            ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+            ax.set_xlabel(f"{metric_label(metric)} change\n(intervals may run past the edge)")
+            ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.3f}" if abs(v) > 1e-12 else "0"))
         if handles:
-            fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3), frameon=False)
+            legend_below(fig, handles, labels, ncol=2)
     label = data_label({name: rows[name] for name in datasets}, profile)
     return finish(fig, title or f"Main effect of each factor on {metric_label(metric)}, seed by seed", label)

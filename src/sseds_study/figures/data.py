@@ -8,6 +8,7 @@ the models and the vocabularies see. Titles and closing follow ``style.py``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,10 +20,26 @@ from ..data.stats import missing_rates, oov_share, split_rows, value_statistics
 from .style import BOOK_WIDTH, book_style, dataset_label, field_colors, finish
 
 
+def rank_label(name: str, rank: int) -> str:
+    """A planted field as the figures and tables name it: 'f1 (noise)', 'f4 (rank 8)'."""
+    return f"{name} (noise)" if rank == 0 else f"{name} (rank {rank})"
+
+
+def field_titles(ds: EncodedDataset) -> list[str]:
+    """Each field's name, with its planted rank where the data have a planted truth (the reader then
+    needs no table beside the panel to know which field is noise)."""
+    truth = ds.manifest.get("truth")
+    ranks = truth.get("ranks") if isinstance(truth, Mapping) else None
+    if not isinstance(ranks, Mapping):
+        return list(ds.field_names)
+    return [rank_label(n, int(ranks.get(n, 0))) for n in ds.field_names]
+
+
 def plot_field_cardinality(ds: EncodedDataset, *, profile: str) -> Figure:
     """Vocabulary size V_f of every field (OOV row included), log scale, largest first."""
     order = np.argsort(-np.asarray(ds.vocab_sizes), kind="stable")  # largest first; ties keep field order
-    names = [ds.field_names[i] for i in order]
+    titles = field_titles(ds)
+    names = [titles[i] for i in order]
     sizes = [ds.vocab_sizes[i] for i in order]
     # The book's column width and fonts (style.book_style): the page shows these figures at column width.
     with book_style():
@@ -32,7 +49,7 @@ def plot_field_cardinality(ds: EncodedDataset, *, profile: str) -> Figure:
         ax.set_yscale("log")
         ax.set_ylim(0.8, max(sizes) * 6)
         ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 6 else 0,
-                      ha="right" if len(names) > 6 else "center")
+                      ha="right" if len(names) > 6 else "center", rotation_mode="anchor")
         ax.set_ylabel("vocabulary size $V_f$ (log)")
         ax.set_xlabel("field")
         ax.grid(axis="y", alpha=0.3)
@@ -84,7 +101,7 @@ def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", *, profi
     with book_style():
         fig, axes = plt.subplots(nrows, ncols, figsize=(BOOK_WIDTH, 2.7 * nrows + 1.0), sharey=True,
                                  layout="constrained", squeeze=False)
-        for ax, spec, color in zip(axes.flat, ds.fields, field_colors(n), strict=False):
+        for ax, spec, title, color in zip(axes.flat, ds.fields, field_titles(ds), field_colors(n), strict=False):
             s = stats[(stats["field"] == spec.name) & (stats["count"] > 0)]
             ax.fill_between(grid, np.clip(base - half, 0, 1), np.clip(base + half, 0, 1), color="0.85", lw=0)
             ax.axhline(base, color="0.4", lw=0.8)
@@ -92,7 +109,7 @@ def plot_value_positive_rates(ds: EncodedDataset, split: str = "train", *, profi
             ax.set_xscale("log")
             ax.set_xlim(0.8, max_count * 1.5)
             ax.set_ylim(-0.03, 1.03)
-            ax.set_title(f"{spec.name} ({spec.vocab_size:,} values)", fontsize=11)
+            ax.set_title(f"{title}, {spec.vocab_size:,} values", fontsize=11)
             ax.tick_params(labelsize=10)
             ax.grid(alpha=0.3)
         for ax in axes.flat[n:]:

@@ -15,8 +15,18 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
-from .style import BOOK_WIDTH, book_style, column_figure, data_label, finish, model_palette, t_errorbar
+from .style import (
+    BOOK_WIDTH,
+    book_style,
+    column_figure,
+    data_label,
+    finish,
+    legend_below,
+    model_palette,
+    t_errorbar,
+)
 
 CURVES = {"train_loss": "training logloss", "valid_auc": "validation AUC"}
 
@@ -33,21 +43,29 @@ def plot_learning_curves(history: pd.DataFrame, *, profile: str, title: str | No
     rows = history.groupby("dataset", sort=False)["rows"].first()
     long = history.melt(id_vars=["dataset", "model", "seed", "epoch"], value_vars=list(CURVES), var_name="curve")
     long["curve"] = long["curve"].map(CURVES)
-    height = 2.7
+    height = 3.0
     with book_style():
         g = sns.relplot(long, x="epoch", y="value", hue="model", hue_order=models, palette=model_palette(models),
                         row="dataset", row_order=datasets, col="curve", col_order=list(CURVES.values()), kind="line",
-                        marker="o", markersize=4, errorbar=t_errorbar, height=height,
-                        aspect=BOOK_WIDTH / 2 / height, facet_kws={"sharey": False, "margin_titles": True},
-                        legend=False)
-        g.set_titles(col_template="{col_name}", row_template="{row_name}")
+                        marker="o", markersize=5, errorbar=t_errorbar, height=height,
+                        aspect=BOOK_WIDTH / 2 / height, facet_kws={"sharey": False}, legend=False)
+        # The dataset goes into each panel's title, not sideways at the row's right: one dataset, no name.
+        g.set_titles("{col_name}" if len(datasets) == 1 else "{col_name}, {row_name}")
         g.set_axis_labels("epoch", "")
         fig = column_figure(g)
         colors = model_palette(models)
-        fig.legend([Line2D([], [], color=colors[m], marker="o", ms=4) for m in models], models,
-                        loc="outside lower center", ncol=len(models), frameon=False)
+        legend_below(fig, [Line2D([], [], color=colors[m], marker="o", ms=5, lw=2) for m in models], models,
+                     ncol=len(models))
     label = data_label({name: int(rows[name]) for name in datasets}, profile)
     return finish(fig, title or "Full-width models: training loss and validation AUC", label)
+
+
+def planted_labels(field_names: Sequence[str], ranks: Mapping[str, int] | None) -> list[str]:
+    """'f4 (rank 8)', 'f1 (noise)' for fields with a planted rank, so that a panel or heatmap row says
+    what the field should get; the bare names when the data have no planted truth."""
+    if not ranks:
+        return list(field_names)
+    return [f"{f} (noise)" if int(ranks[f]) == 0 else f"{f} (rank {int(ranks[f])})" for f in field_names]
 
 
 def plot_saliency(scores: np.ndarray, field_names: Sequence[str], *, dataset: str, rows: int, profile: str,
@@ -69,7 +87,7 @@ def plot_widths(widths: pd.DataFrame, *, dataset: str, rows: int, profile: str, 
         fig, ax = plt.subplots(figsize=(min(BOOK_WIDTH, 3.0 + 0.9 * widths.shape[1]), 1.6 + 0.3 * len(widths)),
                                layout="constrained")
         sns.heatmap(shown, ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0, cbar_kws={"label": "width $d_f$"},
-                    annot_kws={"fontsize": 11})
+                    annot_kws={"fontsize": 10})
         ax.set(xlabel="budget", ylabel="")
         ax.tick_params(axis="y", rotation=0)
     return finish(fig, title or "Width $d_f$ per field and budget", data_label({dataset: rows}, profile))
@@ -83,15 +101,29 @@ def plot_planted_truth(table: pd.DataFrame, *, dataset: str, rows: int, profile:
     table: one row per (setting, field) with columns setting, true_rank, width.
     """
     settings = list(dict.fromkeys(table["setting"]))
-    ncols = min(4, len(settings))
-    height = 2.2
+    ncols = min(3, len(settings))
+    height = 2.3
+    ranks = sorted(set(table["true_rank"]))
+    top = int(max(ranks))
     with book_style():
         g = sns.catplot(table, x="true_rank", y="width", col="setting", col_order=settings, col_wrap=ncols,
                         kind="strip", jitter=0.2, alpha=0.7, color="#3b6ea8", height=height,
-                        aspect=BOOK_WIDTH / ncols / height, order=sorted(set(table["true_rank"])))
+                        aspect=BOOK_WIDTH / ncols / height, native_scale=True)
+        for ax in g.axes.flat:
+            # The oracle retrains at the planted widths: its width is the planted rank, the line y = x.
+            ax.plot([0, top], [0, top], color="black", lw=1, ls="--", zorder=0)
+            ax.scatter(ranks, ranks, marker="D", s=36, facecolors="none", edgecolors="black", zorder=3)
+            ax.set_xlim(-0.6, top + 0.6)  # the planted ranks there are, not the widest width
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         g.set_titles("{col_name}")
+        for ax in g.axes.flat:  # "estimator · split" over two lines, so that neighbouring titles do not meet
+            ax.set_title(ax.get_title().replace(" · ", "\n"), fontsize=10)
         g.set_axis_labels("planted rank", "width")
         fig = column_figure(g)
+        legend_below(fig, [Line2D([], [], marker="o", ls="", color="#3b6ea8", alpha=0.7),
+                           Line2D([], [], marker="D", ls="--", color="black", mfc="none")],
+                     ["a field's width (search)", "oracle: width = planted rank"], ncol=2)
     return finish(fig, title or "Allocated width against planted rank", data_label({dataset: rows}, profile))
 
 
@@ -114,7 +146,7 @@ def plot_exact_agreement(table: pd.DataFrame, *, rows: Mapping[str, int], profil
                                layout="constrained")
         sns.heatmap(grid.fillna(0.0), ax=ax, cmap="RdBu", vmin=-1, vmax=1, linewidths=0.5,
                     annot=np.where(np.isnan(values), "n/a", np.char.mod("%.2f", np.nan_to_num(values))), fmt="",
-                    annot_kws={"fontsize": 11}, cbar_kws={"label": f"{metric} with exact (valid)"})
+                    annot_kws={"fontsize": 10}, cbar_kws={"label": f"{metric} with exact (valid)"})
         ax.set(xlabel="", ylabel="")
         ax.tick_params(axis="y", rotation=0)
         ax.tick_params(axis="x", rotation=20)

@@ -3,7 +3,7 @@
 For each page: its local links are fetched from the server; the page is loaded in the browser, which
 reports console errors, uncaught exceptions, failed requests and any request leaving the machine;
 once MathJax has typeset it, a script in the page looks for broken or blank images and unrendered
-math; a content page is then photographed whole at the reader's width.
+math, and every figure is checked for its displayed size and text size (``figurecheck``); a content page is then photographed whole at the reader's width.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from pathlib import Path
 
 from .cdp import Browser, BrowserError
 from .events import problems_from_events
+from .figurecheck import check_figures
 from .linkcheck import HttpFetcher, problems_from_links
+from .markup import problems_from_markup
 from .pages import discover_pages, is_chapter, redirect_target, screenshot_name
 from .probe import PROBE, SETTLE, problems_from_probe
 from .report import Problem
@@ -103,6 +105,8 @@ def check_book(root: Path, screenshot_dir: Path | None = None, timeout: float = 
         for page in result.pages:
             html = (root / page).read_text(encoding="utf-8", errors="replace")
             result.problems += problems_from_links(page, html, fetch)
+            # Literal markup in the prose (a backtick, 10^6, run(s), **, a role left raw): read from the HTML.
+            result.problems += problems_from_markup(page, html)
             target = redirect_target(html)
             if target is not None:
                 # Opened in the browser it would be the page it points to, checked on its own.
@@ -117,6 +121,7 @@ def check_book(root: Path, screenshot_dir: Path | None = None, timeout: float = 
                 continue
             result.probes[page] = probe
             result.problems += problems_from_probe(page, probe)
+            result.problems += check_figures(browser, session, root, page)
             if screenshot_dir is not None and is_chapter(page, html):
                 name = screenshot_name(page, taken)
                 taken.add(name)
