@@ -37,9 +37,6 @@ from sseds_study.analysis import pretrain_chapter
 chapter = pretrain_chapter(profile)
 
 # %% tags=["hide-input"]
-print(chapter.header)
-
-# %% tags=["hide-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -50,17 +47,37 @@ chapter.glue()
 # learning rate; the circled point of each model is the one every run of the study uses.
 # ```
 #
-# {glue:text}`tune_gain` {glue:text}`tune_edge`
+# Against no embedding weight decay at the same learning rate, the chosen point gains
+# {glue:text}`tune_gain_min:+.4f` to {glue:text}`tune_gain_max:+.4f` validation AUC. Of the
+# {glue:text}`tune_chosen:d` chosen weight decays, {glue:text}`tune_decay_at_edge:d` lie at an edge of
+# the grid. The learning rate is another matter: the grid has only {glue:text}`tune_lr_count:d`
+# values, and {glue:text}`tune_lr_at_top:d` of the {glue:text}`tune_chosen:d` models chose its upper
+# edge, {glue:text}`tune_lr_top`. A larger learning rate might have done better still; the grid
+# cannot tell.
 
 # %% tags=["hide-input"]
 chapter.tables["tuned"]
 
 # %% [markdown]
+# ## Settings
+#
+# Every full model of this chapter is trained with the settings below, at base width
+# $D$ = {glue:text}`emb_dim:d` on {glue:text}`datasets`, over {glue:text}`seeds:d` seeds; each seed has
+# its own split of the data and its own initialisation. The same settings hold for the retraining of
+# every method in the later chapters.
+
+# %% tags=["hide-input"]
+chapter.tables["settings"]
+
+# %% [markdown]
 # ## Learning curves
 #
 # Mean over seeds of the training loss and the validation AUC at each epoch
-# ({numref}`fig-learning-curves`). Training stops when the
-# validation AUC has not improved for `patience` epochs; the best epoch's weights are kept.
+# ({numref}`fig-learning-curves`). Training stops when the validation AUC has not improved for
+# {glue:text}`patience:d` epochs, or after {glue:text}`max_epochs:d` epochs; the best epoch's weights
+# are kept. Of the {glue:text}`full_runs:d` full models, {glue:text}`capped_runs:d` stopped at that
+# cap rather than by early stopping (a model stopped there may be under-trained); the longest run, a
+# {glue:text}`longest_model` model, took {glue:text}`longest_run:d` epochs.
 
 # %% [markdown]
 # ```{glue:figure} fig_learning_curves

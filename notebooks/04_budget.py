@@ -15,19 +15,17 @@
 #
 # The paper's headline: mixed widths found by SSEDS keep the full model's AUC with a small fraction of
 # its embedding parameters. Here every method is given the same budget $b$, the fraction of the
-# full model's embedding parameters $\sum_f V_f D$ it may keep, under the same rules (every field
-# keeps at least one dimension), and is retrained from scratch with the same seed and the same tuned
-# training settings (chapter 2). `prune_only` is the pretrained model with the dropped columns gated
-# to zero, without retraining. PEP (`pep`) learns a threshold on every embedding entry while it
-# trains, keeps the entries above it, and is retrained from the search run's initial weights
-# (`pep_fresh`: from a new initialisation); its budget is the fraction of non-zero entries. The
-# `uniform` baseline (the same width $d$ for every field, the leftover budget as one more column for
-# the cheapest fields) needs $b \ge 1/D$, as does any method that keeps one dimension per field.
+# full model's embedding parameters $\sum_f V_f D$ it may keep, under the same rules, and its slim
+# model is trained with the same seed and the same tuned training settings (chapter 2). The first
+# table below defines the methods: what each does, whether it needs the pretrained full model, and
+# whether it chooses by a search rather than by a rule. PEP's budget counts non-zero entries rather
+# than columns. Every method that chooses widths keeps at least one dimension per field (`min_dim` 1:
+# DCN has no first-order term, so a field at width 0 would vanish from it;
+# [the ablation](05_ablation.ipynb) measures `min_dim` 0), so none of them runs below $b = 1/D$.
+#
 # Runs with the same seed share the data split (each seed has its own) and the pretrained model, so
 # each run is measured against the full model of its own seed: the figures show that paired change
 # in test AUC, its mean over seeds with a 95% interval (Student t) and every seed as a faint dot.
-# Every method keeps at least one dimension per field (`min_dim` 1): DCN has no first-order term, so
-# a field at width 0 would vanish from it; [the ablation](05_ablation.ipynb) measures `min_dim` 0.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
@@ -44,6 +42,9 @@ print(chapter.header)
 # %% tags=["hide-input"]
 chapter.glue()
 
+# %% tags=["hide-input"]
+chapter.tables["methods"]
+
 # %% [markdown]
 # ## The verdict: SSEDS against {glue:text}`verdict_baseline_count` allocations at equal parameters
 #
@@ -54,10 +55,13 @@ chapter.glue()
 # two cores). Each seed has its own data split and its own pretrained model, shared by every method of
 # that seed, so each cell is the mean of the per-seed differences SSEDS − baseline, with its paired
 # 95% interval; a paired t test per cell, Holm-corrected across the table, gives the verdict
-# (▲ SSEDS better, ▼ worse, · indistinguishable; † borderline).
+# (▲ SSEDS better, ▼ worse, · indistinguishable; † borderline). The Holm family is the whole table,
+# both datasets together: every cell bears on one claim, claim (c) of [chapter 7](07_claims.ipynb),
+# which reads this same table, so the two chapters count the same cells the same way.
 #
 # Of the {glue:text}`verdict_cells` cells, SSEDS is {glue:text}`verdict_summary`
-# ({glue:text}`verdict_seeds` paired seeds per cell). Its largest gain is
+# ({glue:text}`verdict_seeds` paired seeds per cell); for claim (c) this reads
+# {glue:text}`verdict_claim`. Its largest gain is
 # {glue:text}`verdict_best`; its largest loss {glue:text}`verdict_worst`.
 # {glue:text}`verdict_stability` (A cell marked † is borderline: a few more seeds could move its
 # verdict either way, so it should not be read on its own.)
@@ -75,12 +79,21 @@ chapter.tables["verdict_means"]
 # ### With the SSEDS variant chosen on validation
 #
 # The verdict above uses SSEDS's default settings. [The ablation](05_ablation.ipynb) crosses four of
-# its options and picks, per base model, the variant with the best validation AUC:
-# {glue:text}`best_variants`. Rerun on the first {glue:text}`best_seeds` of the headline's seeds (more
-# would not fit the 90 minutes of `make reproduce`), each allocation following that variant's rules
-# (its `min_dim`, and fine-tuned from the pretrained model when the variant is), SSEDS is
-# {glue:text}`best_summary` (Holm-corrected across this table). Its largest gain is
-# {glue:text}`best_verdict_best`; its largest loss {glue:text}`best_verdict_worst`.
+# its options and picks, per base model, the variant with the best validation AUC (first table
+# below). Rerun on the first {glue:text}`best_seeds` of the headline's seeds (more would not fit the
+# 90 minutes of `make reproduce`), each allocation following that variant's rules (its `min_dim`,
+# and fine-tuned from the pretrained model when the variant is), SSEDS is better in
+# {glue:text}`best_better`, worse in {glue:text}`best_worse` and indistinguishable in
+# {glue:text}`best_indistinguishable` of {glue:text}`best_cells` cells (Holm-corrected across this
+# table). Its largest gain is {glue:text}`best_verdict_best`; its largest loss
+# {glue:text}`best_verdict_worst`. The indistinguishable cells are absence of evidence, not
+# equivalence: at the spread of the ten-seed runs' paired differences, a design of
+# {glue:text}`best_seeds` seeds detects a true difference of about {glue:text}`best_mdd` AUC with 80%
+# power (before Holm's correction), so smaller gains or losses would mostly go unseen
+# ([chapter 7](07_claims.ipynb) gives this for every design).
+
+# %% tags=["hide-input"]
+chapter.tables["best_choice"]
 
 # %% tags=["hide-input"]
 chapter.tables["best"]
@@ -91,11 +104,19 @@ chapter.tables["best"]
 # Every method uses the learning rate and embedding weight decay tuned on the full model
 # ([chapter 2](02_pretrain.ipynb)). A slim model has fewer parameters and might want less decay, and
 # one method might suit the shared setting better than another. One cell tests it:
-# {glue:text}`slim_cell`. Each method's whole pipeline (pretraining, scoring, retraining) is run at
+# {glue:text}`slim_model` at budget {glue:text}`slim_budget`, {glue:text}`slim_focus` against
+# {glue:text}`slim_base`. Each method's whole pipeline (pretraining, scoring, retraining) is run at
 # every decay of the grid below, each method takes the decay with its best mean validation AUC
-# ({glue:text}`slim_choice`), and only then is the test split read. Tuned separately, SSEDS −
-# baseline is {glue:text}`slim_tuned`; with the shared setting, on the same seeds,
-# {glue:text}`slim_shared`: {glue:text}`slim_outcome`.
+# ({glue:text}`slim_focus` chose {glue:text}`slim_focus_decay`, {glue:text}`slim_base`
+# {glue:text}`slim_base_decay`; the shared setting is {glue:text}`slim_shared_decay`), and only then
+# is the test split read. Over the same {glue:text}`slim_seeds` seeds, the difference in test AUC is
+# {glue:text}`slim_tuned` ({glue:text}`slim_tuned_verdict`) tuned separately and
+# {glue:text}`slim_shared` ({glue:text}`slim_shared_verdict`) with the shared setting. The gap itself
+# is {glue:text}`slim_gap`: it moves by {glue:text}`slim_shift`. What moves is the interval, which is
+# as wide as the few seeds make it; a change of verdict with an unchanged gap is a change in
+# precision, not in the finding. On validation data, {glue:text}`slim_focus` is below
+# {glue:text}`slim_base` at {glue:text}`slim_below` of the {glue:text}`slim_decays` decays of the
+# grid.
 
 # %% tags=["hide-input"]
 chapter.tables["slim"]
@@ -103,17 +124,20 @@ chapter.tables["slim"]
 # %% [markdown]
 # ## Test AUC against budget
 #
-# {numref}`fig-budget-main` and {numref}`fig-budget-large` follow every method down the budgets. A
-# column of panels per base model (its title gives the full model's mean test AUC); each row compares
-# SSEDS with two baselines, and the last row with `prune_only`, whose AUC falls much further and
-# would flatten the others on a shared axis. The dashed line at zero is the full model.
+# {numref}`fig-budget-main` draws the runs the verdict above reads, seed by seed, and
+# {numref}`fig-budget-large` the larger dataset. A column of panels per base model (the first row's
+# title gives the full model's mean test AUC); each row compares SSEDS with two baselines, on one
+# vertical scale for every panel. A method that is not retrained (`prune_only`, where a profile has
+# it) falls much further and gets a row and a scale of its own. The dashed line at zero is the full
+# model.
 
 # %% [markdown]
 # ```{glue:figure} fig_budget_main
 # :name: fig-budget-main
 #
-# MovieLens-100K as CTR (profile `default`, three seeds): change in test AUC against the full model of
-# the same seed, by embedding budget, for each method and base model.
+# MovieLens-100K, ten seeds (the verdict's runs): change in test AUC against the full model of the
+# same seed, by embedding budget, for each method and base model; a dot per seed, the mean with its
+# 95% interval.
 # ```
 #
 # ```{glue:figure} fig_budget_large
@@ -126,11 +150,14 @@ chapter.tables["slim"]
 # %% [markdown]
 # ## Every method, every base model
 #
-# The default profile (three seeds) also runs DCN, PEP (`pep`, `pep_fresh`) and `prune_only`. Mean
-# test AUC with the half-width of its 95% interval at budgets 0.2 and 0.1, a column per method, the
-# full model's beside them; the best method of each row is in bold. At these budgets the largest AUC
+# The default profile (three seeds) also runs DCN, PEP (both retrainings) and SSEDS without
+# retraining. Mean test AUC with the half-width of its 95% interval, a row per method (the full
+# model's first) and a column per base model and budget; the best method of each column is in bold. At these budgets the largest AUC
 # loss of SSEDS against the full model is {glue:text}`worst_sseds_delta`
-# ({glue:text}`worst_sseds_where`).
+# ({glue:text}`worst_sseds_where`). PEP's budget counts non-zero entries, so PEP is compared here at
+# equal non-zeros, not equal memory: stored as sparse rows with their indices, PEP at budget
+# {glue:text}`pep_budget` deploys {glue:text}`pep_bytes` of the full model's embedding bytes
+# ([chapter 6](06_efficiency.ipynb)).
 
 # %% tags=["hide-input"]
 chapter.tables["small"]
@@ -138,7 +165,9 @@ chapter.tables["small"]
 # %% [markdown]
 # SSEDS against each of them seed by seed, as in the verdict table: in the
 # {glue:text}`all_verdict_cells` cells below SSEDS is {glue:text}`all_verdict_summary`
-# ({glue:text}`all_verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level).
+# ({glue:text}`all_verdict_seeds` paired seeds per cell, Holm-corrected at the 5% level). With that
+# few seeds a true difference of about {glue:text}`all_mdd` AUC is detected with 80% power, so these
+# indistinguishable cells say that no large difference was seen, not that the methods are equal.
 
 # %% tags=["hide-input"]
 chapter.tables["paired"]
@@ -147,11 +176,18 @@ chapter.tables["paired"]
 #
 # ## Parameters actually kept
 #
-# The fraction of the full model's embedding parameters each method kept. The allocator never
+# The fraction of the full model's embedding parameters each method kept (the full model keeps all
+# of them and is left out). The allocator never
 # exceeds the budget; the achieved budget can fall short of it when no remaining column fits.
 # Alignment maps (per-field $d_f \to D$ linear maps for models whose interactions need equal widths)
-# are parameters outside the embedding tables. Should they count in the budget?
-# {glue:text}`align_decision`
+# are parameters outside the embedding tables. Should they count in the budget? Counting them would
+# raise a method's parameter fraction by at most {glue:text}`align_max_fraction` of the full
+# embedding; along the method's own budget curve that is worth at most {glue:text}`align_worst_auc`
+# test AUC ({glue:text}`align_worst`), {glue:text}`align_compare` the median seed-to-seed standard
+# deviation of a cell ({glue:text}`align_seed_sd`). So the budget counts the embedding tables alone,
+# as the paper does, and every result row reports the alignment parameters and the total parameters
+# beside them; where that worth is not smaller than the spread, a difference between methods no
+# larger than it should not be read as a difference of allocation.
 
 # %% tags=["hide-input"]
 chapter.tables["kept"]

@@ -14,7 +14,7 @@
 # # What each search costs, and what it deploys
 #
 # SSEDS presents itself as a cheap alternative to searching embedding sizes *during* training. This
-# chapter measures that claim against PEP (Liu et al., ICLR 2021), which learns a soft threshold on
+# chapter measures that claim against PEP {cite:p}`liu2021pep`, which learns a soft threshold on
 # every embedding entry while the model trains, and against the baselines that need no search at
 # all. Three questions:
 #
@@ -89,15 +89,12 @@ chapter.tables["pep_selection"]
 # model; the second counts its forward-and-backward passes over training batches, as a fraction of
 # the batches of one epoch.
 # SSEDS's search costs {glue:text}`sseds_epoch_fraction` of an epoch in time
-# ({glue:text}`sseds_pass_fraction` in passes), {glue:text}`sseds_target_verdict`: one epoch here
-# is only {glue:text}`epoch_passes` batches, so $K$ batches are a large part of it. The same $K$ is
-# 2% of an epoch of {glue:text}`sseds_batches_for_target` batches, that is
-# {glue:text}`sseds_rows_for_target` training rows at this batch size, which a dataset of Criteo's
-# size (tens of millions of rows) is well past. PEP's search costs
-# {glue:text}`pep_epoch_fraction` pretraining epochs ({glue:text}`pep_search_epochs` epochs of
-# training with thresholds): {glue:text}`pep_vs_sseds_passes` times the passes of SSEDS's search
-# ({glue:text}`pep_vs_sseds_cost` times its seconds). Whether a search meets the 2% target is judged
-# on passes, which are the same on every machine; the seconds are as measured during the sweep.
+# ({glue:text}`sseds_pass_fraction` in passes): one epoch here is only {glue:text}`epoch_passes`
+# batches, so $K$ batches are a large part of it; on a dataset with more batches an epoch, the same
+# $K$ would be a smaller part. PEP's search costs {glue:text}`pep_epoch_fraction` pretraining epochs
+# ({glue:text}`pep_search_epochs` epochs of training with thresholds): {glue:text}`pep_vs_sseds_passes`
+# times the passes of SSEDS's search ({glue:text}`pep_vs_sseds_cost` times its seconds). The passes
+# are the same on every machine; the seconds are as measured during the sweep.
 
 # %% tags=["hide-input", "nbval-ignore-output"]
 chapter.tables["cost"]
@@ -108,6 +105,8 @@ chapter.tables["cost_passes"]
 # %% [markdown]
 # ## Deployed bytes against test AUC
 #
+# The full model's whole embedding takes {glue:text}`full_emb_kib` KiB here, so at this scale the
+# absolute bytes are trivial; what carries over to larger tables is the fractions below.
 # Each point of {numref}`fig-pareto-movielens` is a retrained method at one budget (mean over seeds,
 # with its 95% interval); the grey step line is the Pareto front, the best AUC reached at each size.
 # The table gives each method's
@@ -116,7 +115,7 @@ chapter.tables["cost_passes"]
 # table below, its deployed tables are {glue:text}`pep_vs_sseds_bytes_verdict` SSEDS's dense ones
 # ({glue:text}`pep_vs_sseds_bytes` times their bytes). At most
 # {glue:text}`pep_empty_values` values (rows) ended with no parameter at all under PEP, against
-# {glue:text}`sseds_empty_values` under SSEDS (the rows of the fields it deleted).
+# {glue:text}`sseds_empty_values` under SSEDS, which here keeps at least one dimension of every field.
 
 # %% [markdown]
 # ```{glue:figure} fig_pareto_movielens100k
@@ -133,15 +132,16 @@ chapter.tables["deployed"]
 #
 # The full model's time per 1,000 test rows, and each slim model's time as a ratio to it, measured
 # in the same run (first seed's models, one thread, the models timed in turn within each repetition).
-# At batch 1 the dense slim models took {glue:text}`latency_dense_batch1` of the full model's time
+# At batch 1 the dense slim models took {glue:text}`latency_dense_batch1` times the full model's time
 # and PEP's CSR model {glue:text}`latency_pep_batch1`; at batch 4,096 the dense slim models took
-# {glue:text}`latency_dense_batch4096` and PEP's {glue:text}`latency_pep_batch4096`. These are
-# timings: ratios this close to 1 move with the machine and its load (between two executions of this
+# {glue:text}`latency_dense_batch4096` and PEP's {glue:text}`latency_pep_batch4096`. Each range
+# comes from one timing run and has no interval; where it spans 1, neither faster nor slower can be
+# read from it. These are timings: ratios this close to 1 move with the machine and its load (between two executions of this
 # chapter on one machine, one moved from above 1.1 to below it), so the book draws no verdict from
 # them. The count beside them is the same everywhere: a dense slim model reads
 # {glue:text}`dense_values_share` of the full model's embedding values per row.
-# Smaller tables save little compute in a CTR model: the lookup
-# is one gather, and mixed widths split it into one gather per distinct width and add the alignment
+# A likely reason, not measured here (no profile of the scoring time), is that smaller tables save
+# little compute in a CTR model: the lookup is one gather, and mixed widths split it into one gather per distinct width and add the alignment
 # maps of the models that need equal widths, small operations whose fixed cost dominates at batch 1.
 # PEP's rows are rebuilt from CSR by a few tensor operations per table (no dedicated kernel), which
 # costs most at large batches.

@@ -42,7 +42,12 @@ chapter.glue()
 # On a machine with Python 3.11, `make` and `git`, `make reproduce` creates the environment from
 # `requirements.lock`, prepares the data, sweeps the profiles, executes every chapter and builds the
 # book; `make test` runs the unit tests, re-executes the chapters at the smoke profile and compares
-# their outputs. A sweep can also be run by hand, one profile at a time: {glue:text}`profile_commands`.
+# their outputs. A sweep can also be run by hand, one profile at a time:
+
+# %% tags=["remove-input"]
+print(chapter.text["profile_commands"])
+
+# %% [markdown]
 # A sweep is resumable: a finished run is never computed again, so an interrupted sweep continues where
 # it stopped. The book reads these profiles, {glue:text}`runs_total` finished runs in all:
 
@@ -105,13 +110,16 @@ chapter.tables["numerics"]
 # "MKL branch AUTO"), and whether the two give the same bits has not been checked on an Intel machine;
 # processors without AVX2 need `SSEDS_NUMERICS=compatible` (any x86-64, slower); ARM processors have
 # no MKL and GPUs are outside the mode, so results there repeat on the same machine only (a warning
-# says so, and the rows are labelled `fast`). This book was executed on: {glue:text}`cpus`.
+# says so, and the rows are labelled `fast`). This book was executed on: {glue:text}`cpus`, a
+# machine with {glue:text}`machine_cores` cores and {glue:text}`machine_memory` of memory; the thread
+# settings of the numerical mode: {glue:text}`machine_threads`.
 
 # %% [markdown]
 # ## The data
 #
 # Each row records the sha256 checksum of its dataset's manifest, which names the raw files' checksums,
-# the encoding options and the split. With a split per seed, every seed has its own manifest.
+# the encoding options and the split. With a split per seed, every seed has its own manifest; the
+# table counts them and shows the start of the first one's checksum.
 
 # %% tags=["hide-input"]
 chapter.tables["manifests"]
@@ -142,3 +150,46 @@ print(chapter.text["rerun_cell_yaml"])
 # of its own, and {glue:text}`rerun_cell_results` prints their means and 95% intervals, to set
 # against the book's. A line {glue:text}`rerun_reuse` would copy the book's finished runs instead of
 # computing them again.
+
+# %% [markdown]
+# ## How this book is made
+#
+# Each chapter is a short Python script in jupytext's {cite:p}`jupytext` percent format
+# (`notebooks/*.py`). It holds no function definitions: a parameters cell, imports, and one call into
+# the `sseds_study` package per cell. `make reproduce` converts each script to a notebook, executes it
+# with papermill {cite:p}`papermill`, and writes the executed notebook into `book/chapters/`, where it is
+# committed; the book is then built from those notebooks by Jupyter Book {cite:p}`jupyterbook2020`
+# without executing anything again. Numbers quoted in the prose are inserted from the executed
+# results with myst-nb's `glue`, never typed by hand.
+#
+# The same chapter runs at three sizes, chosen by the `profile` parameter:
+#
+# `smoke`
+# : seconds per chapter; continuous integration re-executes these notebooks and compares their text
+#   outputs with committed references (nbval {cite:p}`nbval`).
+#
+# `default`
+# : the size of this book: minutes per chapter on a laptop CPU (with its companion profiles,
+#   listed in the glossary on {doc}`the first page <00_summary>`).
+#
+# `paper`
+# : Criteo and Avazu at full size, for a machine with the data and ideally a GPU.
+#
+# **Provenance.** Every result row carries the resolved configuration and its hash, the checksum of the
+# dataset manifest, the package versions, the processor and the git commit that produced it; the
+# sections above read them back, with the time each
+# stage of `make reproduce` took. The environment is pinned
+# in `requirements.lock` (and `environment.yml`), so a number that cannot be reproduced can at least be
+# traced to exactly what produced it.
+#
+# **Determinism.** A seed fixes the data split, the initialisation and the batch order, and every fit
+# runs on one thread in the reproducible numerical mode, so the same seed gives the same numbers, bit
+# for bit, on one machine, and on other x86-64 machines with AVX2 as far as the section "The same
+# numbers on every machine" above could test; elsewhere float reductions can round differently, in the
+# fourth decimal of an AUC, well inside the intervals over seeds that every comparison reports.
+#
+# **Software.** The models are written in PyTorch {cite:p}`paszke2019pytorch`; arrays and tables are
+# NumPy {cite:p}`harris2020numpy` and pandas {cite:p}`mckinney2010pandas`; confidence intervals and tests
+# come from SciPy {cite:p}`virtanen2020scipy`, AUC from scikit-learn {cite:p}`pedregosa2011sklearn`; the
+# figures are drawn with Matplotlib {cite:p}`hunter2007matplotlib` and seaborn {cite:p}`waskom2021seaborn`. Every work cited is listed under
+# {doc}`../bibliography`.

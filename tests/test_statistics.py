@@ -33,3 +33,30 @@ def test_detectable_difference_is_the_t_threshold_at_the_holm_first_step():
                                              (0.11, False), (float("nan"), False)])
 def test_borderline_is_within_a_factor_two_of_the_level(p, expected):
     assert borderline(p) is expected
+
+
+def test_minimum_detectable_difference_by_hand():
+    import math
+
+    from sseds_study.statistics import minimum_detectable_difference
+
+    # n = 10: t(0.975, 9) = 2.262157, t(0.80, 9) = 0.883404; sd 0.004
+    assert minimum_detectable_difference(0.004, 10) == pytest.approx((2.262157 + 0.883404) * 0.004 / math.sqrt(10),
+                                                                     rel=1e-5)
+    # n = 3: t(0.975, 2) = 4.302653, t(0.80, 2) = 1.060660
+    assert minimum_detectable_difference(0.004, 3) == pytest.approx((4.302653 + 1.060660) * 0.004 / math.sqrt(3),
+                                                                    rel=1e-5)
+    assert minimum_detectable_difference(0.004, 2) > minimum_detectable_difference(0.004, 3)
+    assert math.isnan(minimum_detectable_difference(0.004, 1))
+    assert math.isnan(minimum_detectable_difference(float("nan"), 5))
+
+
+def test_pooled_sd_weights_by_degrees_of_freedom():
+    import math
+
+    from sseds_study.statistics import pooled_sd
+
+    # (9 * 0.003^2 + 2 * 0.006^2) / 11
+    assert pooled_sd([0.003, 0.006], [10, 3]) == pytest.approx(math.sqrt((9 * 9e-6 + 2 * 36e-6) / 11))
+    assert pooled_sd([0.003, float("nan"), 0.5], [10, 10, 1]) == pytest.approx(0.003)
+    assert math.isnan(pooled_sd([], []))

@@ -68,8 +68,9 @@ chapter.tables["verdict_means"]
 #
 # ## Every method
 #
-# {glue:text}`every_scope` Every method the profile runs, mean test AUC with the half-width of its 95% interval, the full
-# model beside them; the best method of each row in bold. The largest loss of SSEDS against the full
+# {glue:text}`every_scope` Every method the profile runs, mean test AUC with the half-width of its 95% interval, a
+# row per method (the full model's first) and a column per base model and budget; the best method of
+# each column in bold. The largest loss of SSEDS against the full
 # model here is {glue:text}`worst_sseds_delta` ({glue:text}`worst_sseds_where`).
 
 # %% tags=["hide-input"]
@@ -83,8 +84,8 @@ chapter.tables["small"]
 chapter.tables["paired"]
 
 # %% [markdown]
-# The fraction of the full model's embedding parameters each method kept; the allocator never exceeds
-# the budget.
+# The fraction of the full model's embedding parameters each method kept (the full model keeps all of
+# them and is left out); the allocator never exceeds the budget.
 
 # %% tags=["hide-input"]
 chapter.tables["kept"]

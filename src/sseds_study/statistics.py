@@ -105,3 +105,23 @@ def difference_spread(ci95: float, n: int, level: float = 0.95) -> float:
     if n < 2 or not ci95 == ci95:
         return math.nan
     return float(ci95 * math.sqrt(n) / stats.t.ppf(0.5 + level / 2, n - 1))
+
+
+def minimum_detectable_difference(sd: float, n: int, alpha: float = 0.05, power: float = 0.80) -> float:
+    """The smallest true mean paired difference that a two-sided paired t test over ``n`` pairs at
+    level ``alpha`` detects with probability ``power``, when the per-pair differences have standard
+    deviation ``sd``: (t_{1-alpha/2, n-1} + t_{power, n-1}) sd / sqrt(n). The usual approximation
+    (the noncentral t replaced by a shifted central one); before any multiplicity correction, which
+    raises it. NaN below two pairs."""
+    if n < 2 or not sd == sd:
+        return math.nan
+    return float((stats.t.ppf(1 - alpha / 2, n - 1) + stats.t.ppf(power, n - 1)) * sd / math.sqrt(n))
+
+
+def pooled_sd(sds: Sequence[float], ns: Sequence[int]) -> float:
+    """The pooled standard deviation of several samples, each weighted by its degrees of freedom:
+    sqrt(sum (n_i - 1) sd_i^2 / sum (n_i - 1)); samples with fewer than two values or no sd are left
+    out (NaN when none is left)."""
+    pairs = [(s, n) for s, n in zip(sds, ns, strict=True) if n >= 2 and s == s]
+    dof = sum(n - 1 for _, n in pairs)
+    return math.sqrt(sum((n - 1) * s * s for s, n in pairs) / dof) if dof else math.nan

@@ -1,5 +1,5 @@
 """The factorial's effects: main effects and interactions are paired changes averaged over the other
-factors; a missing combination leaves only its pair out; the effects table and sentences."""
+factors; a missing combination leaves only its pair out; the effects table and its glued counts."""
 
 from __future__ import annotations
 
@@ -29,12 +29,14 @@ def test_main_effects_average_the_paired_change_over_the_other_factors():
     pooled = fx.pooled_effects(per_seed)
     assert pooled["contrast"].tolist()[:2] == ["inherit − scratch", "valid − train"]  # by size
     assert pooled["change"].tolist()[:2] == pytest.approx([0.024, 0.01]) and (pooled["n"] == 3).all()
-    assert fx.pooled_text(pooled).startswith("init (inherit − scratch) +0.0240 ± 0.0000 (better); score_split")
     cells = fx.effects_table(summary, "note", pooled).cells
     assert list(cells.columns)[-1] == "pooled" and cells.loc[0, "pooled"] == "+0.0100 ± 0.0000 ▲"
-    text = fx.effects_text(summary)
-    assert "init (inherit − scratch) raises it in 2 of 2 cells (+0.0240 ± 0.0000)" in text
-    assert "The largest in size is init (inherit − scratch): +0.0240 ± 0.0000 validation AUC" in text
+    counts = fx.effect_counts(summary, "effects")
+    assert counts["effects_entries"] == "10" and counts["effects_cells"] == "2"
+    assert counts["effects_moved"] == "10"  # no seed-to-seed spread: every change is told from zero
+    assert counts["effects_largest"] == "init (inherit − scratch)"
+    assert counts["effects_largest_change"] == "+0.0240 ± 0.0000"
+    assert counts["effects_largest_cell"].startswith("FM at b = 0.")  # the same change at both budgets
 
 
 def test_interactions_are_the_change_of_one_effect_across_the_other_factor():

@@ -28,8 +28,10 @@ def test_choice_uses_validation_only_and_the_verdict_follows_the_test_split():
     assert choice == {"sseds": 0.001, "uniform": 0.0}
     assert text["slim_tuned"].startswith("+0.0503")  # sseds at 0.001 against uniform at 0.0
     assert text["slim_shared"].startswith("+0.0000")
-    assert text["slim_outcome"] == ("the verdict changes, from indistinguishable to better, while the mean "
-                                    "difference moves by +0.0503")
+    assert (text["slim_shared_verdict"], text["slim_tuned_verdict"]) == ("indistinguishable", "better")
+    assert text["slim_shift"] == "+0.0503" and text["slim_gap"] == "changed"
+    # on validation, sseds is below uniform at 0.0 only
+    assert (text["slim_below"], text["slim_decays"]) == ("1", "2")
 
 
 def test_ties_go_to_the_smaller_decay_and_equal_verdicts_say_so():
@@ -38,7 +40,8 @@ def test_ties_go_to_the_smaller_decay_and_equal_verdicts_say_so():
     test = {(m, wd): [0.75, 0.76, 0.77] for m in ("sseds", "uniform") for wd in (0.0, 0.001)}
     choice, text = _compare(_rows(valid, test), ["sseds", "uniform"], shared=0.001, model="FM", budget=0.1)
     assert choice == {"sseds": 0.0, "uniform": 0.0}
-    assert text["slim_outcome"] == "the verdict is the same and the mean difference moves by +0.0000"
+    assert text["slim_shift"] == "+0.0000" and text["slim_tuned_verdict"] == text["slim_shared_verdict"]
+    assert text["slim_focus_decay"] == "0" and text["slim_shared_decay"] == "0.001"
 
 
 def test_each_decay_is_a_study_that_reuses_the_profile_runs():

@@ -33,7 +33,7 @@ def test_practical_advice_derived_from_the_table():
     assert advice.loc[0.1, "best"] == "sseds" and advice.loc[0.1, "cheapest_verdict"] == "indistinguishable"
     assert advice.loc[0.1, "advice"] == "uniform"
     text = c.advice_text(advice.reset_index())
-    assert text["advice_cheapest"] == "1 of 2"
+    assert text["advice_cheapest"] == "1 of 2" and text["advice_cells"] == "2"
 
 
 def test_advise_rule():

@@ -42,7 +42,7 @@ def test_parameter_claim_missing_runs_are_not_testable_with_the_reason():
     assert "no runs of full on other / FM in profile smoke" in out.loc[1, "reason"]
     one_seed = result_table([0.0, 0.0, 0.0]).query("seed == 0 or method == 'full'")
     row = c.parameter_claim(one_seed, profile="p", datasets=["d"], models=["FM"]).iloc[0]
-    assert row["verdict"] == NOT_TESTABLE and "1 seed(s)" in row["reason"]
+    assert row["verdict"] == NOT_TESTABLE and "1 seed with both runs" in row["reason"]
     empty = c.parameter_claim(pd.DataFrame(), profile="p", datasets=["d"], models=["FM"])
     assert empty["verdict"].item() == NOT_TESTABLE
 

@@ -21,6 +21,19 @@ def test_margin_verdict_at_the_margin(lower, upper, expected):
     assert c.margin_verdict(lower, upper, 0.001) == expected
 
 
+@pytest.mark.parametrize(("lower", "upper", "expected"), [
+    (-0.0009, 0.0009, c.EQUIVALENT),     # the whole interval inside ±margin
+    (-0.0009, 0.001, c.NONINFERIOR),     # above -margin, reaching +margin
+    (-0.0005, 0.02, c.NONINFERIOR),
+    (-0.003, -0.002, c.INFERIOR),
+    (-0.002, 0.0005, c.INCONCLUSIVE),    # straddles -margin
+])
+def test_noninferiority_outcomes_and_their_verdicts(lower, upper, expected):
+    outcome = c.noninferiority(lower, upper, 0.001)
+    assert outcome == expected
+    assert c.OUTCOME_VERDICT[outcome] == c.margin_verdict(lower, upper, 0.001)
+
+
 def test_all_hold_needs_every_case():
     assert c.all_hold([c.SUPPORTED, c.SUPPORTED]) == c.SUPPORTED
     assert c.all_hold([c.SUPPORTED, c.INCONCLUSIVE]) == c.INCONCLUSIVE
@@ -34,7 +47,10 @@ def test_count_verdict_rule():
     assert c.count_verdict(better=2, worse=0, cells=4) == c.INCONCLUSIVE  # half is not more than half
     assert c.count_verdict(better=3, worse=1, cells=4) == c.INCONCLUSIVE
     assert c.count_verdict(better=1, worse=1, cells=4) == c.NOT_SUPPORTED
-    assert c.count_verdict(better=0, worse=0, cells=4) == c.NOT_SUPPORTED
+    # nothing distinguishable: absence of evidence unless the design could have seen a gain
+    assert c.count_verdict(better=0, worse=0, cells=4) == c.INCONCLUSIVE
+    assert c.count_verdict(better=0, worse=0, cells=4, powered=True) == c.NOT_SUPPORTED
+    assert c.count_verdict(better=0, worse=1, cells=4) == c.NOT_SUPPORTED
     assert c.count_verdict(better=0, worse=0, cells=0) == c.NOT_TESTABLE
 
 

@@ -92,7 +92,7 @@ def test_agreement_is_a_tidy_table_of_every_setting(tables):
     # Exact on validation batches is the reference measured on fewer rows: it must agree closely.
     exact_valid = agreement[(agreement["estimator"] == "exact") & (agreement["score_split"] == "valid")]
     assert (exact_valid["spearman"] > 0.8).all(), exact_valid
-    assert set(negative.columns) == {"dataset", "model", "field", "negative_share", "min_importance"}
+    assert set(negative.columns) == {"dataset", "model", "field", "negative_share", "min_importance", "importance"}
     assert len(negative) == 2 * 8 and negative["negative_share"].between(0, 1).all()
 
 

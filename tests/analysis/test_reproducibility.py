@@ -39,7 +39,10 @@ def test_environment_separates_recorded_and_old_rows():
 def test_manifests_commits_and_runs():
     table = pd.concat([_rows(3), _rows(1, commit="b" * 40 + "+dirty", status="failed")], ignore_index=True)
     manifests = r.manifest_table({"p": table})
-    assert manifests.loc[0, "manifests"] == 3 and manifests.loc[0, "checksums"].split() == ["ffffffffff"] * 3
+    # Three splits (one per seed), three manifests; the first one's checksum in 12 hex digits, on one line.
+    assert manifests.loc[0, "manifests"] == 3 and manifests.loc[0, "first_checksum"] == "f" * r.CHECKSUM == "f" * 12
+    other = r.manifest_table({"p": _rows(2, sha="0123456789abcdef" * 4)})
+    assert other.loc[0, "first_checksum"] == "0123456789ab" and other.loc[0, "manifests"] == 2
     commits = r.commit_table({"p": table})
     assert commits[["git commit", "runs"]].values.tolist() == [["aaaaaaaaaa", 3], ["bbbbbbbbbb+dirty", 1]]
     runs = r.run_table({"p": table}, {"p": ["book", "headline"]}).iloc[0]
@@ -51,7 +54,7 @@ def test_missing_columns_read_as_not_recorded():
     bare = pd.DataFrame({"dataset": ["d"], "seed": [0], "status": ["ok"]})
     assert r.environment_table({"p": bare}).loc[0, "python"] == r.NOT_RECORDED
     assert r.commit_table({"p": bare}).loc[0, "git commit"] == r.NOT_RECORDED
-    assert r.manifest_table({"p": bare}).loc[0, "checksums"] == r.NOT_RECORDED
+    assert r.manifest_table({"p": bare}).loc[0, "first_checksum"] == r.NOT_RECORDED
 
 
 def test_book_profiles_list_each_profile_once():
@@ -84,7 +87,7 @@ def test_book_profiles_include_every_named_companion():
 
     profiles = r.book_profiles(load_profile("default"))
     assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "headline_best_fm",
-                             "headline_best_deepfm"}
+                             "headline_best_deepfm", "why_d64"}
     assert profiles["headline_best_fm"] == ["best_FM"]
 
 

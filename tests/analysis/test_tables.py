@@ -7,7 +7,17 @@ import math
 import pandas as pd
 import pytest
 
-from sseds_study.analysis.tables import MARKS, WIDE_FONT, compact_table, number, plain_table
+from sseds_study.analysis.tables import (
+    MARKS,
+    NARROW_CAPTION,
+    NARROW_COLUMNS,
+    WIDE_FONT,
+    column_digits,
+    compact_table,
+    label,
+    number,
+    plain_table,
+)
 
 
 def _long() -> pd.DataFrame:
@@ -59,7 +69,10 @@ def test_html_hides_the_index_bolds_and_is_the_same_every_time():
     assert "font-weight: bold" in html and "AUC ± 95%" in html
     assert 'class="row_heading' not in html and "blank level0" not in html  # no index column
     text = repr(table)
-    assert text.splitlines()[0].split() == ["model", "budget", "sseds", "uniform", "full"]
+    # The reader's names: a method id through the method registry's label (COLUMN_LABELS / VALUE_LABELS)
+    assert list(table.shown().columns) == ["model", "budget", "SSEDS", "uniform", "full width"]
+    assert text.splitlines()[0].split() == ["model", "budget", "SSEDS", "uniform", "full", "width"]
+    assert ">SSEDS</th>" in html and ">sseds</th>" not in html
     assert text.endswith("AUC ± 95%")
 
 
@@ -102,3 +115,58 @@ def test_a_table_of_ten_columns_or_more_gets_a_smaller_font():
     wide = plain_table(pd.DataFrame({f"c{i}": [1.0] for i in range(10)}))
     assert WIDE_FONT not in narrow._repr_html_()
     assert f"font-size: {WIDE_FONT}" in wide._repr_html_()
+
+
+def test_a_narrow_table_with_a_long_caption_takes_a_reading_width():
+    long_note = "x" * (NARROW_CAPTION + 1)
+    narrow = plain_table(pd.DataFrame({"model": ["FM"], "b = 0.2": ["+0.0010"]}), note=long_note)
+    assert "min-width" in narrow._repr_html_()  # else the caption runs down a two-column strip
+    assert "min-width" not in plain_table(narrow.cells, note="short")._repr_html_()
+    wide = plain_table(pd.DataFrame({f"c{i}": [1.0] for i in range(NARROW_COLUMNS + 1)}), note=long_note)
+    assert "min-width" not in wide._repr_html_()
+
+
+def test_left_columns_are_left_aligned_like_the_keys():
+    table = plain_table(pd.DataFrame({"method": ["sseds"], "description": ["a text"], "searches": ["yes"]}),
+                        keys=["method"])
+    table.left = ("description",)
+    html = table._repr_html_()
+    assert "td.col1" in html and "td.col2" not in html  # the description (column 1), not the flag
+
+
+def test_headers_and_ids_are_shown_in_words_while_the_cells_keep_the_identifiers():
+    frame = pd.DataFrame({"dataset": ["movielens100k", "synthetic2"], "vocab_size": [1643, 21],
+                          "oov_rate_valid": [0.0016, 0.0], "lr": [0.005, 0.001]})
+    table = plain_table(frame, keys=["dataset"], note="caption")
+    assert list(table.cells.columns) == list(frame.columns)  # code and tests address the identifiers
+    shown = table.shown()
+    assert list(shown.columns) == ["dataset", "vocabulary size", "unseen in validation (share)", "learning rate"]
+    assert shown["dataset"].tolist() == ["MovieLens-100K", "planted truth"]
+    html = table._repr_html_()
+    for raw in ("vocab_size", "oov_rate_valid", ">lr<", "movielens100k", "synthetic2"):
+        assert raw not in html
+    assert label("sseds @ 0.2") == "SSEDS @ 0.2" and label("pep_fresh") == "PEP, fresh init"
+    assert label("no_such_column") == "no_such_column"  # unknown names pass through unchanged
+
+
+def test_every_raw_identifier_the_referee_listed_has_words():
+    raw = ["vocab_size", "missing_rate", "oov_rate_valid", "oov_rate_test", "values_seen", "top_value_share",
+           "rare_value_share", "positive_rate_spread", "planted_rank", "spearman_relevant", "irrelevant_max_width",
+           "top_k_overlap", "vs_oracle", "achieved_budget", "emb_weight_decay", "lr", "valid_auc", "test_auc"]
+    for name in raw:
+        assert "_" not in label(name) and label(name) != name, name
+
+
+def test_whole_numbers_show_as_integers_and_exact_decimals_as_few_digits():
+    frame = pd.DataFrame({"width": [2.0, 16.0], "budget": [0.1, 0.05], "auc": [0.781234, 0.79],
+                          "rate": [0.0, 0.0], "count": [1234, 5]})
+    cells = plain_table(frame).cells
+    assert cells["width"].tolist() == ["2", "16"]
+    assert cells["budget"].tolist() == ["0.10", "0.05"]
+    assert cells["auc"].tolist() == ["0.7812", "0.7900"]
+    assert cells["rate"].tolist() == ["0", "0"]
+    assert cells["count"].tolist() == ["1,234", "5"]
+    assert plain_table(frame[["budget"]].head(1)).cells["budget"].tolist() == ["0.1"]
+    # a per-column count is kept as given
+    assert plain_table(frame, digits={"width": 1}).cells["width"].tolist() == ["2.0", "16.0"]
+    assert column_digits(pd.Series([0.2, 0.1])) == 1 and column_digits(pd.Series(["a"])) == 4

@@ -3,7 +3,8 @@ returns a ``Chapter`` (header, figures, tables, glued text) that its notebook on
 
 Chapter modules: ``data``, ``pretrain``, ``search``, ``budget``, ``ablation``, ``efficiency``,
 ``claims``, ``reproducibility``. A chapter's helpers carry its name (``budget_alignment``,
-``claims_rules``, ...); what several chapters use is in ``common``, ``chapter`` and ``tables``. No
+``claims_rules``, ...); what several chapters use is in ``common``, ``chapter``, ``tables`` and
+``variants`` (how a search variant is named). No
 chapter module or helper imports another chapter's modules.
 
 A report on one's own table (``sseds report``) shows the same chapters on the profile's own dataset

@@ -1,4 +1,5 @@
-"""Chapter 05: the SSEDS options crossed in a factorial, compared at equal embedding parameters.
+"""Chapter 05: the SSEDS options crossed in a factorial, compared at equal embedding parameters; with
+two seeds, a screen (``ablation_screen``: its resolution, pooled sign tests, the exact estimator's cost).
 
 The ablation profile (``companion(profile, "ablation")``) runs every combination of the levels in its
 ``factorial:`` mapping (plus a few one-factor variants). The chapter
@@ -12,9 +13,11 @@ The ablation profile (``companion(profile, "ablation")``) runs every combination
    and budget, as paired changes over seeds (a seed shares the pretrained model and the split;
    ``ablation_factorial``);
 3. checks that every variant kept the same fraction of the embedding parameters, and how many fields
-   each left at width 0;
-4. sets each estimator's ranking against the exact drop-column ranking (``common.exact_agreement``, as
-   chapter 3 does).
+   each left at width 0, and what the exact estimator's search costs.
+
+The long tables (the validation ranking, the per-cell effects, the interactions, the kept fractions)
+are shown on the appendix page ``11_ablation_tables``; the chapter page shows the figure and the
+pooled table. Chapter 3 sets each estimator against the exact drop-column ranking.
 
 Everything the chapter says about one variant against another is generated here, with its interval.
 """
@@ -28,9 +31,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..config import ESTIMATORS, ConfigError
+from ..config import ConfigError
 from ..figures.comparison import plot_factor_effects
-from ..figures.results import plot_exact_agreement
 from ..study import sweep, with_variant
 from ..study.profile import StudyConfig, companion
 from .ablation_factorial import (
@@ -38,29 +40,37 @@ from .ablation_factorial import (
     CHOICE_METRIC,
     POOLED,
     cell_label,
+    effect_counts,
     effects_table,
-    effects_text,
     factorial_rows,
     interactions,
     main_effects,
     pooled_effects,
-    pooled_text,
+)
+from .ablation_screen import (
+    EXACT,
+    INHERIT,
+    consistent_text,
+    contrast_text,
+    exact_cost,
+    screen_frame,
+    screen_power,
+    sign_tests,
 )
 from .ablation_variant_choice import (
     DEFAULT,
-    GROUP,
     choice_text,
     chosen_variants,
     ranking_table,
     read_table,
     read_test,
     seeds_note,
-    short_name,
     validation_ranking,
 )
 from .chapter import Chapter
-from .common import chapter_study, exact_agreement
-from .tables import MISSING, BookTable, count_text, plain_table
+from .common import chapter_study
+from .tables import MISSING, BookTable, plain_table
+from .variants import variant_name
 
 KEPT_TOLERANCE = 0.01  # equal parameters: a variant's kept fraction within 1% of the budget of the default's
 
@@ -72,9 +82,7 @@ def ablation_study(profile: str | os.PathLike | StudyConfig) -> StudyConfig:
 
 
 # 1. The choice on validation, and the one read of test: ``ablation_variant_choice``
-# ----------------------------------------------------------------------------------------------
-# 2. Main effects and interactions on validation: ``ablation_factorial``
-# ----------------------------------------------------------------------------------------------
+# 2. Main effects and interactions on validation: ``ablation_factorial``; as a screen: ``ablation_screen``
 # ----------------------------------------------------------------------------------------------
 # 3. Equal parameters
 # ----------------------------------------------------------------------------------------------
@@ -87,96 +95,48 @@ def empty_fields(rows: pd.DataFrame) -> pd.Series:
 
 def kept_table(rows: pd.DataFrame, default: str = DEFAULT) -> BookTable:
     """A row per variant, a column per (model, budget): the mean fraction of the full model's
-    embedding parameters kept and the mean number of fields left at width 0."""
+    embedding parameters kept; and the fields the variant leaves at width 0 (mean over its runs)."""
     rows = rows.assign(empty=empty_fields(rows))
-    agg = rows.groupby([*CELL, "variant"], sort=True).agg(kept=("achieved_budget", "mean"),
-                                                         empty=("empty", "mean")).reset_index()
+    agg = rows.groupby([*CELL, "variant"], sort=True)["achieved_budget"].mean().reset_index()
     agg["cell"] = cell_label(agg, agg["dataset"].nunique())
-    agg["text"] = [f"{k:.4f} | {e:.0f}" if e == int(e) else f"{k:.4f} | {e:.1f}"
-                   for k, e in zip(agg["kept"], agg["empty"], strict=True)]
     order = list(dict.fromkeys(agg.sort_values(["dataset", "model", "budget"], ascending=[True, True, False])["cell"]))
     variants = [default, *sorted(v for v in set(agg["variant"]) if v != default)]
-    wide = (agg.pivot(index="variant", columns="cell", values="text").reindex(index=variants, columns=order)
-            .fillna(MISSING))
-    wide.index = [short_name(v) for v in wide.index]
-    return plain_table(wide.rename_axis("variant"), keys=["variant"],
-                       note="Each cell: the fraction of the full model's embedding parameters kept | the number of "
-                            "fields left at width 0 (both means over seeds).")
+    wide = agg.pivot(index="variant", columns="cell", values="achieved_budget").reindex(index=variants, columns=order)
+    wide["fields at width 0"] = rows.groupby("variant")["empty"].mean().reindex(variants)
+    wide.index = [variant_name(v) + (" (default)" if v == default else "") for v in wide.index]
+    formats = {c: (lambda v: MISSING if v != v else f"{v:.4f}") for c in order}
+    formats["fields at width 0"] = lambda v: MISSING if v != v else f"{v:.1f}"
+    return plain_table(wide.rename_axis("variant"), keys=["variant"], formats=formats,
+                       note="The fraction of the full model's embedding parameters each variant kept, per model and "
+                            "budget (mean over seeds), and the number of fields it left at width 0 (mean over its runs).")
 
 
 def kept_text(rows: pd.DataFrame, tolerance: float = KEPT_TOLERANCE, default: str = DEFAULT) -> dict[str, str]:
     """Whether every variant kept the same fraction of the embedding parameters as the default setting
-    in the same cell (within ``tolerance`` of the budget): the range of each budget's kept fraction over
-    the variants that do, the cells of those that do not, and the fields that min_dim 0 deletes;
-    generated from the runs."""
+    in the same cell (within ``tolerance`` of the budget), as short glued values: how many variants do,
+    the range of each budget's kept fraction over them, the variants that do not, and the fields that
+    min_dim 0 deletes."""
     rows = rows.assign(empty=empty_fields(rows))
-    cells = rows.groupby([*CELL, "variant"], sort=True).agg(kept=("achieved_budget", "mean"),
-                                                            empty=("empty", "mean")).reset_index()
+    cells = rows.groupby([*CELL, "variant"], sort=True)["achieved_budget"].mean().rename("kept").reset_index()
     # the default setting's fraction in the same cell is the target (the budget itself where it has no run):
     # a small model's widths cannot hit a budget exactly, but every variant should miss it as the default does
     target = cells[cells["variant"] == default].set_index(CELL)["kept"]
     cells["target"] = target.reindex(pd.MultiIndex.from_frame(cells[CELL])).to_numpy()
     cells["target"] = cells["target"].fillna(cells["budget"])
     cells["off"] = (cells["kept"] - cells["target"]).abs() > tolerance * cells["budget"]
-    on = cells[~cells["off"]]
-    ranges = "; ".join((f"{lo:.4f}–{hi:.4f}" if f"{lo:.4f}" != f"{hi:.4f}" else f"{lo:.4f}") + f" at budget {b:g}"
+    missed = sorted(set(cells.loc[cells["off"], "variant"]))
+    on = cells[~cells["variant"].isin(missed)]
+    ranges = "; ".join((f"{lo:.4f} to {hi:.4f}" if f"{lo:.4f}" != f"{hi:.4f}" else f"{lo:.4f}") + f" at b = {b:g}"
                        for b, g in on.groupby("budget", sort=True) for lo, hi in [(g["kept"].min(), g["kept"].max())])
-    off = cells[cells["off"]]
-    if off.empty:
-        text = (f"Every variant keeps the default setting's fraction to within {tolerance:.0%} of the budget "
-                f"(kept fraction: {ranges}).")
-    else:
-        where = "; ".join(f"{short_name(v)}: " + ", ".join(f"{r['kept']:.4f} at budget {r['budget']:g} ({r['model']})"
-                                                         for r in g.to_dict("records"))
-                          for v, g in off.groupby("variant", sort=True))
-        good, bad = cells["variant"].nunique() - off["variant"].nunique(), off["variant"].nunique()
-        text = (f"{count_text(good, 'variant')} {'keeps' if good == 1 else 'keep'} the default setting's fraction to "
-                f"within {tolerance:.0%} of the budget in every cell (kept fraction: {ranges}); {count_text(bad, 'variant')} "
-                f"{'does' if bad == 1 else 'do'} not, and {'is' if bad == 1 else 'are'} not compared at equal "
-                f"parameters where {'it misses' if bad == 1 else 'they miss'}: {where}.")
+    total = cells["variant"].nunique()
     zero = rows[rows["search_min_dim"] == 0] if "search_min_dim" in rows else rows.iloc[0:0]
     rest = rows.drop(zero.index)
-    if len(zero):
-        fields = (f"With min_dim 0 a run leaves up to {zero['empty'].max():g} fields at width 0 "
-                  f"({zero['empty'].mean():.1f} on average over its runs)")
-        fields += (", with min_dim 1 none." if rest["empty"].max() == 0 else
-                   f", with min_dim 1 up to {rest['empty'].max():g}.")
-    else:
-        fields = ("No variant lets a field lose every dimension (min_dim 0 is not in this profile)"
-                  + ("; no run has a field at width 0." if rest["empty"].max() == 0 else "."))
-    return {"kept_range": text, "kept_empty": fields}
-
-
-# ----------------------------------------------------------------------------------------------
-# 4. Agreement with the exact ranking
-# ----------------------------------------------------------------------------------------------
-def profile_estimators(study: StudyConfig) -> list[str]:
-    """The estimators the profile's runs use (its factorial, its variants and its default), in the
-    order of ``ESTIMATORS``, with ``exact`` always among them."""
-    used = {study.search.estimator, "exact", *study.factorial.get("estimator", [])}
-    used |= {v["estimator"] for v in study.variants if "estimator" in v}
-    return [e for e in ESTIMATORS if e in used]
-
-
-def agreement_text(agreement: pd.DataFrame) -> str:
-    """Per model, the gradient setting that agrees best with the exact drop-column ranking, and the
-    exact estimate on K batches, with their Spearman correlations."""
-    parts = []
-    datasets = agreement["dataset"].nunique() if len(agreement) else 0
-    for (dataset, model), g in agreement.groupby(GROUP, sort=False):
-        gradient = g[g["estimator"] != "exact"].dropna(subset=["spearman"])
-        exact = g[g["estimator"] == "exact"].dropna(subset=["spearman"])
-        text = f"{model} on {dataset}" if datasets > 1 else model
-        if len(gradient):
-            best = gradient.loc[gradient["spearman"].idxmax()]
-            worst = gradient.loc[gradient["spearman"].idxmin()]
-            text += (f": best {best['estimator']} on {best['score_split']} batches (ρ = {best['spearman']:.2f}), "
-                     f"worst {worst['estimator']} on {worst['score_split']} batches (ρ = {worst['spearman']:.2f})")
-        if len(exact):
-            text += (", the exact change on K batches " +
-                     " and ".join(f"ρ = {r['spearman']:.2f} ({r['score_split']})" for r in exact.to_dict("records")))
-        parts.append(text)
-    return "; ".join(parts) + "." if parts else "No pretrained model to score."
+    return {"kept_ok": f"{total - len(missed)} of {total}", "kept_tolerance": f"{tolerance:.0%}",
+            "kept_ranges": ranges or "none",
+            "kept_missed": "; ".join(variant_name(v) for v in missed) if missed else "none",
+            "empty_max": f"{zero['empty'].max():g}" if len(zero) else "not in this profile",
+            "empty_mean": f"{zero['empty'].mean():.1f}" if len(zero) else "not in this profile",
+            "empty_min_dim1": "none" if rest.empty or rest["empty"].max() == 0 else f"up to {rest['empty'].max():g}"}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -184,8 +144,7 @@ def agreement_text(agreement: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------------------------
 def ablation_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     """The factorial ablation of the book profile ``profile`` (its ``ablation`` companion): resumes
-    the ablation profile's sweep (finished runs are read, not recomputed), scores each estimator of the
-    profile against the exact ranking on its first seed's pretrained models, and hands both to
+    the ablation profile's sweep (finished runs are read, not recomputed) and hands it to
     ``factorial_chapter``."""
     book = chapter_study(profile)
     study = companion(book, "ablation")
@@ -193,15 +152,14 @@ def ablation_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         raise ConfigError(f"profile {study.name!r} (the ablation companion of {book.name!r}) has no factorial: "
                           "chapter 5 reads the main effects of its factors")
     report = sweep(study, progress=False)
-    study = report.study or study
-    agreement, _ = exact_agreement(study, estimators=profile_estimators(study))
-    return factorial_chapter(study, report.table, agreement)
+    return factorial_chapter(report.study or study, report.table)
 
 
-def factorial_chapter(study: StudyConfig, results: pd.DataFrame, agreement: pd.DataFrame) -> Chapter:
-    """The chapter from a factorial profile's results table and its estimators' agreement with the exact
-    ranking (``exact_agreement``): the validation choice and its one test read, main effects and
-    interactions on validation, the kept fraction of parameters and the fields at width 0."""
+def factorial_chapter(study: StudyConfig, results: pd.DataFrame) -> Chapter:
+    """The chapter from a factorial profile's results table, as a screen: its resolution, the main
+    effects per cell (figure) and pooled over cells with sign tests (the page's table), the validation
+    choice and its one test read, the exact estimator's cost; the long tables (ranking, per-cell
+    effects, interactions, kept fractions) for the appendix page."""
     ok = with_variant(results[(results["status"] == "ok") & (results["method"] == "sseds")], study.search)
     rows = results.groupby("dataset")["rows"].first().to_dict()
     chapter = Chapter(
@@ -215,12 +173,18 @@ def factorial_chapter(study: StudyConfig, results: pd.DataFrame, agreement: pd.D
     read = read_test(ok, chosen_variants(ranking))
     chapter.tables["ranking"] = ranking_table(ranking)
     chapter.tables["test"] = read_table(read)
-    chapter.text.update(choice_text(ranking, read))
+    chapter.text.update(choice_text(ranking))
     # 2. main effects and interactions, on validation
     design = factorial_rows(ok, study.factorial, study.search)
     per_seed, effects = main_effects(design, study.factorial, study.search)
     _, inter = interactions(design, study.factorial, study.search)
     pooled = pooled_effects(per_seed)
+    signs = sign_tests(per_seed)
+    chapter.tables["screen"] = plain_table(screen_frame(pooled, signs), keys=["factor"], note=(
+        "Main effects on validation AUC pooled over the model × budget cells: per seed the mean over the cells "
+        "of the paired change, then the mean over seeds ± its 95% half-width. Cells raised: cells whose mean "
+        "change over seeds is positive; pairs raised: the same over cell × seed pairs (the pairs of one seed "
+        "share its split, so they are not independent). Sign tests two-sided, uncorrected: exploratory."))
     note = ("Mean over seeds of the paired change in validation AUC, averaged over the other factors' levels, "
             "± its 95% half-width; ▲ raises, ▼ lowers, · indistinguishable from zero (paired t test, "
             "Holm-corrected across the table, 5% level).")
@@ -230,19 +194,18 @@ def factorial_chapter(study: StudyConfig, results: pd.DataFrame, agreement: pd.D
     chapter.tables["interactions"] = effects_table(
         inter, "Effect of the first contrast with the second factor at its other level minus the same effect "
                "with it at its base level; " + note[0].lower() + note[1:])
-    chapter.text["effects_text"] = effects_text(effects)
-    chapter.text["effects_pooled"] = pooled_text(pooled)
-    chapter.text["interactions_text"] = effects_text(inter, "interaction")
+    chapter.text.update(screen_power(effects))
+    chapter.text.update(effect_counts(effects, "effects"))
+    chapter.text.update(effect_counts(inter, "interactions"))
+    chapter.text.update(consistent_text(signs))
+    chapter.text.update(contrast_text(signs, pooled, INHERIT, "inherit"))
+    chapter.text.update(contrast_text(signs, pooled, EXACT, "exact"))
     chapter.figures["fig_effects"] = plot_factor_effects(per_seed, rows=rows, profile=study.name,
                                                          metric=CHOICE_METRIC)
-    # 3. equal parameters
+    # 3. equal parameters, and what the exact estimator costs
     chapter.tables["kept"] = kept_table(ok)
     chapter.text.update(kept_text(ok))
-    # 4. agreement with the exact ranking
-    chapter.figures["fig_agreement"] = plot_exact_agreement(
-        agreement, rows=rows, profile=study.name,
-        title="Rank correlation of each estimator with the exact importance (validation)")
-    chapter.text["agreement_text"] = agreement_text(agreement)
+    chapter.text.update(exact_cost(ok, study.model.emb_dim))
     return chapter
 
 

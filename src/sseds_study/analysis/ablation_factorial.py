@@ -16,10 +16,19 @@ import pandas as pd
 
 from ..config import SearchConfig
 from ..study.compare import change_verdicts
-from .tables import BookTable, compact_table, count_text, plus_minus
+from .tables import BookTable, compact_table, plus_minus
 
 CELL = ["dataset", "model", "budget"]
+# How a factor is named in the chapter's tables (the others keep their option name).
+FACTOR_NAMES = {"score_split": "scoring split"}
 CHOICE_METRIC = "valid_auc"  # what the chapter chooses and estimates effects on: test is read once, elsewhere
+
+
+def factor_name(factor: str) -> str:
+    """'score_split × init' -> 'scoring split × init'."""
+    for option, name in FACTOR_NAMES.items():
+        factor = factor.replace(option, name)
+    return factor
 
 
 def cell_label(frame: pd.DataFrame, datasets: int) -> pd.Series:
@@ -148,47 +157,22 @@ def effects_table(summary: pd.DataFrame, note: str, pooled: pd.DataFrame | None 
     if pooled is not None and len(pooled):
         long = pd.concat([long, pooled.assign(cell=POOLED)], ignore_index=True)
         order.append(POOLED)
+    long["factor"] = long["factor"].map(factor_name)
+    factors = list(dict.fromkeys(summary["factor"].map(factor_name)))
     return compact_table(long, index=["factor", "contrast"], columns="cell", value="change", half="ci95",
-                         verdict="verdict", order=order, orders={"factor": list(dict.fromkeys(summary["factor"]))},
-                         best=None, signed=True, note=note)
+                         verdict="verdict", order=order, orders={"factor": factors}, best=None, signed=True, note=note)
 
 
-def pooled_text(pooled: pd.DataFrame) -> str:
-    """The pooled main effects in decreasing size, each with its interval and verdict."""
-    if pooled.empty:
-        return "There is no main effect to pool yet."
-    return "; ".join(f"{r['factor']} ({r['contrast']}) {plus_minus(r['change'], r['ci95'])} ({r['verdict']})"
-                     for r in pooled.to_dict("records"))
-
-
-def effects_text(summary: pd.DataFrame, kind: str = "main effect") -> str:
-    """Which contrasts change the metric beyond chance (Holm across the table) in how many cells, their
-    range over cells, and the largest in size with its interval; generated from the summary."""
+def effect_counts(summary: pd.DataFrame, name: str) -> dict[str, str]:
+    """Short glued values on a table of effects: its entries and cells, how many are distinguishable from
+    zero after Holm's correction, and the largest in size with its interval and cell."""
     if summary.empty:
-        return f"There is no {kind} to estimate: the factorial has no complete pair of levels yet."
-    cells = summary.groupby(["dataset", "model", "budget"]).ngroups
-    parts, quiet = [], []
-    for (factor, contrast), g in summary.groupby(["factor", "contrast"], sort=False):
-        name = f"{factor} ({contrast})"
-        moved = g[g["verdict"].isin(["better", "worse"])]
-        lo, hi = g.loc[g["change"].idxmin()], g.loc[g["change"].idxmax()]
-        span = (f"{plus_minus(lo['change'], lo['ci95'])}" if lo.name == hi.name
-                else f"from {plus_minus(lo['change'], lo['ci95'])} to {plus_minus(hi['change'], hi['ci95'])}")
-        if moved.empty:
-            quiet.append(name)
-            continue
-        counts = moved["verdict"].value_counts()
-        how = " and ".join(f"{'raises' if v == 'better' else 'lowers'} it in {n} of {count_text(len(g), 'cell')}"
-                           for v, n in counts.items())
-        parts.append(f"{name} {how} ({span})")
+        return {f"{name}_entries": "0", f"{name}_cells": "0", f"{name}_moved": "0",
+                f"{name}_largest": "none", f"{name}_largest_change": "not measured", f"{name}_largest_cell": "none"}
     largest = summary.loc[summary["change"].abs().idxmax()]
-    where = f"{largest['model']} at budget {largest['budget']:g}"
-    text = (f"Holm-corrected across the {count_text(len(summary), 'entry', 'entries')} of the table "
-            f"({count_text(cells, 'model × budget cell')}), "
-            + (f"{'; '.join(parts)}. " if parts else f"no {kind} is distinguishable from zero in any cell. "))
-    if parts and quiet:
-        text += f"No cell distinguishes from zero: {', '.join(quiet)}. "
-    text += (f"The largest in size is {largest['factor']} ({largest['contrast']}): "
-             f"{plus_minus(largest['change'], largest['ci95'])} validation AUC for {where} ({largest['verdict']}, "
-             f"{int(largest['n'])} seeds).")
-    return text
+    return {f"{name}_entries": f"{len(summary)}",
+            f"{name}_cells": f"{summary.groupby(CELL).ngroups}",
+            f"{name}_moved": f"{int(summary['verdict'].isin(['better', 'worse']).sum())}",
+            f"{name}_largest": f"{largest['factor']} ({largest['contrast']})",
+            f"{name}_largest_change": plus_minus(largest["change"], largest["ci95"]),
+            f"{name}_largest_cell": f"{largest['model']} at b = {largest['budget']:g}"}

@@ -4,7 +4,7 @@ Per dataset and base model, the variant with the highest mean validation AUC ove
 is chosen (ties go to the default setting, then to the variant that changes fewest settings); only
 then is the test split read, for that variant against the default setting: the paired per-seed
 difference with its interval and a Holm-corrected verdict (``study.compare``). ``ablation`` writes
-the chapter around it.
+the chapter around it; a variant is named by ``variants.variant_name``.
 """
 
 from __future__ import annotations
@@ -21,28 +21,12 @@ from .ablation_factorial import (
     CHOICE_METRIC,
 )
 from .tables import MARKS, MISSING, BookTable, count_text, plain_table, plus_minus
+from .variants import variant_name
 
 GROUP = ["dataset", "model"]
 DEFAULT = "default"
 TEST_METRIC = "test_auc"
 TOP = 5  # variants shown per model in the validation ranking (the default's row is added below them)
-# How a setting is written in a short variant name: "fisher · valid split · min_dim 0 · inherit".
-SHORT = {"estimator": "{}", "score_split": "{} split", "num_batches": "K = {}", "budget_unit": "{} unit",
-         "rank_by": "by {}", "min_dim": "min_dim {}", "init": "{}"}
-
-
-def short_name(variant: str) -> str:
-    """A variant label (``variant_label``: 'estimator=fisher,min_dim=0') as the tables write it:
-    'fisher · min_dim 0'; 'default' stays."""
-    if variant == DEFAULT:
-        return DEFAULT
-    parts = []
-    for item in variant.split(","):
-        key, _, value = item.partition("=")
-        parts.append(SHORT.get(key, f"{key} {{}}").format(value))
-    return " · ".join(parts)
-
-
 def changed_settings(variant: str) -> int:
     """How many search settings a variant label changes from the default (0 for the default)."""
     return 0 if variant == DEFAULT else variant.count("=")
@@ -149,7 +133,8 @@ def ranking_table(ranking: pd.DataFrame, top: int = TOP, default: str = DEFAULT)
         **({"dataset": frame["dataset"]} if datasets > 1 else {}),
         "model": frame["model"],
         "rank": [f"{int(r)}" for r in frame["rank"]],
-        "variant": frame["variant"].map(short_name) + np.where(frame["chosen"], " (chosen)", ""),
+        "variant": frame["variant"].map(variant_name) + np.where(frame["chosen"], " (chosen)", "")
+        + np.where(frame["variant"] == default, " (default)", ""),
         "validation AUC": frame["mean"],
         "gap to default": [MISSING if v == DEFAULT else plus_minus(m, h)
                            for v, m, h in zip(frame["variant"], frame["gap"], frame["gap_ci95"], strict=True)],
@@ -159,9 +144,9 @@ def ranking_table(ranking: pd.DataFrame, top: int = TOP, default: str = DEFAULT)
     note = (f"Mean validation AUC over budgets and seeds; the top {top} of the {ranked.max() if len(ranked) else 0} "
             "ranked variants per model, and the default setting's row. Gap: the variant minus the default, "
             "paired by seed (each seed's mean over budgets) ± its 95% half-width; a selection, not a test: the "
-            "test split is read once, below.")
+            "test split is read once, for the chosen variant only (chapter 5).")
     if incomplete:
-        note += f" {incomplete} variant(s) with missing runs are not ranked."
+        note += f" {count_text(incomplete, 'variant')} with missing runs {'is' if incomplete == 1 else 'are'} not ranked."
     return plain_table(table, keys=["dataset", "model"] if datasets > 1 else ["model"], note=note)
 
 
@@ -174,7 +159,7 @@ def read_table(read: pd.DataFrame) -> BookTable:
     table = pd.DataFrame({
         **({"dataset": read["dataset"]} if datasets > 1 else {}),
         "model": read["model"], "budget": read["budget"].map(lambda b: f"{b:g}"),
-        "chosen on validation": read["variant"].map(short_name),
+        "chosen on validation": read["variant"].map(variant_name),
         "default: test AUC": read["default_mean"], "chosen − default": change, "pairs": read["n"],
     })
     keys = ["dataset", "model"] if datasets > 1 else ["model"]
@@ -198,39 +183,22 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def choice_text(ranking: pd.DataFrame, read: pd.DataFrame, default: str = DEFAULT) -> dict[str, str]:
-    """Per model, one sentence: the variant chosen on validation, where the default ranks, and what the
-    one test read says against the default at each budget, with its interval."""
-    sentences, defaults = [], []
+def choice_text(ranking: pd.DataFrame, default: str = DEFAULT) -> dict[str, str]:
+    """Where the default setting ranks on validation, and the chosen variant's validation gain over it
+    (paired by seed, mean over budgets), per model: short phrases for the prose (the variants
+    themselves are in the test table)."""
+    ranks, gaps = [], []
     datasets = ranking["dataset"].nunique()
     for (dataset, model), g in ranking.groupby(GROUP, sort=True):
         name = f"{model} on {dataset}" if datasets > 1 else model
         ranked = g[g["complete"]]
-        chosen = ranked[ranked["chosen"]]
-        if chosen.empty:
-            sentences.append(f"For {name} no variant has all its runs yet, so none is chosen.")
-            continue
-        chosen = chosen.iloc[0]
-        base = g[g["variant"] == default]
+        base, chosen = g[g["variant"] == default], ranked[ranked["chosen"]]
         if base.empty or not base.iloc[0]["complete"]:
-            defaults.append(f"nowhere for {name} (it has missing runs)")
-            sentences.append(f"For {name} the validation choice is {short_name(chosen['variant'])} "
-                             f"(mean validation AUC {chosen['mean']:.4f}); the default setting lacks runs, so "
-                             "there is nothing to read it against.")
-            continue
-        base = base.iloc[0]
-        defaults.append(f"{_ordinal(int(base['rank']))} of {len(ranked)} for {name}")
-        if chosen["variant"] == default:
-            sentences.append(f"For {name} the default setting itself has the highest mean validation AUC "
-                             f"({base['mean']:.4f}, first of {len(ranked)}), so there is no other variant to "
-                             "read on test.")
-            continue
-        cells = read[(read["dataset"] == dataset) & (read["model"] == model)]
-        reads = " and ".join(f"{r['verdict']} at budget {r['budget']:g} ({plus_minus(r['change'], r['ci95'])} test AUC, "
-                          f"{int(r['n'])} seeds)" for r in cells.to_dict("records"))
-        sentences.append(f"For {name} the validation choice is {short_name(chosen['variant'])}, "
-                         f"{plus_minus(chosen['gap'], chosen['gap_ci95'])} validation AUC against the default setting "
-                         f"(paired by seed, mean over budgets; the default ranks {_ordinal(int(base['rank']))} of "
-                         f"{len(ranked)}); read once on test against the default "
-                         f"setting it is {reads or 'not measurable (no paired seeds)'}.")
-    return {"choice_text": " ".join(sentences), "default_rank": "; ".join(defaults)}
+            ranks.append(f"nowhere for {name} (it has missing runs)")
+        else:
+            ranks.append(f"{_ordinal(int(base.iloc[0]['rank']))} of {len(ranked)} for {name}")
+        if not chosen.empty and chosen.iloc[0]["variant"] != default:
+            gaps.append(f"{plus_minus(chosen.iloc[0]['gap'], chosen.iloc[0]['gap_ci95'])} for {name}")
+        elif not chosen.empty:
+            gaps.append(f"none for {name} (the default itself is chosen)")
+    return {"default_rank": "; ".join(ranks), "chosen_gap": "; ".join(gaps) or "none"}

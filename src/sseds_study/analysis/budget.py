@@ -21,9 +21,15 @@ from ..study.methods import get_method, method_names, verdict_baselines
 from ..study.profile import StudyConfig, companion
 from .budget_alignment import alignment_effect, alignment_text
 from .budget_slim_tuning import slim_tuning_check
+from .budget_tables import by_method_table, method_definitions
 from .chapter import Chapter
+from .claims_checks import baseline_family, baseline_summary
+from .claims_power import detectable_table, noise_cells
+from .claims_rules import all_hold
+from .claims_verdicts import family_rows
 from .common import chapter_study, count_word, methods_markdown, small_budgets
-from .tables import BORDERLINE_NOTE, BookTable, compact_table
+from .tables import BORDERLINE_NOTE, BookTable, compact_table, label, plain_table
+from .variants import variant_name
 
 # The allocations SSEDS is tested against in the headline verdict are the registry's verdict baselines
 # (``study.methods.verdict_baselines``): each spends the same parameters under the same rules; PEP
@@ -66,17 +72,25 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     orders = {"model": list(dict.fromkeys([*study.models, *large_study.models])),
               "budget": sorted(set(study.budgets) | set(large_study.budgets), reverse=True)}
     chapter = Chapter(header=_header([study, head_study, large_study], [results, head, large]))
-    # The verdict: headline cells and the large dataset, every seed each profile has.
-    verdict_rows = pd.concat([head, large], ignore_index=True).drop_duplicates("key")
-    verdict_parts(chapter, verdict_rows, study.search, budgets, orders)
+    # What each method of the chapter's runs does, from the registry, in the order of the chapter's tables.
+    run = {m for s in (study, head_study, large_study) for m in s.methods}
+    chapter.tables["methods"] = method_definitions([m for m in METHODS if m in run])
+    # The verdict: headline cells and the large dataset, every seed each profile has; the same rows and the
+    # same Holm family as claim (c) of chapter 7 (``claims_verdicts.family_rows``, ``baseline_family``).
+    verdict_rows = family_rows([(head, [d.name for d in head_study.datasets]),
+                                (large, [d.name for d in large_study.datasets])])
+    verdict_parts(chapter, verdict_rows, study.search, budgets, orders,
+                  datasets={d.name: s.name for s in (large_study, head_study) for d in s.datasets})
     # The same verdict with the SSEDS variant the ablation chose on validation, per model.
     best = best_variant_verdict(study, head_study.models, budgets)
     if best is None:  # the profile names no best-variant companions (the smoke profile)
-        absent = f"not measured in profile {study.name}"
-        best = pd.DataFrame(), {k: absent for k in ("best_variants", "best_seeds", "best_summary", "best_verdict_best",
-                                                    "best_verdict_worst")}
+        best = pd.DataFrame(), pd.DataFrame({"model": [], "variant": []}), {
+            "best_seeds": "0", "best_cells": "0", "best_better": "0", "best_worse": "0", "best_indistinguishable": "0",
+            "best_verdict_best": "not measured", "best_verdict_worst": "not measured"}
     chapter.tables["best"] = paired_table(best[0], orders)
-    chapter.text.update(best[1])
+    chapter.tables["best_choice"] = plain_table(best[1], keys=["model"], note="The SSEDS variant each base model is "
+                                                "rerun with, and whether it is still the ablation's validation choice.")
+    chapter.text.update(best[2])
     # One cell with the embedding decay tuned for each method separately (its own small sweeps).
     slim = slim_tuning_check(head_study, budget=min(budgets))
     chapter.text.update(slim.text)
@@ -87,13 +101,29 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         note="Mean validation AUC of each method at each embedding weight decay (± 1.96 standard errors), "
              "the whole pipeline (pretraining, scoring, retraining) run at that decay.")
     # The budget curves: the book profile's data and the large dataset.
-    for role, (st_, rows_) in {"main": (study, results), "large": (large_study, large)}.items():
+    # The main figure draws the ten-seed headline runs the verdict reads (not the book profile's three).
+    for role, (st_, rows_) in {"main": (head_study, head), "large": (large_study, large)}.items():
         if role == "large" and st_ is study:
             continue
         budget_figures(chapter, role, st_, rows_)
     every_method_parts(chapter, results, agg, study.search, budgets, orders)
     chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
+    # What the smaller designs could detect, at the spread of the ten-seed profile's paired differences.
+    noise = noise_cells(head, dataset=head_study.datasets[0].name, budgets=budgets, reference=study.search)
+    chapter.text.update(detectable_text(noise, {"best_mdd": chapter.text["best_seeds"],
+                                                "all_mdd": chapter.text["all_verdict_seeds"]}))
     return chapter
+
+
+def detectable_text(noise: pd.DataFrame, designs: dict[str, str]) -> dict[str, str]:
+    """For each glue key, the difference a design of that many seeds ('5', or a range '3-10': its
+    smallest) detects with 80% power at the pooled spread of ``noise`` (``claims_power``)."""
+    out = {}
+    for key, seeds in designs.items():
+        n = int(seeds.split("-")[0]) if seeds[:1].isdigit() else 0
+        mdd = detectable_table(noise, designs=(n,)).iloc[0]["pooled"] if n >= 2 and not noise.empty else float("nan")
+        out[key] = "–" if mdd != mdd else f"{mdd:.4f}"
+    return out
 
 
 def verdict_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
@@ -119,13 +149,21 @@ def verdict_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     return chapter
 
 
-def verdict_parts(chapter: Chapter, rows: pd.DataFrame, search: SearchConfig, budgets, orders) -> None:
+def verdict_parts(chapter: Chapter, rows: pd.DataFrame, search: SearchConfig, budgets, orders,
+                  datasets: dict[str, str] | None = None) -> None:
     """The verdict's table (``verdict``), its methods' means (``verdict_means``) and the sentences
-    about it, from the rows of every seed there is."""
+    about it, from the rows of every seed there is: the one Holm family of the SSEDS-against-baseline
+    comparisons (``claims_checks.baseline_family``), and claim (c)'s verdict on it (``verdict_claim``).
+    datasets: {dataset: the profile it is read from} (default: the rows' datasets)."""
     baselines = verdict_baselines()
     chapter.text["verdict_baseline_count"] = count_word(len(baselines))
     chapter.markdown["verdict_baselines"] = methods_markdown(baselines)
-    verdict = paired_comparisons(rows, "sseds", baselines, budgets=budgets, reference=search)
+    verdict = baseline_family(rows, budgets=budgets, reference=search)
+    names = [d for d in dict.fromkeys(rows["dataset"])] if datasets is None else \
+        [d for d in dict.fromkeys(rows["dataset"]) if d in datasets]
+    summary = baseline_summary(verdict, rows, datasets=names, profiles=datasets or {}, budgets=budgets,
+                               reference=search)
+    chapter.text["verdict_claim"] = all_hold(list(summary["verdict"])) if not summary.empty else "not testable here"
     chapter.tables["verdict"] = paired_table(verdict, orders)
     verdict_agg = aggregate(rows, reference=search)
     chapter.tables["verdict_means"] = methods_table(
@@ -153,20 +191,39 @@ def every_method_parts(chapter: Chapter, results: pd.DataFrame, agg: pd.DataFram
     (``kept``), SSEDS against every method that retrains (``paired``, ``all_verdict_*``) and its
     largest loss against the full model (``worst_sseds_*``)."""
     small = compare_methods(agg, budgets=budgets, methods=reduced_methods())
-    chapter.tables["small"] = methods_table(small, agg, reduced_methods(), orders, _seed_counts(results))
-    default = agg[agg["variant"] == "default"]
-    chapter.tables["kept"] = compact_table(
-        default, index=["dataset", "model", "budget"], columns="method", value="achieved_budget_mean",
-        order=list(METHODS), orders=orders, best=None, digits=3,
-        note="Fraction of the full model's embedding parameters each method kept (mean over seeds); "
-             "– where a method has no run at that budget.")
+    chapter.tables["small"] = every_method_table(small, agg, reduced_methods(), orders, _seed_counts(results))
+    # Below the full model only: the full model keeps everything by definition (a row of 1s and dashes).
+    default = agg[(agg["variant"] == "default") & (agg["method"] != "full") & (agg["budget"] < 1)]
+    chapter.tables["kept"] = by_method_table(
+        default, value="achieved_budget_mean", methods=[m for m in METHODS if m != "full"], orders=orders,
+        best=None, digits=3,
+        note="Fraction of the full model's embedding parameters each method kept (mean over seeds), a column per "
+             "base model and budget; – where a method has no run there. The full model keeps 1 by definition.")
     paired = paired_comparisons(results, "sseds", retrained_rivals("sseds"), budgets=budgets, reference=search)
     chapter.tables["paired"] = paired_table(paired, orders)
     chapter.text.update({f"all_{k}": v for k, v in verdict_text(paired).items()})
+    chapter.text.update(pep_bytes_text(results, min(budgets)))
     sseds = small[small["method"] == "sseds"]
     worst = sseds.loc[sseds["delta_vs_full"].idxmin()]
     chapter.text |= {"worst_sseds_delta": f"{worst['delta_vs_full']:+.4f}",
                     "worst_sseds_where": f"{worst['dataset']} / {worst['model']} at budget {worst['budget']:g}"}
+
+
+def pep_bytes_text(results: pd.DataFrame, budget: float) -> dict[str, str]:
+    """PEP's budget counts non-zero entries; what it deploys (sparse rows with their indices) is larger.
+    ``pep_bytes``: PEP's embedding bytes at ``budget`` as a fraction of the full model's (range over
+    datasets and models), ``pep_budget`` the budget; '–' without PEP runs or byte counts."""
+    ok = results[results["status"] == "ok"]
+    out = {"pep_budget": f"{budget:g}", "pep_bytes": "–"}
+    if "emb_bytes" not in ok or ok[ok["method"] == "pep"].empty:
+        return out
+    full = ok[ok["method"] == "full"].groupby(["dataset", "model"])["emb_bytes"].mean()
+    pep = ok[(ok["method"] == "pep") & (ok["budget"] == budget)].groupby(["dataset", "model"])["emb_bytes"].mean()
+    ratio = (pep / full.reindex(pep.index)).dropna()
+    if len(ratio):
+        lo, hi = f"{ratio.min():.2f}", f"{ratio.max():.2f}"
+        out["pep_bytes"] = lo if lo == hi else f"{lo} to {hi}"
+    return out
 
 
 def retrained_rivals(focus: str) -> list[str]:
@@ -190,9 +247,9 @@ def _header(studies: Sequence[StudyConfig], tables: Sequence[pd.DataFrame]) -> s
 
 
 def _seed_counts(results: pd.DataFrame) -> str:
-    """'10 seeds on movielens100k, 3 on movielens1m': how many seeds each dataset's means are over."""
+    """'10 seeds on MovieLens-100K, 3 on MovieLens-1M': how many seeds each dataset's means are over."""
     n = results[results["status"] == "ok"].groupby("dataset")["seed"].nunique()
-    return ", ".join(f"{k} {'seeds ' if i == 0 else ''}on {d}" for i, (d, k) in enumerate(n.items())) or "0 seeds"
+    return ", ".join(f"{k} {'seeds ' if i == 0 else ''}on {label(d)}" for i, (d, k) in enumerate(n.items())) or "0 seeds"
 
 
 def methods_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str], orders, seeds: int | str) -> BookTable:
@@ -207,6 +264,21 @@ def methods_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str]
                          note=f"Mean test AUC over {seeds}{'' if isinstance(seeds, str) else ' seeds'} ± the half-width of its 95% interval; in bold the "
                               "best method of the row (full, the full-width model, is the reference and does not "
                               "compete).")
+
+
+def every_method_table(small: pd.DataFrame, agg: pd.DataFrame, methods: Sequence[str], orders,
+                       seeds: int | str) -> BookTable:
+    """Mean test AUC ± half-width of every method (rows, the full model's first for reference) at
+    each base model and budget (columns, ``budget_tables.by_method_table``), the best method of each
+    column in bold."""
+    full = agg[agg["method"] == "full"].drop(columns="budget")
+    keys = small[["dataset", "model", "budget"]].drop_duplicates()
+    long = pd.concat([small, keys.merge(full, on=["dataset", "model"])], ignore_index=True)
+    return by_method_table(long, value="test_auc_mean", half="test_auc_ci95", methods=["full", *methods],
+                           orders=orders, best="max", best_among=list(methods),
+                           note=f"Mean test AUC over {seeds}{'' if isinstance(seeds, str) else ' seeds'} ± the "
+                                "half-width of its 95% interval, a column per base model and budget b; in bold the "
+                                "best method of each column (full width, the reference, does not compete).")
 
 
 def paired_table(paired: pd.DataFrame, orders=None) -> BookTable:
@@ -284,7 +356,7 @@ def ablation_choice(ablation: pd.DataFrame, model: str) -> dict | None:
     return dict(zip(SEARCH_COLUMNS, means.idxmax(), strict=True))
 
 
-def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable, dict[str, str]] | None:
+def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]] | None:
     """SSEDS with each model's chosen variant against the verdict baselines under that variant's rules
     (its ``best_<model>`` companion profile), and whether the variant is still the ablation's
     validation choice. None when the profile names no such companions (the smoke profile)."""
@@ -303,17 +375,16 @@ def best_variant_verdict(study: StudyConfig, models, budgets) -> tuple[BookTable
         chosen = ablation_choice(ablation, model) if ablation is not None else None
         runs = {c: getattr(search, c) for c in SEARCH_COLUMNS}
         same = chosen is not None and all(str(chosen[c]) == str(runs[c]) for c in SEARCH_COLUMNS)
-        label = ", ".join(f"{c} {runs[c]}" for c in ("score_split", "estimator", "min_dim", "init"))
-        status = "the ablation's validation choice" if same else f"not the ablation's validation choice ({chosen})"
-        notes.append(f"{model}: {label}, {status}")
+        notes.append({"model": model, "variant": variant_name(search),
+                      "chosen on validation": "yes" if same else f"no (chosen: {variant_name(chosen)})"
+                      if chosen is not None else "no ablation runs"})
     if not frames:
         return None
     table = pd.concat(frames, ignore_index=True)
     holm_verdicts(table, "difference")  # Holm across both models' cells, not within each
     counts = verdict_counts(table)
     seeds = sorted(set(table["n"]))
-    return table, {"best_variants": "; ".join(notes),
-                   "best_seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}",
-                   "best_summary": f"better in {counts['better']}, worse in {counts['worse']} and indistinguishable "
-                                   f"in {counts['indistinguishable']} of {len(table)} cells",
-                   **{f"best_{k}": v for k, v in verdict_extremes(table).items()}}
+    return table, pd.DataFrame(notes), {
+        "best_seeds": f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}", "best_cells": f"{len(table)}",
+        **{f"best_{k}": f"{v}" for k, v in counts.items()},
+        **{f"best_{k}": v for k, v in verdict_extremes(table).items()}}

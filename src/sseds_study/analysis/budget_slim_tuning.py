@@ -84,24 +84,27 @@ def _compare(rows: pd.DataFrame, methods: Sequence[str], shared: float, model: s
         choice[m] = float(v[v == v.max()].index.min())
     focus, base = methods[0], methods[1]
 
-    def compare(wd_focus: float, wd_base: float) -> tuple[str, str, float]:
+    def compare(wd_focus: float, wd_base: float):
         f = rows[(rows.method == focus) & (rows.emb_weight_decay == wd_focus)].set_index("seed")["test_auc"]
         b = rows[(rows.method == base) & (rows.emb_weight_decay == wd_base)].set_index("seed")["test_auc"]
         seeds = f.index.intersection(b.index).sort_values()
         d = paired_difference(f.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
-        v = verdict(d.mean, d.p_t)
-        return f"{d.mean:+.4f} ± {d.ci95:.4f} ({v}, {d.n} seeds)", v, d.mean
+        return d, verdict(d.mean, d.p_t)
 
-    tuned_text, tuned_verdict, tuned_mean = compare(choice[focus], choice[base])
-    shared_text, shared_verdict, shared_mean = compare(shared, shared)
-    # The verdict can flip on the interval alone: say how far the difference itself moved.
-    shift = f"the mean difference moves by {tuned_mean - shared_mean:+.4f}"
+    (tuned, tuned_verdict), (shared_d, shared_verdict) = compare(choice[focus], choice[base]), compare(shared, shared)
+    # A verdict can flip on the interval alone: the gap is "unchanged" when it moves by less than half the
+    # narrower of the two half-widths, and the glued numbers let the text say which of the two moved.
+    shift = tuned.mean - shared_d.mean
+    below = sum(bool(mean_valid.loc[(focus, wd)] < mean_valid.loc[(base, wd)])
+                for wd in mean_valid.loc[focus].index if (base, wd) in mean_valid.index)
     text = {
-        "slim_cell": f"{model} at budget {budget:g}, {focus} against {base}",
-        "slim_choice": f"{focus} chose {choice[focus]:g} and {base} {choice[base]:g} (shared setting: {shared:g})",
-        "slim_tuned": tuned_text,
-        "slim_shared": shared_text,
-        "slim_outcome": f"the verdict is the same and {shift}" if tuned_verdict == shared_verdict
-        else f"the verdict changes, from {shared_verdict} to {tuned_verdict}, while {shift}",
+        "slim_model": model, "slim_budget": f"{budget:g}", "slim_focus": focus, "slim_base": base,
+        "slim_focus_decay": f"{choice[focus]:g}", "slim_base_decay": f"{choice[base]:g}", "slim_shared_decay": f"{shared:g}",
+        "slim_seeds": f"{tuned.n}",
+        "slim_tuned": f"{tuned.mean:+.4f} ± {tuned.ci95:.4f}", "slim_tuned_verdict": tuned_verdict,
+        "slim_shared": f"{shared_d.mean:+.4f} ± {shared_d.ci95:.4f}", "slim_shared_verdict": shared_verdict,
+        "slim_shift": f"{shift:+.4f}",
+        "slim_gap": "unchanged" if abs(shift) < min(tuned.ci95, shared_d.ci95) / 2 else "changed",
+        "slim_below": f"{below}", "slim_decays": f"{len(mean_valid.loc[focus])}",
     }
     return choice, text

@@ -14,6 +14,7 @@ from IPython.display import Markdown
 from matplotlib.figure import Figure
 from myst_nb import glue
 
+from ..figures.style import book_image
 from .tables import BookTable
 
 HEADER_WIDTH = 76
@@ -42,7 +43,8 @@ class Chapter:
     def glue(self) -> None:
         """Glue every figure, text and Markdown value under its name, without displaying it."""
         for name, fig in self.figures.items():
-            glue(name, fig, display=False)
+            # The PNG the figures package writes: natural size = the text column, metadata included.
+            glue(name, book_image(fig), display=False)
         for name, value in self.text.items():
             glue(name, value, display=False)
         for name, value in self.markdown.items():

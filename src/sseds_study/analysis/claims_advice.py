@@ -13,12 +13,13 @@ from ..config import SearchConfig
 from ..data import display_name
 from ..statistics import holm, paired_difference, verdict
 from ..study.methods import book_methods
-from .claims_rules import NOT_TESTABLE, by_seed, finished
+from .claims_rules import by_seed, finished
 from .tables import MARKS, MISSING, number, plain_table
 
 # The methods a practitioner could pick from are the registry's advice list
 # (``study.methods.book_methods("advice")``); uniform needs no pretraining and no search.
 CHEAPEST = "uniform"
+NO_LEAD = "—"  # the advice table's "lead on uniform" where uniform is the best method
 
 
 # -- the advice ------------------------------------------------------------------------------------
@@ -73,20 +74,13 @@ def advise(best: str, against_cheapest: str, cheapest: str = CHEAPEST) -> str:
 
 
 def advice_text(advice: pd.DataFrame) -> dict[str, str]:
-    """One sentence per dataset and budget from the advice table, and a count of the cells in which the
-    cheapest method is as good as the best."""
+    """Glued numbers: in how many cells the cheapest method is the advice, and in how many the best
+    method's lead over the runner-up is distinguishable (the table shows which)."""
     if advice.empty:
-        return {"advice_summary": f"{NOT_TESTABLE}: no runs at these budgets", "advice_cheapest": "0 of 0"}
-    sentences = []
-    for (dataset, budget), g in advice.groupby(["dataset", "budget"], sort=False):
-        parts = []
-        for r in g.itertuples():
-            lead = ("its lead over the runner-up is " + ("distinguishable" if r.next_verdict == "better" else
-                                                         "within the noise")) if r.runner_up else "no runner-up"
-            parts.append(f"{r.model}: best {r.best} ({lead}), use {r.advice}")
-        sentences.append(f"{display_name(dataset)} at budget {budget:g}: " + "; ".join(parts))
+        return {"advice_cheapest": "0 of 0", "advice_cells": "0", "advice_distinct": "0"}
     cheap = int((advice["advice"] == CHEAPEST).sum())
-    return {"advice_summary": ". ".join(sentences) + ".", "advice_cheapest": f"{cheap} of {len(advice)}"}
+    return {"advice_cheapest": f"{cheap} of {len(advice)}", "advice_cells": f"{len(advice)}",
+            "advice_distinct": f"{int((advice['next_verdict'] == 'better').sum())}"}
 
 
 def advice_table(advice: pd.DataFrame):
@@ -98,8 +92,9 @@ def advice_table(advice: pd.DataFrame):
     frame = advice.assign(
         dataset=advice["dataset"].map(display_name),
         next_lead=[marked(v, w) for v, w in zip(advice["next_lead"], advice["next_verdict"], strict=True)],
-        cheapest_lead=[marked(v, w) for v, w in zip(advice["cheapest_lead"], advice["cheapest_verdict"],
-                                                    strict=True)])
+        # the cheapest method leading has no lead over itself: a dash, not +0.0000
+        cheapest_lead=[NO_LEAD if b == CHEAPEST else marked(v, w) for b, v, w in
+                       zip(advice["best"], advice["cheapest_lead"], advice["cheapest_verdict"], strict=True)])
     return plain_table(
         frame[["dataset", "budget", "model", "best", "best_auc", "runner_up", "next_lead", "cheapest_lead",
                "advice"]].rename(columns={"best_auc": "its AUC", "runner_up": "runner-up",

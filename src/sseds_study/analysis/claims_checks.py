@@ -16,7 +16,7 @@ import pandas as pd
 from ..config import ConfigError, SearchConfig
 from ..data import display_name
 from ..search.agreement import planted_rank_agreement
-from ..statistics import paired_difference, t_interval
+from ..statistics import difference_spread, minimum_detectable_difference, paired_difference, t_interval
 from ..study.compare import paired_comparisons, verdict_counts
 from ..study.methods import verdict_baselines
 from ..study.profile import StudyConfig
@@ -25,6 +25,7 @@ from .claims_rules import (
     MARGIN,
     NOT_SUPPORTED,
     NOT_TESTABLE,
+    OUTCOME_VERDICT,
     SUPPORTED,
     all_hold,
     by_seed,
@@ -32,8 +33,10 @@ from .claims_rules import (
     finished,
     margin_verdict,
     missing,
+    noninferiority,
 )
 from .common import check_efficiency_columns, search_costs
+from .tables import count_text
 
 CLAIM_BUDGET = 0.1  # "about 90% fewer embedding parameters"
 # Sizes of the paper's datasets as distributed (rows of the labelled training files), for the
@@ -49,8 +52,9 @@ def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[s
     """Per dataset and base model: ``method`` at ``budget`` against the full model of the same seed.
 
     Columns: dataset, model, profile, budget, n (paired seeds), full (mean test AUC), difference
-    (method − full, mean), ci95, lower, upper, kept (achieved budget), verdict (``margin_verdict``) and
-    reason (why, for a cell that cannot be judged)."""
+    (method − full, mean), ci95, lower, upper, kept (achieved budget), outcome (of the non-inferiority
+    test, ``noninferiority``), verdict (the claim's word for it) and reason (why, for a cell that
+    cannot be judged)."""
     ok = finished(results, reference)
     out = []
     for dataset in datasets:
@@ -60,7 +64,8 @@ def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[s
             slim = cell[(cell["method"] == method) & (cell["budget"] == budget) & (cell["variant"] == "default")]
             row = {"dataset": dataset, "model": model, "profile": profile, "budget": budget, "n": 0,
                    "full": math.nan, "difference": math.nan, "ci95": math.nan, "lower": math.nan,
-                   "upper": math.nan, "kept": math.nan, "verdict": NOT_TESTABLE, "reason": ""}
+                   "upper": math.nan, "kept": math.nan, "outcome": NOT_TESTABLE, "verdict": NOT_TESTABLE,
+                   "reason": ""}
             if full.empty:
                 row["reason"] = missing(f"full on {dataset} / {model}", profile)
             elif slim.empty:
@@ -72,10 +77,11 @@ def parameter_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[s
                 row |= {"n": d.n, "full": float(b.loc[seeds].mean()), "difference": d.mean, "ci95": d.ci95,
                         "kept": float(slim["achieved_budget"].mean()) if "achieved_budget" in slim else math.nan}
                 if d.n < 2:
-                    row["reason"] = f"{NOT_TESTABLE}: {d.n} seed(s) with both runs; an interval needs two"
+                    row["reason"] = f"{NOT_TESTABLE}: {count_text(d.n, 'seed')} with both runs; an interval needs two"
                 else:
-                    row |= {"lower": d.mean - d.ci95, "upper": d.mean + d.ci95,
-                            "verdict": margin_verdict(d.mean - d.ci95, d.mean + d.ci95, margin)}
+                    outcome = noninferiority(d.mean - d.ci95, d.mean + d.ci95, margin)
+                    row |= {"lower": d.mean - d.ci95, "upper": d.mean + d.ci95, "outcome": outcome,
+                            "verdict": OUTCOME_VERDICT[outcome]}
             out.append(row)
     return pd.DataFrame(out)
 
@@ -92,36 +98,73 @@ def model_agnostic_claim(cells: pd.DataFrame, models: Sequence[str]) -> pd.DataF
 
 # -- (c): SSEDS against simpler allocations -------------------------------------------------------------
 
-def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], budgets: Sequence[float],
-                   baselines: Sequence[str] | None = None,
-                   reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SSEDS against each baseline at ``budgets`` (default: the registry's verdict baselines): the paired
-    comparisons (``study.compare``, Holm across the table) and, per dataset, the counts of verdicts and
-    the claim's verdict (``count_verdict``)."""
+def baseline_family(results: pd.DataFrame, *, budgets: Sequence[float], baselines: Sequence[str] | None = None,
+                    reference: SearchConfig | None = None) -> pd.DataFrame:
+    """SSEDS against each baseline (default: the registry's verdict baselines) at ``budgets``, paired by
+    seed, with Holm's correction across the whole table (``study.compare.paired_comparisons``).
+
+    The one family of the SSEDS-against-baseline verdicts: chapter 4's verdict table and claim (c)
+    are both this table, so their counts agree by construction. The family is every test that bears
+    on claim (c), across datasets, base models, budgets and baselines: a family per dataset would let
+    the claim's verdict depend on how the evidence happens to be split into profiles."""
+    baselines = verdict_baselines() if baselines is None else list(baselines)
+    if finished(results, reference).empty:
+        return pd.DataFrame()
+    return paired_comparisons(results, "sseds", baselines, budgets=budgets, reference=reference)
+
+
+def design_detects(table: pd.DataFrame) -> float:
+    """The median over a comparison table's cells of the smallest difference its paired t test
+    detects with 80% power (``statistics.minimum_detectable_difference``, at each cell's observed spread
+    and seeds); NaN without a cell of two seeds."""
+    if table.empty:
+        return math.nan
+    mdd = [minimum_detectable_difference(difference_spread(h, int(n)), int(n))
+           for h, n in zip(table["ci95"], table["n"], strict=True)]
+    mdd = [m for m in mdd if m == m]
+    return float(pd.Series(mdd).median()) if mdd else math.nan
+
+
+def baseline_summary(paired: pd.DataFrame, results: pd.DataFrame, *, datasets: Sequence[str],
+                     profiles: Mapping[str, str], budgets: Sequence[float], baselines: Sequence[str] | None = None,
+                     margin: float = MARGIN, reference: SearchConfig | None = None) -> pd.DataFrame:
+    """Per dataset, the counts of the family's verdicts (``baseline_family``), the smallest gain the
+    design detects (``design_detects``) and the claim's verdict (``count_verdict``, powered when that
+    gain is at most ``margin``). profiles: the profile each dataset is read from."""
     baselines = verdict_baselines() if baselines is None else tuple(baselines)
     ok = finished(results, reference)
-    paired = (paired_comparisons(results, "sseds", list(baselines), budgets=budgets, reference=reference)
-              if not ok.empty else pd.DataFrame())
     summary = []
     for dataset in datasets:
         table = paired[paired["dataset"] == dataset] if not paired.empty else paired
         counts = verdict_counts(table)
-        row = {"dataset": dataset, "profile": profile, "cells": len(table), **counts, "verdict": NOT_TESTABLE,
-               "reason": ""}
+        detects = design_detects(table)
+        row = {"dataset": dataset, "profile": profiles.get(dataset, ""), "cells": len(table), **counts,
+               "detects": detects, "verdict": NOT_TESTABLE, "reason": ""}
+        powered = detects == detects and detects <= margin
         if table.empty:
             absent = [m for m in ("sseds", *baselines) if ok[(ok["dataset"] == dataset) & (ok["method"] == m)
                                                             & ok["budget"].isin(budgets)].empty]
             row["reason"] = missing(f"{', '.join(absent) or 'paired seeds'} at budget "
-                                    f"{' or '.join(f'{b:g}' for b in budgets)} on {dataset}", profile)
+                                    f"{' or '.join(f'{b:g}' for b in budgets)} on {dataset}",
+                                    profiles.get(dataset, ""))
         else:
-            row["verdict"] = count_verdict(counts["better"], counts["worse"], len(table))
+            row["verdict"] = count_verdict(counts["better"], counts["worse"], len(table), powered)
         row["borderline"] = int(table["borderline"].sum()) if "borderline" in table else 0
-        row["stable"] = verdict_is_stable(table, row["verdict"])
+        row["stable"] = verdict_is_stable(table, row["verdict"], powered)
         summary.append(row)
-    return paired, pd.DataFrame(summary)
+    return pd.DataFrame(summary)
 
 
-def verdict_is_stable(table: pd.DataFrame, current: str) -> bool:
+def baseline_claim(results: pd.DataFrame, *, profile: str, datasets: Sequence[str], budgets: Sequence[float],
+                   baselines: Sequence[str] | None = None, margin: float = MARGIN,
+                   reference: SearchConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``baseline_family`` of one results table and its ``baseline_summary``: (paired, summary)."""
+    paired = baseline_family(results, budgets=budgets, baselines=baselines, reference=reference)
+    return paired, baseline_summary(paired, results, datasets=datasets, profiles=dict.fromkeys(datasets, profile),
+                                    budgets=budgets, baselines=baselines, margin=margin, reference=reference)
+
+
+def verdict_is_stable(table: pd.DataFrame, current: str, powered: bool = False) -> bool:
     """Whether ``count_verdict`` gives ``current`` however the borderline cells of ``table`` fall: each
     borderline cell either keeps its verdict or takes the other one near it (a better or worse cell
     becomes indistinguishable; an indistinguishable one takes the sign of its mean difference). The
@@ -134,8 +177,8 @@ def verdict_is_stable(table: pd.DataFrame, current: str) -> bool:
     up_w = ((marked["verdict"] == "indistinguishable") & (marked["difference"] < 0)).sum()
     down_b, down_w = (marked["verdict"] == "better").sum(), (marked["verdict"] == "worse").sum()
     n = len(table)
-    best = count_verdict(int(better + up_b), int(worse - down_w), n)    # every borderline cell falls for SSEDS
-    worst = count_verdict(int(better - down_b), int(worse + up_w), n)   # every one falls against it
+    best = count_verdict(int(better + up_b), int(worse - down_w), n, powered)   # every borderline cell falls for SSEDS
+    worst = count_verdict(int(better - down_b), int(worse + up_w), n, powered)  # every one falls against it
     return best == worst == current
 
 
@@ -198,6 +241,7 @@ def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, 
     for dataset in datasets:
         row = {"dataset": dataset, "profile": profile, "budget": budget, "runs": 0, "spearman": math.nan,
                "spearman_ci95": math.nan, "oracle_n": 0, "oracle_difference": math.nan, "oracle_ci95": math.nan,
+               "oracle_budget": math.nan, "oracle_outcome": NOT_TESTABLE,
                "rank_verdict": NOT_TESTABLE, "oracle_verdict": NOT_TESTABLE, "reason": ""}
         reasons = []
         ranks = truth.get(dataset)
@@ -220,8 +264,8 @@ def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, 
             mean, half = t_interval(rhos)
             row |= {"runs": len(rhos), "spearman": mean, "spearman_ci95": half}
             if len(rhos) < 2 or half != half:
-                reasons.append(f"{NOT_TESTABLE}: the correlation is defined for {sum(r == r for r in rhos)} "
-                               "seed(s); an interval needs two")
+                defined = count_text(sum(r == r for r in rhos), "seed")
+                reasons.append(f"{NOT_TESTABLE}: the correlation is defined for {defined}; an interval needs two")
             else:
                 row["rank_verdict"] = (SUPPORTED if mean - half > 0 else NOT_SUPPORTED if mean + half <= 0
                                        else INCONCLUSIVE)
@@ -232,11 +276,15 @@ def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, 
             a, b = by_seed(sseds), by_seed(oracle)
             seeds = a.index.intersection(b.index)
             d = paired_difference(a.loc[seeds].to_numpy(), b.loc[seeds].to_numpy())
-            row |= {"oracle_n": d.n, "oracle_difference": d.mean, "oracle_ci95": d.ci95}
+            row |= {"oracle_n": d.n, "oracle_difference": d.mean, "oracle_ci95": d.ci95,
+                    "oracle_budget": float(oracle["achieved_budget"].mean()) if "achieved_budget" in oracle
+                    else math.nan}
             if d.n >= 2:
+                row["oracle_outcome"] = noninferiority(d.mean - d.ci95, d.mean + d.ci95, margin)
                 row["oracle_verdict"] = margin_verdict(d.mean - d.ci95, d.mean + d.ci95, margin)
             else:
-                reasons.append(f"{NOT_TESTABLE}: {d.n} seed(s) with SSEDS and oracle runs; an interval needs two")
+                reasons.append(f"{NOT_TESTABLE}: {count_text(d.n, 'seed')} with SSEDS and oracle runs; an interval "
+                               "needs two")
         # Without the ranks the claim has no subject, whatever the oracle comparison says.
         row["verdict"] = (NOT_TESTABLE if row["rank_verdict"] == NOT_TESTABLE
                           else all_hold([row["rank_verdict"], row["oracle_verdict"]]))
@@ -248,15 +296,10 @@ def planted_claim(results: pd.DataFrame, truth: Mapping[str, Sequence[int]], *, 
 # -- (f): what cannot be tested here --------------------------------------------------------------------
 
 def untestable_text(paper: StudyConfig | None = None) -> dict[str, str]:
-    """Why the paper's full-size datasets and its online test are out of reach, from the ``paper``
-    profile (the datasets it names) and the sizes of their files."""
+    """What the paper tests and this book cannot, as short phrases (the sentences are the chapter's):
+    the ``paper`` profile's datasets with the sizes of their files, the profile's name, and the scope."""
     names = [d.name for d in paper.datasets] if paper is not None else list(PAPER_ROWS)
-    sizes = " and ".join(f"{display_name(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else display_name(n) for n in names)
-    return {
-        "claim_f_data": (f"{sizes}: at full size one fit takes hours on the two CPU cores this book is built "
-                         f"on, and a claim needs dozens of fits (every method, budget and seed), so the profile "
-                         f"{paper.name if paper is not None else 'paper'} is provided for a machine with the data "
-                         "and a GPU but not run here"),
-        "claim_f_online": ("the online A/B test needs a production system and its live traffic; no "
-                           "reproduction outside the authors' company has access to either"),
-    }
+    sizes = " and ".join(f"{display_name(n)} ({PAPER_ROWS[n]:,} rows)" if n in PAPER_ROWS else display_name(n)
+                         for n in names)
+    return {"claim_f_data": sizes, "claim_f_profile": paper.name if paper is not None else "paper",
+            "claim_f_scope": f"{' and '.join(display_name(n) for n in names)} at full size; the online A/B test"}

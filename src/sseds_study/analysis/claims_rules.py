@@ -1,10 +1,14 @@
 """The verdict rules of the claims chapter, and the helpers its sections share.
 
 A verdict is one of ``VERDICTS``: *supported*, *not supported*, *inconclusive*, or *not testable
-here*. "The same AUC" is a margin, not a test of no difference: a paired difference from the full
-model must stay above ``-MARGIN`` over its whole 95% interval. 0.001 AUC is the size of gain the CTR
-literature usually calls meaningful, so a loss smaller than that is "the same AUC"; an interval that
-straddles ``-MARGIN`` cannot say which side the truth is on.
+here*. "The same AUC" is a one-sided non-inferiority test at a margin, not a test of no difference:
+a paired difference from the full model must stay above ``-MARGIN`` over its whole 95% interval (a
+one-sided test at the 2.5% level). The margin's source: the DCN paper (Wang et al. 2017, book
+reference ``wang2017dcn``) calls an improvement of 0.001 in logloss practically significant for CTR
+prediction; AUC and logloss are different scales, so 0.001 AUC borrows the size, not the meaning.
+An interval that straddles ``-MARGIN`` cannot say which side the truth is on (inconclusive); an
+interval wholly inside ``±MARGIN`` is "equivalent within the margin", a stronger statement than
+non-inferior.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from ..study import with_variant
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE = "supported", "not supported", "inconclusive", "not testable here"
 VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_TESTABLE)
 MARGIN = 0.001  # AUC: a loss smaller than this is "the same AUC" (see the module docstring)
+# The outcomes of the non-inferiority test of one cell, and the claim verdict each gives.
+EQUIVALENT, NONINFERIOR, INFERIOR = "equivalent within the margin", "non-inferior", "inferior"
+OUTCOME_VERDICT = {EQUIVALENT: SUPPORTED, NONINFERIOR: SUPPORTED, INFERIOR: NOT_SUPPORTED,
+                   INCONCLUSIVE: INCONCLUSIVE}
 
 
 def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float, float] | None = None) -> str:
@@ -37,6 +45,16 @@ def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float
 
 
 # -- verdict rules ---------------------------------------------------------------------------------------
+
+def noninferiority(lower: float, upper: float, margin: float = MARGIN) -> str:
+    """The outcome of the one-sided non-inferiority test read from a 95% interval: equivalent within
+    the margin when the whole interval lies inside (-margin, margin), non-inferior when it lies above
+    -margin, inferior when it lies below, inconclusive when it straddles or touches -margin."""
+    verdict_ = margin_verdict(lower, upper, margin)
+    if verdict_ == SUPPORTED:
+        return EQUIVALENT if upper < margin else NONINFERIOR
+    return INFERIOR if verdict_ == NOT_SUPPORTED else INCONCLUSIVE
+
 
 def margin_verdict(lower: float, upper: float, margin: float = MARGIN) -> str:
     """Non-inferiority at ``margin``: supported when the whole interval lies above ``-margin``, not
@@ -64,15 +82,17 @@ def all_hold(verdicts: Sequence[str]) -> str:
     return INCONCLUSIVE
 
 
-def count_verdict(better: int, worse: int, cells: int) -> str:
+def count_verdict(better: int, worse: int, cells: int, powered: bool = False) -> str:
     """Rule for "SSEDS beats the baselines" over a table of Holm-corrected paired verdicts: supported
-    when it is better in more than half of the cells and worse in none; not supported when it is
-    better in none or worse at least as often as better; inconclusive otherwise."""
+    when it is better in more than half of the cells and worse in none; not supported when it is worse
+    in some cells and at least as often as better, or better in none while the design had the power
+    to see a gain worth having (``powered``); inconclusive otherwise. A table of indistinguishable
+    cells from a design too small to see such a gain is absence of evidence, not evidence of absence."""
     if cells == 0:
         return NOT_TESTABLE
     if better > cells / 2 and worse == 0:
         return SUPPORTED
-    if better == 0 or worse >= better:
+    if (worse > 0 and worse >= better) or (better == 0 and powered):
         return NOT_SUPPORTED
     return INCONCLUSIVE
 

@@ -3,6 +3,8 @@
 * the profile a chapter reads (``chapter_study``: a name in ``configs/``, a YAML file, or a StudyConfig);
 * the budgets a chapter's comparison tables show (``small_budgets``: chapters 4, 6 and 7);
 * the search-cost columns and their summary per method (``search_costs``: chapters 6 and 7);
+* the widths a sweep gave each field, mean over seeds (``swept_widths``: chapter 3's side-by-side
+  table and the discussion);
 * a pretrained model of a study, its saliency and its exact drop-column importance, and how well each
   estimator agrees with it (``exact_agreement``: chapters 3 and 5);
 * lists of methods in the prose, generated from the method registry (``listing``, ``count_word``,
@@ -16,6 +18,7 @@ Chapter modules (``data``, ``pretrain``, ``search``, ``budget``, ``ablation``, `
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -181,7 +184,7 @@ def exact_agreement(study: StudyConfig, models: Sequence[str] | None = None,
     Returns (agreement, negative): agreement has one row per dataset, model, estimator and score split
     with the Spearman and Kendall correlations over the F * D columns and the top-k overlap (k);
     negative has per dataset, model and field the share of columns whose removal lowers the
-    validation loss (exact importance < 0) and the lowest importance.
+    validation loss (exact importance < 0), the lowest importance and the field's summed importance.
     """
     names = [d.name for d in study.datasets] if datasets is None else list(datasets)
     agreement, negative = [], []
@@ -198,6 +201,20 @@ def exact_agreement(study: StudyConfig, models: Sequence[str] | None = None,
                                       **rank_agreement(scores, ref), "top_k_overlap": top_k_overlap(scores, ref, k),
                                       "k": k})
             negative.extend({"dataset": name, "model": model, "field": field, "negative_share": float(share),
-                             "min_importance": float(ref[f].min())}
+                             "min_importance": float(ref[f].min()), "importance": float(ref[f].sum())}
                             for f, (field, share) in enumerate(zip(ds.field_names, negative_share(ref), strict=True)))
     return pd.DataFrame(agreement), pd.DataFrame(negative)
+
+
+def swept_widths(results: pd.DataFrame, study: StudyConfig, dataset: str, fields: Sequence[str],
+                 budgets: Sequence[float], methods: Sequence[str] = ("sseds", "uniform")) -> pd.DataFrame:
+    """Long frame: model, method, budget, field and its width, mean over the seeds of the finished
+    runs with the default search settings."""
+    ok = with_variant(results[(results["status"] == "ok") & (results["dataset"] == dataset)], study.search)
+    ok = ok[(ok["variant"] == "default") & ok["method"].isin(methods) & ok["budget"].isin(budgets)]
+    rows = []
+    for (model, method, budget), g in ok.groupby(["model", "method", "budget"], sort=False):
+        dims = np.asarray([json.loads(d) for d in g["emb_dims"]], dtype=float)
+        rows.extend({"model": model, "method": method, "budget": budget, "field": f, "width": w}
+                    for f, w in zip(fields, dims.mean(axis=0), strict=True))
+    return pd.DataFrame(rows, columns=["model", "method", "budget", "field", "width"])

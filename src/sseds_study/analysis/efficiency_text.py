@@ -10,8 +10,6 @@ from ..study.methods import method_names
 from ..study.profile import StudyConfig
 from .common import listing
 
-SSEDS_TARGET = 0.02  # the target: SSEDS's search under 2% of one pretraining epoch
-
 
 # Columns a row needs for this chapter (rows swept before they were measured lack them).
 def pct(x: float) -> str:
@@ -31,16 +29,6 @@ def cost_text(costs: pd.DataFrame, study: StudyConfig) -> dict[str, str]:
     if not sseds.empty:
         text["sseds_epoch_fraction"] = span(sseds["epoch_fraction_mean"], pct)
         text["sseds_pass_fraction"] = span(sseds["pass_fraction_mean"], pct)
-        # judged on passes (counts): seconds move with the machine and its load
-        below, n = int((sseds["pass_fraction_mean"] < SSEDS_TARGET).sum()), len(sseds)
-        target = f"the {pct(SSEDS_TARGET)} target"
-        text["sseds_target_verdict"] = (f"under {target} in every dataset and model" if below == n else
-                                        f"above {target} in every dataset and model" if below == 0 else
-                                        f"under {target} in {below} of {n} dataset/model cells")
-        # K passes are 2% of an epoch of K / 2% batches: the epoch size at which the target is met
-        batches = study.search.num_batches / SSEDS_TARGET
-        text["sseds_batches_for_target"] = f"{batches:,.0f}"
-        text["sseds_rows_for_target"] = f"{batches * study.train.batch_size / 1e6:.1f} million"
         text["epoch_passes"] = span((sseds["search_passes_mean"] / sseds["pass_fraction_mean"]).round(),
                                      lambda v: f"{v:,.0f}")
     pep = costs[costs["method"] == "pep"]
@@ -64,6 +52,9 @@ def size_text(sizes: pd.DataFrame, results: pd.DataFrame) -> dict[str, str]:
         overhead = pep["emb_bytes"] / (pep["kept_emb_params"] * 4)
         text["pep_index_overhead"] = span(overhead, lambda v: f"{v:.1f}")
         text["pep_empty_values"] = f"{int(pep['empty_values'].max()):,}"
+    full = results[(results["status"] == "ok") & (results["method"] == "full")]
+    if not full.empty:  # the whole embedding of the full model, the scale every byte count here is read at
+        text["full_emb_kib"] = f"{full['emb_bytes'].max() / 1024:,.0f}"
     dense = results[(results["status"] == "ok") & (results["method"] == "sseds")]
     if not dense.empty:
         text["sseds_empty_values"] = f"{int(dense['empty_values'].max()):,}"

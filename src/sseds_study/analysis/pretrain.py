@@ -12,6 +12,7 @@ from tqdm import tqdm  # plain bars: tqdm.auto warns in kernels without ipywidge
 
 from ..config import SearchConfig
 from ..data import load_dataset_from_config
+from ..data.registry import display_name
 from ..figures.results import plot_learning_curves
 from ..figures.tuning import plot_tuning_grid
 from ..models.registry import MODEL_NAMES
@@ -29,11 +30,15 @@ from ..study.expand import tuned_train
 from ..study.profile import StudyConfig
 from .chapter import Chapter
 from .common import chapter_study
+from .pretrain_settings import settings_table, tuning_facts
 from .tables import BookTable, compact_table, plain_table
 
 ALL_MODELS = MODEL_NAMES
 SHARE_COLUMNS = {"emb_params": "embedding parameters", "total_params": "all parameters",
                  "emb_share": "embedding share"}
+SHARE_NOTE = "Parameters of each full model (the same for every seed); the share is embedding over all."
+TUNED_NOTE = ("The point of the tuning grid each base model uses: validation AUC of the full model at that point, and "
+              "the epoch its early stopping kept; one seed.")
 METRICS = {"test_auc": ("test AUC", "max"), "test_logloss": ("test logloss", "min")}
 
 
@@ -91,44 +96,28 @@ def pretrain_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         header=f"profile {profile}: {datasets}; base width D = {study.model.emb_dim}; seeds {list(study.seeds)}",
         figures={"fig_learning_curves": plot_learning_curves(history, profile=profile, title="Full-width models")},
         tables={"metrics": metrics_table(metrics, list(dict.fromkeys(summary["model"])), len(study.seeds)),
-                "share": plain_table(share.rename(columns=SHARE_COLUMNS), keys=["dataset", "model"],
+                "share": plain_table(share.rename(columns=SHARE_COLUMNS), keys=["dataset", "model"], note=SHARE_NOTE,
                                      formats={SHARE_COLUMNS["emb_share"]: lambda v: f"{v:.1%}"})},
-        text={"best_model": f"{best['model']} on {best['dataset']}", "best_auc": f"{best['test_auc_mean']:.4f}",
+        text={"best_model": f"{best['model']} on {display_name(best['dataset'])}", "best_auc": f"{best['test_auc_mean']:.4f}",
               "min_emb_share": f"{summary['emb_share'].min():.1%}"},
     )
     chapter.text["tuned"] = "no" if study.tune is None else "yes"
+    chapter.text |= {"emb_dim": study.model.emb_dim, "seeds": len(study.seeds),
+                     "datasets": ", ".join(display_name(d) for d in dict.fromkeys(summary["dataset"]))}
+    grid = load_tuning(results_dir) if study.tune is not None else None
+    chapter.tables["settings"] = settings_table(study, None if grid is None else grid[grid["chosen"]])
     if study.tune is not None:
-        grid = load_tuning(results_dir)
         rows = summary.groupby("dataset", sort=False)["rows"].first().to_dict()
         chapter.figures["fig_tuning"] = plot_tuning_grid(grid, rows=rows, profile=profile)
         chosen = grid[grid["chosen"]].drop(columns="chosen")
         chapter.tables["tuned"] = plain_table(
             chosen[["dataset", "model", "lr", "emb_weight_decay", "valid_auc", "epochs"]].reset_index(drop=True),
-            keys=["dataset", "model"], formats={c: lambda v: f"{v:g}" for c in ("lr", "emb_weight_decay")})
-        edge = chosen[chosen["emb_weight_decay"].isin([min(study.tune.emb_weight_decay),
-                                                       max(study.tune.emb_weight_decay)])]
+            keys=["dataset", "model"], note=TUNED_NOTE,
+            formats={c: lambda v: f"{v:g}" for c in ("lr", "emb_weight_decay")})
         chapter.text["tune_grid"] = (f"learning rate {', '.join(f'{v:g}' for v in study.tune.lr)} x embedding weight "
                                      f"decay {', '.join(f'{v:g}' for v in study.tune.emb_weight_decay)}")
-        chapter.text["tune_edge"] = (
-            "No chosen weight decay lies at an edge of the grid." if edge.empty else
-            f"{len(edge)} of {len(chosen)} chosen weight decays lie at an edge of the grid "
-            f"({', '.join(f'{r.dataset} {r.model}' for r in edge.itertuples())}).")
-        chapter.text["tune_gain"] = _tuning_gain(grid)
+        chapter.text |= tuning_facts(study, grid, summary)
     return chapter
-
-
-def _tuning_gain(grid: pd.DataFrame) -> str:
-    """How much validation AUC the chosen point adds over no embedding weight decay at the same lr."""
-    gains = []
-    for (_, _), cell in grid.groupby(["dataset", "model"], sort=False):
-        best = cell[cell["chosen"]].iloc[0]
-        plain = cell[(cell["lr"] == best["lr"]) & (cell["emb_weight_decay"] == 0)]
-        if not plain.empty:
-            gains.append(best["valid_auc"] - plain["valid_auc"].iloc[0])
-    if not gains:
-        return "The grid has no point without weight decay to compare with."
-    return (f"Against no embedding weight decay at the same learning rate, the chosen point gains "
-            f"{min(gains):+.4f} to {max(gains):+.4f} validation AUC (median {float(pd.Series(gains).median()):+.4f}).")
 
 
 def metrics_table(metrics: pd.DataFrame, models: Sequence[str], seeds: int) -> BookTable:

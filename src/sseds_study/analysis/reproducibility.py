@@ -30,7 +30,8 @@ ROLES = ("headline", "large", "planted", "ablation")
 NOT_RECORDED = "not recorded"
 # The packages whose versions the appendix shows, in this order, when the rows record them.
 PACKAGES = ("python", "torch", "numpy", "pandas", "sseds_study")
-SHORT = 10  # hex digits of a commit or checksum shown: enough to tell them apart in a table
+SHORT = 10  # hex digits of a commit shown: enough to tell them apart in a table
+CHECKSUM = 12  # hex digits of the one manifest checksum a row of the manifest table shows (one line)
 
 
 def book_profiles(study: StudyConfig) -> dict[str, list[str]]:
@@ -83,7 +84,31 @@ def environment_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             parsed = json.loads(text) if text.strip().startswith("{") else {}
             rows.append({"profile": name, **{p: parsed.get(p, NOT_RECORDED) for p in PACKAGES}, "cpu": processor,
                          "numerical mode": numerics, "runs": len(group)})
-    return pd.DataFrame(rows, columns=["profile", *PACKAGES, "cpu", "numerical mode", "runs"])
+    return collapse_profiles(pd.DataFrame(rows, columns=["profile", *PACKAGES, "cpu", "numerical mode", "runs"]))
+
+
+def collapse_profiles(environment: pd.DataFrame) -> pd.DataFrame:
+    """One row, profile "all profiles", when every profile recorded the same environment (the runs
+    summed); the table as it is otherwise."""
+    same = [c for c in environment.columns if c not in ("profile", "runs")]
+    if len(environment) < 2 or len(environment.drop_duplicates(same)) > 1:
+        return environment
+    return environment.head(1).assign(profile="all profiles", runs=int(environment["runs"].sum()))
+
+
+def machine_text() -> dict[str, str]:
+    """The machine this chapter runs on, beside its processor name: cores, memory and the thread
+    settings of the numerical mode (``numerics.state``)."""
+    from .. import numerics
+
+    threads = numerics.state().get("threads")
+    try:
+        memory = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        memory = "unknown"
+    return {"machine_cores": f"{os.cpu_count()}", "machine_memory": memory,
+            "machine_threads": ", ".join(f"{k} {v}" for k, v in threads.items()) if isinstance(threads, Mapping)
+            else str(threads)}
 
 
 def numerics_table(path: Path | None = None) -> pd.DataFrame:
@@ -127,8 +152,10 @@ def numerics_text(table: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> di
 
 
 def manifest_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per profile and dataset: rows of the data, the seeds, and the distinct dataset manifest
-    checksums (one per data split: with a split per seed, one per seed), shortened."""
+    """Per profile and dataset: rows of the data, the seeds, how many distinct dataset manifests the
+    rows saw (one per data split: with a split per seed, one per seed) and the first of their
+    checksums, shortened to ``CHECKSUM`` hex digits so that a row keeps to one line (every full value
+    is in the result rows' ``data_manifest_sha``)."""
     rows = []
     for name, table in tables.items():
         if table.empty or "dataset" not in table:
@@ -138,8 +165,8 @@ def manifest_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             rows.append({"profile": name, "dataset": dataset,
                          "rows": int(group["rows"].dropna().iloc[0]) if "rows" in group and group["rows"].notna().any()
                          else None, "seeds": int(group["seed"].nunique()) if "seed" in group else 0,
-                         "manifests": len(sums), "checksums": " ".join(s[:SHORT] for s in sums) or NOT_RECORDED})
-    return pd.DataFrame(rows, columns=["profile", "dataset", "rows", "seeds", "manifests", "checksums"])
+                         "manifests": len(sums), "first_checksum": sums[0][:CHECKSUM] if sums else NOT_RECORDED})
+    return pd.DataFrame(rows, columns=["profile", "dataset", "rows", "seeds", "manifests", "first_checksum"])
 
 
 def commit_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -201,16 +228,22 @@ def build_reproducibility(study: StudyConfig, tables: Mapping[str, pd.DataFrame]
                                                 note=f"Read from the rows' provenance; {NOT_RECORDED}: rows swept "
                                                      "before the field was recorded.")
     chapter.tables["manifests"] = plain_table(manifest_table(tables), keys=["profile"],
-                                              note=f"First {SHORT} hex digits of each dataset manifest's sha256 "
-                                                   "(one manifest per data split).")
+                                              note="Manifests: the distinct dataset manifests the runs saw (one "
+                                                   "per data split). First checksum: the first "
+                                                   f"{CHECKSUM} hex digits of the first one's sha256. Every full "
+                                                   "value is in the result rows (column data_manifest_sha of "
+                                                   "results.csv in each profile's results folder), and each "
+                                                   "manifest is the manifest.json of its dataset's folder in "
+                                                   "the data cache (data/encoded).")
     chapter.tables["commits"] = plain_table(commit_table(tables), keys=["profile"],
                                             note="+dirty: uncommitted changes in the working tree at that time.")
+    # One unit: minutes (a stage of seconds shows as 0.1).
     shown = times.assign(minutes=times["seconds"].astype(float) / 60,
                          git_commit=times["git_commit"].astype(str).map(_short)) if not times.empty else times
     chapter.tables["times"] = plain_table(
-        shown[["stage", "seconds", "minutes", "finished_at", "git_commit"]] if not times.empty
-        else pd.DataFrame({"stage": [NOT_RECORDED]}), digits={"seconds": 0, "minutes": 1},
-        note=f"From results/{TIMES_FILE}: the last run of each stage.")
+        shown[["stage", "minutes", "finished_at", "git_commit"]] if not times.empty
+        else pd.DataFrame({"stage": [NOT_RECORDED]}), digits={"minutes": 1},
+        note=f"From results/{TIMES_FILE}: the last run of each stage, its wall time in minutes.")
     chapter.text |= stage_text(times)
     bits = numerics_table()
     chapter.tables["numerics"] = plain_table(
@@ -223,7 +256,9 @@ def build_reproducibility(study: StudyConfig, tables: Mapping[str, pd.DataFrame]
     chapter.text |= rerun_text(study, notebooks)
     cpus = sorted(set(environment["cpu"])) if not environment.empty else [NOT_RECORDED]
     chapter.text["cpus"] = "; ".join(cpus)
-    chapter.text["profile_commands"] = "; ".join(f"sseds sweep configs/{n}.yaml" for n in tables)
+    chapter.text |= machine_text()
+    # shown as a code block (printed), not glued into a sentence
+    chapter.text["profile_commands"] = "\n".join(f"sseds sweep configs/{n}.yaml" for n in tables)
     chapter.text["runs_total"] = f"{sum(int((t['status'] == 'ok').sum()) for t in tables.values() if 'status' in t):,}"
     return chapter
 

@@ -14,24 +14,55 @@ import numpy as np
 import pandas as pd
 
 from ..config import ESTIMATORS, SCORE_SPLITS, ConfigError, SearchConfig
-from ..data import has_planted_truth, load_dataset_from_config
-from ..figures.results import plot_exact_agreement, plot_planted_truth, plot_saliency, plot_widths
+from ..data.registry import display_name
+from ..figures.results import (
+    planted_labels,
+    plot_exact_agreement,
+    plot_planted_truth,
+    plot_saliency,
+    plot_widths,
+)
 from ..search.agreement import planted_rank_agreement
-from ..statistics import paired_difference
 from ..study import (
-    seed_data,
     sweep,
     tune_study,
 )
-from ..study.methods import book_methods, get_method, ranked_allocation
+from ..study.methods import ranked_allocation
 from ..study.profile import StudyConfig, companion
 from .chapter import Chapter
-from .common import AGREEMENT_BUDGET, chapter_study, exact_agreement, load_pretrained, saliency_scores
-from .tables import compact_table, plain_table
+from .common import (
+    AGREEMENT_BUDGET,
+    chapter_study,
+    count_word,
+    listing,
+    load_pretrained,
+    saliency_scores,
+    small_budgets,
+    swept_widths,
+)
+from .search_exact import (
+    agreement_frame,
+    agreement_summary,
+    decay_text,
+    exact_over_seeds,
+    exact_text,
+    harmful_frame,
+    harmful_without_decay,
+)
+from .search_planted import (
+    PLANTED_BUDGET,
+    collapsed_fields,
+    oracle_frame,
+    oracle_reference,
+    oracle_text,
+    planted_dataset,
+    planted_frame,
+    planted_text,
+)
+from .search_widths import importance_ranks, width_comparison, width_text
+from .tables import plain_table
+from .variants import split_name
 
-PLANTED_BUDGET = 0.2
-# Below this mean Spearman correlation among the relevant fields, widths are not ordered by rank.
-ORDERED_RHO = 0.3
 
 # ----------------------------------------------------------------------------------------------
 # Search analysis (the saliency chapter and the planted-truth check)
@@ -43,14 +74,6 @@ def widths_by_budget(ds, scores, budgets: Sequence[float], search: SearchConfig)
         alloc = ranked_allocation(scores, ds.vocab_sizes, b, search)  # the study's allocation rules
         out[b] = list(alloc.emb_dims)
     return pd.DataFrame(out, index=ds.field_names)
-
-
-def planted_dataset(study: StudyConfig) -> str:
-    """The name of the study's dataset with a planted truth (``synthetic``, ``synthetic2``)."""
-    for d in study.datasets:
-        if has_planted_truth(d.name):
-            return d.name
-    raise ConfigError(f"study {study.name!r} has no dataset with planted truth")
 
 
 def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str | None = None,
@@ -76,7 +99,7 @@ def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str
         for setting in settings:
             search = dataclasses.replace(study.search, **setting)
             widths = widths_by_budget(ds, saliency_scores(ds, pre, spec, search), [budget], search)[budget]
-            label = ", ".join(f"{v}" for v in setting.values())
+            label = " · ".join(split_name(v) if k == "score_split" else f"{v}" for k, v in setting.items())
             kept = widths.to_numpy()
             relevant = ranks > 0
             summary.append({"setting": label, **setting, "seed": seed,
@@ -90,96 +113,6 @@ def planted_truth(study: StudyConfig, budget: float = PLANTED_BUDGET, model: str
     return pd.DataFrame(per_field), pd.DataFrame(summary)
 
 
-def planted_text(agreement: pd.DataFrame) -> dict[str, str]:
-    """The numbers and the verdict the planted-truth section quotes, from the agreement table."""
-    by_setting = agreement.groupby("setting")["spearman"].mean().round(3)
-    by_split = agreement.groupby("score_split")[["relevant_share", "irrelevant_max_width"]].mean()
-    rho = agreement.loc[agreement.score_split == "train", "spearman_relevant"].mean()
-    text = {
-        "best_setting": "; ".join(by_setting[by_setting == by_setting.max()].index),
-        "best_spearman": f"{by_setting.max():.2f}",
-        "rho_relevant": f"{rho:+.2f}",
-        # The verdict follows the measured correlation, not our expectation of it.
-        "relevant_verdict": "SSEDS finds which fields matter much better than how much width each needs"
-        if rho < ORDERED_RHO else "SSEDS also orders the relevant fields' widths roughly by their planted rank",
-    }
-    for split in by_split.index:
-        text[f"share_{split}"] = f"{by_split.loc[split, 'relevant_share']:.0%}"
-        text[f"noise_{split}"] = f"{by_split.loc[split, 'irrelevant_max_width']:.1f}"
-    return text
-
-
-def oracle_reference(study: StudyConfig, results: pd.DataFrame,
-                     methods: Sequence[str] | None = None) -> pd.DataFrame:
-    """Test AUC of each method (default: the registry's planted list) on the planted-truth data against
-    the Bayes AUC of the same seed's test split (the ceiling no model passes), one row per model,
-    method, budget and seed, with ``gap`` = Bayes − test AUC and ``vs_oracle`` = test AUC − the
-    oracle's of the same model and seed."""
-    methods = book_methods("planted") if methods is None else methods
-    name = planted_dataset(study)
-    data = next(d for d in study.datasets if d.name == name)
-    bayes = {}
-    for seed in study.seeds:
-        truth = load_dataset_from_config(seed_data(study, data, seed), progress=False).manifest["truth"]
-        bayes[seed] = float(truth["bayes_auc"])
-    ok = results[(results["status"] == "ok") & (results["dataset"] == name) & results["method"].isin(methods)]
-    out = ok[["model", "method", "budget", "seed", "test_auc", "achieved_budget"]].copy()
-    out["bayes_auc"] = out["seed"].map(bayes)
-    out["gap"] = out["bayes_auc"] - out["test_auc"]
-    oracle = out[out["method"] == "oracle"].set_index(["model", "seed"])["test_auc"]
-    out["vs_oracle"] = out["test_auc"] - oracle.reindex(list(zip(out["model"], out["seed"], strict=True))).to_numpy()
-    return out.reset_index(drop=True)
-
-
-def oracle_text(ref: pd.DataFrame) -> dict[str, str]:
-    """The numbers the planted-truth section quotes: how far the full model and the oracle stay from
-    the Bayes AUC, and how far SSEDS stays from the oracle at each budget (paired over seeds)."""
-    def gap(method: str) -> str:
-        g = ref.loc[ref["method"] == method, "gap"]
-        return f"{g.mean():.4f} (seeds {g.min():.4f} to {g.max():.4f})" if len(g) else "not measured"
-
-    text = {"bayes_auc": f"{ref['bayes_auc'].mean():.4f}" if len(ref) else "not measured",
-            "full_gap": gap("full"), "oracle_gap": gap("oracle"),
-            "oracle_budget": f"{ref.loc[ref['method'] == 'oracle', 'achieved_budget'].mean():.3f}"
-            if (ref["method"] == "oracle").any() else "not measured"}
-    parts = []
-    rivals = [m for m in book_methods("planted") if get_method(m).role != "reference"]  # not full, oracle
-    for (method, budget), g in ref[ref["method"].isin(rivals)].groupby(
-            ["method", "budget"], sort=False):
-        d = paired_difference(g["test_auc"].to_numpy(), (g["test_auc"] - g["vs_oracle"]).to_numpy())
-        if np.isfinite(d.mean):
-            parts.append((method, budget, f"{method} at {budget:g}: {d.mean:+.4f} ± {d.ci95:.4f}"))
-    text["vs_oracle"] = "; ".join(p for _, _, p in sorted(parts, key=lambda t: (-t[1], t[0]))) or "not measured"
-    return text
-
-
-def exact_text(agreement: pd.DataFrame, negative: pd.DataFrame, default: SearchConfig) -> dict[str, str]:
-    """The numbers and the verdict the exact-agreement section quotes (means over datasets and models)."""
-    rho = agreement.groupby(["estimator", "score_split"], sort=False)["spearman"].mean()
-    gradient = rho.drop("exact", level="estimator", errors="ignore").dropna()
-    best = gradient[gradient == gradient.max()].index
-    default_rho = rho.get((default.estimator, default.score_split), float("nan"))
-    worst = negative.loc[negative["negative_share"].idxmax()]
-    per_model = negative.groupby(["dataset", "model"])["negative_share"].mean()
-    text = {
-        "exact_best_setting": "; ".join(f"{e} on {s} batches" for e, s in best),
-        "exact_best_spearman": f"{gradient.max():.2f}",
-        "exact_default_setting": f"{default.estimator} on {default.score_split} batches",
-        "exact_default_spearman": f"{default_rho:.2f}",
-        "exact_negative_share": f"{negative['negative_share'].mean():.0%}",
-        "exact_negative_range": f"{per_model.min():.0%} to {per_model.max():.0%}",
-        "exact_negative_worst": f"{worst['field']} ({worst['dataset']}, {worst['model']}: "
-                                f"{worst['negative_share']:.0%} of its columns)",
-        # A verdict that follows the measurement: is the study's default among the best?
-        "exact_default_verdict": "the default is the best-agreeing gradient setting"
-        if (default.estimator, default.score_split) in best
-        else "the default is not the best-agreeing gradient setting",
-    }
-    for split in SCORE_SPLITS:
-        text[f"exact_k_{split}"] = f"{rho.get(('exact', split), float('nan')):.2f}"
-    return text
-
-
 def saliency_and_widths(study: StudyConfig, dataset: str, model: str, seed: int | None = None):
     """(dataset, widths, figures) of one pretrained model of a study: its saliency heatmap
     (``figures["saliency"]``) and the width of every field at each of the study's budgets, drawn
@@ -188,9 +121,10 @@ def saliency_and_widths(study: StudyConfig, dataset: str, model: str, seed: int 
     ds, pre, spec = load_pretrained(study, dataset, model, seed)
     scores = saliency_scores(ds, pre, spec)
     where = {"dataset": dataset, "rows": len(ds), "profile": study.name}
-    figures = {"saliency": plot_saliency(scores, ds.field_names, **where, title=f"Saliency of each dimension, {model}")}
+    names = planted_labels(ds.field_names, (ds.manifest.get("truth") or {}).get("ranks"))  # "f4 (rank 8)"
+    figures = {"saliency": plot_saliency(scores, names, **where, title=f"Saliency of each dimension, {model}")}
     widths = widths_by_budget(ds, scores, sorted(study.budgets, reverse=True), study.search)
-    figures["widths"] = plot_widths(widths, **where, title=f"Width $d_f$ per field and budget, {model}")
+    figures["widths"] = plot_widths(widths.set_axis(names), **where, title=f"Width $d_f$ per field and budget, {model}")
     widths = widths.rename(columns=lambda b: f"b = {b:g}")
     widths.insert(0, "V_f", ds.vocab_sizes)
     return ds, widths, figures
@@ -258,37 +192,73 @@ def search_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
     counts = {c: (lambda v: "–" if pd.isna(v) else f"{int(v):,}") for c in widths.columns}  # widths, ranks: whole
     chapter.tables["widths"] = plain_table(
         widths, formats=counts, keys=["dataset", "field"],
-        note="V_f: the field's vocabulary size; planted: its planted rank (synthetic data); b = …: its width d_f "
-             "at that budget.")
+        note="V_f: the field's vocabulary size; planted: its planted rank (planted-truth data); b = …: its width "
+             "d_f at that budget (first seed).")
     planted_model = model_name if model_name in planted.models else planted.models[0]
     per_field, agreement = planted_truth(planted, model=planted_model)
     planted_rows = next(len(d) for d in loaded if d.name == planted_name)
-    chapter.tables["planted"] = plain_table(agreement.groupby("setting", sort=False)[
-        ["spearman", "spearman_relevant", "relevant_share", "irrelevant_max_width"]].mean(), digits=3,
-        keys=["setting"], note="Means over seeds; the setting is the estimator, then the scoring split.")
+    chapter.tables["planted"] = plain_table(planted_frame(agreement, study.search), keys=["estimator"], note=(
+        f"Planted-truth data, {planted_model}, budget {PLANTED_BUDGET:g}; means over {agreement['seed'].nunique()} "
+        "seeds. "
+        "Spearman ρ between planted rank and width over all fields and among the relevant fields; the share of "
+        "the kept dimensions on relevant fields; the widest noise field's width in dimensions (of D = "
+        f"{planted.model.emb_dim})."))
     chapter.figures["fig_planted"] = plot_planted_truth(
         per_field[per_field["seed"] == seed], dataset=planted_name, rows=planted_rows, profile=planted.name,
         title=f"{planted_model}: width at budget {PLANTED_BUDGET:g} against planted rank (seed {seed})")
-    chapter.text.update(planted_text(agreement))
+    chapter.text.update(planted_text(agreement, study.search))
     ref = oracle_reference(planted, sweep(planted, progress=False).table)
-    ref_mean = ref.groupby(["model", "method", "budget"], sort=False)[
-        ["test_auc", "bayes_auc", "gap", "vs_oracle", "achieved_budget"]].mean().reset_index()
-    chapter.tables["oracle"] = plain_table(ref_mean, keys=["model", "method", "budget"], digits=4, note=(
-        f"Profile {planted.name}, {planted_name} ({planted_rows:,} rows), means over {ref['seed'].nunique()} seeds: "
-        "test AUC, the Bayes AUC of the same seed's test split, gap = Bayes − test AUC, vs_oracle = test AUC − "
-        "the oracle's (retrained at the planted widths), and the embedding-parameter fraction kept."))
-    chapter.text.update(oracle_text(ref))
+    chapter.tables["oracle"] = plain_table(oracle_frame(ref), keys=["method"], note=(
+        f"Planted-truth data ({planted_rows:,} rows), means over {ref['seed'].nunique()} seeds. Bayes AUC − test "
+        "AUC: how far below the ceiling of the same seed's test split; test AUC − oracle's: the paired difference "
+        "from the oracle (retrained at the planted widths) ± its 95% half-width; budget kept: the fraction of the "
+        "full model's embedding parameters kept."))
+    text = oracle_text(ref)
+    chapter.text.update(text)
+    low = [b for b in sorted(planted.budgets) if b < PLANTED_BUDGET]
+    if low:  # the widths at the smaller budget, where the noise fields' floor crowds the relevant ones
+        low_field, _ = planted_truth(planted, budget=low[0], model=planted_model, settings=[
+            {"estimator": study.search.estimator, "score_split": study.search.score_split}])
+        chapter.text["collapsed_low"] = collapsed_fields(low_field)
+    else:
+        chapter.text["collapsed_low"] = "not measured"
     chapter.text["planted_budget"] = f"{PLANTED_BUDGET:g}"
-    exact, negative = exact_agreement(study)
-    chapter.tables["exact"] = plain_table(exact.groupby(["estimator", "score_split"], sort=False)[
-        ["spearman", "kendall", "top_k_overlap"]].mean(), digits=3, keys=["estimator", "score_split"],
-        note="Means over datasets and models.")
-    chapter.tables["exact_negative"] = compact_table(
-        negative, index=["dataset", "field"], columns="model", value="negative_share", best=None, digits=3,
-        order=list(dict.fromkeys(negative["model"])))
-    chapter.figures["fig_exact_agreement"] = plot_exact_agreement(
-        exact, rows={d.name: len(d) for d in loaded if d.name in {x.name for x in study.datasets}}, profile=profile,
-        title="Rank correlation of each setting with the exact importance (validation)")
-    chapter.text.update(exact_text(exact, negative, study.search))
-    chapter.text["exact_budget"] = f"{AGREEMENT_BUDGET:g}"
+    chapter.text.update(exact_section(chapter, study, loaded))
     return chapter
+
+
+def exact_section(chapter: Chapter, study: StudyConfig, loaded) -> dict[str, str]:
+    """The exact drop-column reference for every seed (tables ``exact`` and ``exact_negative``, the
+    agreement figure), the harmful share without decay, and the side-by-side widths (``width_compare``)."""
+    exact, negative = exact_over_seeds(study)
+    seeds = exact["seed"].nunique()
+    main = [d.name for d in study.datasets]
+    where = (f"the {count_word(len(study.models))} models of " if len(study.models) > 1 else f"{study.models[0]} on ") \
+        + listing([display_name(d) for d in main])
+    chapter.tables["exact"] = plain_table(agreement_frame(agreement_summary(exact)), keys=["estimator"], note=(
+        f"Means over {seeds} seeds of each seed's mean over {where}, ± the 95% interval over seeds (none with one "
+        "seed). Spearman ρ and Kendall τ over the F × D columns; top-k overlap: the share of the reference's best "
+        f"⌊b F D⌋ columns (b = {AGREEMENT_BUDGET:g}) that the setting also ranks among its best."))
+    chapter.tables["exact_negative"] = plain_table(harmful_frame(negative), digits=0, keys=["field"], note=(
+        f"Harmful columns: per field and model, the percentage of the field's D = {study.model.emb_dim} columns "
+        f"whose removal lowers the validation logloss (mean over {seeds} seeds; {display_name(main[0])})."))
+    chapter.figures["fig_exact_agreement"] = plot_exact_agreement(
+        exact[exact["seed"] == study.seeds[0]], rows={d.name: len(d) for d in loaded if d.name in main},
+        profile=study.name, title="Rank correlation of each setting with the exact importance (validation)")
+    text = exact_text(exact, negative, study.search)
+    text["exact_budget"] = f"{AGREEMENT_BUDGET:g}"
+    decay = harmful_without_decay(study, main[0])
+    text.update(decay_text(decay, study.seeds[0] if study.tune is None or study.tune.seed is None else study.tune.seed))
+    # side by side: SSEDS's and uniform's widths on the main dataset, with the exact-importance rank
+    ds = next(d for d in loaded if d.name == main[0])
+    budgets = small_budgets(study.budgets)
+    widths = swept_widths(sweep(study, progress=False).table, study, main[0], ds.field_names, budgets)
+    chapter.tables["width_compare"] = plain_table(
+        width_comparison(widths, ds.vocab_sizes, ds.field_names, importance_ranks(negative), budgets),
+        keys=["model", "field"], note=(
+            f"{display_name(main[0])}: the width d_f (of D = {study.model.emb_dim}) SSEDS and uniform give each "
+            f"field at each budget, mean over the sweep's {seeds} seeds; the field's vocabulary size V_f, and the "
+            "rank of its exact importance (the summed validation-loss change of its columns, mean over seeds; "
+            "1: the field that matters most)."))
+    text.update(width_text(widths, study))
+    return text

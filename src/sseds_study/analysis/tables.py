@@ -7,6 +7,10 @@ the keys (model, budget, ...) as the first columns of each row, every cell one s
 ``plain_table`` formats any frame the same way without pivoting it. Both return a ``BookTable``,
 which a notebook displays as HTML (pandas' Styler, no index column, narrow enough for the page) and
 whose plain-text form is the same strings, so that nbval compares rounded text, not floats.
+
+A table keeps the code's identifiers as its column names (``cells["vocab_size"]``: what code and tests
+address); only what the reader sees is translated, in one place: ``COLUMN_LABELS`` (a column's words
+and unit) and ``VALUE_LABELS`` (a dataset's or method's name in a cell), both through ``label``.
 """
 
 from __future__ import annotations
@@ -20,13 +24,62 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..data.registry import DISPLAY_NAMES
+from ..study.methods import METHODS
+
 # A verdict of ``study.compare`` as the mark after a cell: better, worse, indistinguishable.
 MARKS = {"better": "▲", "worse": "▼", "indistinguishable": "·"}
 # After the mark of a borderline verdict (``statistics.borderline``): its adjusted p-value is near the level.
 BORDERLINE_MARK = "†"
 BORDERLINE_NOTE = "† borderline: the Holm-adjusted p-value lies between 0.025 and 0.10, so the verdict could move"
 MISSING = "–"
+# The most columns a table may have and stay readable in the book's text column (the referee's limit).
+MAX_COLUMNS = 8
+
+# The reader's words (and unit) for every identifier a table builder uses as a column name. A builder
+# names its columns as the code does; the book shows them through this map (``label``), so a new
+# table needs only an entry here. Shares are fractions of 1 unless the label says otherwise.
+COLUMN_LABELS: dict[str, str] = {
+    # data (chapter 1)
+    "name": "field", "vocab_size": "vocabulary size", "V_f": "vocabulary size", "width": "columns per row",
+    "missing_rate": "missing (share of rows)", "oov_rate_valid": "unseen in validation (share)",
+    "oov_rate_test": "unseen in test (share)", "values_seen": "values seen", "top_value_share": "top value's share",
+    "rare_value_share": "share of rows with a rare value", "positive_rate_spread": "spread of click rates",
+    "excess_spread": "click-rate spread beyond noise", "outside_band": "values outside the 2-SE band (share)",
+    "planted_rank": "planted rank", "embedding_share": "share of embedding rows",
+    "rows": "rows", "positive_rate": "positive rate",
+    # training and tuning (chapter 2)
+    "lr": "learning rate", "emb_weight_decay": "embedding weight decay", "weight_decay": "weight decay",
+    "valid_auc": "validation AUC", "test_auc": "test AUC", "bayes_auc": "Bayes AUC", "batch_size": "batch size",
+    "max_epochs": "max epochs",
+    # search and budgets (chapters 3 to 6)
+    "vs_oracle": "width against planted rank", "achieved_budget": "budget kept", "spearman": "Spearman ρ",
+    "spearman_relevant": "Spearman ρ, relevant fields", "relevant_share": "share on relevant fields",
+    "irrelevant_max_width": "widest irrelevant field (dims)", "kendall": "Kendall τ",
+    "top_k_overlap": "top-k overlap", "score_split": "scoring split", "kept_fraction": "kept fraction",
+    "description": "what it does", "reads_pretrained": "needs pretraining?", "searches": "needs a search?",
+    # reproduction (chapter 8)
+    "finished_at": "finished at", "git_commit": "git commit", "sseds_study": "sseds-study", "cpu": "processor",
+    "seconds": "seconds", "minutes": "minutes", "first_checksum": "first checksum",
+}
+# The reader's name for a dataset or method id in a cell or a pivoted column ("movielens100k",
+# "prune_only"), taken from the registries so that it is the name the figures and the prose use.
+VALUE_LABELS: dict[str, str] = {**DISPLAY_NAMES, "synthetic2": "planted truth",
+                                **{m.name: m.label for m in METHODS.values() if m.name != m.label},
+                                # the stages of PEP's settings (configs/pep_selection/<stage>.csv)
+                                "1_schedule": "1. threshold schedule", "2_granularity": "2. granularity"}
+
+
+def label(name) -> str:
+    """What the reader sees for a column or cell identifier: its entry in ``COLUMN_LABELS`` or
+    ``VALUE_LABELS``, else the text as it is."""
+    text = str(name)
+    head, at, budget = text.partition(" @ ")  # a method at a budget ('sseds @ 0.2'), as chapter 6 heads columns
+    if at and head in VALUE_LABELS:
+        return f"{VALUE_LABELS[head]} @ {budget}"
+    return COLUMN_LABELS.get(text, VALUE_LABELS.get(text, text))
 WIDE_COLUMNS, WIDE_FONT = 10, "0.72em"
+NARROW_COLUMNS, NARROW_CAPTION = 4, 120  # at most this many columns, a caption longer than this (characters)
 GROUP_CSS = "font-weight: bold; height: 1.7em; border-top: 1px solid #ccc; vertical-align: top; padding-top: 4px;"
 CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.8em; margin-bottom: 1em;"},
@@ -51,20 +104,25 @@ class BookTable:
     source: pd.DataFrame
     note: str = ""
     keys: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()  # further columns of text (a description), left-aligned like the keys
 
     def styler(self) -> Styler:
         shown, styles = self._html_cells()
         st = shown.style.hide(axis="index").apply(lambda _: styles.to_numpy(), axis=None)
-        keys = [i for i, c in enumerate(shown.columns) if c in self.keys]
+        keys = [i for i, c in enumerate(shown.columns) if c in self.keys or c in self.left]
         left = [{"selector": ", ".join(f"{t}.col{i}" for i in keys for t in ("td", "th")),
                  "props": "text-align: left;"}] if keys else []
-        # A header may break after an underscore (prune_only), never inside 'b = 0.2'.
-        st = st.format_index(lambda c: str(c).replace("_", "_\u200b").replace(" = ", "\u00a0=\u00a0"),
+        # The reader's words (``label``); a header may break after an underscore, never inside 'b = 0.2'.
+        st = st.format_index(lambda c: label(c).replace("_", "_\u200b").replace(" = ", "\u00a0=\u00a0"),
                              axis="columns")
         # A uuid from the content, not a random one: the HTML is then the same on every run.
         digest = hashlib.sha1((self.cells.to_csv() + self.note).encode()).hexdigest()[:10]
         # Ten columns or more at the usual size run past the book's text column (720 px): a smaller font.
         size = [{"selector": "", "props": f"font-size: {WIDE_FONT};"}] if len(shown.columns) >= WIDE_COLUMNS else []
+        # A caption is as wide as its table: under a table of a few narrow columns a long one would run
+        # down the page in a tall strip, so such a table takes a reading width of the column.
+        if len(shown.columns) <= NARROW_COLUMNS and len(self.note) > NARROW_CAPTION:
+            size.append({"selector": "", "props": "min-width: min(100%, 34em);"})
         st = st.set_table_styles(CSS + size + left).set_uuid(digest)
         return st.set_caption(self.note) if self.note else st
 
@@ -72,7 +130,7 @@ class BookTable:
         """The cells as HTML and their CSS, narrowed for the book's column: a cell's interval and mark
         go on a second, smaller line under its mean (a column is then one number wide), and with two
         keys or more the first one heads its group of rows instead of taking a column of its own."""
-        shown = self.cells.map(_html_cell)
+        shown = self.cells.map(lambda text: _html_cell(VALUE_LABELS.get(text, text)))
         styles = pd.DataFrame(np.where(self.bold.to_numpy(), "font-weight: bold;", ""), columns=shown.columns)
         if len(self.keys) < 2:
             return shown, styles
@@ -81,8 +139,9 @@ class BookTable:
         for i in range(len(shown)):
             if self.cells.at[i, first]:  # a group starts: a row holding its name alone
                 # Positioned out of the flow, the name takes no column width and may run across.
-                label = f"<span style='position: absolute; white-space: nowrap;'>{self.cells.at[i, first]}</span>"
-                rows.append(dict.fromkeys(shown.columns, "") | {second: label})
+                name = label(self.cells.at[i, first])
+                group = f"<span style='position: absolute; white-space: nowrap;'>{name}</span>"
+                rows.append(dict.fromkeys(shown.columns, "") | {second: group})
                 css.append(dict.fromkeys(shown.columns, GROUP_CSS))
             rows.append(shown.iloc[i].to_dict())
             css.append(styles.iloc[i].to_dict())
@@ -92,8 +151,12 @@ class BookTable:
     def _repr_html_(self) -> str:
         return self.styler().to_html()
 
+    def shown(self) -> pd.DataFrame:
+        """The cells as the reader sees them: column names and dataset or method ids in words."""
+        return self.cells.map(lambda text: VALUE_LABELS.get(text, text)).rename(columns=label)
+
     def __repr__(self) -> str:
-        text = self.cells.to_string(index=False)
+        text = self.shown().to_string(index=False)
         return f"{text}\n{self.note}" if self.note else text
 
 
@@ -121,6 +184,8 @@ def number(value, digits: int = 4, signed: bool = False) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{value:+,}" if signed else f"{value:,}"
     if isinstance(value, (float, np.floating)):
+        if digits == 0:  # a whole number held as a float: shown as the integer it is
+            return number(int(round(value)), signed=signed)
         return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
     return str(value)
 
@@ -219,18 +284,34 @@ def _best(means: Mapping[str, float], among: Sequence[str], direction: str | Non
     return {c for c, v in shown.items() if v == target}
 
 
+def column_digits(values: pd.Series, digits: int = 4) -> int:
+    """The decimals a float column needs, at most ``digits``: none when every value is whole (a width
+    '2', not '2.0000'), else the fewest that show every value exactly (budgets '0.1', '0.05'), else
+    ``digits``. Integers are shown as integers in any case (``number``)."""
+    finite = pd.to_numeric(values, errors="coerce").dropna() if values.dtype.kind == "f" else pd.Series([], dtype=float)
+    if finite.empty:
+        return digits
+    for d in range(digits):
+        if np.allclose(finite.round(d), finite, rtol=0, atol=1e-12):
+            return d
+    return digits
+
+
 def plain_table(frame: pd.DataFrame, *, digits: int | Mapping[str, int] = 4,
                 formats: Mapping[str, Callable[[object], str]] | None = None, keys: Sequence[str] = (),
                 note: str = "") -> BookTable:
     """A frame as a book table, unpivoted: a named index becomes columns, numbers get ``digits``
-    decimals (one count for all, or per column) and ``formats`` overrides a column's text; ``keys``
-    name the leading columns that group rows (left-aligned, blank where they repeat)."""
+    decimals (per column as given, else at most that many: ``column_digits``) and ``formats``
+    overrides a column's text; ``keys`` name the leading columns that group rows (left-aligned,
+    blank where they repeat). Headers are shown through ``label``."""
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
     formats = formats or {}
-    cells = pd.DataFrame({str(c): [formats[c](v) if c in formats else
-                                   number(v, digits.get(c, 4) if isinstance(digits, Mapping) else digits)
-                                   for v in frame[c]] for c in frame.columns})
+    cells = pd.DataFrame({str(c): [formats[c](v) if c in formats else number(v, d)
+                                   for v in frame[c]]
+                          for c in frame.columns
+                          for d in [digits[c] if isinstance(digits, Mapping) and c in digits
+                                    else column_digits(frame[c], digits if isinstance(digits, int) else 4)]})
     keys = [str(k) for k in keys]
     return BookTable(_sparse(cells, keys), pd.DataFrame(False, index=cells.index, columns=cells.columns),
                      frame.reset_index(drop=True), note, tuple(keys))

@@ -77,6 +77,9 @@ class Method:
     # keep its unit, min_dim and init, so the two are compared under the same allocation rules).
     follows: tuple[str, ...] = ()
     reads_pep: bool = False  # its runs carry the study's PEP settings (``RunSpec.pep``)
+    # Its widths (or its model) come from the pretrained full model: a practitioner pays for a full
+    # training before it can choose anything (the book's table of methods, the end-to-end cost).
+    reads_pretrained: bool = False
     only_budget: float | None = None  # the method exists at this budget alone (full: 1.0)
     below_full: bool = False  # defined only below budget 1 (a pruning search keeps everything at 1)
     description: str = ""
@@ -321,14 +324,14 @@ def allocate_pep_fresh(x: MethodInput) -> MaskAllocation:
 
 register(Method("full", allocate_full, "full width", "black", marker="", linestyle="--", evaluation="pretrained",
                 only_budget=1.0, description="every field keeps all D dimensions (the reference)",
-                role="reference", book_order=0, book=("planted",)))
+                reads_pretrained=True, role="reference", book_order=0, book=("planted",)))
 register(Method("sseds", allocate_sseds, "SSEDS", "#c0392b", "o", reads_search=True,
                 description="gate-gradient saliency of the pretrained model, greedy under the budget",
-                role="search", book_order=10, book=("advice", "latency", "planted")))
+                reads_pretrained=True, role="search", book_order=10, book=("advice", "latency", "planted")))
 # A filled X, not "x": seaborn cannot mix line-art and filled markers in one plot.
 register(Method("prune_only", allocate_sseds, "SSEDS, no retrain", "#e67e22", "X", ":", evaluation="gated",
                 reads_search=True, description="SSEDS's columns zeroed in the pretrained model, not retrained",
-                role="search", book_order=20))
+                reads_pretrained=True, role="search", book_order=20))
 # The ranked baselines follow the SSEDS run's allocation rules: its unit, min_dim and init.
 RULES = ("budget_unit", "min_dim", "init")
 # The book lists the verdict's baselines as uniform, frequency, random, magnitude (``book_order``).
@@ -344,7 +347,7 @@ register(Method("random", allocate_random, "random", "#7f8c8d", "v", follows=RUL
                 role="baseline", book_order=50, book=("verdict", "advice"), summary="a random ranking of the columns"))
 register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^", follows=RULES,
                 description="column RMS of the pretrained tables through the same allocator",
-                role="baseline", book_order=60, book=("verdict", "advice"),
+                reads_pretrained=True, role="baseline", book_order=60, book=("verdict", "advice"),
                 summary="columns ranked by the pretrained weights' size"))
 register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D", follows=RULES,
                 description="widths from feature popularity (power law, alpha 0.3) through the same allocator",
