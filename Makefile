@@ -17,10 +17,10 @@ MAKEFLAGS += --no-builtin-rules
 # lose their figures: never hand it to a recipe.
 unexport MPLBACKEND
 
-NOTEBOOKS := 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency 07_claims 08_reproducibility
+NOTEBOOKS := 00_summary 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency 07_claims 08_reproducibility 09_discussion 11_ablation_tables
 # Study profiles swept before the chapters are executed (the chapters then read their cached results).
 # In this order: headline, ablation and headline_best_* copy the runs they share with the profiles before them.
-SWEEPS    := default headline ablation movielens1m synthetic_v2 headline_best_fm headline_best_deepfm
+SWEEPS    := default headline ablation movielens1m synthetic_v2 headline_best_fm headline_best_deepfm why_d64
 
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
