@@ -72,8 +72,8 @@ chapter.tables["widths"]
 # On the planted-truth data the default saliency orders fields by their planted rank
 # ({doc}`03_search`). On MovieLens-100K its rank agreement with exact drop-column importance (the
 # change of validation loss when one column is switched off) is
-# {glue:text}`03_search::exact_default_spearman:s` (Spearman, mean over {glue:text}`03_search::exact_seeds:s` seeds), and
-# removing a column lowers the validation loss for {glue:text}`03_search::exact_negative_share:s` of the
+# {glue:text}`03_search.ipynb::exact_default_spearman:s` (Spearman, mean over {glue:text}`03_search.ipynb::exact_seeds:s` seeds), and
+# removing a column lowers the validation loss for {glue:text}`03_search.ipynb::exact_negative_share:s` of the
 # columns: for those, no ranking by importance can be right. At a converged model the mean gradient on
 # a gate is close to zero, so the mean of absolute gradients mostly measures how much the gradient
 # varies from batch to batch; on planted data that variation follows the signal, on MovieLens it
@@ -83,7 +83,7 @@ chapter.tables["widths"]
 #
 # The default retrains the slim model from scratch. The factorial screen of chapter 5 finds that
 # keeping the pretrained columns (`inherit`) raised validation AUC in
-# {glue:text}`05_ablation::inherit_cells:s` cells, an exploratory signal that its two seeds cannot
+# {glue:text}`05_ablation.ipynb::inherit_cells:s` cells, an exploratory signal that its two seeds cannot
 # confirm ({doc}`05_ablation`). The variant chosen on validation data, which inherits the columns,
 # lets a field vanish (`min_dim 0`, so no floor) and scores on validation batches, was rerun on five
 # seeds in chapter 4: it is not better than uniform widths either ({doc}`04_budget`, the section on
