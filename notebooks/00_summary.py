@@ -32,7 +32,7 @@ from sseds_study.analysis.claims_summary import summary_page
 # %% tags=["remove-cell"]
 chapter = summary_page(profile)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
 # %% tags=["remove-cell"]
@@ -92,7 +92,7 @@ chapter.tables["claims"]
 # the methods share, which is most of it.
 #
 # **Student t.** With 2 to 10 seeds the interval is the t interval of the paired differences (the
-# differences are close to normal; the t quantile with few degrees of freedom makes the interval wide,
+# differences are assumed close to normal; the t quantile with few degrees of freedom makes the interval wide,
 # honestly: with 2 seeds it is 12.7 standard errors wide on each side). The paired t test gives the
 # p-value; the Wilcoxon signed-rank test is reported beside it as a check that does not assume
 # normality (it cannot reach 5% with fewer than 6 seeds, so it never decides).

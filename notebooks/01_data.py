@@ -29,13 +29,13 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import data_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = data_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -43,7 +43,7 @@ chapter.glue()
 #
 # The same MovieLens-100K is used in every profile; it is small enough.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["ml_summary"]
 
 # %% [markdown]
@@ -74,7 +74,7 @@ chapter.tables["ml_summary"]
 # values whose rate lies outside the band a value of no signal stays in (the grey band of
 # {numref}`fig-ml-positive`); a field that carries nothing keeps about 5% of its values outside it.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["ml_fields"]
 
 # %% [markdown]
@@ -128,10 +128,10 @@ chapter.tables["ml_fields"]
 # each user's age in years ({glue:text}`ml_age_vocab:d` values with the out-of-vocabulary row), while
 # MovieLens-1M publishes only seven age groups ({glue:text}`large_age_vocab:d` values).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["large_summary"]
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["large_fields"]
 
 # %% [markdown]
@@ -158,7 +158,7 @@ chapter.tables["large_fields"]
 # fields lowest. The raw spread of the click rates did not: a noise field of 2,000 rare values spread
 # as much as the relevant ones.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["syn_truth"]
 
 # %% [markdown]

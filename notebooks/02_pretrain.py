@@ -30,13 +30,13 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import pretrain_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = pretrain_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -55,7 +55,7 @@ chapter.glue()
 # edge, {glue:text}`tune_lr_top`. A larger learning rate might have done better still; the grid
 # cannot tell.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["tuned"]
 
 # %% [markdown]
@@ -66,7 +66,7 @@ chapter.tables["tuned"]
 # its own split of the data and its own initialisation. The same settings hold for the retraining of
 # every method in the later chapters.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["settings"]
 
 # %% [markdown]
@@ -90,7 +90,7 @@ chapter.tables["settings"]
 #
 # Test AUC and logloss of the best checkpoint: mean and 95% interval (Student t) over seeds.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["metrics"]
 
 # %% [markdown]
@@ -99,7 +99,7 @@ chapter.tables["metrics"]
 # The embedding tables are where SSEDS saves parameters. Their share of all parameters tells how
 # much a smaller embedding can shrink the whole model.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["share"]
 
 # %% [markdown]

@@ -49,16 +49,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import search_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = search_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.glue()
 
 # %% [markdown]
@@ -83,7 +83,7 @@ chapter.glue()
 #
 # ## Widths per field at each budget
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["widths"]
 
 # %% [markdown]
@@ -130,7 +130,7 @@ chapter.tables["widths"]
 # is {glue:text}`sseds_vs_oracle_low` (uniform {glue:text}`uniform_vs_oracle_low`), paired means over
 # seeds with 95% intervals.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["oracle"]
 
 # %% [markdown]
@@ -143,7 +143,7 @@ chapter.tables["oracle"]
 # setting these relevant fields end below their planted width (mean width over seeds):
 # {glue:text}`collapsed_low` ({numref}`fig-widths-planted`).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["planted"]
 
 # %% [markdown]
@@ -174,7 +174,7 @@ chapter.tables["planted"]
 # batches), is then compared with that reference over all $F \times D$ columns, for every model and
 # every one of the {glue:text}`exact_seeds` seeds (each seed its own split and pretrained model).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["exact"]
 
 # %% [markdown]
@@ -203,7 +203,7 @@ chapter.tables["exact"]
 # the tuned decay against {glue:text}`harmful_no_decay` with no decay at the same learning rate. The
 # share per field and model (percent):
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["exact_negative"]
 
 # %% [markdown]
@@ -217,5 +217,5 @@ chapter.tables["exact_negative"]
 # {glue:text}`floor_share` of the budget ($\sum_f V_f / (b D \sum_f V_f) = 1 / (b D)$), so at the
 # smaller budget little is left for SSEDS to distribute.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["width_compare"]

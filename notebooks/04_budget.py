@@ -30,19 +30,19 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import budget_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = budget_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.glue()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["methods"]
 
 # %% [markdown]
@@ -62,17 +62,17 @@ chapter.tables["methods"]
 # Of the {glue:text}`verdict_cells` cells, SSEDS is {glue:text}`verdict_summary`
 # ({glue:text}`verdict_seeds` paired seeds per cell); for claim (c) this reads
 # {glue:text}`verdict_claim`. Its largest gain is
-# {glue:text}`verdict_best`; its largest loss {glue:text}`verdict_worst`.
+# {glue:text}`verdict_best`; its most negative difference {glue:text}`verdict_worst`.
 # {glue:text}`verdict_stability` (A cell marked † is borderline: a few more seeds could move its
 # verdict either way, so it should not be read on its own.)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["verdict"]
 
 # %% [markdown]
 # The same runs as mean test AUC per method, the full model beside them:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["verdict_means"]
 
 # %% [markdown]
@@ -85,17 +85,17 @@ chapter.tables["verdict_means"]
 # and fine-tuned from the pretrained model when the variant is), SSEDS is better in
 # {glue:text}`best_better`, worse in {glue:text}`best_worse` and indistinguishable in
 # {glue:text}`best_indistinguishable` of {glue:text}`best_cells` cells (Holm-corrected across this
-# table). Its largest gain is {glue:text}`best_verdict_best`; its largest loss
-# {glue:text}`best_verdict_worst`. The indistinguishable cells are absence of evidence, not
+# table). Its largest gain is {glue:text}`best_verdict_best`; its most negative
+# difference {glue:text}`best_verdict_worst`. The indistinguishable cells are absence of evidence, not
 # equivalence: at the spread of the ten-seed runs' paired differences, a design of
 # {glue:text}`best_seeds` seeds detects a true difference of about {glue:text}`best_mdd` AUC with 80%
 # power (before Holm's correction), so smaller gains or losses would mostly go unseen
 # ([chapter 7](07_claims.ipynb) gives this for every design).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["best_choice"]
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["best"]
 
 # %% [markdown]
@@ -118,7 +118,7 @@ chapter.tables["best"]
 # {glue:text}`slim_base` at {glue:text}`slim_below` of the {glue:text}`slim_decays` decays of the
 # grid.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["slim"]
 
 # %% [markdown]
@@ -159,7 +159,7 @@ chapter.tables["slim"]
 # {glue:text}`pep_budget` deploys {glue:text}`pep_bytes` of the full model's embedding bytes
 # ([chapter 6](06_efficiency.ipynb)).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["small"]
 
 # %% [markdown]
@@ -169,7 +169,7 @@ chapter.tables["small"]
 # few seeds a true difference of about {glue:text}`all_mdd` AUC is detected with 80% power, so these
 # indistinguishable cells say that no large difference was seen, not that the methods are equal.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["paired"]
 
 # %% [markdown]
@@ -189,5 +189,5 @@ chapter.tables["paired"]
 # beside them; where that worth is not smaller than the spread, a difference between methods no
 # larger than it should not be read as a difference of allocation.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["kept"]

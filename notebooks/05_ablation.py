@@ -54,23 +54,23 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import ablation_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = ablation_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.glue()
 
 # %% [markdown]
 # ## The screen
 #
 # {numref}`fig-effects` shows each factor's main effect on validation AUC, per model and budget: the
-# change from the factor's base level (the default setting's) to its other level(s), averaged over
+# change from the factor's base level (the default setting's) to each of its other levels, averaged over
 # the other factors, with its 95% interval over seeds. Holm-corrected across the
 # {glue:text}`effects_entries` entries of the {glue:text}`effects_cells` cells, {glue:text}`effects_moved`
 # of them can be told from zero; the largest in size is {glue:text}`effects_largest`,
@@ -89,7 +89,7 @@ chapter.glue()
 # The table pools each effect over the cells and asks, for each, whether its direction is consistent
 # across them.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["screen"]
 
 # %% [markdown]
@@ -111,7 +111,7 @@ chapter.tables["screen"]
 # (paired by seed, mean over budgets; an interval on a selection, not a test). The chosen variants,
 # read once on test against the default setting:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["test"]
 
 # %% [markdown]

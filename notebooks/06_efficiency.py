@@ -30,16 +30,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import efficiency_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = efficiency_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 # nbval does not compare these: several glued values are wall-time fractions (search cost, latency).
 chapter.glue()
 
@@ -74,10 +74,10 @@ chapter.glue()
 # ({glue:text}`pep_granularities_reached`) lie within {glue:text}`pep_granularity_spread` of each
 # other in score, at one seed: the granularity matters little here.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["pep_settings"]
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["pep_selection"]
 
 # %% [markdown]
@@ -96,10 +96,10 @@ chapter.tables["pep_selection"]
 # times the passes of SSEDS's search ({glue:text}`pep_vs_sseds_cost` times its seconds). The passes
 # are the same on every machine; the seconds are as measured during the sweep.
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["cost"]
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["cost_passes"]
 
 # %% [markdown]
@@ -124,7 +124,7 @@ chapter.tables["cost_passes"]
 # MovieLens-100K: test AUC against the deployed embedding storage, per base model.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["deployed"]
 
 # %% [markdown]
@@ -146,7 +146,7 @@ chapter.tables["deployed"]
 # PEP's rows are rebuilt from CSR by a few tensor operations per table (no dedicated kernel), which
 # costs most at large batches.
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["latency"]
 
 # %% [markdown]
@@ -157,5 +157,5 @@ chapter.tables["latency"]
 # the verdict of the paired t test, Holm-corrected across the table (its mark in each cell):
 # {glue:text}`rewind_verdict` (mean differences {glue:text}`rewind_delta_range`).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["rewind"]

@@ -19,28 +19,28 @@
 # data cannot tell), or **not testable here** (with the reason: the runs or the data it needs are not
 # in this study). The rule behind each verdict is stated in its section; the numbers behind it are
 # quoted with their 95% intervals and are inserted from the results, not typed. Every verdict, with
-# the scope it holds in, the cells and the Holm family it used, is computed once
-# (`sseds_study.analysis.claims_verdicts.claim_verdicts`); the overview below, chapter 4's count and
+# the scope it holds in, the cells and the Holm family it used, is computed once, from the result
+# files; the overview below, chapter 4's count and
 # the landing page all read that one table. A verdict holds in its scope: MovieLens-100K and
 # MovieLens-1M at an embedding width D of {glue:text}`claim_a_dim`, not the paper's data or scale.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis.claims import claims_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = claims_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 # nbval does not compare these: claim (d)'s glued values are wall-time fractions.
 chapter.glue()
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["overview"]
 
 # %% [markdown]
@@ -62,12 +62,12 @@ chapter.tables["overview"]
 # Verdict: **{glue:text}`claim_a_verdict`** on {glue:text}`claim_a_scope`. The claim must hold in every
 # cell; of the {glue:text}`claim_a_cells` cells, {glue:text}`claim_a_inferior` are inferior,
 # {glue:text}`claim_a_non_inferior` non-inferior, {glue:text}`claim_a_equivalent` equivalent within the
-# margin and {glue:text}`claim_a_inconclusive` inconclusive. The lowest interval is
+# margin and {glue:text}`claim_a_inconclusive` inconclusive. The interval reaching lowest is
 # {glue:text}`claim_a_worst`; the highest mean difference is {glue:text}`claim_a_best`. No cell needs
 # a multiplicity correction: the claim is supported only if every cell passes its own test.
 # {numref}`fig-claim-params` shows every cell's interval against the margin.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["params"]
 
 # %% [markdown]
@@ -89,7 +89,7 @@ chapter.tables["params"]
 # **{glue:text}`claim_b_verdict`** ({glue:text}`claim_b_scope`); the table gives each model's cells and
 # {numref}`fig-claim-models` their intervals.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["models"]
 
 # %% [markdown]
@@ -103,7 +103,7 @@ chapter.tables["models"]
 # says the data show no difference between models; its width says how large a difference it could
 # still hide.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["consistency"]
 
 # %% [markdown]
@@ -134,7 +134,7 @@ chapter.tables["consistency"]
 # **{glue:text}`claim_c_verdict`** ({glue:text}`claim_c_scope`). {numref}`fig-claim-baselines` shows
 # every comparison.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["baselines"]
 
 # %% [markdown]
@@ -168,7 +168,7 @@ chapter.tables["baselines"]
 # search run, then retraining) {glue:text}`claim_d_pep_end` times. Uniform widths need neither a
 # pretrained model nor a search, which is most of the reason the advice below prefers them.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["end_to_end"]
 
 # %% [markdown]
@@ -231,7 +231,7 @@ chapter.tables["end_to_end"]
 # {glue:text}`mdd_n3` with three and {glue:text}`mdd_n2` with two, before Holm's correction raises it.
 # Every design here is blind to differences of the margin's size, 0.001.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["power"]
 
 # %% [markdown]
@@ -246,5 +246,5 @@ chapter.tables["power"]
 # runner-up is distinguishable in {glue:text}`advice_distinct` of {glue:text}`advice_cells`. A "—" in
 # the last lead column marks a cell where uniform widths are themselves the best.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["advice"]

@@ -22,16 +22,16 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis.reproducibility import reproducibility_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = reproducibility_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 # nbval does not compare these, nor the tables of stage times, environment and commits below: they
 # describe the machine, the clock and the commit of a run, which differ from run to run by design.
 chapter.glue()
@@ -51,7 +51,7 @@ print(chapter.text["profile_commands"])
 # A sweep is resumable: a finished run is never computed again, so an interrupted sweep continues where
 # it stopped. The book reads these profiles, {glue:text}`runs_total` finished runs in all:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["profiles"]
 
 # %% [markdown]
@@ -61,7 +61,7 @@ chapter.tables["profiles"]
 # each chapter, the book) in `results/reproduce-times.csv`; a stage that make skips because its output
 # is up to date keeps the time of the run that made it. {glue:text}`times_summary`
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["times"]
 
 # %% [markdown]
@@ -72,7 +72,7 @@ chapter.tables["times"]
 # Timings (search time, latency) compare only on one processor and at one load, so no verdict of the
 # book rests on them. The environment is pinned in `requirements.lock` (and `environment.yml`).
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["environment"]
 
 # %% [markdown]
@@ -98,7 +98,7 @@ chapter.tables["environment"]
 # that imitate other processors. Without the mode (`fast`), {glue:text}`numerics_fast_same` imitated
 # results equal the native ones bit for bit; with it, {glue:text}`numerics_reproducible_same`.
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["numerics"]
 
 # %% [markdown]
@@ -121,16 +121,19 @@ chapter.tables["numerics"]
 # the encoding options and the split. With a split per seed, every seed has its own manifest; the
 # table counts them and shows the start of the first one's checksum.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["manifests"]
 
 # %% [markdown]
 # ## The code
 #
 # The git commit each result row came from; `+dirty` marks runs made with uncommitted changes in the
-# working tree.
+# working tree. These commits can be older than the stage times' above: a sweep whose runs are all in
+# the results computes nothing, so a row keeps the commit that computed it, while a stage's time is
+# that of the last run that timed it. The stage times of the sweeps come from a `make reproduce` of a
+# fresh clone.
 
-# %% tags=["hide-input", "nbval-ignore-output"]
+# %% tags=["remove-input", "nbval-ignore-output"]
 chapter.tables["commits"]
 
 # %% [markdown]
@@ -142,7 +145,7 @@ chapter.tables["commits"]
 # One cell of a table (a dataset, base model, method and budget) is rerun by a profile restricted to
 # it, saved beside the others in `configs/` (here named {glue:text}`rerun_cell_name`):
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 print(chapter.text["rerun_cell_yaml"])
 
 # %% [markdown]

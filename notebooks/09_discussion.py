@@ -30,7 +30,7 @@ from sseds_study.analysis.discussion import discussion_chapter
 # %% tags=["remove-cell"]
 chapter = discussion_chapter(profile)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
 # %% tags=["remove-cell"]
@@ -60,8 +60,8 @@ chapter.glue()
 # as many parameters as its field has values, so the few hundred parameters left above the floor buy
 # either a second dimension of a large field or many dimensions of a small one (`gender` has 3 values,
 # `genres` 20). SSEDS buys the small fields' dimensions and a second dimension of `item`, and takes
-# the second dimension uniform widths give `user` and `zip_code`. Chapter 3 sets the same widths beside
-# each field's measured importance ({ref}`widths-side-by-side`).
+# the second dimension uniform widths give `user` and `zip_code`. Chapter 3 sets the default profile's widths (three
+# seeds) beside each field's measured importance ({ref}`widths-side-by-side`).
 #
 # %% tags=["remove-input"]
 chapter.tables["widths"]
@@ -79,7 +79,7 @@ chapter.tables["widths"]
 # varies from batch to batch; on planted data that variation follows the signal, on MovieLens it
 # follows the noise of small, sparse fields as much.
 #
-# ## Retraining throws away what was learned
+# ## Retraining from scratch
 #
 # The default retrains the slim model from scratch. The factorial screen of chapter 5 finds that
 # keeping the pretrained columns (`inherit`) raised validation AUC in

@@ -22,13 +22,13 @@
 # %% tags=["parameters", "remove-cell"]
 profile = "default"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 from sseds_study.analysis import ablation_chapter
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter = ablation_chapter(profile)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 print(chapter.header)
 
 # %% [markdown]
@@ -38,7 +38,7 @@ print(chapter.header)
 # tie, which happens when a setting changes nothing, goes to the default setting), with the default
 # setting's row below them.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["ranking"]
 
 # %% [markdown]
@@ -47,7 +47,7 @@ chapter.tables["ranking"]
 # Each factor's main effect on validation AUC in every model × budget cell, and pooled over the cells
 # in the last column; {numref}`fig-effects` in chapter 5 draws the cells.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["effects"]
 
 # %% [markdown]
@@ -56,7 +56,7 @@ chapter.tables["effects"]
 # An interaction asks whether one factor's effect depends on another's level: the effect of the first
 # contrast with the second factor at its other level, minus the same effect with it at its base level.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["interactions"]
 
 # %% [markdown]
@@ -65,5 +65,5 @@ chapter.tables["interactions"]
 # The fraction of the full model's embedding parameters each variant kept, per model and budget, and
 # the fields it left at width 0.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 chapter.tables["kept"]

@@ -152,10 +152,13 @@ def overview_table(verdicts: pd.DataFrame):
     shown = verdicts.assign(
         claim=[f"{c} {s}" for c, s in zip(verdicts["claim"], verdicts["statement"], strict=True)],
         verdict=[f"{v} ({q})" if q else v for v, q in zip(verdicts["verdict"], verdicts["qualifier"], strict=True)])
-    return plain_table(shown[["claim", "verdict", "scope", "finding"]], keys=["claim"],
+    table = plain_table(shown[["claim", "verdict", "scope", "finding"]], keys=["claim"],
                        note="Each verdict is generated from the result files by the rule stated in its section, with "
                             "the scope it holds in; D is the full embedding width, a budget the fraction of the full "
                             "model's embedding parameters kept.")
+    # Sentences, not numbers: read from the left like the claim itself.
+    table.left = ("verdict", "scope", "finding")
+    return table
 
 
 def build_claims(study: StudyConfig, loaded: Mapping[str, Loaded], truth: Mapping[str, Sequence[int]],

@@ -186,6 +186,8 @@ def number(value, digits: int = 4, signed: bool = False) -> str:
     if isinstance(value, (float, np.floating)):
         if digits == 0:  # a whole number held as a float: shown as the integer it is
             return number(int(round(value)), signed=signed)
+        if round(float(value), digits) == 0:
+            value = 0.0  # rounds to zero: no "-0.0000"
         return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
     return str(value)
 

@@ -154,8 +154,9 @@ def plot_budget_change(changes: pd.DataFrame, dataset: str, *, rows: int, profil
                 _share_ylim([g.axes[i][j] for i in idx for j in range(len(models))], cell,
                             ["panel", "model", "method", "budget"])
         fig = column_figure(g)
-        # Centred under all the columns (an axis's own label would run past the figure's right edge).
-        fig.supxlabel("budget (fraction of the embedding parameters, log scale)", fontsize=11)
+        # A short label under each bottom panel: a figure-wide one collided with the legend below it.
+        for ax in g.axes[-1]:
+            ax.set_xlabel("budget (log scale)")
         fig.supylabel(f"{metric_label(metric)} change vs the full model", fontsize=11)
         _legend(fig, drawn, reference="full (zero)")
     headline = title or f"{metric_label(metric)}: change against the full model, seed by seed"

@@ -31,6 +31,6 @@ def plot_width_check(check: pd.DataFrame) -> Figure:
         ax.axvline(0, color="0.3", linestyle=":", linewidth=1)
         ax.set_yticks(range(len(rows)), labels)
         ax.invert_yaxis()
-        ax.set_xlabel("test AUC, SSEDS − uniform widths (paired by seed; hollow: indistinguishable)")
+        ax.set_xlabel("test AUC, SSEDS − uniform (hollow: indistinguishable)")
     plt.close(fig)
     return fig
