@@ -1,7 +1,7 @@
 import pytest
 
 from sseds_study.publish.cdp import BrowserError
-from sseds_study.publish.pdf import COLUMN_PX, PAPER, page_count, single_page
+from sseds_study.publish.pdf import COLUMN_PX, FLAT_PAGE, PAPER, page_count, single_page
 
 
 def test_single_page_follows_the_index_redirect(tmp_path):
@@ -28,3 +28,12 @@ def test_page_count_counts_page_objects_not_the_page_tree():
 def test_the_column_is_a4_less_the_margins():
     assert PAPER["paperWidth"] == 8.27
     assert COLUMN_PX == round((8.27 - 1.2) * 96)
+
+
+def test_a_root_page_in_a_folder_is_printed_from_a_copy_at_the_top(tmp_path):
+    # singlehtml writes chapters/00_summary.html with links made for the top folder (_images/...)
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "00_summary.html").write_text('<img src="_images/a.png">')
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=chapters/00_summary.html" />')
+    assert single_page(tmp_path) == FLAT_PAGE
+    assert (tmp_path / FLAT_PAGE).read_text() == '<img src="_images/a.png">'

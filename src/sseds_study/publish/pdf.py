@@ -77,12 +77,22 @@ COLUMN_PX = round((PAPER["paperWidth"] - PAPER["marginLeft"] - PAPER["marginRigh
 FOOTER = '<div style="font-size:8px;width:100%;text-align:center;color:#555"><span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 
 
+# Where the single page is served from when the book's root document is in a folder.
+FLAT_PAGE = "_book.html"
+
+
 def single_page(root: Path) -> str:
-    """The page of a singlehtml build that holds the book (its index.html redirects to it)."""
+    """The page of a singlehtml build that holds the book (its index.html redirects to it). Sphinx
+    writes a root document that lives in a folder (``chapters/00_summary``) into that folder but with
+    its links made for the top (``_images/...``): such a page is copied to the top (``FLAT_PAGE``) and
+    that copy is the one printed."""
     root = Path(root)
     index = root / "index.html"
     if index.is_file():
         target = redirect_target(index.read_text(encoding="utf-8", errors="replace"))
+        if target and "/" in target and (root / target).is_file():
+            (root / FLAT_PAGE).write_bytes((root / target).read_bytes())
+            return FLAT_PAGE
         return target or "index.html"
     pages = discover_pages(root)
     if not pages:
