@@ -106,7 +106,7 @@ chapter.tables["claims"]
 # is said only when the whole interval lies inside ±{glue:text}`margin` AUC.
 #
 # **The margin.** "The same AUC" is a one-sided non-inferiority test with a margin of
-# {glue:text}`margin` AUC {cite:p}`walker2011equivalence`: SSEDS is non-inferior to the full model
+# {glue:text}`margin` AUC {cite:p}`walker2011equivalence,wellek2003equivalence`: SSEDS is non-inferior to the full model
 # when the lower end of the interval of SSEDS − full lies above −{glue:text}`margin`. The size follows
 # the convention of CTR papers that an improvement of 0.001 is significant; DCN's authors
 # {cite:p}`wang2017dcn` state it for logloss, and AUC and logloss are different scales, so the margin

@@ -101,9 +101,10 @@ chapter.tables["widths"]
 # table above.
 # ```
 #
-# On the planted-truth data ({numref}`fig-widths-planted`) the relevant fields get more dimensions than
-# the noise fields at every budget, and the smallest budget squeezes the relevant fields of low rank
-# down to the floor first.
+# On the planted-truth data ({numref}`fig-widths-planted`) the fields of high planted rank get the most
+# dimensions, while a relevant field of rank 1 can end at the floor beside the noise fields (or below
+# one of them), and the smallest budget squeezes the relevant fields of low rank down to the floor
+# first.
 #
 # {numref}`fig-widths-main` shows that a field's width need not grow with the budget. The allocator
 # walks the ranking and skips a (field, dimension) pair that no longer fits: at a small budget the

@@ -82,7 +82,7 @@ chapter.tables["verdict_means"]
 # its options and picks, per base model, the variant with the best validation AUC (first table
 # below). Rerun on the first {glue:text}`best_seeds` of the headline's seeds (more would not fit the
 # 90 minutes of `make reproduce`), each allocation following that variant's rules (its `min_dim`,
-# and fine-tuned from the pretrained model when the variant is), SSEDS is better in
+# and its initialisation from the pretrained model where the variant inherits), SSEDS is better in
 # {glue:text}`best_better`, worse in {glue:text}`best_worse` and indistinguishable in
 # {glue:text}`best_indistinguishable` of {glue:text}`best_cells` cells (Holm-corrected across this
 # table). Its largest gain is {glue:text}`best_verdict_best`; its most negative

@@ -36,6 +36,8 @@ def interval_text(mean: float, half: float, digits: int = 4, bounds: tuple[float
     and is shown cut to it."""
     if mean != mean:
         return "–"
+    if round(mean, digits) == 0:
+        mean = 0.0  # rounds to zero: no "-0.0000"
     if half != half:
         return f"{mean:+.{digits}f}"
     lo, hi = mean - half, mean + half

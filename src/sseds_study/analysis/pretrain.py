@@ -36,7 +36,8 @@ from .tables import BookTable, compact_table, plain_table
 ALL_MODELS = MODEL_NAMES
 SHARE_COLUMNS = {"emb_params": "embedding parameters", "total_params": "all parameters",
                  "emb_share": "embedding share"}
-SHARE_NOTE = "Parameters of each full model (the same for every seed); the share is embedding over all."
+SHARE_NOTE = ("Parameters of each full model on the first seed's split (the vocabularies, and so the counts, "
+              "change a little with the split); the share is embedding over all.")
 TUNED_NOTE = ("The point of the tuning grid each base model uses: validation AUC of the full model at that point, and "
               "the epoch its early stopping kept; one seed.")
 METRICS = {"test_auc": ("test AUC", "max"), "test_logloss": ("test logloss", "min")}
