@@ -127,8 +127,8 @@ chapter.tables["manifests"]
 # %% [markdown]
 # ## The code
 #
-# The git commit each result row came from; `+dirty` marks runs made with uncommitted changes in the
-# working tree. These commits can be older than the stage times' above: a sweep whose runs are all in
+# The git commit each result row came from (a run made with uncommitted changes in the working tree
+# would have its commit marked as dirty). These commits can be older than the stage times' above: a sweep whose runs are all in
 # the results computes nothing, so a row keeps the commit that computed it, while a stage's time is
 # that of the last run that timed it. The stage times of the sweeps come from a `make reproduce` of a
 # fresh clone.

@@ -22,16 +22,16 @@ import pandas as pd
 
 from ..config import SearchConfig
 from ..statistics import t_interval
+from ..study.methods import get_method
 from .claims_rules import finished
-
-# How each method's pipeline is counted: (needs the pretrained full model, counts its search passes).
-PIPELINES = {"uniform": (False, False), "sseds": (True, True), "pep": (False, True)}
 
 
 def pipeline_passes(rows: pd.DataFrame, full_passes: pd.Series, method: str) -> pd.Series:
-    """Per seed, the passes of ``method``'s whole pipeline (``PIPELINES``); full_passes: per seed, the
-    passes of the pretraining run."""
-    pretrain, search = PIPELINES[method]
+    """Per seed, the passes of ``method``'s whole pipeline, as the method registry describes it: the
+    pretraining run's (``full_passes``, per seed) when the method reads the pretrained model, and its
+    search passes when it chooses by a search."""
+    spec = get_method(method)
+    pretrain, search = spec.reads_pretrained, spec.role == "search"
     by = rows.groupby("seed")
     passes = (by["epochs"].mean() * by["epoch_passes"].mean())
     if search:

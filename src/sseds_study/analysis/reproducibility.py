@@ -235,8 +235,12 @@ def build_reproducibility(study: StudyConfig, tables: Mapping[str, pd.DataFrame]
                                                    "results.csv in each profile's results folder), and each "
                                                    "manifest is the manifest.json of its dataset's folder in "
                                                    "the data cache (data/encoded).")
-    chapter.tables["commits"] = plain_table(commit_table(tables), keys=["profile"],
-                                            note="+dirty: uncommitted changes in the working tree at that time.")
+    commits = commit_table(tables)
+    # The mark is explained only where a row carries it.
+    dirty = commits["git commit"].astype(str).str.endswith("+dirty").any() if not commits.empty else False
+    chapter.tables["commits"] = plain_table(commits, keys=["profile"], note=(
+        "+dirty: uncommitted changes in the working tree at that time." if dirty else
+        "Every row was computed from a committed tree."))
     # One unit: minutes (a stage of seconds shows as 0.1).
     shown = times.assign(minutes=times["seconds"].astype(float) / 60,
                          git_commit=times["git_commit"].astype(str).map(_short)) if not times.empty else times
