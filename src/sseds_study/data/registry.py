@@ -27,6 +27,7 @@ _LOADERS: dict[str, tuple[str, str, tuple]] = {
     "movielens1m": ("movielens", "load_movielens", ("movielens1m",)),
     "synthetic": ("synthetic", "load_synthetic", ()),
     "synthetic2": ("synthetic2", "load_synthetic2", ()),
+    "regime": ("regime", "load_regime", ()),
     "criteo": ("criteo", "load_criteo", ()),
     "avazu": ("avazu", "load_avazu", ()),
     "frappe": ("frappe", "load_frappe", ()),
