@@ -17,10 +17,12 @@ MAKEFLAGS += --no-builtin-rules
 # lose their figures: never hand it to a recipe.
 unexport MPLBACKEND
 
-NOTEBOOKS := 00_summary 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency 07_claims 08_reproducibility 09_discussion 11_ablation_tables
+NOTEBOOKS := 00_summary 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency 07_claims 08_reproducibility 09_discussion 10_regime 11_ablation_tables
 # Study profiles swept before the chapters are executed (the chapters then read their cached results).
-# In this order: headline, ablation and headline_best_* copy the runs they share with the profiles before them.
-SWEEPS    := default headline ablation movielens1m synthetic_v2 headline_best_fm headline_best_deepfm why_d64
+# In this order: headline, ablation, ablation10 and headline_best_* copy the runs they share with the profiles before them,
+# and regime_d*_best the full models of regime_d* (the regime map of chapter 10).
+SWEEPS    := default headline ablation ablation10 movielens1m synthetic_v2 headline_best_fm headline_best_deepfm why_d64 \
+             regime_d16 regime_d64 regime_d16_best regime_d64_best
 
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
@@ -49,7 +51,7 @@ PAPERMILL   := $(BIN)/papermill --kernel $(KERNEL) --no-progress-bar --log-level
 # latest time: one that make skips as up to date keeps the time of the run that made its output.
 TIMED       := $(PY) -m sseds_study.publish time-stage
 
-.PHONY: help setup lock data sweeps reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check report-check check-reproduction check-numerics test unit nbval lint bench bench-peers clean clean-data clean-all
+.PHONY: help setup lock data sweeps regime-rule reproduce chapters smoke-notebooks nbval-refresh book pdf browser-check report-check check-reproduction check-numerics test unit nbval lint bench bench-peers clean clean-data clean-all
 
 help: ## List the targets with a one-line description
 	@echo "Usage: make <target>   (chapters: $(NOTEBOOKS))"
@@ -135,7 +137,12 @@ smoke-notebooks: $(SMOKE_REFS) ## Execute the chapter notebooks (profile smoke) 
 nbval-refresh: ## Re-execute every smoke reference (tests/nbval/) on purpose, after an intended change of output
 	$(MAKE) --no-print-directory $(NOTEBOOKS:%=-W notebooks/%.py) smoke-notebooks
 
-reproduce: setup data sweeps chapters ## Everything: setup, data, the sweeps, every chapter (profile default), the book
+# The regime rule `sseds search` prints (src/sseds_study/search/regime_rule.json), fitted again from the
+# regime profiles' results (chapter 10's gain model without its held-out settings). Commit the file.
+regime-rule: $(SETUP_STAMP) $(DATA_STAMP) $(SWEEP_STAMP) ## Fit the regime rule of `sseds search` from the regime map's results (chapter 10)
+	$(TIMED) "regime rule" -- $(PY) -m sseds_study.analysis.regime fit
+
+reproduce: setup data sweeps regime-rule chapters ## Everything: setup, data, the sweeps, every chapter (profile default), the book
 	$(MAKE) --no-print-directory book
 
 book: $(SETUP_STAMP) ## Build the HTML book from the committed chapters (book/_build/html/index.html)

@@ -132,7 +132,8 @@ chapter.tables["claims"]
 # : a named set of runs (`configs/<name>.yaml`): datasets, models, methods, budgets and seeds. The book
 #   reads `default` (three seeds, every method and base model), `headline` (ten seeds, FM and DeepFM,
 #   the four simple allocations), `movielens1m`, `synthetic_v2` (the planted-truth data), `ablation`
-#   (the screen of chapter 5), `headline_best_fm` and `headline_best_deepfm` (the variant chosen on
+#   (the screen of chapter 5), `ablation10` (four of its factors again, ten seeds),
+#   `headline_best_fm` and `headline_best_deepfm` (the variant chosen on
 #   validation, five seeds) and `why_d64` (the check of chapter 9); `smoke` is the seconds-long size
 #   the tests run.
 #

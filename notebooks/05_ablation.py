@@ -29,7 +29,8 @@
 # Two one-factor variants ride along with the default's other settings: "budget in dimensions" (the
 # ranking's columns taken strictly in order, its count of dimensions chosen to land on the same
 # parameter fraction) and "ranked by saliency per parameter" (a field's saliency divided by its
-# vocabulary size, cheap fields first).
+# vocabulary size, cheap fields first). Four of the factors are then run again with ten paired seeds,
+# in a half fraction of their levels ({ref}`ten-seeds`).
 #
 # ```{admonition} A screen, not a measurement
 # With {glue:text}`screen_seeds` seeds, every 95% interval in this chapter is a Student-t interval with
@@ -38,7 +39,9 @@
 # {glue:text}`screen_mde` validation AUC to be detected with 80% power at the 5% level (before Holm's
 # correction, which raises it), while the typical measured effect is {glue:text}`screen_typical`. The
 # design therefore cannot show effects of the size these options have; it can only screen for large
-# ones and point at directions worth a larger run. Read every "indistinguishable" below in that light.
+# ones and point at directions worth a larger run. Read every "indistinguishable" of the screen in that
+# light. The four factors it and the discussion flag are measured again with ten paired seeds in
+# {ref}`ten-seeds` (the effect a cell detects there with 80% power: {glue:text}`rerun_mde`).
 # ```
 #
 # With this many variants, the best test AUC among them would flatter whichever won by chance. So the
@@ -55,7 +58,7 @@
 profile = "default"
 
 # %% tags=["remove-input"]
-from sseds_study.analysis import ablation_chapter
+from sseds_study.analysis import ablation_chapter, ablation_rerun_chapter
 
 # %% tags=["remove-input"]
 chapter = ablation_chapter(profile)
@@ -66,6 +69,15 @@ print(chapter.header)
 # %% tags=["remove-input", "nbval-ignore-output"]
 # nbval does not compare these: the exact estimator's cost is glued in measured seconds.
 chapter.glue()
+
+# %% tags=["remove-input"]
+rerun = ablation_rerun_chapter(profile)
+
+# %% tags=["remove-cell"]
+print(rerun.header)
+
+# %% tags=["remove-input"]
+rerun.glue()
 
 # %% [markdown]
 # ## The screen
@@ -103,7 +115,81 @@ chapter.tables["screen"]
 # {glue:text}`inherit_range`, and in {glue:text}`inherit_pairs` cell × seed pairs, where a sign test
 # gives p = {glue:text}`inherit_p_pairs`; that overstates the evidence, because the pairs of one seed
 # share its split and pretrained model. Pooled over the cells the effect is
-# {glue:text}`inherit_pooled`. A larger run of this one factor would settle it.
+# {glue:text}`inherit_pooled`. The ten-seed rerun below measures it: pooled over the cells,
+# {glue:text}`rerun_effect_init`.
+#
+# (ten-seeds)=
+# ## Ten seeds for the flagged factors
+#
+# {glue:text}`rerun_status`.
+#
+# The screen and the discussion ({doc}`09_discussion`) point at four factors: keeping the pretrained
+# weights (`init`), the scoring split, letting a field vanish (`min_dim` 0), and the estimator, where
+# the signed `taylor` is set against the default `mean_abs`. Profile `ablation10` measures them again
+# with ten paired seeds. Each factor has two levels, coded −1 at the default setting's level
+# (`scratch`, `mean_abs`, training batches, `min_dim` 1) and +1 at the other. The estimator `exact`
+# is left out for its cost: a search with it took {glue:text}`exact_ratio` times as long as one with
+# `mean_abs` (see the section on its cost below), and `fisher` is left out as well.
+#
+# The design is the half fraction $2^{4-1}$ with defining relation $I = ABCD$ (A init, B estimator,
+# C scoring split, D `min_dim`): the {glue:text}`rerun_corners` corners whose codes multiply to +1,
+# the default setting among them. It is of resolution IV: no main effect is aliased with a
+# two-factor interaction (each is aliased with a three-factor one, $A = BCD$ and so on), while the
+# two-factor interactions are aliased in pairs ($AB = CD$), so the rerun does not estimate them.
+# A factor's main effect in one model × budget cell and seed is the mean AUC over the four corners at
+# its +1 level minus the mean over the four at −1; the corners of a seed share its split and its
+# pretrained model. Over the {glue:text}`rerun_seeds` seeds, each effect is reported as its mean with
+# a Student-t 95% interval ($t =$ {glue:text}`rerun_t`), tested with the paired t test and Holm's
+# correction across the {glue:text}`rerun_tests` factor × cell entries; pooled over the cells (each
+# seed's mean over them), Holm's correction runs across the four factors. The verdicts are drawn on
+# validation AUC; test AUC is read once, beside them, and chooses nothing. Runs that the screen or
+# the headline profile had already finished (same settings, same seed) are copied, not recomputed;
+# at the corners the screen ran, {glue:text}`rerun_shared_seeds` are the screen's own runs, so the
+# rerun is not wholly independent of the screen that flagged its factors.
+#
+# **Power.** From the spread of the measured per-seed effects, an effect in one cell must be about
+# {glue:text}`rerun_mde` validation AUC to be detected with 80% power at the 5% level
+# ({glue:text}`rerun_mde_holm` at the first step of Holm's correction), and a pooled effect about
+# {glue:text}`rerun_mde_pooled`. With the same spread and the screen's
+# {glue:text}`rerun_screen_seeds` seeds, a cell would need {glue:text}`rerun_mde_screen`. The typical
+# measured effect in a cell is {glue:text}`rerun_typical`.
+#
+# The table gives each factor's effect pooled over the cells; {numref}`fig-rerun` draws it per cell.
+
+# %% tags=["remove-input"]
+rerun.tables["rerun"]
+
+# %% [markdown]
+# ```{glue:figure} fig_rerun
+# :name: fig-rerun
+#
+# Main effect of each factor on validation AUC in the ten-seed half fraction, per model and budget
+# and pooled over them (last line): the mean over seeds of the per-seed effect with its 95% interval.
+# Filled where the paired t test tells it from zero after Holm's correction (across factors and cells;
+# for the pooled line, across factors): green raises, red lowers; hollow grey is indistinguishable.
+# Zero (dashed) is no effect; every panel on the same scale.
+# ```
+#
+# The verdicts, generated from the intervals ({glue:text}`rerun_pooled_moved` pooled effects and
+# {glue:text}`rerun_moved` effects in single cells are told from zero):
+#
+# - {glue:md}`rerun_verdict_init`
+# - {glue:md}`rerun_verdict_estimator`
+# - {glue:md}`rerun_verdict_score_split`
+# - {glue:md}`rerun_verdict_min_dim`
+#
+# Each factor's effect in every cell, on validation and on test AUC, is in the appendix
+# ({doc}`11_ablation_tables`).
+#
+# **Scope.** These verdicts hold for {glue:text}`rerun_dataset` at base width $D =$
+# {glue:text}`rerun_dim`, with {glue:text}`rerun_models` at budgets {glue:text}`rerun_budgets`, the
+# default profile's training settings and {glue:text}`rerun_seeds` seeds. An "indistinguishable" here
+# says that an effect larger than about {glue:text}`rerun_mde` in one cell, or
+# {glue:text}`rerun_mde_pooled` pooled, would probably have been seen; a smaller one may have been
+# missed. The rerun estimates no interaction: each main effect is averaged over the other factors'
+# levels, and it is aliased with a three-factor interaction, which the design assumes small. The estimators
+# `exact` and `fisher`, the budget in dimensions and the ranking by saliency per parameter rest on
+# the screen's {glue:text}`screen_seeds` seeds alone.
 #
 # ## The variant chosen on validation, read once on test
 #

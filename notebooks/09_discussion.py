@@ -84,7 +84,8 @@ chapter.tables["widths"]
 # The default retrains the slim model from scratch. The factorial screen of chapter 5 finds that
 # keeping the pretrained columns (`inherit`) raised validation AUC in
 # {glue:text}`05_ablation.ipynb::inherit_cells:s` cells, an exploratory signal that its two seeds cannot
-# confirm ({doc}`05_ablation`). The variant chosen on validation data, which inherits the columns,
+# confirm; the ten-seed rerun of the flagged factors measures it, pooled over the model × budget
+# cells: {glue:text}`05_ablation.ipynb::rerun_effect_init:s` ({doc}`05_ablation`). The variant chosen on validation data, which inherits the columns,
 # lets a field vanish (`min_dim 0`, so no floor) and scores on validation batches, was rerun on five
 # seeds in chapter 4: it is not better than uniform widths either ({doc}`04_budget`, the section on
 # the variant chosen on validation). So neither the floor nor retraining from scratch explains the
@@ -120,5 +121,6 @@ chapter.tables["check"]
 # The planted-truth data show the other side: where fields differ sharply in importance and the
 # saliency can see it, the same search recovers the right widths. Which properties of a table decide
 # between the two (how unequal the fields are, how their vocabularies relate to their importance, the
-# base width) is a question for a designed experiment over generated tables; this book does not answer
-# it, and its verdicts hold for MovieLens at the widths, budgets and seeds shown.
+# base width) is the question of the next chapter, {doc}`10_regime`, which runs the comparison on a
+# designed set of generated tables and fits a rule a user can apply to their own; the verdicts of this
+# chapter hold for MovieLens at the widths, budgets and seeds shown.

@@ -72,6 +72,51 @@ def test_train_search_and_mixed_widths(tmp_path, monkeypatch, capsys):
     assert "test AUC" in capsys.readouterr().out
 
 
+def _fake_rule(path) -> None:
+    """A regime rule fitted on a made-up table (the gain rises with the importance Gini), saved at ``path``."""
+    import numpy as np
+    import pandas as pd
+
+    from sseds_study.search.regime_rule import FEATURES, fit_rule
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({f: rng.uniform(-1.0, 3.0, 30) for f in FEATURES})
+    table["gain"] = 0.01 * table["importance_gini"] - 0.002
+    fit_rule(table, provenance={"settings": 7, "held_out_sign_accuracy": 0.75}).save(path)
+
+
+def test_search_ends_with_the_regime_rule_line(here, capsys, monkeypatch):
+    """The advice scores the pretrained model with mean_abs on K training batches: SSEDS's own scores when
+    it scored so (one scoring in all), one more scoring otherwise; the same line whichever the method."""
+    from sseds_study.study import pretrain
+
+    calls = []
+    score = pretrain.compute_saliency
+    monkeypatch.setattr(pretrain, "compute_saliency", lambda *a, **k: calls.append(k["estimator"]) or score(*a, **k))
+    rule = here / "rule.json"
+    monkeypatch.setenv("SSEDS_REGIME_RULE", str(rule))
+    common = ["-q", "search", "--dataset", "synthetic", "--option", "rows=3000", "--epochs", "1", "--emb-dim", "4",
+              "--model", "FM", "--budget", "0.3", "--num-batches", "3"]
+
+    def last_line(*extra) -> str:
+        calls.clear()
+        assert cli.main([*common, *extra]) == 0
+        return capsys.readouterr().out.splitlines()[-1]
+
+    missing = last_line()
+    assert missing == (f"regime rule: not fitted in this installation (no {rule}); fit it with `make regime-rule` "
+                       "to get advice on whether a width search pays here")
+    _fake_rule(rule)
+    line = last_line()
+    assert line.startswith("regime rule: predicted SSEDS - uniform test AUC ") and "importance Gini " in line
+    assert line.endswith("fitted on 7 synthetic settings, held-out sign accuracy 75%)") and calls == ["mean_abs"]
+    assert last_line("--method", "uniform") == line and calls == ["mean_abs"]  # scored for the advice alone
+    assert last_line("--estimator", "fisher") == line and calls == ["fisher", "mean_abs"]
+    assert last_line("--no-advice").startswith("  ") and calls == ["mean_abs"]  # the last field's width
+    rule.write_text("{ not json")
+    assert last_line().startswith(f"regime rule: no advice ({rule}, line 1: not valid JSON")
+
+
 @pytest.mark.slow
 def test_search_with_pep_prints_the_kept_entries_per_field(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SSEDS_RESULTS_DIR", str(tmp_path / "results"))

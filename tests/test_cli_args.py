@@ -24,7 +24,9 @@ CLI_ONLY = {"help", "quiet", "manifest", "out", "budget", "method", "results", "
             "profile", "estimate", "no_pdf",
             # sseds --numerics (the process's numerical mode, not a study setting); sseds
             # check-reproduction: the reference file and whether to write it
-            "numerics", "reference", "write"}
+            "numerics", "reference", "write",
+            # sseds search: skip the regime rule's advice (printed after the widths; no setting of the run)
+            "no_advice"}
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -28,9 +28,9 @@ from .cli_args import (
     search_config,
     train_config,
 )
-from .config.settings import EXECUTORS, check_budget, to_dict
+from .config.settings import EXECUTORS, SearchConfig, check_budget, to_dict
 from .data.inspect import SAMPLE_ROWS
-from .errors import SsedsError, is_environment_error
+from .errors import SsedsError, is_environment_error, one_line
 from .fileio import atomic_write_text, check_writable_dir
 from .study.methods import method_names
 
@@ -109,8 +109,9 @@ def searchable_methods() -> tuple[str, ...]:
 
 def cmd_search(args) -> int:
     """Pretrain (or reuse the cached pretrained model), score, allocate; print widths per field (or,
-    for a method that masks entries, the entries it keeps per field). The budget, min_dim and the
-    results folder are checked first: pretraining can take hours."""
+    for a method that masks entries, the entries it keeps per field), then the regime rule's advice
+    (``regime_advice``; ``--no-advice`` skips it). The budget, min_dim and the results folder are
+    checked first: pretraining can take hours."""
     from .study.methods import MethodInput, check_allocation_inputs, get_method
     from .study.pep import resolve_pep
     from .study.pretrain import GroupCache, load_or_pretrain
@@ -132,19 +133,52 @@ def cmd_search(args) -> int:
         start = time.perf_counter()
         alloc = method.allocate(inputs)
         seconds = inputs.search_seconds + time.perf_counter() - start
+        # after the search's seconds: the advice's own scoring is not part of the method's cost
+        advice = None if args.no_advice else regime_advice(ds, pre, spec, search.num_batches, inputs.cache)
     print(f"{ds.name} / {spec.model.name} / {args.method}: budget {args.budget:g} -> achieved "
           f"{alloc.achieved_budget:.4f} ({alloc.kept_params:,} of {alloc.base_params:,} embedding parameters), "
           f"search {seconds:.2f} s")
+    _print_allocation(ds, spec, alloc, masked=method.evaluation == "masked")
+    if advice:
+        print(advice)
+    return 0
+
+
+def _print_allocation(ds, spec, alloc, masked: bool) -> None:
     width = max(len(f.name) for f in ds.fields)
-    if method.evaluation == "masked":  # entries, not widths: the share of each field's table kept
+    if masked:  # entries, not widths: the share of each field's table kept
         for f, kept in zip(ds.fields, alloc.field_params, strict=True):
             share = kept / (f.vocab_size * spec.model.emb_dim)
             print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  kept {kept:>9,} entries ({share:6.1%})  "
                   f"{'#' * round(share * 20)}")
-        return 0
+        return
     for f, d in zip(ds.fields, alloc.emb_dims, strict=True):
         print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  d={d:>3}  {'#' * int(d)}")
-    return 0
+
+
+def regime_advice(ds, pre, spec, num_batches: int, cache) -> str:
+    """The regime rule's one line for this dataset, base width D and budget (``search.regime_rule``).
+
+    Its inputs: the pretrained model's mean_abs saliency on ``num_batches`` training batches (an SSEDS
+    run that scored so reuses its scores through ``cache``), the vocabularies, the training rows, D and
+    b. A rule that is missing or unreadable, or inputs it cannot take, give a line saying so, never an
+    error: the allocation printed above is the command's answer, the rule only advice on it.
+    """
+    from .search.regime_rule import FIT_HINT, field_importance, load_rule, regime_inputs, rule_path
+    from .study.pretrain import saliency_for_spec
+
+    try:
+        rule = load_rule()
+        if rule is None:
+            return (f"regime rule: not fitted in this installation (no {rule_path()}); fit it with `{FIT_HINT}` "
+                    "to get advice on whether a width search pays here")
+        scoring = SearchConfig(estimator="mean_abs", score_split="train", num_batches=num_batches)
+        scores, _ = saliency_for_spec(ds, pre, dataclasses.replace(spec, search=scoring), cache)
+        inputs = regime_inputs(field_importance(scores), ds.vocab_sizes, len(ds.split_index("train")),
+                               spec.model.emb_dim, spec.budget)
+        return rule.recommend(inputs).line()
+    except SsedsError as exc:
+        return f"regime rule: no advice ({one_line(exc)})"
 
 
 def cmd_sweep(args) -> int:
@@ -332,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_search_args(p)
     add_pep_args(p)
     p.add_argument("--results", help="where the pretrained model is cached (default results/search)")
+    p.add_argument("--no-advice", action="store_true",
+                   help="skip the regime rule's line: whether a width search is likely to pay on this data "
+                        "(it scores the pretrained model with mean_abs on training batches unless the search "
+                        "already did; the rule is $SSEDS_REGIME_RULE or the package's regime_rule.json)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("check-reproduction",

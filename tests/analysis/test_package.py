@@ -12,7 +12,8 @@ def test_every_name_in_all_is_exported():
 # The book's chapters, one analysis module each (the landing page is the claims' summary,
 # ``claims_summary``); a helper module carries its chapter's name
 # (``budget_alignment``), and what several chapters use lives in a shared module.
-CHAPTERS = ("data", "pretrain", "search", "budget", "ablation", "efficiency", "claims", "reproducibility", "discussion")
+CHAPTERS = ("data", "pretrain", "search", "budget", "ablation", "efficiency", "claims", "reproducibility", "discussion",
+            "regime")
 SHARED = ("chapter", "tables", "common", "variants")
 # The claims' verdicts are computed once, in these claims modules, and every chapter that states a
 # claim's verdict or counts its cells (chapter 4's headline) reads them there instead of recounting:

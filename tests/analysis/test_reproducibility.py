@@ -86,8 +86,9 @@ def test_book_profiles_include_every_named_companion():
     from sseds_study.study.profile import load_profile
 
     profiles = r.book_profiles(load_profile("default"))
-    assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "headline_best_fm",
-                             "headline_best_deepfm", "why_d64"}
+    assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "ablation10",
+                             "headline_best_fm", "headline_best_deepfm", "why_d64", "regime_d16", "regime_d64",
+                             "regime_d16_best", "regime_d64_best"}
     assert profiles["headline_best_fm"] == ["best_FM"]
 
 

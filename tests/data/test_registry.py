@@ -21,8 +21,8 @@ from sseds_study.errors import ConfigError, OptionError
 
 
 def test_registry_names():
-    assert set(DATASETS) == {"movielens100k", "movielens1m", "synthetic", "synthetic2", "criteo", "avazu", "frappe",
-                             "table"}
+    assert set(DATASETS) == {"movielens100k", "movielens1m", "synthetic", "synthetic2", "regime", "criteo", "avazu",
+                             "frappe", "table"}
 
 
 def test_unknown_name_lists_the_known_ones():

@@ -48,6 +48,16 @@ def factor_effects(dataset: str = "d") -> pd.DataFrame:
                          for s in (0, 1, 2)])
 
 
+def main_effect_lines() -> pd.DataFrame:
+    """A summary of main effects as ``analysis.ablation_main_effects`` draws them: two factors, two cells
+    and the pooled line, one effect of each verdict."""
+    verdicts = ["better", "worse", "indistinguishable"]
+    return pd.DataFrame([{"factor": f, "contrast": c, "line": line, "change": 0.002 * (i - 1) + 0.001 * k,
+                          "ci95": 0.0015, "verdict": verdicts[(i + k) % 3]}
+                         for i, (f, c) in enumerate([("init", "inherit − scratch"), ("min_dim", "0 − 1")])
+                         for k, line in enumerate(["FM, b = 0.2", "FM, b = 0.1", "pooled"])])
+
+
 def exact_agreement_table() -> pd.DataFrame:
     return pd.DataFrame([{"dataset": d, "model": m, "estimator": e, "score_split": s,
                           "spearman": 0.9 if e == "exact" else 0.4, "kendall": 0.3}

@@ -19,13 +19,14 @@ from figurehelpers import (  # noqa: E402
     exact_agreement_table,
     factor_effects,
     learning_history,
+    main_effect_lines,
     planted_table,
     tuning_grid,
 )
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from sseds_study.figures import comparison, results, tuning  # noqa: E402
+from sseds_study.figures import ablation, comparison, results, tuning  # noqa: E402
 from sseds_study.figures import data as data_figures  # noqa: E402
 from sseds_study.figures.style import BOOK_WIDTH, description  # noqa: E402
 
@@ -49,6 +50,8 @@ CALLS = {
         exact_agreement_table().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_factor_effects: lambda tiny: comparison.plot_factor_effects(
         factor_effects("tiny"), rows={"tiny": 6}, profile="smoke"),
+    ablation.plot_main_effects: lambda tiny: ablation.plot_main_effects(
+        main_effect_lines(), rows={"tiny": 6}, profile="smoke"),
     tuning.plot_tuning_grid: lambda tiny: tuning.plot_tuning_grid(
         tuning_grid().query("dataset == 'a'").assign(dataset="tiny"), rows={"tiny": 6}, profile="smoke"),
     comparison.plot_bytes_pareto: lambda tiny: comparison.plot_bytes_pareto(
@@ -59,7 +62,7 @@ CALLS = {
 
 def figure_functions():
     """Every public plot_* function of the figures package."""
-    return [f for module in (data_figures, results, comparison, tuning)
+    return [f for module in (data_figures, results, comparison, tuning, ablation)
             for name, f in inspect.getmembers(module, inspect.isfunction)
             if name.startswith("plot_") and f.__module__ == module.__name__]
 

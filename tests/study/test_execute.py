@@ -4,6 +4,7 @@ retrains are shared only between runs that start from the same weights."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -72,3 +73,24 @@ def test_retrain_key_tells_inherit_runs_apart_by_their_kept_columns():
     inherit = dataclasses.replace(spec, search=SearchConfig(init="inherit"))
     assert slim_retrain_key(inherit, a) != slim_retrain_key(inherit, b)
     assert slim_retrain_key(inherit, a) != slim_retrain_key(spec, a)
+
+
+def test_sseds_rows_carry_each_fields_summed_saliency(tmp_path):
+    """execute_run merges an allocation's own columns (``MethodInput.extra``) into the row: SSEDS's
+    per-field sum of |saliency|, which the regime map reads; a run's key stays the RunSpec's alone."""
+    from sseds_study.data import load_dataset_from_config
+    from sseds_study.study.execute import execute_run
+    from sseds_study.study.pretrain import GroupCache, load_or_pretrain
+
+    runs = st.expand_runs(tiny(budgets=[0.3]))
+    spec = next(r for r in runs if r.method == "prune_only")  # SSEDS's allocation, no retrain: quick
+    keys = [r.key for r in runs]
+    ds = load_dataset_from_config(spec.data, progress=False)
+    pre = load_or_pretrain(ds, spec, tmp_path)
+    cache = GroupCache(results_dir=tmp_path)
+    row = execute_run(ds, pre, spec, cache)
+    (scores, _), = cache.saliency.values()
+    assert json.loads(row["field_saliency"]) == pytest.approx(scores.abs().sum(dim=1).tolist(), rel=1e-7)
+    assert len(json.loads(row["field_saliency"])) == ds.num_fields
+    assert "field_saliency" not in execute_run(ds, pre, next(r for r in runs if r.method == "magnitude"), cache)
+    assert [r.key for r in st.expand_runs(tiny(budgets=[0.3]))] == keys and "field_saliency" not in spec.to_dict()

@@ -167,3 +167,26 @@ def test_oracle_on_data_without_planted_ranks_is_a_config_error():
     x = methods.MethodInput(Plain(), None, None, None)
     with pytest.raises(ConfigError, match="dataset 'movielens100k' has no planted ranks"):
         methods.get_method("oracle").allocate(x)
+
+
+def test_sseds_adds_the_fields_summed_saliency_and_the_baselines_nothing():
+    """``MethodInput.extra`` holds the columns an allocation adds to its row: SSEDS's field_saliency (the
+    sum of |score| over each field's dimensions, 8 significant digits), read from the group's cache."""
+    import json
+    from types import SimpleNamespace
+
+    import torch
+
+    from sseds_study.study.pretrain import GroupCache
+
+    ds = SimpleNamespace(vocab_sizes=(50, 10, 400))
+    spec = RunSpec(DataConfig(), ModelConfig(emb_dim=4), TrainConfig(), SearchConfig(num_batches=3), "sseds", 0.5)
+    scores = torch.tensor([[0.5, -0.25, 0.125, 1 / 3], [0.0, 0.0, 0.0, 0.0], [2.0, 1.0, 1.0, 1.0]], dtype=torch.float64)
+    cache = GroupCache(saliency={("mean_abs", "train", 3): (scores, 0.5)})
+    x = methods.MethodInput(ds, None, spec, cache)
+    methods.get_method("sseds").allocate(x)
+    assert json.loads(x.extra["field_saliency"]) == [1.2083333, 0.0, 5.0]
+    assert x.search_seconds == 0.5
+    uniform = methods.MethodInput(ds, None, dataclasses.replace(spec, method="uniform"), cache)
+    methods.get_method("uniform").allocate(uniform)
+    assert uniform.extra == {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import pytest
 
 from sseds_study import study as st
 from sseds_study.config import ConfigError, config_hash
+from sseds_study.data.registry import has_planted_truth
 from studyhelpers import tiny
 
 
@@ -53,7 +55,7 @@ from studyhelpers import tiny
                                      "the budgets go down to 0.3"),
         ({"variants": [{"min_dim": 5}]}, "study.search.min_dim: 5 of the base width 4"),
         ({"methods": ["full", "oracle"], "datasets": [{"name": "synthetic"}, {"name": "movielens100k"}]},
-         "study.methods: 'oracle' needs data with planted ranks (synthetic, synthetic2); dataset(s) movielens100k "
+         "study.methods: 'oracle' needs data with planted ranks (synthetic, synthetic2, regime); dataset(s) movielens100k "
          "have none"),
     ],
 )
@@ -123,17 +125,21 @@ def test_missing_profile_file(tmp_path):
         st.load_study(tmp_path / "nope.yaml")
 
 
+def _tuned(study):
+    """The study as if its tuning stage had chosen the grid's first point everywhere."""
+    first = study.tune.grid()[0]
+    return dataclasses.replace(study, tuned=tuple(
+        {"dataset": config_hash(d), "model": m, **first} for d in study.datasets for m in study.models))
+
+
 def test_shipped_profiles_load():
-    for name in ("smoke", "default", "ablation", "paper", "headline", "movielens1m", "synthetic_v2"):
+    for name in ("smoke", "default", "ablation", "ablation10", "paper", "headline", "movielens1m", "synthetic_v2"):
         study = st.load_profile(name)
         if study.tune is not None:
             assert st.tuning_runs(study)
             with pytest.raises(ConfigError, match="has not been tuned yet"):
                 st.expand_runs(study)
-            # as if the tuning stage had chosen the grid's first point everywhere
-            first = study.tune.grid()[0]
-            study = dataclasses.replace(study, tuned=tuple(
-                {"dataset": config_hash(d), "model": m, **first} for d in study.datasets for m in study.models))
+            study = _tuned(study)
         assert st.expand_runs(study)
 
 
@@ -205,6 +211,36 @@ def test_shipped_profiles_state_only_their_differences():
     assert "extends: default" in (Path(__file__).parents[2] / "configs" / "ablation.yaml").read_text()
 
 
+# The ten-seed ablation's factors: the default setting's level (coded -1) and the other (+1).
+ABLATION10_LEVELS = {"init": ("scratch", "inherit"), "estimator": ("mean_abs", "taylor"),
+                     "score_split": ("train", "valid"), "min_dim": (1, 0)}
+
+
+@pytest.mark.parametrize("name, models, budgets, seeds", [("ablation10", 2, 2, 10), ("smoke_ablation10", 1, 1, 3)])
+def test_ablation10_runs_the_half_fraction_i_abcd(name, models, budgets, seeds):
+    study = st.load_profile(name)
+    assert study.factorial == {} and study.methods == ("sseds",)  # the parent's factorial is not inherited
+    runs = st.expand_runs(_tuned(study))
+    searches = list(dict.fromkeys(r.search for r in runs))
+    assert len(searches) == 8 and len(runs) == 8 * models * budgets * seeds
+    assert {r.method for r in runs} == {"sseds"}
+    assert len({r.train.seed for r in runs}) == seeds and len({r.budget for r in runs}) == budgets
+    for search in searches:
+        coded = [-1 if getattr(search, f) == low else 1 for f, (low, high) in ABLATION10_LEVELS.items()
+                 if getattr(search, f) in (low, high)]
+        assert len(coded) == 4 and math.prod(coded) == 1  # A B C D = +1
+        # nothing but the four factors differs from the profile's own search setting
+        assert dataclasses.replace(search, **{f: getattr(study.search, f) for f in ABLATION10_LEVELS}) == study.search
+    parent = "default" if name == "ablation10" else "smoke"
+    assert searches[0] == study.search == st.load_profile(parent).search  # the all-default corner
+    if name == "ablation10":
+        assert study.reuse == ("ablation", "headline", "default")
+        assert study.datasets == st.load_profile("default").datasets and study.train == st.load_profile("default").train
+        assert st.load_profile("default").companions["ablation10"] == "ablation10"
+    else:
+        assert st.load_profile("smoke").companions["ablation10"] == "smoke_ablation10"
+
+
 def test_synthetic_v2_profile_and_the_oracle_only_where_ranks_are_planted():
     v2 = st.load_profile("synthetic_v2")
     assert [d.name for d in v2.datasets] == ["synthetic2"] and "oracle" in v2.methods
@@ -213,7 +249,7 @@ def test_synthetic_v2_profile_and_the_oracle_only_where_ranks_are_planted():
     for path in (Path(__file__).parents[2] / "configs").glob("*.yaml"):
         study = st.load_profile(path.stem)
         if "oracle" in study.methods:  # the profile check refuses it elsewhere; this names the file
-            assert all(d.name.startswith("synthetic") for d in study.datasets), path.name
+            assert all(has_planted_truth(d.name) for d in study.datasets), path.name
 
 
 def test_factorial_expands_to_every_combination_before_the_listed_variants():

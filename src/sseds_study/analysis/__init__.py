@@ -13,6 +13,7 @@ and its summary page, ``claims_report.summary_chapter``."""
 
 from .ablation import ablation_chapter, ablation_study
 from .ablation_factorial import main_effects
+from .ablation_main_effects import ablation_rerun_chapter
 from .ablation_variant_choice import validation_ranking
 from .budget import budget_chapter, compare_methods
 from .chapter import Chapter
@@ -23,7 +24,7 @@ from .pretrain import ALL_MODELS, pretrain_all, pretrain_chapter
 from .search import planted_truth, search_chapter, widths_by_budget
 
 __all__ = [
-    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_study", "budget_chapter", "compare_methods", "data_chapter",
+    "ALL_MODELS", "Chapter", "ablation_chapter", "ablation_rerun_chapter", "ablation_study", "budget_chapter", "compare_methods", "data_chapter",
     "efficiency_chapter", "exact_agreement", "exact_reference", "latency_ratios", "search_costs",
     "load_pretrained", "planted_truth", "pretrain_all", "pretrain_chapter", "saliency_scores",
     "main_effects", "search_chapter", "validation_ranking", "widths_by_budget",

@@ -17,7 +17,8 @@ The ablation profile (``companion(profile, "ablation")``) runs every combination
 
 The long tables (the validation ranking, the per-cell effects, the interactions, the kept fractions)
 are shown on the appendix page ``11_ablation_tables``; the chapter page shows the figure and the
-pooled table. Chapter 3 sets each estimator against the exact drop-column ranking.
+pooled table. Chapter 3 sets each estimator against the exact drop-column ranking. The chapter's
+ten-seed rerun of four factors (a half fraction, profile ``ablation10``) is ``ablation_main_effects``.
 
 Everything the chapter says about one variant against another is generated here, with its interval.
 """

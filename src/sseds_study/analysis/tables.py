@@ -58,6 +58,9 @@ COLUMN_LABELS: dict[str, str] = {
     "irrelevant_max_width": "widest irrelevant field (dims)", "kendall": "Kendall τ",
     "top_k_overlap": "top-k overlap", "score_split": "scoring split", "kept_fraction": "kept fraction",
     "description": "what it does", "reads_pretrained": "needs pretraining?", "searches": "needs a search?",
+    # the ablation's ten-seed rerun (chapter 5): main effects pooled over the model × budget cells
+    "valid_effect": "validation AUC", "effect_verdict": "verdict", "cells_raised": "cells raised",
+    "test_effect": "test AUC (read once)", "detectable": "detectable (80% power)",
     # reproduction (chapter 8)
     "finished_at": "finished at", "git_commit": "git commit", "sseds_study": "sseds-study", "cpu": "processor",
     "seconds": "seconds", "minutes": "minutes", "first_checksum": "first checksum",

@@ -165,6 +165,7 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
     row: dict[str, Any] = {
         **size_columns(ds, slim, alloc),
         **search_cost_columns(ds, pre, spec, inputs, inputs.search_seconds + own_seconds),
+        **inputs.extra,  # the allocation's own columns (SSEDS: field_saliency)
     }
     if method.evaluation == "pretrained":
         row.update(pre.metrics, train_seconds=pre.fit.train_seconds, epochs=len(pre.fit.history))

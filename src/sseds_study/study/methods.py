@@ -12,6 +12,7 @@ function.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,7 +53,8 @@ BOOK_LISTS = ("verdict", "advice", "latency", "planted")
 class MethodInput:
     """What an allocation function may read. ``search_seconds`` and ``search_passes`` collect the
     cost of the shared search work (saliency, a PEP search run) the allocation used: its seconds, and
-    its forward-and-backward passes over training batches."""
+    its forward-and-backward passes over training batches. ``extra``: columns an allocation adds to
+    its run's result row (SSEDS: ``field_saliency``); never part of the run's key."""
 
     ds: object
     pre: Pretrained
@@ -61,6 +63,7 @@ class MethodInput:
     search_seconds: float = 0.0
     search_passes: int = 0
     search_epochs: int = 0
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -258,11 +261,15 @@ def ranked_allocation(scores, vocab_sizes, budget: float, search: SearchConfig) 
 
 
 def allocate_sseds(x: MethodInput) -> Allocation:
+    from ..search.regime_rule import field_importance
     from .pretrain import saliency_for_spec
 
     scores, seconds = saliency_for_spec(x.ds, x.pre, x.spec, x.cache)
     x.search_seconds += seconds
     x.search_passes += x.spec.search.num_batches  # K scoring batches: one forward and backward each
+    # Each field's summed |saliency|: the regime map measures importance_gini and size_importance_rho
+    # from it (search.regime_rule) without rescoring the pretrained model.
+    x.extra["field_saliency"] = json.dumps([float(f"{v:.8g}") for v in field_importance(scores)])
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
