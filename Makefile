@@ -104,11 +104,14 @@ $(BUILD)/nb/%.ipynb: notebooks/%.py $(SETUP_STAMP)
 
 sweeps: $(SWEEP_STAMP) ## Run the study profiles in SWEEPS (resumable: finished runs are never repeated)
 
+# SWEEP_FLAGS is passed to every sweep: `make reproduce SWEEP_FLAGS="--workers 16"` on a 16-core machine,
+# or "--executor ray" on a Ray cluster (results do not depend on either: each run is single-threaded).
+SWEEP_FLAGS ?=
 # A sweep only computes runs missing from its journal (keyed by the hash of each run's config), so
 # re-running after a package change is cheap; delete results/<profile>/ to recompute from scratch.
 $(SWEEP_STAMP): $(SWEEPS:%=configs/%.yaml) $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP)
 	@mkdir -p $(BUILD)
-	for profile in $(SWEEPS); do $(TIMED) "sweep $$profile" -- $(BIN)/sseds sweep configs/$$profile.yaml; done
+	for profile in $(SWEEPS); do $(TIMED) "sweep $$profile" -- $(BIN)/sseds sweep configs/$$profile.yaml $(SWEEP_FLAGS); done
 	touch $@
 
 book/chapters/%.ipynb: $(BUILD)/nb/%.ipynb $(PKG_SOURCES) $(SETUP_STAMP) $(DATA_STAMP) $(SWEEP_STAMP)

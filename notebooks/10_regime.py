@@ -164,8 +164,7 @@ chapter.tables["real"]
 # an input lies outside the fitted range. The rule it reads (`src/sseds_study/search/regime_rule.json`)
 # is this chapter's model fitted on the {glue:text}`fit_settings` settings outside the held-out ones,
 # so the accuracy above is the accuracy of the shipped rule; `make regime-rule` fits it again from the
-# results. Given the check above, the line is a measurement of the table a user can compare with the
-# map, not advice to follow: the map's plain readings (the knob table) say more than its fitted model.
+# results. {glue:text}`rule_use`
 #
 # ## Scope
 #

@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pep_args(p)
     p.add_argument("--results", help="where the pretrained model is cached (default results/search)")
     p.add_argument("--no-advice", action="store_true",
-                   help="skip the regime rule's line: whether a width search is likely to pay on this data "
+                   help="skip the regime rule's line: its prediction of whether a width search pays on this data "
                         "(it scores the pretrained model with mean_abs on training batches unless the search "
                         "already did; the rule is $SSEDS_REGIME_RULE or the package's regime_rule.json)")
     p.set_defaults(func=cmd_search)

@@ -172,8 +172,8 @@ def test_predict_is_the_linear_rule():
 
 
 @pytest.mark.parametrize("intercept, verdict, words", [
-    (0.0021, "search", "likely to pay"),
-    (0.001, "search", "likely to pay"),  # exactly +margin
+    (0.0021, "search", "calls for a width search"),
+    (0.001, "search", "calls for a width search"),  # exactly +margin
     (0.0009, "either", "either choice"),
     (-0.001, "uniform", "equal widths"),
     (-0.005, "uniform", "equal widths"),
@@ -188,7 +188,7 @@ def test_the_line_shows_inputs_and_what_the_rule_was_fitted_on():
     rule = rule_of(0.0021, settings=24, held_out_sign_accuracy=0.8333)
     line = rule.recommend(inputs_at(importance_gini=0.4, largest_row_share=0.38, log10_rows_per_row=1.4,
                                     size_importance_rho=-0.2, floor_share=0.3125)).line()
-    assert line == ("regime rule: predicted SSEDS - uniform test AUC +0.0021 -> a width search is likely to pay "
+    assert line == ("regime rule: predicted SSEDS - uniform test AUC +0.0021 -> the rule calls for a width search "
                     "(importance Gini 0.40, largest field 38% of rows, 10^1.4 rows per row, size-importance rho "
                     "-0.20, floor 31% of the budget; fitted on 24 synthetic settings, held-out sign accuracy 83%)")
     assert "fitted on 24 cells)" in rule_of(0.0).recommend(inputs_at()).line()  # no provenance: cells
@@ -197,6 +197,14 @@ def test_the_line_shows_inputs_and_what_the_rule_was_fitted_on():
         "fitted on 18 synthetic settings, held-out sign accuracy 75% on 6 other settings)")
     no_check = rule_of(0.0, settings=24, held_out_sign_accuracy=math.nan)  # no held-out cell had a nonzero gain
     assert no_check.recommend(inputs_at()).line().endswith("fitted on 24 synthetic settings)")
+
+
+def test_a_rule_no_better_than_a_constant_says_it_is_not_advice():
+    weak = rule_of(0.02, settings=24, held_out_sign_accuracy=0.46, held_out_constant_sign_accuracy=0.71)
+    line = weak.recommend(inputs_at()).line()
+    assert "held-out sign accuracy 46%, no better than a constant (71%): a description of the table, not advice" in line
+    fair = rule_of(0.02, settings=24, held_out_sign_accuracy=0.8, held_out_constant_sign_accuracy=0.71)
+    assert "not advice" not in fair.recommend(inputs_at()).line()
 
 
 def test_an_input_outside_the_fitted_range_is_named():

@@ -167,7 +167,17 @@ def rule_provenance(numbers: dict, commit: str) -> dict:
     return {"profiles": [s.name for s, _ in numbers["default"]], "commit": commit,
             "settings": int(fit["setting"].nunique()), "fit_settings": int(fit.loc[~fit["held_out"], "setting"].nunique()),
             "held_out_settings": int(fit.loc[fit["held_out"], "setting"].nunique()),
-            "held_out_sign_accuracy": check["sign_accuracy"], "held_out_mae": check["mean_abs_error"]}
+            "held_out_sign_accuracy": check["sign_accuracy"], "held_out_mae": check["mean_abs_error"],
+            "held_out_constant_sign_accuracy": constant_accuracy(fit)}
+
+
+def constant_accuracy(fit: pd.DataFrame) -> float:
+    """The held-out sign accuracy of a constant prediction at the fitted cells' mean gain: the yardstick
+    the gain model must beat (cells with a zero measured gain are not counted)."""
+    constant = float(fit.loc[~fit["held_out"], "gain"].mean())
+    measured = fit.loc[fit["held_out"], "gain"].to_numpy()
+    signed = measured != 0
+    return float((np.sign(measured[signed]) == np.sign(constant)).mean()) if signed.any() else float("nan")
 
 
 def build_regime(study: StudyConfig, numbers: dict, real: pd.DataFrame) -> Chapter:
@@ -222,8 +232,7 @@ def build_regime(study: StudyConfig, numbers: dict, real: pd.DataFrame) -> Chapt
     # the yardstick: a constant prediction at the fitted cells' mean gain, the rule without its inputs
     constant = float(fit.loc[~fit["held_out"], "gain"].mean())
     measured = fit.loc[fit["held_out"], "gain"].to_numpy()
-    signed = measured != 0
-    const_acc = float((np.sign(measured[signed]) == np.sign(constant)).mean()) if signed.any() else float("nan")
+    const_acc = constant_accuracy(fit)
     text["const_gain"] = number(constant, signed=True)
     text["const_sign_accuracy"] = f"{const_acc:.0%}" if const_acc == const_acc else "–"
     text["const_mae"] = number(float(np.abs(measured - constant).mean()))
@@ -235,6 +244,10 @@ def build_regime(study: StudyConfig, numbers: dict, real: pd.DataFrame) -> Chapt
         "has not seen" if better_than_constant else
         "the five inputs do not predict the gain on settings the model has not seen better than a constant does: "
         "the gain model fails its held-out check")
+    text["rule_use"] = (
+        "With that check passed, the line is a prediction a user can act on inside the map's range." if better_than_constant
+        else "Given that check, the line is a measurement of the table that a user can set against the map, not advice "
+             "to follow: the map's plain readings (the knob table) say more than its fitted model.")
     text["held_agree"] = held_verdicts.count("agrees")
     text["held_disagree"] = held_verdicts.count("disagrees")
     coef = pd.DataFrame({"input": [FEATURE_LABELS[f] for f in rule.features],

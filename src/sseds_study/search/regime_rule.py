@@ -202,7 +202,13 @@ class RegimeRule:
         if not isinstance(accuracy, (int, float)) or not math.isfinite(accuracy):
             return ""
         held = self.provenance.get("held_out_settings")
-        return f", held-out sign accuracy {accuracy:.0%}" + (f" on {held} other settings" if held else "")
+        text = f", held-out sign accuracy {accuracy:.0%}" + (f" on {held} other settings" if held else "")
+        constant = self.provenance.get("held_out_constant_sign_accuracy")
+        if isinstance(constant, (int, float)) and math.isfinite(constant) and accuracy <= constant:
+            # a rule no better than always predicting the mean gain must not read as advice
+            text += (f", no better than a constant ({constant:.0%}): a description of the table, not advice "
+                     "(chapter 10)")
+        return text
 
     def to_json(self) -> dict:
         return {"format": RULE_FORMAT, "version": RULE_VERSION, "features": list(self.features),
@@ -300,8 +306,8 @@ class Recommendation:
 
     def line(self) -> str:
         """One line for the terminal: prediction, verdict, inputs, what the rule was fitted on."""
-        verdict = {"search": "a width search is likely to pay",
-                   "uniform": "equal widths are likely to do as well or better",
+        verdict = {"search": "the rule calls for a width search",
+                   "uniform": "the rule calls for equal widths",
                    "either": f"within {self.margin:.4f} of zero: either choice"}[self.verdict]
         return (f"regime rule: predicted SSEDS - uniform test AUC {self.predicted:+.4f} -> {verdict} "
                 f"({self._shown_inputs()}; fitted on {self.fitted_on}{self._caution()})")
