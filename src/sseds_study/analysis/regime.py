@@ -42,7 +42,7 @@ from .regime_map import (
     setting_table,
     tag_settings,
 )
-from .tables import number, plain_table, plus_minus
+from .tables import BookTable, number, plain_table, plus_minus
 
 DEFAULT_ROLES = ("regime_d16", "regime_d64")
 BEST_ROLES = ("regime_d16_best", "regime_d64_best")
@@ -280,7 +280,7 @@ def build_regime(study: StudyConfig, numbers: dict, real: pd.DataFrame) -> Chapt
                                       "predicted": real.get("predicted", []), "measured": real.get("measured", []),
                                       "ci95": real.get("ci95", [])})], ignore_index=True)
     chapter.figures["fig_regime_predictions"] = plot_predictions(points, data_label)
-    chapter.tables["design"] = design_table(rows, numbers["bayes"])
+    chapter.tables["design"], chapter.tables["aucs"] = design_table(rows, numbers["bayes"])
     chapter.tables["knobs"] = plain_table(
         knob_summary(cells), keys=("knob",),
         note="SSEDS − uniform widths (test AUC) by knob: the mean over the cells (setting × model × budget) in the "
@@ -359,20 +359,30 @@ def scope_text(cells: pd.DataFrame, rows: pd.DataFrame) -> str:
             "0.1 lie outside the map.")
 
 
-def design_table(rows: pd.DataFrame, bayes: dict) -> pd.DataFrame:
-    """The settings: knobs, D, planted ranks and the AUCs of the Bayes model, the full model and the
-    oracle (FM and DeepFM means over seeds)."""
+def design_table(rows: pd.DataFrame, bayes: dict) -> tuple[BookTable, BookTable]:
+    """The settings in two tables narrow enough for the text column: their knobs and base width D
+    (a held-out setting marked *), and the test AUC of the Bayes model, the full model and the oracle
+    (the planted ranks as widths) per base model, mean over seeds."""
     st = setting_table(rows, bayes)
-    knobs = rows.drop_duplicates("setting").set_index("setting")[list(KNOBS)]
-    wide = st.pivot(index="setting", columns="model", values="full").add_prefix("full ")
-    oracle = st.pivot(index="setting", columns="model", values="oracle").add_prefix("oracle ")
-    table = knobs.join(st.drop_duplicates("setting").set_index("setting")[["bayes_auc"]]).join(wide).join(oracle)
-    table.insert(0, "held out", ["yes" if s in HELD_OUT else "" for s in table.index])
+    knobs = rows.drop_duplicates("setting").set_index("setting").sort_index()[list(KNOBS)]
+    names = [f"{s}*" if s in HELD_OUT else str(s) for s in knobs.index]
     formats = {c: (lambda v: f"{v:g}") for c in ("concentration", "noise_share", "vocab_spread", "zipf", "rows_per_row")}
-    return plain_table(table.reset_index(), digits=3, formats={"setting": str, "D": str, **formats},
-                       note="The designed settings: the generator's knobs, the base width D, the Bayes AUC (the true "
-                            "logits on the first seed's test split) and the mean test AUC of the full model and of the "
-                            "oracle (the planted ranks as widths) per base model.")
+    short = {"concentration": "c", "noise_share": "noise", "vocab_spread": "spread g", "vocab_order": "order",
+             "zipf": "Zipf", "rows_per_row": "rows per row"}
+    knob_table = plain_table(knobs.reset_index().assign(setting=names).rename(columns=short), digits=3,
+                             formats={"setting": str, "D": str, **{short[k]: f for k, f in formats.items()}},
+                             note="The designed settings: the generator's knobs (c: importance concentration; noise: "
+                                  "share of noise fields; spread g: vocabulary spread; order: which field gets the "
+                                  "largest vocabulary; rows per row: training rows per embedding row) and the base "
+                                  "width D (* held out of the gain model's fit).")
+    aucs = st.drop_duplicates("setting").set_index("setting")[["bayes_auc"]]
+    for kind in ("full", "oracle"):
+        aucs = aucs.join(st.pivot(index="setting", columns="model", values=kind).add_prefix(f"{kind} "))
+    auc_table = plain_table(aucs.sort_index().reset_index(), digits=3, formats={"setting": str},
+                            note="Per setting: the Bayes AUC (the true logits on the first seed's test split) and the "
+                                 "mean test AUC of the full model and of the oracle (the planted ranks as widths) per "
+                                 "base model.")
+    return knob_table, auc_table
 
 
 def regime_chapter(profile) -> Chapter:
