@@ -45,6 +45,7 @@ from .regime_map import (
 from .tables import BookTable, number, plain_table, plus_minus
 
 DEFAULT_ROLES = ("regime_d16", "regime_d64")
+HALF_WIDTH = {"ci95": "95% half-width"}
 BEST_ROLES = ("regime_d16_best", "regime_d64_best")
 FEATURE_LABELS = {
     "importance_gini": "Gini of field importance",
@@ -282,13 +283,13 @@ def build_regime(study: StudyConfig, numbers: dict, real: pd.DataFrame) -> Chapt
     chapter.figures["fig_regime_predictions"] = plot_predictions(points, data_label)
     chapter.tables["design"], chapter.tables["aucs"] = design_table(rows, numbers["bayes"])
     chapter.tables["knobs"] = plain_table(
-        knob_summary(cells), keys=("knob",),
+        knob_summary(cells).rename(columns=HALF_WIDTH | {"mean_gain": "mean gain"}), keys=("knob",),
         note="SSEDS − uniform widths (test AUC) by knob: the mean over the cells (setting × model × budget) in the "
              "knob's lower and upper half (split at its median) or at each level, with a t interval over those cells, "
              "and how many of them are better or worse beyond noise (paired t test over seeds, Holm over the map). "
              "A reading of the map, not a test of the knob: the other knobs vary too.")
     chapter.tables["coefficients"] = plain_table(
-        coef, note=f"The gain model: ridge regression of the cell's mean SSEDS − uniform test AUC on the standardised "
+        coef, keys=("input",), note=f"The gain model: ridge regression of the cell's mean SSEDS − uniform test AUC on the standardised "
                    f"inputs (coefficient: change in AUC per standard deviation of the input; scale and mean: the "
                    f"input's standard deviation and mean over the {text['fit_cells']} fitted cells). Intercept "
                    f"{number(rule.intercept, signed=True)}; residual standard deviation {text['residual_sd']}.")
@@ -297,15 +298,15 @@ def build_regime(study: StudyConfig, numbers: dict, real: pd.DataFrame) -> Chapt
     held["agreement"] = held_verdicts
     chapter.tables["held_out"] = plain_table(
         held[["setting", "model", "budget", "gain", "gain_ci95", "predicted", "agreement"]].rename(
-            columns={"gain": "measured", "gain_ci95": "ci95"}),
+            columns={"gain": "measured", "gain_ci95": "95% half-width"}),
         formats={"setting": str, "budget": lambda b: f"{b:g}"},
         note=f"Held-out settings ({', '.join(str(s) for s in sorted(held['setting'].unique()))}): the measured "
              "SSEDS − uniform test AUC (mean over paired seeds, 95% half-width) against the gain model fitted "
              f"without them. 'agrees': the rule's call (search above +{text['margin']}, uniform below "
              f"−{text['margin']}, else either) matches where the interval lies (above 0, below 0, across 0).")
     chapter.tables["real"] = plain_table(
-        real[["dataset", "model", "budget", "seeds", "predicted", "measured", "ci95", "agreement", "outside"]]
-        if not real.empty else real,
+        (real[["dataset", "model", "budget", "seeds", "predicted", "measured", "ci95", "agreement", "outside"]]
+         .rename(columns=HALF_WIDTH)) if not real.empty else real,
         keys=("dataset",), formats={"budget": lambda b: f"{b:g}", "seeds": str},
         note="The rule on the book's real data: its inputs measured on the first seed's pretrained full model, its "
              "predicted SSEDS − uniform test AUC, and the difference the book measured (mean over paired seeds, 95% "
