@@ -27,7 +27,7 @@ CANDIDATES = 400
 # relevant field equally important to one field of rank 8 and the rest at rank 1 to 2; noise share up
 # to half the fields; vocabularies from equal (spread 1) to the largest field holding about 45% of
 # the rows (1.8); Zipf skew 0.6 (flat) to 1.4 (a few values carry most traffic); 5 to 60 training rows
-# per embedding row (MovieLens-100K has about 30, MovieLens-1M about 90: the map stops below it).
+# per embedding row (MovieLens-100K has about 22; MovieLens-1M lies above the map's range).
 CONTINUOUS = (
     ("concentration", 0.0, 1.2, False),
     ("noise_share", 0.0, 0.5, False),
