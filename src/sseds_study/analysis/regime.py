@@ -23,7 +23,13 @@ import pandas as pd
 from ..data.registry import display_name
 from ..figures.regime import plot_predictions, plot_regime_map
 from ..search.regime_rule import FEATURES, fit_rule, leave_out_check, rule_path
-from ..statistics import difference_spread, minimum_detectable_difference, paired_difference, pooled_sd
+from ..statistics import (
+    difference_spread,
+    minimum_detectable_difference,
+    paired_difference,
+    pooled_sd,
+    t_interval,
+)
 from ..study import sweep
 from ..study.profile import StudyConfig, companion
 from ..study.regime_design import CHOSEN_VARIANT, CONTINUOUS, HELD_OUT, SETTINGS
@@ -33,12 +39,10 @@ from .regime_map import (
     KNOB_LABELS,
     KNOBS,
     agreement_word,
-    bayes_auc,
     fit_table,
     gain_cells,
     inputs_table,
     measured_inputs,
-    setting_index,
     setting_table,
     tag_settings,
 )
@@ -46,6 +50,7 @@ from .tables import BookTable, number, plain_table, plus_minus
 
 DEFAULT_ROLES = ("regime_d16", "regime_d64")
 HALF_WIDTH = {"ci95": "95% half-width"}
+CONTINUOUS_KNOBS = {name for name, *_ in CONTINUOUS}
 BEST_ROLES = ("regime_d16_best", "regime_d64_best")
 FEATURE_LABELS = {
     "importance_gini": "Gini of field importance",
@@ -87,7 +92,7 @@ def knob_summary(cells: pd.DataFrame) -> pd.DataFrame:
     out = []
     for knob in KNOBS:
         values = cells[knob]
-        if knob in dict((c[0], c) for c in CONTINUOUS):
+        if knob in CONTINUOUS_KNOBS:
             cut = float(np.median(values))
             groups = {f"≤ {cut:.3g}": values <= cut, f"> {cut:.3g}": values > cut}
         else:
@@ -96,9 +101,9 @@ def knob_summary(cells: pd.DataFrame) -> pd.DataFrame:
             gains = cells.loc[mask, "gain"]
             if gains.empty:
                 continue
-            d = paired_difference(gains.to_numpy(), np.zeros(len(gains)))
-            out.append({"knob": KNOB_LABELS[knob], "level": level, "cells": int(mask.sum()), "mean_gain": d.mean,
-                        "ci95": d.ci95, "better": int((cells.loc[mask, "verdict"] == "better").sum()),
+            mean, half = t_interval(gains.to_numpy())
+            out.append({"knob": KNOB_LABELS[knob], "level": level, "cells": int(mask.sum()), "mean_gain": mean,
+                        "ci95": half, "better": int((cells.loc[mask, "verdict"] == "better").sum()),
                         "worse": int((cells.loc[mask, "verdict"] == "worse").sum())})
     return pd.DataFrame(out)
 
@@ -147,19 +152,9 @@ def compute(study: StudyConfig) -> dict:
         fit["held_out"] = fit["setting"] % 4 == 3
     check = leave_out_check(fit, fit["held_out"].to_numpy())
     rule = check["rule"]
-    bayes = {}
-    for s, _ in default:
-        index = setting_index(s)
-        for i, d in enumerate(s.datasets):
-            bayes[index[_key(d)]] = bayes_auc(s, i)
+    bayes = inputs.groupby("setting")["bayes_auc"].first().to_dict()
     return {"default": default, "best": best, "rows": rows, "cells": cells, "best_cells": best_cells,
             "inputs": inputs, "fit": fit, "check": check, "rule": rule, "bayes": bayes}
-
-
-def _key(data) -> str:
-    from .regime_map import _options_key
-
-    return _options_key(dict(data.options))
 
 
 def rule_provenance(numbers: dict, commit: str) -> dict:

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from ..data import load_dataset_from_config
 from ..search.regime_rule import FEATURES, field_importance, regime_inputs
 from ..statistics import holm, paired_difference, verdict
-from ..study import seed_data
 from ..study.methods import get_method
 from ..study.profile import StudyConfig
 from ..study.regime_design import HELD_OUT, design
@@ -134,34 +130,35 @@ def measured_inputs(study: StudyConfig, data_index: int, model: str, budgets: Se
     the default saliency (mean_abs on training batches, as SSEDS scores) of the first seed's pretrained
     full model, the dataset's vocabularies and training rows, D and each budget. ``study``: as swept,
     with its tuned settings (``SweepReport.study``), so the sweep's checkpoint is the one loaded."""
-    seed = study.seeds[0]
-    ds, pre, spec = load_pretrained(_one_dataset(study, data_index), model=model, seed=seed)
-    scores = saliency_scores(ds, pre, spec)
-    importance = field_importance(scores)
+    return _measure(study, data_index, model, budgets)[0]
+
+
+def _measure(study: StudyConfig, data_index: int, model: str, budgets: Sequence[float]) -> tuple[list[dict], object]:
+    """``measured_inputs`` and the dataset they were measured on (first seed's split)."""
+    ds, pre, spec = load_pretrained(_one_dataset(study, data_index), model=model, seed=study.seeds[0])
+    importance = field_importance(saliency_scores(ds, pre, spec))
     train_rows = len(ds.split_index("train"))
-    return [regime_inputs(importance, [int(v) for v in ds.vocab_sizes], train_rows, study.model.emb_dim, b)
-            for b in budgets]
+    inputs = [regime_inputs(importance, [int(v) for v in ds.vocab_sizes], train_rows, study.model.emb_dim, b)
+              for b in budgets]
+    return inputs, ds
 
 
 def _one_dataset(study: StudyConfig, data_index: int) -> StudyConfig:
     return dataclasses.replace(study, datasets=(study.datasets[data_index],))
 
 
-def bayes_auc(study: StudyConfig, data_index: int) -> float:
-    """The Bayes AUC (the true logits' test AUC) of a regime dataset on the first seed's split."""
-    ds = load_dataset_from_config(seed_data(study, study.datasets[data_index], study.seeds[0]), progress=False)
-    return float(ds.manifest["truth"]["bayes_auc"])
-
-
 def inputs_table(study: StudyConfig, models: Sequence[str] | None = None) -> pd.DataFrame:
-    """The rule's inputs for every dataset x model x budget of a regime profile."""
+    """The rule's inputs for every dataset x model x budget of a regime profile, with the dataset's Bayes
+    AUC (the true logits' test AUC on the first seed's split, from the manifest of the dataset the
+    inputs were measured on: each generated table is loaded once)."""
     index = setting_index(study)
     out = []
     for i, data in enumerate(study.datasets):
         setting = index[_options_key(dict(data.options))]
         for model in models or study.models:
-            for entry in measured_inputs(study, i, model, [b for b in study.budgets if b < 1.0]):
-                out.append({"setting": setting, "model": model, **entry})
+            entries, ds = _measure(study, i, model, [b for b in study.budgets if b < 1.0])
+            bayes = float(ds.manifest["truth"]["bayes_auc"])
+            out += [{"setting": setting, "model": model, **entry, "bayes_auc": bayes} for entry in entries]
     return pd.DataFrame(out)
 
 
@@ -183,8 +180,3 @@ def agreement_word(predicted: float, lo: float, hi: float, margin: float) -> str
     if "either" in (said, found):
         return "partly"
     return "disagrees"
-
-
-def mean_or_nan(values) -> float:
-    values = [v for v in values if v == v]
-    return float(np.mean(values)) if values else math.nan

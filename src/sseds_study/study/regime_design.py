@@ -98,7 +98,7 @@ def variant_profile_text(width: int) -> str:
     variant = ", ".join(f"{k}: {v}" for k, v in CHOSEN_VARIANT.items())
     return "\n".join([
         f"# Regime map, base width D = {width}: the SSEDS variant chapter 5 chose for FM ({variant})",
-        "# and uniform widths under the same rules, on the settings of regime_d{width}.yaml (written by".replace("{width}", str(width)),
+        f"# and uniform widths under the same rules, on the settings of regime_d{width}.yaml (written by",
         "# scripts/make_regime_profiles.py; do not edit by hand). The full models are the same runs (copied).",
         f"extends: regime_d{width}",
         f"name: regime_d{width}_best",
