@@ -62,9 +62,13 @@ def test_expansion_gives_pep_runs_the_study_pep_settings_with_its_budgets():
     # one search serves both methods and both budgets of a seed
     assert len({study_pep.search_key(r) for r in pep_runs}) == 1
     # a run without PEP settings has no PEP settings in its key (only its own settings and the mode)
-    other = next(r for r in runs if r.method == "uniform")
+    other = next(r for r in runs if r.method not in ("pep", "pep_fresh", "uniform"))
     assert other.key == config_hash({**{k: v for k, v in to_dict(other).items() if k != "pep"},
                                      "numerics": numerics.identity()})
+    # a method whose allocation changed adds its revision (uniform's water-filling is revision 1)
+    uniform = next(r for r in runs if r.method == "uniform")
+    assert uniform.key == config_hash({**{k: v for k, v in to_dict(uniform).items() if k != "pep"},
+                                       "numerics": numerics.identity(), "method_revision": 1})
     with pytest.raises(ConfigError, match=r"pep.budgets: \[0.5\] leaves out the study's budgets \[0.2\]"):
         st.expand_runs(pep_study(pep=PEP | {"budgets": [0.5]}))
 

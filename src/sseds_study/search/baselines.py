@@ -93,22 +93,34 @@ def uniform_allocation(
 
 
 def uniform_filled_allocation(vocab_sizes: Sequence[int], emb_dim: int, budget: float) -> Allocation:
-    """Nearly uniform widths that spend the same parameters as the ranked methods: every field gets the
-    largest equal width d (``uniform_allocation``), then the budget left below d + 1 for every field
-    goes as one more column to single fields, cheapest first (ties: lower field index), each while it
-    fits. Widths are d or d + 1, so no field is favoured by more than one column, and the parameter
-    fraction lands within one column of the cheapest field left of b, as the greedy walk does: at
-    b = 0.1 and D = 16 the strict rule would spend 1/16 = 0.0625 while the others spend about 0.1.
-    Kept columns are prefixes."""
+    """Widths as equal as the budget allows, spending it like the ranked methods do.
+
+    Every field gets the largest equal width d (``uniform_allocation``); then the budget left is
+    handed out level by level (water-filling): every field at width d that one more column still
+    fits in gets d + 1, cheapest first (ties: lower field index); then every field at d + 1 gets
+    d + 2, and so on up to D, until no field's next column fits. A field whose column did not fit at
+    one level never fits later (the leftover only shrinks), so the walk ends with less left than the
+    cheapest column of a field below D: the fraction spent is within that column of b, as the greedy
+    walk of the ranked methods is. Stopping after one level (widths d or d + 1, this function before
+    revision 1 of ``uniform``) can leave most of a large field's column unspent: on vocabularies of
+    40 to 20,000 values at b = 0.1 it kept 12% fewer parameters than every other method.
+    Kept columns are prefixes.
+    """
     base = uniform_allocation(vocab_sizes, emb_dim, budget)
     vocab = check_vocab_sizes(vocab_sizes)
     limit = budget_limit(base.budget, sum(vocab) * emb_dim)
     widths = list(base.emb_dims)
     used = base.kept_params
-    for f in sorted(range(len(vocab)), key=lambda f: (vocab[f], f)):
-        if widths[f] < emb_dim and used + vocab[f] <= limit:
-            widths[f] += 1
-            used += vocab[f]
+    order = sorted(range(len(vocab)), key=lambda f: (vocab[f], f))
+    for level in range(widths[0] + 1, emb_dim + 1):
+        grew = False
+        for f in order:
+            if widths[f] == level - 1 and used + vocab[f] <= limit:
+                widths[f] = level
+                used += vocab[f]
+                grew = True
+        if not grew:
+            break
     kept = torch.zeros(len(vocab), emb_dim, dtype=torch.bool)
     for f, w in enumerate(widths):
         kept[f, :w] = True

@@ -93,6 +93,20 @@ class Method:
     book_order: int = 100  # its place in the book's lists (``book_methods``): lower first
     book: tuple[str, ...] = ()  # the lists of BOOK_LISTS it joins
     summary: str = ""  # a phrase for the book's prose ("one width for every field"); else the description
+    # Bumped when the allocation changes for the same settings, so cached rows of the old one are not
+    # reused (0: never changed, and not in the run key, so older keys stay valid).
+    revision: int = 0
+    # The method's own settings (a search's candidate widths, a temperature grid): part of the run key.
+    settings: tuple[tuple[str, object], ...] = ()
+
+    def identity(self) -> dict:
+        """What this method adds to its runs' keys: its revision and settings, when it has any."""
+        extra = {}
+        if self.revision:
+            extra["method_revision"] = self.revision
+        if self.settings:
+            extra["method_settings"] = dict(self.settings)
+        return extra
 
     @property
     def in_verdict(self) -> bool:
@@ -345,8 +359,9 @@ RULES = ("budget_unit", "min_dim", "init")
 register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s", follows=("init",),
                 # Equal widths cost at least one dimension per field: a budget of 1/D.
                 min_budget=lambda emb_dim: 1.0 / emb_dim,
-                description="the largest equal width d for every field, the rest of the budget as one more "
-                            "column to the cheapest fields (widths d or d + 1)",
+                description="the largest equal width d for every field, the rest of the budget handed out level "
+                            "by level, cheapest field first, until no column fits (within one column of b)",
+                revision=1,  # 1: water-filling to the budget (0 stopped at widths d or d + 1)
                 role="baseline", book_order=30, book=("verdict", "advice", "latency", "planted"),
                 summary="one width for every field"))
 register(Method("random", allocate_random, "random", "#7f8c8d", "v", follows=RULES,

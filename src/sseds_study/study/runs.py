@@ -41,8 +41,14 @@ class RunSpec:
 
     def identity(self) -> dict:
         """What the key hashes: ``to_dict`` with the data by content (``data.data_identity``: a user
-        table's file by its checksum, not its path) and the numerical mode."""
-        return {**self.to_dict(), "data": data_identity(self.data), "numerics": numerics_identity()}
+        table's file by its checksum, not its path) and the numerical mode. A method whose allocation
+        changed or that has settings of its own (``Method.identity``) adds them; every other method's
+        keys are what they were before methods had revisions."""
+        from .methods import METHODS
+
+        method = METHODS.get(self.method)
+        extra = method.identity() if method is not None else {}
+        return {**self.to_dict(), "data": data_identity(self.data), "numerics": numerics_identity(), **extra}
 
     def to_dict(self) -> dict:
         """The run's settings as a plain dict (``pep`` only when the run has it)."""
