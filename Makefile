@@ -20,9 +20,10 @@ unexport MPLBACKEND
 NOTEBOOKS := 00_summary 01_data 02_pretrain 03_search 04_budget 05_ablation 06_efficiency 07_claims 08_reproducibility 09_discussion 10_regime 11_ablation_tables
 # Study profiles swept before the chapters are executed (the chapters then read their cached results).
 # In this order: headline, ablation, ablation10 and headline_best_* copy the runs they share with the profiles before them,
-# and regime_d*_best the full models of regime_d* (the regime map of chapter 10).
+# and regime_d*_best the full models of regime_d* (the regime map of chapter 10); others and others_ml1m
+# (the field's other methods, chapter 4) the full models and uniform runs of headline and movielens1m.
 SWEEPS    := default headline ablation ablation10 movielens1m synthetic_v2 headline_best_fm headline_best_deepfm why_d64 \
-             regime_d16 regime_d64 regime_d16_best regime_d64_best
+             regime_d16 regime_d64 regime_d16_best regime_d64_best others others_ml1m
 
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv

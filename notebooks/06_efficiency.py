@@ -150,6 +150,27 @@ chapter.tables["deployed"]
 chapter.tables["latency"]
 
 # %% [markdown]
+# ## The field's other methods: cost, bytes and latency
+#
+# The methods [chapter 4](04_budget.ipynb) sets against SSEDS at budgets 0.05 to 0.5 (profile
+# {glue:text}`others_cost_profile`), at $b$ = {glue:text}`others_cost_budget`. The costliest search is
+# {glue:text}`others_cost_max`; the tuned power rule pays for its choice with the retraining of its
+# other candidates. At equal parameters the element masks hold the most bytes, their column indices
+# and row pointers on top of the values: {glue:text}`others_bytes_max`. QR's tables are dense and
+# full-width, with fewer rows.
+
+# %% tags=["remove-input"]
+chapter.tables["others_cost"]
+
+# %% [markdown]
+# Scoring time relative to the full model, measured as in the previous section (one timing run, no
+# interval, so no verdict): the slowest is {glue:text}`others_latency_max`. A QR lookup is two gathers
+# and a product per field; a CSR table is rebuilt per batch.
+
+# %% tags=["remove-input", "nbval-ignore-output"]
+chapter.tables["others_latency"]
+
+# %% [markdown]
 # ## PEP: rewind against a fresh initialisation
 #
 # The same mask, retrained from the search run's initial weights and from a fresh initialisation;

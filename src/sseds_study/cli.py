@@ -152,6 +152,13 @@ def _print_allocation(ds, spec, alloc, masked: bool) -> None:
             print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  kept {kept:>9,} entries ({share:6.1%})  "
                   f"{'#' * round(share * 20)}")
         return
+    collisions = getattr(alloc, "collisions", None)
+    if collisions is not None:  # QR: full width, fewer rows (a quotient and a remainder table)
+        for f, k, rows in zip(ds.fields, collisions, alloc.rows, strict=True):
+            share = rows / f.vocab_size
+            print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  k={k:>5}  rows {rows:>8,} ({share:6.1%})  "
+                  f"{'#' * round(share * 20)}")
+        return
     for f, d in zip(ds.fields, alloc.emb_dims, strict=True):
         print(f"  {f.name:<{width}}  V={f.vocab_size:>8,}  d={d:>3}  {'#' * int(d)}")
 

@@ -35,14 +35,18 @@ def test_registering_twice_is_an_error():
 
 def test_what_the_book_reads_from_the_registry():
     assert methods.method_names(role="reference") == ("full", "oracle")
-    assert methods.method_names(role="search") == ("sseds", "prune_only", "pep", "pep_fresh")
-    assert methods.method_names(role="baseline") == ("uniform", "random", "magnitude", "frequency")
+    assert methods.method_names(role="search") == ("sseds", "prune_only", "pep", "pep_fresh", "autodim", "dimgrow")
+    assert methods.method_names(role="baseline") == ("uniform", "random", "magnitude", "frequency", "frequency_tuned",
+                                                     "magnitude_weights", "magnitude_weights_fresh", "qr")
     # The verdict's baselines in the book's order, not the registry's.
     assert methods.verdict_baselines() == ("uniform", "frequency", "random", "magnitude")
     assert all(methods.get_method(m).in_verdict for m in methods.verdict_baselines())
     assert methods.book_methods("advice") == ("sseds", "uniform", "frequency", "random", "magnitude", "pep")
     assert methods.book_methods("latency") == ("sseds", "uniform", "frequency", "pep")
     assert set(methods.book_methods("planted")) == {"full", "oracle", "sseds", "uniform", "frequency"}
+    # chapter 4's comparison with the field's other methods, any role, in book order
+    assert methods.book_methods("field") == ("autodim", "dimgrow", "uniform", "frequency", "frequency_tuned",
+                                             "magnitude", "magnitude_weights", "magnitude_weights_fresh", "qr")
     assert methods.get_method("uniform").phrase == "one width for every field"
     assert methods.get_method("sseds").phrase == methods.get_method("sseds").description  # no summary
     with pytest.raises(ValueError, match="role must be one of"):

@@ -31,14 +31,16 @@ def method_definitions(methods: Sequence[str]) -> BookTable:
         method = get_method(name)
         pretrained = ("it is the pretrained model" if method.evaluation == "pretrained"
                       else "yes" if method.reads_pretrained else "no")
-        rows.append({"method": name, "description": method.description, "reads_pretrained": pretrained,
+        text = f"{method.description} [{method.reference}]" if method.reference else method.description
+        rows.append({"method": name, "description": text, "reads_pretrained": pretrained,
                      "searches": "yes" if method.role == "search" else "no"})
     table = plain_table(pd.DataFrame(rows, columns=["method", "description", "reads_pretrained", "searches"]),
                         keys=["method"],
                         note="The methods of this chapter, with SSEDS's default settings (each slim model trained "
                              "from a new initialisation). Pretraining: the method reads the full model trained on the "
                              "same seed. Search: the method chooses by a search (scoring passes over the pretrained "
-                             "model, or a training run with learned thresholds) rather than by a fixed rule.")
+                             "model, or a training run with learned thresholds or gates) rather than by a fixed rule. "
+                             "In brackets: where a method of the field's comparison comes from.")
     table.left = ("description",)
     return table
 

@@ -43,11 +43,12 @@ from ..study import (
 )
 from ..study.compare import paired_comparisons
 from ..study.methods import book_methods
-from ..study.profile import StudyConfig
+from ..study.profile import StudyConfig, companion
 from .chapter import Chapter
 from .common import chapter_study, check_efficiency_columns, search_costs, small_budgets
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
+from .others import others_efficiency_parts
 from .tables import plain_table
 
 # The slim models timed against the full one are the registry's latency list
@@ -193,6 +194,13 @@ def efficiency_chapter(profile: str | os.PathLike | StudyConfig, results_dir: st
     latency = latency_ratios(study, results, results_dir, budgets)
     chapter.tables["latency"] = latency_table(latency, orders)
     chapter.text.update(latency_text(latency, results))
+
+    # The field's other methods (chapter 4's comparison): cost, bytes and latency at b = 0.1.
+    others = companion(study, "others")
+    if others is not study:
+        others_rows = sweep(others, progress=False).table
+        budget = 0.1 if 0.1 in others.budgets else min(others.budgets)
+        others_efficiency_parts(chapter, others, others_rows, budget)
 
     chapter.tables["pep_settings"] = plain_table(pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"]),

@@ -21,8 +21,10 @@ from ..data import load_dataset_from_config, manifest_checksum
 from ..errors import NotReached, SsedsError
 from ..models.inherit import inherit_pretrained
 from ..models.pep import attach_fixed_mask
+from ..models.qr import attach_qr
 from ..models.registry import build_model
 from ..search.pep import MaskAllocation, dense_table_bytes, sparse_table_bytes
+from ..search.qr import QRAllocation, qr_table_bytes
 from ..train import evaluate, fit, seed_everything
 from .journal import write_journal
 from .methods import MethodInput, get_method
@@ -59,8 +61,12 @@ FRESH_SEED_OFFSET = 1_000_003
 def build_slim_model(ds, spec: RunSpec, alloc, pre: Pretrained | None):
     """The mixed-width model of an allocation, seeded. With ``init="inherit"`` (and a pretrained model)
     it is the pretrained model pruned to the kept columns, every other weight carried over
-    (``models.inherit``); with ``"scratch"`` it keeps the fresh seeded weights."""
+    (``models.inherit``); with ``"scratch"`` it keeps the fresh seeded weights. A QR allocation
+    (``search.qr``) gives the full-width model with quotient-remainder tables, always from scratch:
+    its rows are products of two tables, so there is no pretrained row to start from."""
     seed_everything(spec.seed)
+    if isinstance(alloc, QRAllocation):
+        return attach_qr(build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=None)), alloc.collisions)
     model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=tuple(alloc.emb_dims)))
     if pre is not None and spec.search.init == "inherit":
         inherit_pretrained(model, pre.model, alloc.kept)
@@ -69,8 +75,9 @@ def build_slim_model(ds, spec: RunSpec, alloc, pre: Pretrained | None):
 
 def build_masked_model(ds, spec: RunSpec, alloc: MaskAllocation):
     """A full-width model whose field tables keep only the masked-in entries: initialised with the
-    search run's weights (``init="rewind"``) or from a fresh seed (``"fresh"``)."""
-    seed_everything(spec.seed if alloc.init == "rewind" else spec.seed + FRESH_SEED_OFFSET)
+    search run's weights (``init="rewind"``), the pretrained model's (``"pretrained"``: fine-tuning,
+    ``magnitude_weights``) or from a fresh seed (``"fresh"``)."""
+    seed_everything(spec.seed + FRESH_SEED_OFFSET if alloc.init == "fresh" else spec.seed)
     model = build_model(ds.fields, dataclasses.replace(spec.model, emb_dims=None))
     if alloc.initial_state is not None:
         model.load_state_dict(alloc.initial_state)
@@ -106,6 +113,10 @@ def size_columns(ds, model, alloc) -> dict:
         field_params, emb_dims = list(stats.field_params), [model.embedding.emb_dim] * len(vocab)
         empty_fields, empty_values = stats.num_empty_fields, stats.num_zero_rows
         emb_bytes = sparse_table_bytes(alloc.masks, value_bytes).total
+    elif isinstance(alloc, QRAllocation):
+        emb_dims, field_params = [int(d) for d in alloc.emb_dims], [int(p) for p in alloc.field_params]
+        empty_fields = empty_values = 0
+        emb_bytes = qr_table_bytes(vocab, alloc.collisions, model.embedding.emb_dim, value_bytes)
     else:
         emb_dims = [int(d) for d in alloc.emb_dims]
         field_params = [int(v) * d for v, d in zip(vocab, emb_dims, strict=True)]
@@ -180,14 +191,29 @@ def execute_run(ds, pre: Pretrained, spec: RunSpec, cache: GroupCache) -> dict:
         else:
             retrain_key = slim_retrain_key(spec, alloc)
         if retrain_key not in cache.retrains:
-            result = fit(slim, ds, spec.train)
-            cache.retrains[retrain_key] = {
-                **metrics_of(result),
-                "train_seconds": float(result.train_seconds),
-                "epochs": int(len(result.history)),
-            }
-        row.update(cache.retrains[retrain_key])
+            cache.retrains[retrain_key] = _fit_row(slim, ds, spec)
+        row.update({k: v for k, v in cache.retrains[retrain_key].items() if k != "epoch_passes"})
     return row
+
+
+def _fit_row(model, ds, spec: RunSpec) -> dict:
+    result = fit(model, ds, spec.train)
+    return {
+        **metrics_of(result),
+        "train_seconds": float(result.train_seconds),
+        "epochs": int(len(result.history)),
+        "epoch_passes": int(math.ceil(len(ds.split_index("train")) / spec.train.batch_size)),
+    }
+
+
+def retrain_cached(ds, pre: Pretrained, spec: RunSpec, alloc, cache: GroupCache) -> dict:
+    """The retrain of a width allocation under the run's settings, shared through the group's cache
+    (a method that chooses among allocations by their retrained validation AUC, ``frequency_tuned``,
+    trains each candidate once, and the chosen one is not trained again as the run's model)."""
+    key = slim_retrain_key(spec, alloc)
+    if key not in cache.retrains:
+        cache.retrains[key] = _fit_row(build_slim_model(ds, spec, alloc, pre), ds, spec)
+    return cache.retrains[key]
 
 
 def slim_retrain_key(spec: RunSpec, alloc) -> tuple:
@@ -197,6 +223,8 @@ def slim_retrain_key(spec: RunSpec, alloc) -> tuple:
     retrains. From scratch only the widths matter; inheriting starts from the kept columns (and the
     layer weights sliced to them), so which columns were kept is part of the key.
     """
+    if isinstance(alloc, QRAllocation):  # full width everywhere: the collisions are what differ
+        return ("qr", tuple(alloc.collisions))
     inherit = spec.search.init == "inherit"
     return (tuple(alloc.emb_dims), spec.search.init, alloc.kept.numpy().tobytes() if inherit else b"")
 

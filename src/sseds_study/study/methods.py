@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,7 +47,9 @@ ROLES = ("reference", "search", "baseline")
 #   "advice":  the methods chapter 7's practical advice chooses among;
 #   "latency": the slim models chapter 6 times against the full one;
 #   "planted": the methods chapter 3 sets against the planted truth and the Bayes AUC.
-BOOK_LISTS = ("verdict", "advice", "latency", "planted")
+#   "field":   the methods chapter 4's comparison at budgets 0.05-0.5 sets against SSEDS (the field's
+#              other answers: searches, element pruning, row sharing; any role).
+BOOK_LISTS = ("verdict", "advice", "latency", "planted", "field")
 
 
 @dataclass
@@ -98,6 +101,10 @@ class Method:
     revision: int = 0
     # The method's own settings (a search's candidate widths, a temperature grid): part of the run key.
     settings: tuple[tuple[str, object], ...] = ()
+    # Raises the error its allocation would raise for these vocabularies and run, before any training
+    # (None: the ranked allocator's check, or none for an element mask).
+    check_inputs: Callable[[tuple[int, ...], RunSpec], None] | None = field(default=None, compare=False)
+    reference: str = ""  # where the method comes from (paper, public code), for the book
 
     def identity(self) -> dict:
         """What this method adds to its runs' keys: its revision and settings, when it has any."""
@@ -215,6 +222,9 @@ def check_allocation_inputs(vocab_sizes, spec: RunSpec) -> None:
                               "budget below 1")
         need = method.min_budget(emb_dim) if method.min_budget else method.only_budget
         raise ConfigError(f"budget {spec.budget:g}: method {method.name!r} needs a budget of at least {need:g}")
+    if method.check_inputs is not None:
+        method.check_inputs(tuple(vocab_sizes), spec)
+        return
     if method.evaluation == "masked":  # an element mask (PEP): no widths, so no allocation rules to check
         return
     ranked_allocation(np.zeros((len(vocab_sizes), emb_dim)), vocab_sizes, spec.budget, spec.search)
@@ -315,6 +325,126 @@ def allocate_frequency(x: MethodInput) -> Allocation:
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
+# The temperatures ``frequency_tuned`` chooses among on validation AUC: DLRM's 0.3 and values on
+# either side (Ginart et al. sweep alpha in about this range).
+FREQUENCY_TEMPERATURES = (0.1, 0.2, 0.3, 0.5, 0.7)
+
+
+def allocate_frequency_tuned(x: MethodInput) -> Allocation:
+    """The power rule at the temperature whose retrained slim model has the best validation AUC.
+
+    Every candidate is retrained with the run's settings (shared with any other run of the group
+    whose allocation is the same, e.g. ``frequency`` at 0.3); the chosen one is the run's model, so
+    it is not trained twice. The cost of choosing, the other candidates' training passes and seconds,
+    is the search cost of the run. Ties go to the first temperature in the grid.
+    """
+    from ..data.stats import value_counts
+    from ..search import baselines
+    from .execute import retrain_cached, slim_retrain_key
+
+    counts = value_counts(x.ds, "train")
+    candidates = []
+    for alpha in FREQUENCY_TEMPERATURES:
+        scores = baselines.frequency_scores(counts, _vocab(x), x.spec.model.emb_dim, alpha=alpha)
+        alloc = ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
+        fit = retrain_cached(x.ds, x.pre, x.spec, alloc, x.cache)
+        candidates.append((alpha, alloc, fit, slim_retrain_key(x.spec, alloc)))
+    best = max(range(len(candidates)), key=lambda i: (candidates[i][2]["valid_auc"], -i))
+    # The cost of choosing: each distinct allocation other than the chosen one, trained once (temperatures
+    # that give the same widths share a retrain, so they cost nothing more).
+    others = {key: fit for _alpha, _alloc, fit, key in candidates if key != candidates[best][3]}
+    for fit in others.values():
+        x.search_seconds += fit["train_seconds"]
+        x.search_passes += fit["epochs"] * fit["epoch_passes"]
+        x.search_epochs += fit["epochs"]
+    x.extra["frequency_distinct"] = len(others) + 1
+    x.extra["frequency_alpha"] = candidates[best][0]
+    x.extra["frequency_valid_aucs"] = json.dumps([round(c[2]["valid_auc"], 6) for c in candidates])
+    return candidates[best][1]
+
+
+def _magnitude_weights(x: MethodInput, init: str):
+    from ..search.weight_pruning import magnitude_weight_allocation
+
+    state = {k: v.detach().clone() for k, v in x.pre.model.state_dict().items()} if init == "pretrained" else None
+    return magnitude_weight_allocation(x.pre.model.embedding.field_weights(), x.spec.budget, init, state)
+
+
+def allocate_magnitude_weights(x: MethodInput):
+    return _magnitude_weights(x, "pretrained")
+
+
+def allocate_magnitude_weights_fresh(x: MethodInput):
+    return _magnitude_weights(x, "fresh")
+
+
+AUTODIM_SETTINGS = (("candidates", (2, 4, 8, 16)), ("epochs", 1))
+DIMGROW_SETTINGS = (("epochs", 1),)
+
+
+def _width_search(x: MethodInput, name: str, settings: tuple):
+    """One search run per group (AutoDim's or DimGrow's), shared by every budget of the group."""
+    from ..search.autodim import autodim_search
+    from ..search.dimgrow import dimgrow_search
+
+    key = (name, settings)
+    if key not in x.cache.searches:
+        start = time.perf_counter()
+        opts = dict(settings)
+        if name == "autodim":
+            cands = tuple(c for c in opts.pop("candidates") if c < x.spec.model.emb_dim) + (x.spec.model.emb_dim,)
+            result = autodim_search(x.pre.model, x.ds, batch_size=x.spec.train.batch_size, seed=x.spec.seed,
+                                    candidates=cands, **opts)
+        else:
+            result = dimgrow_search(x.pre.model, x.ds, batch_size=x.spec.train.batch_size, seed=x.spec.seed,
+                                    **opts)
+        seconds = time.perf_counter() - start
+        x.cache.searches[key] = (result, seconds)
+        x.cache.shared_seconds += seconds
+    result, seconds = x.cache.searches[key]
+    x.search_seconds += seconds
+    x.search_passes += result.passes + result.valid_passes
+    x.extra[f"{name}_detail"] = json.dumps(result.detail)
+    return ranked_allocation(result.scores, _vocab(x), x.spec.budget, x.spec.search)
+
+
+def allocate_autodim(x: MethodInput) -> Allocation:
+    return _width_search(x, "autodim", AUTODIM_SETTINGS)
+
+
+def allocate_dimgrow(x: MethodInput) -> Allocation:
+    return _width_search(x, "dimgrow", DIMGROW_SETTINGS)
+
+
+def allocate_qr(x: MethodInput):
+    from ..errors import NotReached
+    from ..search.qr import min_qr_budget, qr_allocation
+
+    floor = min_qr_budget(_vocab(x), x.spec.model.emb_dim)
+    if x.spec.budget < floor:  # an outcome of the method on these vocabularies, as PEP's unreached budgets are
+        raise NotReached(f"qr: budget {x.spec.budget:g} is below the fewest rows quotient-remainder tables at width "
+                         f"{x.spec.model.emb_dim} can have on these vocabularies (a fraction of {floor:.4g})")
+    alloc = qr_allocation(_vocab(x), x.spec.model.emb_dim, x.spec.budget)
+    x.extra["qr_collisions"] = json.dumps(list(alloc.collisions))
+    return alloc
+
+
+def check_qr(vocab_sizes: tuple[int, ...], spec: RunSpec) -> None:
+    from ..search.qr import qr_allocation
+
+    qr_allocation(vocab_sizes, spec.model.emb_dim, spec.budget)
+
+
+def check_weights(vocab_sizes: tuple[int, ...], spec: RunSpec) -> None:
+    """Element-wise magnitude pruning keeps one entry per value row: the budget must allow it."""
+    from ..search._checks import SearchInputError, budget_limit
+
+    total = sum(vocab_sizes) * spec.model.emb_dim
+    if budget_limit(spec.budget, total) < sum(vocab_sizes):
+        raise SearchInputError(f"budget {spec.budget:g} keeps fewer embedding entries than there are value rows "
+                               f"({sum(vocab_sizes)}); magnitude_weights needs at least 1/{spec.model.emb_dim}")
+
+
 def allocate_oracle(x: MethodInput) -> Allocation:
     from ..data.stats import planted_ranks
     from ..search import baselines
@@ -362,18 +492,18 @@ register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s", follows=
                 description="the largest equal width d for every field, the rest of the budget handed out level "
                             "by level, cheapest field first, until no column fits (within one column of b)",
                 revision=1,  # 1: water-filling to the budget (0 stopped at widths d or d + 1)
-                role="baseline", book_order=30, book=("verdict", "advice", "latency", "planted"),
+                role="baseline", book_order=30, book=("verdict", "advice", "latency", "planted", "field"),
                 summary="one width for every field"))
 register(Method("random", allocate_random, "random", "#7f8c8d", "v", follows=RULES,
                 description="a seeded random ranking through the same allocator",
                 role="baseline", book_order=50, book=("verdict", "advice"), summary="a random ranking of the columns"))
 register(Method("magnitude", allocate_magnitude, "magnitude", "#27ae60", "^", follows=RULES,
                 description="column RMS of the pretrained tables through the same allocator",
-                reads_pretrained=True, role="baseline", book_order=60, book=("verdict", "advice"),
+                reads_pretrained=True, role="baseline", book_order=60, book=("verdict", "advice", "field"),
                 summary="columns ranked by the pretrained weights' size"))
 register(Method("frequency", allocate_frequency, "frequency", "#8e44ad", "D", follows=RULES,
                 description="widths from feature popularity (power law, alpha 0.3) through the same allocator",
-                role="baseline", book_order=40, book=("verdict", "advice", "latency", "planted"),
+                role="baseline", book_order=40, book=("verdict", "advice", "latency", "planted", "field"),
                 summary="widths by how often a field's values occur"))
 register(Method("pep", allocate_pep, "PEP", "#e84393", "*", evaluation="masked", reads_pep=True, below_full=True,
                 description="learnable soft thresholds (Liu et al., ICLR 2021); the mask saved when the kept fraction "
@@ -388,3 +518,41 @@ register(Method("oracle", allocate_oracle, "planted ranks", "#b8860b", "P", only
                             "on synthetic data, not a method at a budget; its budget is whatever the planted ranks cost "
                             "(achieved_budget), and it sits in the budget-1.0 cells",
                 role="reference", book_order=90, book=("planted",)))
+
+# -- the field's other answers (chapter 4's comparison at budgets 0.05-0.5, the "field" list) ----------------
+register(Method("frequency_tuned", allocate_frequency_tuned, "frequency, tuned", "#6c3483", "d", ":", follows=RULES,
+                description="the power rule with its temperature chosen on validation AUC among "
+                            + ", ".join(f"{a:g}" for a in FREQUENCY_TEMPERATURES) + " (each candidate retrained)",
+                settings=(("temperatures", FREQUENCY_TEMPERATURES),),
+                reference="Ginart et al., mixed dimension embeddings (ISIT 2021); DLRM md_solver",
+                role="baseline", book_order=45, book=("field",), summary="the power rule, temperature tuned"))
+register(Method("magnitude_weights", allocate_magnitude_weights, "weight magnitude", "#16a085", "h", evaluation="masked",
+                below_full=True, min_budget=lambda emb_dim: 1.0 / emb_dim, check_inputs=check_weights,
+                description="the largest single entries of the pretrained tables (one per value row kept), "
+                            "the mask fine-tuned from the pretrained weights; sparse tables with their indices",
+                reads_pretrained=True, reference="Tran et al. 2024, recsys-benchmark (chenxing1999/recsys-benchmark)",
+                role="baseline", book_order=62, book=("field",),
+                summary="single pretrained weights ranked by size"))
+register(Method("magnitude_weights_fresh", allocate_magnitude_weights_fresh, "weight magnitude, fresh", "#48c9b0", "h",
+                ":", evaluation="masked", below_full=True, min_budget=lambda emb_dim: 1.0 / emb_dim,
+                check_inputs=check_weights,
+                description="the same mask as magnitude_weights, retrained from a new random initialisation",
+                reads_pretrained=True, reference="Tran et al. 2024; the lottery-ticket control of PEP's fresh init",
+                role="baseline", book_order=64, book=("field",)))
+register(Method("autodim", allocate_autodim, "AutoDim", "#d35400", "p", follows=RULES, reads_pretrained=True,
+                description="per-field softmax weights over candidate widths (shared table, linear maps and batch "
+                            "norm), first-order bi-level search on validation batches, warm-started from the "
+                            "pretrained model; each column's probability of being used ranks it for the budget",
+                settings=AUTODIM_SETTINGS, reference="Zhao et al., AutoDim (WWW 2021)",
+                role="search", book_order=24, book=("field",), summary="a differentiable search over candidate widths"))
+register(Method("dimgrow", allocate_dimgrow, "DimGrow gates", "#2c3e50", "<", follows=RULES, reads_pretrained=True,
+                description="shuffle gates: each dimension mixed with its batch-shuffled copy, L1 on the gates, "
+                            "warm-started from the pretrained model; the gates rank the columns for the budget",
+                settings=DIMGROW_SETTINGS, reference="DimGrow (arXiv 2505.12683), goldenNormal/Autogrow shuffle_dim.py",
+                role="search", book_order=26, book=("field",), summary="shuffle gates on every dimension"))
+register(Method("qr", allocate_qr, "QR embeddings", "#f1c40f", "8", check_inputs=check_qr,
+                description="quotient-remainder compositional tables at full width D, the rows of the largest "
+                            "tables shared until the embedding parameters fit the budget; trained from scratch",
+                reference="Shi et al., compositional embeddings (KDD 2020); DLRM QREmbeddingBag",
+                role="baseline", book_order=66, book=("field",),
+                summary="fewer rows (shared by products) instead of narrower ones"))

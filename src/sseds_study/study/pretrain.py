@@ -38,7 +38,7 @@ class Pretrained:
 @dataclass
 class GroupCache:
     """Work shared by the runs of one group: saliency per search setting, PEP searches per PEP
-    setting (``study.pep``), retrains per allocation.
+    setting (``study.pep``), width searches (AutoDim, DimGrow) per setting, retrains per allocation.
 
     results_dir: where shared work is checkpointed (None: nowhere). shared_seconds: seconds spent so
     far computing or loading shared work; a run's own allocation time leaves out what it spent here
@@ -48,6 +48,7 @@ class GroupCache:
     saliency: dict[tuple, tuple[torch.Tensor, float]] = field(default_factory=dict)
     retrains: dict[tuple, dict] = field(default_factory=dict)
     pep: dict[str, Any] = field(default_factory=dict)
+    searches: dict[tuple, Any] = field(default_factory=dict)  # AutoDim's and DimGrow's search runs
     results_dir: Path | None = None
     shared_seconds: float = 0.0
 

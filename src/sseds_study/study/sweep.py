@@ -123,6 +123,7 @@ def copy_reused(specs, results_dir: Path, reuse: list[Path]) -> int:
     for spec in specs:
         if journal_path(results_dir, spec.key).exists():
             continue
+        _copy_checkpoint(spec, results_dir, reuse)
         for other in reuse:
             path = journal_path(other, spec.key)
             row = read_journal_entry(path) if path.is_file() else None
@@ -132,6 +133,26 @@ def copy_reused(specs, results_dir: Path, reuse: list[Path]) -> int:
                 copied += 1
                 break
     return copied
+
+
+def _copy_checkpoint(spec, results_dir: Path, reuse: list[Path]) -> None:
+    """A run still to compute whose pretrained model a reused profile holds (the checkpoint's name is
+    the hash of everything that determines it, and its loader checks the settings stored in it) starts
+    from that checkpoint instead of pretraining again: copied atomically, never overwriting one."""
+    import shutil
+
+    from ..fileio import atomic_path
+    from .pretrain import checkpoint_path
+
+    mine = checkpoint_path(results_dir, spec)
+    if mine.exists():
+        return
+    for other in reuse:
+        theirs = checkpoint_path(other, spec)
+        if theirs.is_file():
+            with atomic_path(mine) as tmp:
+                shutil.copyfile(theirs, tmp)
+            return
 
 
 def check_data(specs, progress: bool = True) -> None:

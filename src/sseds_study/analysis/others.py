@@ -1,0 +1,459 @@
+"""The field's other answers at equal parameters: chapter 4's comparison at budgets 0.05-0.5 and
+chapter 6's cost, bytes and latency of the same methods.
+
+The methods are the registry's ``field`` list (``study.methods.book_methods("field")``): searches
+(AutoDim, DimGrow's shuffle gates), element-wise magnitude pruning (fine-tuned and from scratch),
+quotient-remainder embeddings, the power rule at a fixed and at a tuned temperature, column
+magnitude and uniform widths. Each is set against SSEDS seed by seed in every (dataset, model,
+budget) cell where both ran (``study.compare.paired_comparisons``, Holm over every cell of the
+comparison), and summarised over budgets by the normalised area under its AUC-against-budget curve
+(``aukc``).
+
+AUKC here: ERASE (Jia et al., 2024) summarises a feature-selection curve by the area under it; ours
+is the area under test AUC against log budget, divided by the width of the log-budget range, so it
+is the mean AUC over the range on a log axis, in AUC units (budgets 0.05-0.5 span a factor of 10,
+and a log axis weighs each halving alike). It is computed per seed (a seed's runs share a data split
+and a pretrained model) over the budgets of a range at which the method ran for that seed, and
+SSEDS's is subtracted seed by seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..statistics import paired_difference, t_interval
+from ..study import aggregate, with_variant
+from ..study.compare import holm_verdicts, paired_comparisons, verdict_counts
+from ..study.methods import book_methods, get_method
+from ..study.profile import StudyConfig
+from .chapter import Chapter
+from .common import count_word, listing
+from .tables import BookTable, compact_table, plain_table, plus_minus
+
+FOCUS = "sseds"
+
+
+def field_methods(study: StudyConfig) -> list[str]:
+    """The methods of the comparison that ``study`` runs, in book order (SSEDS first)."""
+    return [m for m in (FOCUS, *[m for m in book_methods("field") if m != FOCUS]) if m in study.methods]
+
+
+def budget_label(budget: float) -> str:
+    return f"b = {budget:g}"
+
+
+# -- the numbers ------------------------------------------------------------------------------------------
+def aukc(budgets: Sequence[float], aucs: Sequence[float]) -> float:
+    """Normalised area under AUC against log budget: the trapezoid rule on ln b, divided by the width
+    of the range, i.e. the curve's mean on a log axis. Needs two or more distinct budgets."""
+    b = np.asarray(budgets, dtype=float)
+    y = np.asarray(aucs, dtype=float)
+    if b.shape != y.shape or b.size < 2:
+        raise ValueError(f"aukc: expected two or more budgets with one AUC each; got {b.size} and {y.size}")
+    order = np.argsort(b)
+    x, y = np.log(b[order]), y[order]
+    if np.any(np.diff(x) <= 0):
+        raise ValueError(f"aukc: budgets must be distinct and positive; got {sorted(b.tolist())}")
+    return float(np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) / (x[-1] - x[0]))
+
+
+def aukc_per_seed(rows: pd.DataFrame, budgets: Sequence[float], metric: str = "test_auc") -> pd.DataFrame:
+    """One AUKC per dataset x model x method x seed over ``budgets``, for the seeds at which the method
+    finished a run at every one of them (the others are left out, not interpolated)."""
+    want = sorted({float(b) for b in budgets})
+    ok = rows[(rows["status"] == "ok") & rows["budget"].isin(want)]
+    out = []
+    for (dataset, model, method, seed), g in ok.groupby(["dataset", "model", "method", "seed"], sort=True):
+        g = g.drop_duplicates("budget")
+        if sorted(g["budget"].astype(float)) != want:
+            continue
+        out.append({"dataset": dataset, "model": model, "method": method, "seed": seed,
+                    "aukc": aukc(g["budget"].to_numpy(), g[metric].to_numpy())})
+    return pd.DataFrame(out, columns=["dataset", "model", "method", "seed", "aukc"])
+
+
+def aukc_table(rows: pd.DataFrame, ranges: dict[str, Sequence[float]], methods: Sequence[str]) -> pd.DataFrame:
+    """Per dataset x model x range x method: seeds, mean AUKC ± 95%, and SSEDS's minus the method's,
+    paired by seed, ± 95% with a Holm verdict over every (range, method) row of the table."""
+    out = []
+    for name, budgets in ranges.items():
+        per_seed = aukc_per_seed(rows, budgets)
+        for (dataset, model), g in per_seed.groupby(["dataset", "model"], sort=False):
+            focus = g[g["method"] == FOCUS].set_index("seed")["aukc"]
+            for method in methods:
+                m = g[g["method"] == method].set_index("seed")["aukc"]
+                if m.empty:
+                    continue
+                low, high = t_interval(m.to_numpy()) if len(m) > 1 else (math.nan, math.nan)
+                row = {"dataset": dataset, "model": model, "range": name, "method": method, "n": len(m),
+                       "aukc": float(m.mean()), "aukc_ci95": (high - low) / 2}
+                seeds = m.index.intersection(focus.index)
+                if method != FOCUS and len(seeds) > 1:
+                    d = paired_difference(focus.loc[seeds].to_numpy(), m.loc[seeds].to_numpy())
+                    row.update(difference=d.mean, ci95=d.ci95, p_t=d.p_t, pairs=d.n)
+                out.append(row)
+    table = pd.DataFrame(out)
+    if table.empty:
+        return table
+    tested = table["p_t"].notna() if "p_t" in table else pd.Series(False, index=table.index)
+    if tested.any():
+        part = holm_verdicts(table[tested].copy(), "difference")
+        table.loc[tested, ["p_holm", "verdict"]] = part[["p_holm", "verdict"]]
+    return table
+
+
+def comparison(rows: pd.DataFrame, study: StudyConfig, methods: Sequence[str]) -> pd.DataFrame:
+    """SSEDS against each method in every cell where both ran, paired by seed, Holm over all cells
+    (``difference`` = SSEDS minus the method)."""
+    rivals = [m for m in methods if m != FOCUS]
+    return paired_comparisons(rows, FOCUS, rivals, sorted(study.budgets), reference=study.search)
+
+
+def not_reached(rows: pd.DataFrame) -> pd.DataFrame:
+    """The cells where a method could not be built at its budget (``NotReached``), with the reason."""
+    if "not_reached" not in rows:
+        return pd.DataFrame(columns=["dataset", "model", "method", "budget", "error"])
+    bad = rows[(rows["status"] != "ok") & rows["not_reached"].fillna(False).astype(bool)]
+    return bad.drop_duplicates(["dataset", "model", "method", "budget"])[
+        ["dataset", "model", "method", "budget", "error"]].reset_index(drop=True)
+
+
+# -- the chapter's parts -------------------------------------------------------------------------------------
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["method"] = [get_method(m).label for m in out["method"]]
+    return out
+
+
+def others_parts(chapter: Chapter, studies: Sequence[tuple[StudyConfig, pd.DataFrame]]) -> None:
+    """Chapter 4's section on the field's other methods, from the profiles ``studies`` (the ten-seed
+    MovieLens-100K profile first, then MovieLens-1M): tables ``others_auc``, ``others_verdict``,
+    ``others_aukc``, ``others_empty``, the figure's data and the sentences (``others_*`` glue)."""
+    rows = pd.concat([r for _s, r in studies], ignore_index=True)
+    study = studies[0][0]
+    methods = list(dict.fromkeys(m for s, _r in studies for m in field_methods(s)))
+    labels = [get_method(m).label for m in methods]
+    budgets = sorted({b for s, _r in studies for b in s.budgets}, reverse=True)
+    orders = {"dataset": [d.name for s, _r in studies for d in s.datasets], "method": labels,
+              "budget": [budget_label(b) for b in budgets]}
+    frames = []
+    for s, r in studies:
+        agg = aggregate(r[r["method"].isin(methods)], reference=s.search)
+        frames.append(agg[agg["variant"] == "default"])
+    agg = pd.concat(frames, ignore_index=True)
+    agg["budget_label"] = [budget_label(b) for b in agg["budget"]]
+    reduced = agg[agg["method"] != "full"]
+    chapter.tables["others_auc"] = compact_table(
+        _labelled(reduced), index=["dataset", "method"], columns="budget_label", value="test_auc_mean",
+        half="test_auc_ci95", order=orders["budget"], orders=orders, best=None,
+        note="Mean test AUC ± 95% interval over seeds, FM, every method at the same embedding-parameter fraction; "
+             "blank: the method is not defined at that budget (see the list below the table).")
+    cmp_frames = [comparison(r, s, field_methods(s)) for s, r in studies]
+    cmp = pd.concat([c for c in cmp_frames if not c.empty], ignore_index=True) if any(
+        not c.empty for c in cmp_frames) else pd.DataFrame()
+    if not cmp.empty:
+        holm_verdicts(cmp, "difference")  # one Holm family over both datasets
+        cmp = cmp.rename(columns={"baseline": "method"})
+        cmp["budget_label"] = [budget_label(b) for b in cmp["budget"]]
+    chapter.tables["others_verdict"] = compact_table(
+        _labelled(cmp) if not cmp.empty else cmp, index=["dataset", "method"], columns="budget_label",
+        value="difference", half="ci95", verdict="verdict", order=orders["budget"], orders=orders, best=None,
+        signed=True, note="SSEDS minus the method, test AUC, paired by seed, ± 95% interval; the mark is the verdict "
+                          "after Holm over every cell of the table (positive: SSEDS higher).")
+    counts = verdict_counts(cmp) if not cmp.empty else {"better": 0, "worse": 0, "indistinguishable": 0}
+    chapter.text.update({
+        "others_cells": str(len(cmp)), "others_better": str(counts["better"]), "others_worse": str(counts["worse"]),
+        "others_indistinguishable": str(counts["indistinguishable"]),
+        "others_methods": listing([get_method(m).label for m in methods if m not in (FOCUS, "full")]),
+        "others_budgets": listing([f"{b:g}" for b in sorted(study.budgets)]),
+        "others_seeds": str(len(study.seeds)),
+        "others_profiles": listing([s.name for s, _r in studies]),
+    })
+    # Empty fields: a column of their own, mean over seeds per budget.
+    empty = reduced.assign(empty_half=0.0)
+    chapter.tables["others_empty"] = compact_table(
+        _labelled(empty), index=["dataset", "method"], columns="budget_label", value="empty_fields_mean",
+        order=orders["budget"], orders=orders, best=None, digits=1,
+        note="Fields left with no parameter at all (mean over seeds): a width of 0, or an element mask that keeps "
+             "no entry of the field.")
+    # AUKC over the ranges where every method exists, and over the whole grid for those that reach it.
+    grid = sorted(study.budgets)
+    defined = [b for b in grid if all(_ran(rows, m, b) for m in methods if m != "full")]
+    ranges = {f"{min(grid):g}–{max(grid):g}": grid}
+    if len(defined) >= 2 and defined != grid:
+        ranges = {f"{min(defined):g}–{max(defined):g}": defined, **ranges}
+    table = aukc_table(rows, ranges, [m for m in methods if m != "full"])
+    chapter.tables["others_aukc"] = _aukc_book_table(table, orders)
+    chapter.text.update(_aukc_text(table, ranges))
+    gone = not_reached(rows[rows["method"].isin(methods)])
+    chapter.text["others_not_reached"] = _not_reached_text(gone)
+    chapter.text.update(_findings(cmp, table, agg, study, ranges))
+
+
+def changes_against_focus(rows: pd.DataFrame, study: StudyConfig) -> pd.DataFrame:
+    """Each finished run's test AUC minus SSEDS's in the same dataset, model, budget and seed."""
+    ok = with_variant(rows[rows["status"] == "ok"], study.search)
+    ok = ok[(ok["variant"] == "default") & ok["method"].isin(field_methods(study))]
+    keys = ["dataset", "model", "budget", "seed"]
+    focus = ok[ok["method"] == FOCUS].set_index(keys)["test_auc"]
+    other = ok[ok["method"] != FOCUS].copy()
+    ref = focus.reindex(pd.MultiIndex.from_frame(other[keys])).to_numpy()
+    other["change"] = other["test_auc"].to_numpy() - ref
+    return other[other["change"].notna()][[*keys, "method", "change"]].reset_index(drop=True)
+
+
+def others_figure(studies: Sequence[tuple[StudyConfig, pd.DataFrame]]):
+    """``figures.others.plot_others_change`` of the comparison's profiles."""
+    from ..figures.others import plot_others_change
+
+    changes = pd.concat([changes_against_focus(r, s) for s, r in studies], ignore_index=True)
+    rows = {d: int(r[r["dataset"] == d]["rows"].dropna().iloc[0]) for s, r in studies for d in set(r["dataset"])
+            if r[r["dataset"] == d]["rows"].notna().any()}
+    profiles = {d.name: s.name for s, _r in studies for d in s.datasets}
+    datasets = list(dict.fromkeys(d.name for s, _r in studies for d in s.datasets))
+    return plot_others_change(changes, rows=rows, profiles=profiles, datasets=datasets)
+
+
+def _ran(rows: pd.DataFrame, method: str, budget: float) -> bool:
+    return bool(((rows["method"] == method) & (rows["budget"] == budget) & (rows["status"] == "ok")).any())
+
+
+def _aukc_book_table(table: pd.DataFrame, orders) -> BookTable:
+    if table.empty:
+        return plain_table(pd.DataFrame(columns=["dataset", "range", "method", "seeds", "AUKC", "SSEDS − method"]))
+    frame = pd.DataFrame({
+        "dataset": table["dataset"], "range": table["range"], "method": [get_method(m).label for m in table["method"]],
+        "seeds": table["n"].astype(int),
+        "AUKC": [plus_minus(a, c) for a, c in zip(table["aukc"], table["aukc_ci95"], strict=True)],
+        "SSEDS − method": ["" if pd.isna(d) else f"{plus_minus(d, c)} ({v})"
+                           for d, c, v in zip(table.get("difference", pd.Series(np.nan, index=table.index)),
+                                              table.get("ci95", pd.Series(np.nan, index=table.index)),
+                                              table.get("verdict", pd.Series("", index=table.index)), strict=True)],
+    })
+    return plain_table(frame, keys=["dataset", "range"], formats={"seeds": str},
+                       note="AUKC: mean test AUC over the budget range on a log axis (the area under AUC against "
+                            "log budget over the range's width), per seed, then mean ± 95% over seeds; the "
+                            "difference is paired by seed, its verdict after Holm over every row with a pair.")
+
+
+def _aukc_text(table: pd.DataFrame, ranges) -> dict[str, str]:
+    out = {"others_ranges": listing([f"{k}" for k in ranges]), "others_aukc_rows": str(len(table))}
+    if table.empty or "verdict" not in table:
+        out.update(others_aukc_better="0", others_aukc_worse="0", others_aukc_indistinguishable="0",
+                   others_aukc_best="not measured")
+        return out
+    tested = table[table["verdict"].notna()]
+    counts = tested["verdict"].value_counts()
+    out.update({f"others_aukc_{v}": str(int(counts.get(v, 0))) for v in ("better", "worse", "indistinguishable")})
+    first = table[table["range"] == next(iter(ranges))]
+    lines = []
+    for dataset, g in first.groupby("dataset", sort=False):
+        top = g.sort_values("aukc", ascending=False).iloc[0]
+        lines.append(f"{get_method(top['method']).label} on {dataset} ({top['aukc']:.4f})")
+    out["others_aukc_best"] = listing(lines)
+    return out
+
+
+def _not_reached_text(gone: pd.DataFrame) -> str:
+    if gone.empty:
+        return "Every method ran at every budget of the comparison."
+    parts = []
+    for (method, dataset), g in gone.groupby(["method", "dataset"], sort=False):
+        budgets = listing([f"{b:g}" for b in sorted(g["budget"])])
+        reason = str(g["error"].iloc[0]).split(": ", 1)[-1]
+        parts.append(f"{get_method(method).label} on {dataset} at {budgets} ({reason})")
+    return "Not defined: " + "; ".join(parts) + "."
+
+
+def _findings(cmp: pd.DataFrame, aukcs: pd.DataFrame, agg: pd.DataFrame, study: StudyConfig, ranges) -> dict[str, str]:
+    """Whether the benchmarks' two headline findings hold here, as generated sentences."""
+    out = {}
+    first = next(iter(ranges))
+    dataset = study.datasets[0].name
+    sub = aukcs[(aukcs["range"] == first) & (aukcs["dataset"] == dataset)] if not aukcs.empty else aukcs
+    for key, method, claim in (
+            ("magnitude", "magnitude_weights", "element-wise magnitude pruning beats most purpose-built methods"),
+            ("qr", "qr", "row-sharing (compositional) embeddings are the strongest at high compression")):
+        if sub.empty or method not in set(sub["method"]):
+            out[f"others_finding_{key}"] = f"Not measured here ({get_method(method).label} did not run over {first})."
+            continue
+        ranked = sub.sort_values("aukc", ascending=False).reset_index(drop=True)
+        rank = int(ranked.index[ranked["method"] == method][0]) + 1
+        beaten = [m for m in ranked["method"][rank:]]
+        searches = [m for m in ("autodim", "dimgrow", FOCUS) if m in set(ranked["method"])]
+        beats_searches = all(m in beaten for m in searches if m != method)
+        row = ranked[ranked["method"] == method].iloc[0]
+        vs = "" if pd.isna(row.get("difference", np.nan)) else (
+            f"; SSEDS minus it {plus_minus(row['difference'], row['ci95'])} ({row['verdict']})")
+        holds = "holds" if rank <= max(1, len(ranked) // 2) and beats_searches else "does not hold"
+        out[f"others_finding_{key}"] = (
+            f"The benchmark's finding that {claim} {holds} here: on {dataset} ({study.models[0]}, "
+            f"{len(study.seeds)} seeds) {get_method(method).label} ranks {rank} of {len(ranked)} by AUKC over "
+            f"{first} ({row['aukc']:.4f}{vs}).")
+        out[f"others_{key}_rank"] = f"{rank} of {len(ranked)}"
+    # at the smallest budget where QR ran: its place among the methods there
+    qr = agg[(agg["method"] == "qr") & (agg["dataset"] == dataset)]
+    if not qr.empty:
+        b = float(qr["budget"].min())
+        cell = agg[(agg["dataset"] == dataset) & (agg["budget"] == b) & (agg["method"] != "full")]
+        order = cell.sort_values("test_auc_mean", ascending=False)["method"].tolist()
+        out["others_qr_smallest"] = (f"At b = {b:g}, the smallest budget QR reaches on {dataset}, it ranks "
+                                     f"{order.index('qr') + 1} of {len(order)} by mean test AUC.")
+    else:
+        out["others_qr_smallest"] = "QR did not run."
+    return out
+
+
+# -- chapter 6: cost, bytes and latency of the same methods -------------------------------------------------
+def others_costs(rows: pd.DataFrame, study: StudyConfig, budget: float) -> pd.DataFrame:
+    """Per method at ``budget``: search passes and seconds (mean over seeds), as pretraining epochs,
+    the deployed embedding bytes and their ratio to the full model's, the kept fraction and the
+    training seconds of the slim model."""
+    methods = field_methods(study)
+    ok = with_variant(rows[(rows["status"] == "ok") & rows["method"].isin([*methods, "full"])], study.search)
+    ok = ok[ok["variant"] == "default"]
+    full_bytes = ok[ok["method"] == "full"].groupby("dataset")["emb_bytes"].mean()
+    cell = ok[ok["budget"] == budget]
+    out = []
+    for (dataset, method), g in cell.groupby(["dataset", "method"], sort=False):
+        epoch = g["pretrain_epoch_seconds"].mean()
+        out.append({"dataset": dataset, "method": method, "seeds": len(g),
+                    "search_passes": g["search_passes"].mean(),
+                    "search_epochs": g["search_passes"].mean() / g["epoch_passes"].mean(),
+                    "search_seconds": g["search_seconds"].mean(),
+                    "search_in_epochs": g["search_seconds"].mean() / epoch if epoch > 0 else math.nan,
+                    "emb_kb": g["emb_bytes"].mean() / 1024,
+                    "bytes_vs_full": g["emb_bytes"].mean() / full_bytes.get(dataset, math.nan),
+                    "achieved_budget": g["achieved_budget"].mean(),
+                    "train_seconds": g["train_seconds"].mean()})
+    table = pd.DataFrame(out)
+    if table.empty:
+        return table
+    order = {m: i for i, m in enumerate(methods)}
+    return table.sort_values(["dataset", "method"], key=lambda s: s.map(order) if s.name == "method" else s,
+                             kind="stable").reset_index(drop=True)
+
+
+def others_cost_table(costs: pd.DataFrame, budget: float) -> BookTable:
+    if costs.empty:
+        return plain_table(pd.DataFrame(columns=["dataset", "method"]))
+    frame = costs.assign(method=[get_method(m).label for m in costs["method"]])[
+        ["dataset", "method", "search_epochs", "search_seconds", "emb_kb", "bytes_vs_full", "achieved_budget"]]
+    frame = frame.rename(columns={"search_epochs": "search, epochs of passes", "search_seconds": "search, s",
+                                  "emb_kb": "embedding KiB", "bytes_vs_full": "bytes / full",
+                                  "achieved_budget": "kept fraction"})
+    return plain_table(frame, keys=["dataset"], digits={"search, epochs of passes": 2, "search, s": 2,
+                                                        "embedding KiB": 1, "bytes / full": 3, "kept fraction": 4},
+                       note=f"At b = {budget:g}, means over seeds. Search passes are forward-and-backward passes over "
+                            "training (and, for AutoDim, validation) batches, in training epochs; the tuned power rule's "
+                            "are its other candidates' retraining. Bytes are the deployed embedding storage: dense "
+                            "tables, or for an element mask compressed sparse rows with their column indices and "
+                            "row pointers.")
+
+
+def count_methods_text(methods: Sequence[str]) -> str:
+    return count_word(len([m for m in methods if m not in (FOCUS, "full")]))
+
+
+def others_latency(study: StudyConfig, rows: pd.DataFrame, budget: float, results_dir=None,
+                   rows_at_batch_one: int = 300, batch_sizes: Sequence[int] = (1, 4096)) -> pd.DataFrame:
+    """Scoring time per 1,000 test rows of each method's deployed model at ``budget`` against the full
+    model (``deploy.scoring_latency``), on the first seed's data of the profile's first dataset and
+    model: widths from the rows, QR's tables from its rule, the element masks recomputed from the
+    pretrained checkpoint and deployed as compressed sparse rows. Latency depends on shapes and
+    sparsity, not on trained values, so the widths' and QR's weights are a fresh model's."""
+    import dataclasses
+    import json
+
+    from ..deploy import scoring_latency, to_sparse_tables
+    from ..models.pep import attach_fixed_mask
+    from ..models.qr import attach_qr
+    from ..models.registry import build_model
+    from ..search.qr import qr_allocation
+    from ..search.weight_pruning import magnitude_weight_masks
+    from ..study import worker_threads
+    from .common import load_pretrained
+
+    seed, data, model_name = study.seeds[0], study.datasets[0], study.models[0]
+    ds, pre, _spec = load_pretrained(study, data.name, model_name, seed, results_dir)
+    base = dataclasses.replace(study.model, name=model_name, emb_dims=None)
+    ok = with_variant(rows[(rows["status"] == "ok") & (rows["seed"] == seed) & (rows["budget"] == budget)
+                           & (rows["dataset"] == data.name) & (rows["model"] == model_name)], study.search)
+    ok = ok[ok["variant"] == "default"]
+    with worker_threads():
+        models = {"full": build_model(ds.fields, base)}
+        for method in field_methods(study):
+            m = get_method(method)
+            if method == "qr":
+                if method in set(ok["method"]):
+                    collisions = qr_allocation(ds.vocab_sizes, base.emb_dim, budget).collisions
+                    models[method] = attach_qr(build_model(ds.fields, base), collisions)
+            elif m.evaluation == "masked":
+                if method in set(ok["method"]):
+                    masked = build_model(ds.fields, base)
+                    attach_fixed_mask(masked, magnitude_weight_masks(pre.model.embedding.field_weights(), budget))
+                    models[method] = to_sparse_tables(masked)
+            else:
+                row = ok[ok["method"] == method]
+                if not row.empty:
+                    dims = tuple(int(d) for d in json.loads(row["emb_dims"].iloc[0]))
+                    models[method] = build_model(ds.fields, dataclasses.replace(base, emb_dims=dims))
+        ids = ds.subset("test")[0]
+        table = scoring_latency(models, ids, reference="full", batch_sizes=batch_sizes,
+                                rows_at_batch_one=rows_at_batch_one)
+    table = table.rename(columns={"model": "method"})
+    table.insert(0, "budget", budget)
+    table.insert(0, "dataset", data.name)
+    return table
+
+
+def others_efficiency_parts(chapter: Chapter, study: StudyConfig, rows: pd.DataFrame, budget: float,
+                            results_dir=None) -> None:
+    """Chapter 6's section on the field's methods: cost and bytes (``others_cost``) and latency
+    (``others_latency``) at ``budget``, with their sentences."""
+    costs = others_costs(rows, study, budget)
+    chapter.tables["others_cost"] = others_cost_table(costs, budget)
+    latency = others_latency(study, rows, budget, results_dir)
+    chapter.tables["others_latency"] = _latency_book_table(latency)
+    chapter.text.update({"others_cost_budget": f"{budget:g}", "others_cost_profile": study.name,
+                         **_cost_sentences(costs, latency)})
+
+
+def _latency_book_table(latency: pd.DataFrame) -> BookTable:
+    if latency.empty:
+        return plain_table(pd.DataFrame(columns=["method"]))
+    frame = latency.assign(method=[get_method(m).label if m in _registered() else m for m in latency["method"]])
+    return compact_table(frame.assign(batch=[f"batch {b}" for b in frame["batch_size"]]), index=["method"],
+                         columns="batch", value="ratio", best=None, digits=2,
+                         note="Scoring time per 1,000 test rows relative to the full model (1.00), one process on "
+                              "one thread, at each batch size; the element masks as compressed sparse rows.")
+
+
+def _registered() -> set[str]:
+    from ..study.methods import METHODS
+
+    return set(METHODS)
+
+
+def _cost_sentences(costs: pd.DataFrame, latency: pd.DataFrame) -> dict[str, str]:
+    out = {}
+    if costs.empty:
+        return {"others_cost_max": "not measured", "others_bytes_max": "not measured"}
+    dataset = costs["dataset"].iloc[0]
+    c = costs[costs["dataset"] == dataset]
+    top = c.sort_values("search_epochs", ascending=False).iloc[0]
+    out["others_cost_max"] = (f"{get_method(top['method']).label} ({top['search_epochs']:.2f} epochs of passes, "
+                              f"{top['search_seconds']:.1f} s)")
+    big = c.sort_values("bytes_vs_full", ascending=False).iloc[0]
+    out["others_bytes_max"] = f"{get_method(big['method']).label} ({big['bytes_vs_full']:.3f} of the full model's bytes)"
+    if not latency.empty and "ratio" in latency:
+        slow = latency[latency["method"] != "full"].sort_values("ratio", ascending=False).iloc[0]
+        out["others_latency_max"] = (f"{get_method(slow['method']).label} at batch {int(slow['batch_size'])} "
+                                     f"({slow['ratio']:.2f}× the full model)")
+    else:
+        out["others_latency_max"] = "not measured"
+    return out

@@ -1,0 +1,77 @@
+"""The field's other methods in the book: AUKC against hand computations, the paired tables, the
+fields-left-empty column and the generated findings (``analysis.others``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sseds_study.analysis import others
+from sseds_study.statistics import paired_difference
+
+
+def test_aukc_is_the_mean_auc_on_a_log_budget_axis():
+    # budgets 0.1, 0.2, 0.4: two equal steps of ln 2; AUCs 0.70, 0.74, 0.76 ->
+    # (0.72 * ln2 + 0.75 * ln2) / (2 ln2) = 0.735
+    assert others.aukc([0.4, 0.1, 0.2], [0.76, 0.70, 0.74]) == pytest.approx(0.735, abs=1e-12)
+    # unequal steps: 0.05 -> 0.1 (ln 2) and 0.1 -> 0.5 (ln 5)
+    want = ((0.6 + 0.7) / 2 * math.log(2) + (0.7 + 0.8) / 2 * math.log(5)) / math.log(10)
+    assert others.aukc([0.05, 0.1, 0.5], [0.6, 0.7, 0.8]) == pytest.approx(want, abs=1e-12)
+    assert others.aukc([0.1, 0.5], [0.7, 0.7]) == pytest.approx(0.7)
+    with pytest.raises(ValueError, match="two or more"):
+        others.aukc([0.1], [0.7])
+    with pytest.raises(ValueError, match="distinct"):
+        others.aukc([0.1, 0.1], [0.7, 0.8])
+
+
+def _rows(methods=("sseds", "uniform", "qr"), budgets=(0.5, 0.2, 0.1), seeds=(0, 1, 2), skip=()):
+    rng = np.random.default_rng(0)
+    out = []
+    for m_i, m in enumerate(methods):
+        for b in budgets:
+            for s in seeds:
+                if (m, b) in skip:
+                    out.append({"dataset": "d", "model": "FM", "method": m, "budget": b, "seed": s,
+                                "status": "failed", "not_reached": True, "error": "NotReached: qr: too small",
+                                "test_auc": np.nan, "empty_fields": np.nan})
+                    continue
+                out.append({"dataset": "d", "model": "FM", "method": m, "budget": b, "seed": s, "status": "ok",
+                            "not_reached": False, "error": "",
+                            "test_auc": 0.7 + 0.05 * b - 0.01 * m_i + 0.001 * rng.standard_normal() + 0.002 * s,
+                            "empty_fields": float(m == "sseds" and b == 0.1)})
+    return pd.DataFrame(out)
+
+
+def test_aukc_per_seed_leaves_out_seeds_missing_a_budget():
+    rows = _rows()
+    rows = rows[~((rows["method"] == "uniform") & (rows["seed"] == 2) & (rows["budget"] == 0.2))]
+    per_seed = others.aukc_per_seed(rows, [0.5, 0.2, 0.1])
+    assert sorted(per_seed[per_seed["method"] == "uniform"]["seed"]) == [0, 1]
+    one = rows[(rows["method"] == "sseds") & (rows["seed"] == 1)].sort_values("budget")
+    got = per_seed[(per_seed["method"] == "sseds") & (per_seed["seed"] == 1)]["aukc"].iloc[0]
+    assert got == pytest.approx(others.aukc(one["budget"], one["test_auc"]))
+
+
+def test_aukc_table_pairs_by_seed_against_sseds():
+    rows = _rows()
+    table = others.aukc_table(rows, {"0.1–0.5": [0.1, 0.2, 0.5]}, ["sseds", "uniform", "qr"])
+    per_seed = others.aukc_per_seed(rows, [0.1, 0.2, 0.5]).pivot(index="seed", columns="method", values="aukc")
+    row = table[table["method"] == "uniform"].iloc[0]
+    d = paired_difference(per_seed["sseds"].to_numpy(), per_seed["uniform"].to_numpy())
+    assert row["difference"] == pytest.approx(d.mean) and row["ci95"] == pytest.approx(d.ci95)
+    assert row["n"] == 3 and row["verdict"] in ("better", "worse", "indistinguishable")
+    assert math.isnan(table[table["method"] == "sseds"]["difference"].iloc[0])  # no pair with itself
+    # uniform is 0.01 below SSEDS at every budget and seed, up to noise: SSEDS's area is larger
+    assert row["difference"] == pytest.approx(0.01, abs=0.003)
+
+
+def test_not_reached_cells_are_listed_with_their_reason():
+    rows = _rows(skip=(("qr", 0.1),))
+    gone = others.not_reached(rows)
+    assert gone[["method", "budget"]].values.tolist() == [["qr", 0.1]]
+    text = others._not_reached_text(gone)
+    assert text.startswith("Not defined: QR embeddings on d at 0.1 (qr: too small)")
+    assert others._not_reached_text(others.not_reached(_rows())) == "Every method ran at every budget of the comparison."
