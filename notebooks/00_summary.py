@@ -70,7 +70,12 @@ chapter.tables["claims"]
 # a model of the gain on five quantities a user can measure before choosing,
 # {glue:text}`10_regime.ipynb::rule_reading:s` ({glue:text}`10_regime.ipynb::held_sign_accuracy:s` of
 # the held-out signs right, against {glue:text}`10_regime.ipynb::const_sign_accuracy:s` for a
-# constant; {doc}`10_regime`).
+# constant; {doc}`10_regime`). The field's other answers (AutoDim, DimGrow's gates, element-wise
+# magnitude pruning, QR embeddings, a tuned power rule) at budgets 0.05 to 0.5: SSEDS is better in
+# {glue:text}`04_budget.ipynb::others_better:s`, worse in {glue:text}`04_budget.ipynb::others_worse:s`
+# and indistinguishable in {glue:text}`04_budget.ipynb::others_indistinguishable:s` of
+# {glue:text}`04_budget.ipynb::others_cells:s` paired cells, and the largest area under the
+# AUC-against-budget curve is {glue:text}`04_budget.ipynb::others_aukc_best:s` ({doc}`04_budget`).
 #
 # ```{glue:figure} fig_pipeline
 # :name: fig-pipeline

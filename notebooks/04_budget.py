@@ -183,7 +183,8 @@ chapter.tables["paired"]
 # compositional embeddings, which share rows instead of narrowing them, are the strongest at high
 # compression. Here SSEDS meets {glue:text}`others_methods`, each at the same embedding-parameter
 # fraction, on MovieLens-100K (FM, {glue:text}`others_seeds` seeds, budgets {glue:text}`others_budgets`)
-# and MovieLens-1M (FM, three seeds, budgets 0.1 and 0.2): profiles {glue:text}`others_profiles`.
+# and MovieLens-1M (FM, three seeds, budget 0.1, about the size of DimGrow's head-to-head; a second
+# budget there would not fit the book's two-hour reproduction): profiles {glue:text}`others_profiles`.
 # The definitions table at the top of the chapter says what each does and where it comes from.
 #
 # The choices, each made before any result was seen:
@@ -232,7 +233,8 @@ chapter.tables["others_verdict"]
 # :name: fig-others
 #
 # Test AUC of each method minus that of SSEDS with the same seed, by budget: MovieLens-100K (ten
-# seeds) and MovieLens-1M (three), FM; the mean with its 95% interval. Below zero, SSEDS is ahead.
+# seeds) and MovieLens-1M (three, budget 0.1), FM; the mean with its 95% interval. Below zero, SSEDS
+# is ahead.
 # ```
 #
 # One number per method over the budgets, the area under its AUC-against-budget curve (AUKC, after
@@ -248,7 +250,7 @@ chapter.tables["others_aukc"]
 # What the benchmarks found, tested here:
 #
 # - {glue:text}`others_finding_magnitude`
-# - {glue:text}`others_finding_qr` {glue:text}`others_qr_smallest`
+# - {glue:text}`others_finding_qr`
 #
 # Fields left with no parameter, per method and budget: SSEDS and the searches drop whole fields at
 # small budgets, as DimGrow reports for its SSEDS reimplementation on Avazu (13-15 of 22 fields); QR

@@ -88,7 +88,7 @@ def test_book_profiles_include_every_named_companion():
     profiles = r.book_profiles(load_profile("default"))
     assert set(profiles) == {"default", "headline", "movielens1m", "synthetic_v2", "ablation", "ablation10",
                              "headline_best_fm", "headline_best_deepfm", "why_d64", "regime_d16", "regime_d64",
-                             "regime_d16_best", "regime_d64_best"}
+                             "regime_d16_best", "regime_d64_best", "others", "others_ml1m"}
     assert profiles["headline_best_fm"] == ["best_FM"]
 
 

@@ -1,7 +1,8 @@
 """Embedding dimension search: saliency scores, budgeted allocation and baselines.
 
-Pure tensor functions: no file I/O and no training happen here (docs/design.md, "Boundaries and
-conventions").
+Tensor functions with no file I/O (docs/design.md, "Boundaries and conventions"). Two searches of the
+field's other methods train a private copy of the model they are given, as their papers do: AutoDim
+(``autodim``) and DimGrow's shuffle gates (``dimgrow``); nothing else here trains.
 """
 
 from ._checks import SearchInputError
@@ -49,3 +50,13 @@ __all__ = [
 from .pep import PEPSnapshot, PEPSnapshots, dense_table_bytes, sparse_table_bytes  # noqa: E402  (PEP)
 
 __all__ += ["PEPSnapshot", "PEPSnapshots", "dense_table_bytes", "sparse_table_bytes"]
+
+# The field's other methods (chapter 4): element-wise pruning, QR tables, two trained searches.
+from .autodim import autodim_search  # noqa: E402
+from .dimgrow import dimgrow_search  # noqa: E402
+from .qr import QRAllocation, min_qr_budget, qr_allocation, qr_table_bytes  # noqa: E402
+from .supernet import WidthSearch  # noqa: E402
+from .weight_pruning import magnitude_weight_allocation, magnitude_weight_masks  # noqa: E402
+
+__all__ += ["QRAllocation", "WidthSearch", "autodim_search", "dimgrow_search", "magnitude_weight_allocation",
+            "magnitude_weight_masks", "min_qr_budget", "qr_allocation", "qr_table_bytes"]
