@@ -198,9 +198,9 @@ def efficiency_chapter(profile: str | os.PathLike | StudyConfig, results_dir: st
     # The field's other methods (chapter 4's comparison): cost, bytes and latency at b = 0.1.
     others = companion(study, "others")
     if others is not study:
-        others_rows = sweep(others, progress=False).table
+        others_report = sweep(others, progress=False)  # its study as run: with its tuned settings
         budget = 0.1 if 0.1 in others.budgets else min(others.budgets)
-        others_efficiency_parts(chapter, others, others_rows, budget)
+        others_efficiency_parts(chapter, others_report.study, others_report.table, budget)
 
     chapter.tables["pep_settings"] = plain_table(pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"]),
