@@ -135,6 +135,21 @@ def test_search_with_pep_prints_the_kept_entries_per_field(tmp_path, monkeypatch
                     "method 'pep' prunes the full model; expected a budget below 1")
 
 
+@pytest.mark.slow
+def test_search_with_qr_prints_rows_per_field_and_names_its_smallest_budget(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SSEDS_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.setenv("SSEDS_DATA_DIR", str(tmp_path / "data"))
+    common = ["--dataset", "synthetic", "--option", "rows=4000", "--epochs", "1", "--emb-dim", "4",
+              "--model", "FM", "--no-advice", "--method", "qr"]
+    assert cli.main(["-q", "search", *common, "--budget", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "/ qr: budget 0.5 -> achieved" in out
+    rows = [line for line in out.splitlines() if " k=" in line]
+    assert len(rows) == 8 and all("rows" in r and "%" in r for r in rows)
+    _one_line_error(capsys, cli.main(["-q", "search", *common, "--budget", "0.05"]),
+                    "QR embeddings at width D=4 need at least")
+
+
 def test_smoke_sweep_and_results(tmp_path):
     proc = run_cli("-q", "sweep", str(REPO / "configs" / "smoke.yaml"), "--results", str(tmp_path / "r"),
                    cwd=tmp_path, env_extra={"SSEDS_DATA_DIR": str(tmp_path / "data")})

@@ -7,8 +7,11 @@ study's ``magnitude`` baseline ranks whole columns; this one ranks single entrie
 
 * one global threshold over every table (the benchmark prunes its one shared table, so a field's
   entries compete with every other field's, as here);
-* every value row keeps at least its largest entry, so no value is left without an embedding (the
-  benchmark's rule); the budget must therefore allow one entry per row, b >= 1/D;
+* every value row keeps at least its largest entry, so no value is left without an embedding; the
+  budget must therefore allow one entry per row, b >= 1/D. (The benchmark's code, read at
+  chenxing1999/recsys-benchmark ``scripts/*/run_mag_prune.py``, keeps a minimum number of entries per
+  row and searches that minimum on validation, from 0 up; here it is fixed at one, so that no value
+  is left without an embedding and the method costs no validation passes.)
 * the rest of the budget goes to the largest |w| left, ties broken by position (field, row, column)
   so the mask is the same on every machine;
 * exactly ``budget_limit(b, sum_f V_f * D)`` entries are kept: the parameter fraction of every other
