@@ -223,7 +223,9 @@ chapter.tables["others_auc"]
 # Seed by seed, SSEDS minus each method ({numref}`fig-others`): of the {glue:text}`others_cells`
 # cells where both ran, SSEDS is better in {glue:text}`others_better`, worse in
 # {glue:text}`others_worse` and indistinguishable in {glue:text}`others_indistinguishable` (paired t
-# test, Holm over every cell of both datasets).
+# test, Holm over every cell of both datasets). What a cell could detect, at the pooled spread of
+# its per-seed differences: {glue:text}`others_detectable`. An indistinguishable cell says no
+# difference that large was seen, not that the two methods are equal.
 
 # %% tags=["remove-input"]
 chapter.tables["others_verdict"]

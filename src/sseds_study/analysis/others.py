@@ -165,6 +165,7 @@ def others_parts(chapter: Chapter, studies: Sequence[tuple[StudyConfig, pd.DataF
         signed=True, note="SSEDS minus the method, test AUC, paired by seed, ± 95% interval; the mark is the verdict "
                           "after Holm over every cell of the table (positive: SSEDS higher).")
     counts = verdict_counts(cmp) if not cmp.empty else {"better": 0, "worse": 0, "indistinguishable": 0}
+    chapter.text.update(_detectable_text(cmp))
     chapter.text.update({
         "others_cells": str(len(cmp)), "others_better": str(counts["better"]), "others_worse": str(counts["worse"]),
         "others_indistinguishable": str(counts["indistinguishable"]),
@@ -216,6 +217,32 @@ def others_figure(studies: Sequence[tuple[StudyConfig, pd.DataFrame]]):
     profiles = {d.name: s.name for s, _r in studies for d in s.datasets}
     datasets = list(dict.fromkeys(d.name for s, _r in studies for d in s.datasets))
     return plot_others_change(changes, rows=rows, profiles=profiles, datasets=datasets)
+
+
+def _detectable_text(cmp: pd.DataFrame) -> dict[str, str]:
+    """What a cell of the comparison could detect, per dataset: the true difference a paired t test
+    over its seeds finds with 80% power at the pooled spread of the cells' per-seed differences
+    (before Holm, which raises it), and the one the Holm step of the whole table declares half the
+    time."""
+    from ..statistics import (
+        detectable_difference,
+        difference_spread,
+        minimum_detectable_difference,
+        pooled_sd,
+    )
+
+    if cmp.empty:
+        return {"others_detectable": "not measured"}
+    parts = []
+    for dataset, g in cmp.groupby("dataset", sort=False):
+        n = int(g["n"].min())
+        sds = [difference_spread(c, int(k)) for c, k in zip(g["ci95"], g["n"], strict=True)]
+        sd = pooled_sd(sds, [int(k) for k in g["n"]])
+        mdd = minimum_detectable_difference(sd, n)
+        holm_first = detectable_difference(sd, n, tests=len(cmp))
+        parts.append(f"{dataset} ({n} seeds): {mdd:.4f} at 80% power before Holm, {holm_first:.4f} to be declared "
+                     f"half the time after it")
+    return {"others_detectable": "; ".join(parts)}
 
 
 def _ran(rows: pd.DataFrame, method: str, budget: float) -> bool:
