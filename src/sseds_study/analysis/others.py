@@ -410,6 +410,26 @@ def others_costs(rows: pd.DataFrame, study: StudyConfig, budget: float) -> pd.Da
                              kind="stable").reset_index(drop=True)
 
 
+def others_bytes_table(rows: pd.DataFrame, study: StudyConfig) -> BookTable:
+    """Deployed embedding bytes of each method at each budget, as a fraction of the full model's (mean
+    over seeds): at equal parameters an element mask holds more bytes (its indices), QR's dense
+    full-width tables about the parameters' share."""
+    methods = field_methods(study)
+    agg = aggregate(rows[rows["method"].isin([*methods, "full"])], reference=study.search)
+    agg = agg[agg["variant"] == "default"]
+    full = agg[agg["method"] == "full"].set_index("dataset")["emb_bytes_mean"]
+    sub = agg[agg["method"] != "full"].copy()
+    sub["bytes_share"] = sub["emb_bytes_mean"].to_numpy() / full.reindex(sub["dataset"]).to_numpy()
+    sub["budget_label"] = [budget_label(b) for b in sub["budget"]]
+    orders = {"method": [get_method(m).label for m in methods],
+              "budget": [budget_label(b) for b in sorted(study.budgets, reverse=True)]}
+    return compact_table(_labelled(sub), index=["method"], columns="budget_label", value="bytes_share",
+                         order=orders["budget"], orders=orders, best=None, digits=3,
+                         note="Deployed embedding bytes as a fraction of the full model's, mean over seeds, "
+                              f"{study.datasets[0].name}: dense tables for widths and QR, compressed sparse rows "
+                              "(values, one-byte column indices, int32 row pointers) for the element masks.")
+
+
 def others_cost_table(costs: pd.DataFrame, budget: float) -> BookTable:
     if costs.empty:
         return plain_table(pd.DataFrame(columns=["dataset", "method"]))
@@ -489,6 +509,7 @@ def others_efficiency_parts(chapter: Chapter, study: StudyConfig, rows: pd.DataF
     (``others_latency``) at ``budget``, with their sentences."""
     costs = others_costs(rows, study, budget)
     chapter.tables["others_cost"] = others_cost_table(costs, budget)
+    chapter.tables["others_bytes"] = others_bytes_table(rows, study)
     latency = others_latency(study, rows, budget, results_dir)
     chapter.tables["others_latency"] = _latency_book_table(latency)
     chapter.text.update({"others_cost_budget": f"{budget:g}", "others_cost_profile": study.name,
