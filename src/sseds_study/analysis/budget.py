@@ -28,7 +28,7 @@ from .claims_power import detectable_table, noise_cells
 from .claims_rules import all_hold
 from .claims_verdicts import family_rows
 from .common import chapter_study, count_word, methods_markdown, small_budgets
-from .others import others_figure, others_parts
+from .others import others_absent, others_figure, others_parts
 from .tables import BORDERLINE_NOTE, BookTable, compact_table, label, plain_table
 from .variants import variant_name
 
@@ -117,6 +117,8 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         # the definitions table names every method the chapter shows
         shown = {m for s, _r in (*[(study, None), (head_study, None), (large_study, None)], *others) for m in s.methods}
         chapter.tables["methods"] = method_definitions([m for m in METHODS if m in shown])
+    else:
+        others_absent(chapter, "budget")
     chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
     # What the smaller designs could detect, at the spread of the ten-seed profile's paired differences.
     noise = noise_cells(head, dataset=head_study.datasets[0].name, budgets=budgets, reference=study.search)

@@ -23,8 +23,10 @@ def span(values, fmt) -> str:
 
 
 def cost_text(costs: pd.DataFrame, study: StudyConfig) -> dict[str, str]:
-    # The baselines' search is their allocation alone: every baseline of the registry, in its order.
-    text = {"sseds_K": str(study.search.num_batches), "cost_baselines": listing(method_names(role="baseline"))}
+    # The baselines' search is their allocation alone: the profile's baselines, in the registry's order
+    # (the tuned power rule, which retrains candidates, is costed in the section on the field's methods).
+    text = {"sseds_K": str(study.search.num_batches),
+            "cost_baselines": listing([m for m in method_names(role="baseline") if m in study.methods])}
     sseds = costs[costs["method"] == "sseds"]
     if not sseds.empty:
         text["sseds_epoch_fraction"] = span(sseds["epoch_fraction_mean"], pct)

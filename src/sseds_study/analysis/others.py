@@ -550,3 +550,27 @@ def _cost_sentences(costs: pd.DataFrame, latency: pd.DataFrame) -> dict[str, str
     else:
         out["others_latency_max"] = "not measured"
     return out
+
+
+def others_absent(chapter: Chapter, which: str) -> None:
+    """What a chapter glues of the comparison when its profile names no ``others`` companion (a
+    user's report): empty tables and sentences saying so. which: "budget" (chapter 4) or
+    "efficiency" (chapter 6)."""
+    empty = plain_table(pd.DataFrame(columns=["method"]))
+    missing = "not measured (the profile names no `others` companion)"
+    if which == "budget":
+        for name in ("others_auc", "others_verdict", "others_aukc", "others_empty"):
+            chapter.tables[name] = empty
+        for key in ("others_cells", "others_better", "others_worse", "others_indistinguishable",
+                    "others_aukc_better", "others_aukc_worse", "others_aukc_indistinguishable", "others_aukc_rows"):
+            chapter.text[key] = "0"
+        for key in ("others_methods", "others_budgets", "others_seeds", "others_profiles", "others_ranges",
+                    "others_aukc_best", "others_not_reached", "others_finding_magnitude", "others_finding_qr",
+                    "others_detectable"):
+            chapter.text[key] = missing
+    else:
+        for name in ("others_cost", "others_bytes", "others_latency"):
+            chapter.tables[name] = empty
+        for key in ("others_cost_budget", "others_cost_profile", "others_cost_max", "others_bytes_max",
+                    "others_latency_max"):
+            chapter.text[key] = missing
