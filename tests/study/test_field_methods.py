@@ -125,3 +125,21 @@ def test_a_reused_profile_lends_its_pretrained_checkpoints(tmp_path):
     assert ((tmp_path / "first" / "pretrained" / mine[0]).read_bytes()
             == (tmp_path / "second" / "pretrained" / mine[0]).read_bytes())
     assert (table["status"] == "ok").all()
+
+
+def test_a_key_does_not_depend_on_whether_the_registry_was_imported():
+    """``study.runs`` reads revisions and settings from ``study.method_keys``, not from the registry, so a
+    uniform run's key is the same in a process that never imported ``study.methods``."""
+    import subprocess
+    import sys
+
+    spec = next(r for r in st.expand_runs(tiny(methods=["uniform"], budgets=[0.5])))
+    code = ("import sys, json; from sseds_study.config import from_dict; from sseds_study.study.runs import RunSpec; "
+            "from sseds_study.config import DataConfig, ModelConfig, TrainConfig, SearchConfig; "
+            "d = json.loads(sys.argv[1]); "
+            "spec = RunSpec(from_dict(DataConfig, d['data']), from_dict(ModelConfig, d['model']), "
+            "from_dict(TrainConfig, d['train']), from_dict(SearchConfig, d['search']), d['method'], d['budget']); "
+            "assert 'sseds_study.study.methods' not in sys.modules; print(spec.key)")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(spec.to_dict())], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == spec.key

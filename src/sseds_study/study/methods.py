@@ -21,6 +21,15 @@ from typing import TYPE_CHECKING
 
 from ..config.settings import SearchConfig
 from ..errors import ConfigError
+from .method_keys import (
+    AUTODIM_SETTINGS,
+    DIMGROW_SETTINGS,
+    FREQUENCY_TEMPERATURES,
+    REVISIONS,
+    forget,
+    method_identity,
+    record,
+)
 
 # The registry is read by the command line (its choices) and by profile validation: the allocation
 # functions import what they compute with (numpy, torch, the search) when they are called.
@@ -107,13 +116,9 @@ class Method:
     reference: str = ""  # where the method comes from (paper, public code), for the book
 
     def identity(self) -> dict:
-        """What this method adds to its runs' keys: its revision and settings, when it has any."""
-        extra = {}
-        if self.revision:
-            extra["method_revision"] = self.revision
-        if self.settings:
-            extra["method_settings"] = dict(self.settings)
-        return extra
+        """What this method adds to its runs' keys: its revision and settings, when it has any
+        (``study.method_keys``, which ``study.runs`` reads)."""
+        return method_identity(self.name)
 
     @property
     def in_verdict(self) -> bool:
@@ -178,6 +183,7 @@ def register(method: Method) -> Method:
         raise ValueError(f"method {method.name!r}: only a baseline can be in the verdict (role {method.role!r})")
     if method.name in METHODS:
         raise ValueError(f"method {method.name!r} is registered twice")
+    record(method.name, method.revision, method.settings)
     METHODS[method.name] = method
     return method
 
@@ -185,6 +191,7 @@ def register(method: Method) -> Method:
 def unregister(name: str) -> Method:
     """Remove a registered method (a test's throwaway); returns it."""
     check_method(name)
+    forget(name)
     return METHODS.pop(name)
 
 
@@ -325,10 +332,6 @@ def allocate_frequency(x: MethodInput) -> Allocation:
     return ranked_allocation(scores, _vocab(x), x.spec.budget, x.spec.search)
 
 
-# The temperatures ``frequency_tuned`` chooses among on validation AUC: DLRM's 0.3, half and double it.
-# Three, not more: every candidate is a retrained model, and the comparison runs it at ten seeds and
-# four budgets inside `make reproduce`'s time.
-FREQUENCY_TEMPERATURES = (0.15, 0.3, 0.6)
 
 
 def allocate_frequency_tuned(x: MethodInput) -> Allocation:
@@ -341,7 +344,7 @@ def allocate_frequency_tuned(x: MethodInput) -> Allocation:
     """
     from ..data.stats import value_counts
     from ..search import baselines
-    from .execute import retrain_cached, slim_retrain_key
+    from .retrain import retrain_cached, slim_retrain_key
 
     counts = value_counts(x.ds, "train")
     candidates = []
@@ -379,8 +382,6 @@ def allocate_magnitude_weights_fresh(x: MethodInput):
     return _magnitude_weights(x, "fresh")
 
 
-AUTODIM_SETTINGS = (("candidates", (2, 4, 8, 16)), ("epochs", 1))
-DIMGROW_SETTINGS = (("epochs", 1),)
 
 
 def _width_search(x: MethodInput, name: str, settings: tuple):
@@ -492,7 +493,7 @@ register(Method("uniform", allocate_uniform, "uniform", "#2980b9", "s", follows=
                 min_budget=lambda emb_dim: 1.0 / emb_dim,
                 description="the largest equal width d for every field, the rest of the budget handed out level "
                             "by level, cheapest field first, until no column fits (within one column of b)",
-                revision=1,  # 1: water-filling to the budget (0 stopped at widths d or d + 1)
+                revision=REVISIONS["uniform"],  # 1: water-filling to the budget (0 stopped at widths d or d + 1)
                 role="baseline", book_order=30, book=("verdict", "advice", "latency", "planted", "field"),
                 summary="one width for every field"))
 register(Method("random", allocate_random, "random", "#7f8c8d", "v", follows=RULES,

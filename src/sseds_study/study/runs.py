@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..config import DataConfig, ModelConfig, PEPConfig, SearchConfig, TrainConfig, config_hash, to_dict
 from ..data.registry import data_identity
 from ..numerics import identity as numerics_identity
+from .method_keys import method_identity
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,10 @@ class RunSpec:
     def identity(self) -> dict:
         """What the key hashes: ``to_dict`` with the data by content (``data.data_identity``: a user
         table's file by its checksum, not its path) and the numerical mode. A method whose allocation
-        changed or that has settings of its own (``Method.identity``) adds them; every other method's
-        keys are what they were before methods had revisions."""
-        from .methods import METHODS
-
-        method = METHODS.get(self.method)
-        extra = method.identity() if method is not None else {}
-        return {**self.to_dict(), "data": data_identity(self.data), "numerics": numerics_identity(), **extra}
+        changed or that has settings of its own adds them (``study.method_keys``, whatever was imported
+        before); every other method's keys are what they were before methods had revisions."""
+        return {**self.to_dict(), "data": data_identity(self.data), "numerics": numerics_identity(),
+                **method_identity(self.method)}
 
     def to_dict(self) -> dict:
         """The run's settings as a plain dict (``pep`` only when the run has it)."""
