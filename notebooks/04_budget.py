@@ -183,8 +183,9 @@ chapter.tables["paired"]
 # compositional embeddings, which share rows instead of narrowing them, are the strongest at high
 # compression. Here SSEDS meets {glue:text}`others_methods`, each at the same embedding-parameter
 # fraction, on MovieLens-100K (FM, {glue:text}`others_seeds` seeds, budgets {glue:text}`others_budgets`)
-# and MovieLens-1M (FM, three seeds, budget 0.1, about the size of DimGrow's head-to-head; a second
-# budget there would not fit the book's two-hour reproduction): profiles {glue:text}`others_profiles`.
+# and MovieLens-1M (FM, three seeds, budget 0.1, about the size of DimGrow's head-to-head, without
+# column magnitude and the fresh-start control; more would not fit the book's two-hour
+# reproduction): profiles {glue:text}`others_profiles`.
 # The definitions table at the top of the chapter says what each does and where it comes from.
 #
 # The choices, each made before any result was seen:
