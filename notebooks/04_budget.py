@@ -252,7 +252,7 @@ chapter.tables["others_aukc"]
 # %% [markdown]
 # What the benchmarks found, tested here:
 #
-# - {glue:text}`others_finding_magnitude`
+# - {glue:text}`others_finding_magnitude` {glue:text}`others_finding_bytes`
 # - {glue:text}`others_finding_qr`
 #
 # Fields left with no parameter, per method and budget: SSEDS and the searches drop whole fields at

@@ -320,6 +320,40 @@ def _family_text(family: pd.DataFrame) -> str:
                      for r in family.to_dict("records"))
 
 
+def _equal_bytes_text(rows: pd.DataFrame, study: StudyConfig, where: str) -> str:
+    """Element pruning at (about) equal bytes: ``magnitude_weights`` at its smallest budget against the
+    dense methods at the budget of the grid whose deployed bytes are nearest its own (its sparse
+    tables pay for their indices, so at equal parameters it holds more bytes), paired by seed, Holm
+    within the family."""
+    dataset, model = study.datasets[0].name, study.models[0]
+    ok = with_variant(rows[(rows["dataset"] == dataset) & (rows["model"] == model) & (rows["status"] == "ok")],
+                      study.search)
+    ok = ok[ok["variant"] == "default"]
+    mine = ok[ok["method"] == "magnitude_weights"]
+    full = ok[ok["method"] == "full"]
+    if mine.empty or full.empty:
+        return "Not measured here (weight magnitude did not run)."
+    full_bytes = float(full["emb_bytes"].mean())
+    b = float(mine["budget"].min())
+    share = float(mine[mine["budget"] == b]["emb_bytes"].mean()) / full_bytes
+    dense = ok[ok["method"] == FOCUS]
+    shares = {float(x): float(g["emb_bytes"].mean()) / full_bytes for x, g in dense.groupby("budget")}
+    near = min(shares, key=lambda x: abs(shares[x] - share))
+    pair = pd.concat([ok[(ok["method"] == "magnitude_weights") & (ok["budget"] == b)],
+                      ok[(ok["method"] != "magnitude_weights") & (ok["budget"] == near)
+                         & ~ok["method"].isin(["magnitude_weights_fresh", "full"])]])
+    family = _paired_family(pair, "test_auc", "magnitude_weights",
+                            [m for m in dict.fromkeys(pair["method"]) if m != "magnitude_weights"])
+    if family.empty:
+        return "Not measured here (no pairs at equal bytes)."
+    ahead = int((family["verdict"] == "better").sum())
+    behind = int((family["verdict"] == "worse").sum())
+    return (f"At about equal bytes: weight magnitude at b = {b:g} deploys {share:.3f} of the full "
+            f"model's embedding bytes, the dense methods at b = {near:g} deploy {shares[near]:.3f}; on {where} it is "
+            f"ahead of {ahead} and behind {behind} of their {len(family)} (weight magnitude minus each in test AUC, "
+            f"paired by seed, Holm within these: {_family_text(family)}).")
+
+
 def _holds(supported: bool, contradicted: bool) -> str:
     """A finding's verdict: supported by distinguishable leads, contradicted by distinguishable deficits,
     or neither (too few seeds or too small a difference to tell: not evidence against it)."""
@@ -360,6 +394,7 @@ def _findings(cmp: pd.DataFrame, aukcs: pd.DataFrame, agg: pd.DataFrame, study: 
             f"on {where}: by AUKC over {first} it is ahead of {ahead} of the {len(family)} purpose-built methods "
             f"(weight magnitude minus each, paired by seed, Holm within these {len(family)}: {_family_text(family)}) "
             f"and ranks {rank} of {len(ranked)} by mean AUKC.")
+    out["others_finding_bytes"] = _equal_bytes_text(rows, study, where)
     qr = agg[(agg["method"] == "qr") & (agg["dataset"] == dataset)]
     if qr.empty:
         out["others_finding_qr"] = "Not measured here (QR did not run)."
@@ -566,6 +601,7 @@ def others_absent(chapter: Chapter, which: str) -> None:
             chapter.text[key] = "0"
         for key in ("others_methods", "others_budgets", "others_seeds", "others_profiles", "others_ranges",
                     "others_aukc_best", "others_not_reached", "others_finding_magnitude", "others_finding_qr",
+                    "others_finding_bytes",
                     "others_detectable"):
             chapter.text[key] = missing
     else:
