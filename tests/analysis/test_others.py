@@ -75,3 +75,29 @@ def test_not_reached_cells_are_listed_with_their_reason():
     text = others._not_reached_text(gone)
     assert text.startswith("Not defined: QR embeddings on d at 0.1 (qr: too small)")
     assert others._not_reached_text(others.not_reached(_rows())) == "Every method ran at every budget of the comparison."
+
+
+def test_equal_bytes_pairs_element_pruning_with_the_dense_budget_of_nearest_bytes():
+    from sseds_study.study.profile import study_from_dict
+
+    rows = []
+    for s in range(3):
+        rows.append({"dataset": "synthetic", "model": "FM", "method": "full", "budget": 1.0, "seed": s, "status": "ok",
+                     "test_auc": 0.8, "emb_bytes": 1000})
+        for b in (0.1, 0.2, 0.4):
+            rows.append({"dataset": "synthetic", "model": "FM", "method": "sseds", "budget": b, "seed": s, "status": "ok",
+                         "test_auc": 0.70 + b / 10 + 0.001 * s, "emb_bytes": int(1000 * b)})
+        # at b = 0.1 the masks hold 0.19 of the bytes: nearest dense budget 0.2
+        rows.append({"dataset": "synthetic", "model": "FM", "method": "magnitude_weights", "budget": 0.1, "seed": s,
+                     "status": "ok", "test_auc": 0.70 + 0.02 / 10 - 0.01 + 0.0005 * s * s, "emb_bytes": 190})
+    study = study_from_dict({"name": "t", "datasets": [{"name": "synthetic"}], "models": ["FM"],
+                             "methods": ["full", "sseds", "magnitude_weights"], "budgets": [0.4, 0.2, 0.1],
+                             "seeds": [0, 1, 2]})
+    import dataclasses
+
+    frame = pd.DataFrame(rows).assign(**{f"search_{f.name}": getattr(study.search, f.name)
+                                         for f in dataclasses.fields(study.search)})
+    text = others._equal_bytes_text(frame, study, "d (FM, 3 seeds)")
+    assert "weight magnitude at b = 0.1 deploys 0.190" in text and "dense methods at b = 0.2 deploy 0.200" in text
+    # paired differences -0.0280, -0.0285, -0.0280 (0.692 + 0.0005 s^2 against 0.72 + 0.001 s): mean -0.0282
+    assert "behind 1 of their 1" in text and "SSEDS -0.0282" in text
