@@ -114,23 +114,6 @@ def test_scores_shape_counts_and_the_input_model_untouched(model, data):
     assert model.training and torch.all(model.embedding.gate == 1)
 
 
-def test_same_seed_same_scores_and_the_global_generator_is_untouched(data):
-    ds, truth = data
-    model = planted_model(ds, truth, "DeepFM")
-    rng = torch.get_rng_state()
-    first = run(model, ds)
-    assert torch.equal(torch.get_rng_state(), rng)
-    assert torch.equal(first.scores, run(model, ds).scores)
-    assert not torch.equal(first.scores, run(model, ds, seed=1).scores)
-
-
-def test_the_noise_field_gets_less_than_the_signal_fields(data):
-    ds, truth = data
-    res = run(planted_model(ds, truth), ds, epochs=2)
-    total = res.scores.sum(1)
-    assert total[2] < min(total[0], total[1])
-
-
 def test_the_penalty_pushes_the_gates_down(data):
     ds, truth = data
     model = planted_model(ds, truth)
