@@ -151,7 +151,8 @@ def others_parts(chapter: Chapter, studies: Sequence[tuple[StudyConfig, pd.DataF
         _labelled(reduced), index=["dataset", "method"], columns="budget_label", value="test_auc_mean",
         half="test_auc_ci95", order=orders["budget"], orders=orders, best=None,
         note="Mean test AUC ± 95% interval over seeds, FM, every method at the same embedding-parameter fraction; "
-             "blank: the method is not defined at that budget (see the list below the table).")
+             "–: the method is not defined at that budget or the profile does not run it there; the cells a "
+             "method cannot reach are listed above the table.")
     cmp_frames = [comparison(r, s, field_methods(s)) for s, r in studies]
     cmp = pd.concat([c for c in cmp_frames if not c.empty], ignore_index=True) if any(
         not c.empty for c in cmp_frames) else pd.DataFrame()
