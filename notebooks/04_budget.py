@@ -242,9 +242,10 @@ chapter.tables["others_verdict"]
 #
 # One number per method over the budgets, the area under its AUC-against-budget curve (AUKC, after
 # ERASE): here the mean test AUC over the range on a log-budget axis, per seed, paired with SSEDS's.
-# Over {glue:text}`others_ranges`, SSEDS's area is larger in {glue:text}`others_aukc_better` rows,
-# smaller in {glue:text}`others_aukc_worse` and indistinguishable in
-# {glue:text}`others_aukc_indistinguishable`; the largest is {glue:text}`others_aukc_best`.
+# Over {glue:text}`others_ranges`, of the {glue:text}`others_aukc_tested` methods paired with SSEDS
+# SSEDS's area is larger than {glue:text}`others_aukc_better`, smaller than
+# {glue:text}`others_aukc_worse` and indistinguishable from {glue:text}`others_aukc_indistinguishable`
+# (counting each range apart); the largest is {glue:text}`others_aukc_best`.
 
 # %% tags=["remove-input"]
 chapter.tables["others_aukc"]

@@ -256,7 +256,7 @@ def _aukc_book_table(table: pd.DataFrame, orders) -> BookTable:
     frame = pd.DataFrame({
         "dataset": table["dataset"], "range": table["range"], "method": [get_method(m).label for m in table["method"]],
         "seeds": table["n"].astype(int),
-        "AUKC": [plus_minus(a, c) for a, c in zip(table["aukc"], table["aukc_ci95"], strict=True)],
+        "AUKC": [f"{a:.4f} ± {c:.4f}" for a, c in zip(table["aukc"], table["aukc_ci95"], strict=True)],
         "SSEDS − method": ["" if pd.isna(d) else f"{plus_minus(d, c)} ({v})"
                            for d, c, v in zip(table.get("difference", pd.Series(np.nan, index=table.index)),
                                               table.get("ci95", pd.Series(np.nan, index=table.index)),
@@ -272,11 +272,12 @@ def _aukc_text(table: pd.DataFrame, ranges) -> dict[str, str]:
     out = {"others_ranges": listing([f"{k}" for k in ranges]), "others_aukc_rows": str(len(table))}
     if table.empty or "verdict" not in table:
         out.update(others_aukc_better="0", others_aukc_worse="0", others_aukc_indistinguishable="0",
-                   others_aukc_best="not measured")
+                   others_aukc_tested="0", others_aukc_best="not measured")
         return out
     tested = table[table["verdict"].notna()]
     counts = tested["verdict"].value_counts()
     out.update({f"others_aukc_{v}": str(int(counts.get(v, 0))) for v in ("better", "worse", "indistinguishable")})
+    out["others_aukc_tested"] = str(len(tested))
     first = table[table["range"] == next(iter(ranges))]
     lines = []
     for dataset, g in first.groupby("dataset", sort=False):
@@ -598,7 +599,8 @@ def others_absent(chapter: Chapter, which: str) -> None:
         for name in ("others_auc", "others_verdict", "others_aukc", "others_empty"):
             chapter.tables[name] = empty
         for key in ("others_cells", "others_better", "others_worse", "others_indistinguishable",
-                    "others_aukc_better", "others_aukc_worse", "others_aukc_indistinguishable", "others_aukc_rows"):
+                    "others_aukc_better", "others_aukc_worse", "others_aukc_indistinguishable", "others_aukc_rows",
+                    "others_aukc_tested"):
             chapter.text[key] = "0"
         for key in ("others_methods", "others_budgets", "others_seeds", "others_profiles", "others_ranges",
                     "others_aukc_best", "others_not_reached", "others_finding_magnitude", "others_finding_qr",
