@@ -262,10 +262,12 @@ def _aukc_book_table(table: pd.DataFrame, orders) -> BookTable:
                                               table.get("ci95", pd.Series(np.nan, index=table.index)),
                                               table.get("verdict", pd.Series("", index=table.index)), strict=True)],
     })
-    return plain_table(frame, keys=["dataset", "range"], formats={"seeds": str},
+    table = plain_table(frame, keys=["dataset", "range"], formats={"seeds": str},
                        note="AUKC: mean test AUC over the budget range on a log axis (the area under AUC against "
                             "log budget over the range's width), per seed, then mean ± 95% over seeds; the "
                             "difference is paired by seed, its verdict after Holm over every row with a pair.")
+    table.left = ("method",)
+    return table
 
 
 def _aukc_text(table: pd.DataFrame, ranges) -> dict[str, str]:
@@ -475,13 +477,15 @@ def others_cost_table(costs: pd.DataFrame, budget: float) -> BookTable:
     frame = frame.rename(columns={"search_epochs": "search, epochs of passes", "search_seconds": "search, s",
                                   "emb_kb": "embedding KiB", "bytes_vs_full": "bytes / full",
                                   "achieved_budget": "kept fraction"})
-    return plain_table(frame, keys=["dataset"], digits={"search, epochs of passes": 2, "search, s": 2,
+    table = plain_table(frame, keys=["dataset"], digits={"search, epochs of passes": 2, "search, s": 2,
                                                         "embedding KiB": 1, "bytes / full": 3, "kept fraction": 4},
                        note=f"At b = {budget:g}, means over seeds. Search passes are forward-and-backward passes over "
                             "training (and, for AutoDim, validation) batches, in training epochs; the tuned power rule's "
                             "are its other candidates' retraining. Bytes are the deployed embedding storage: dense "
                             "tables, or for an element mask compressed sparse rows with their column indices and "
                             "row pointers.")
+    table.left = ("method",)
+    return table
 
 
 def count_methods_text(methods: Sequence[str]) -> str:
