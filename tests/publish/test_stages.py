@@ -32,6 +32,18 @@ def test_time_stage_records_success_only(tmp_path):
     assert read_stage_times(tmp_path / "absent.csv").empty
 
 
+def test_time_stage_records_the_commit_the_stage_started_at(tmp_path, monkeypatch):
+    """A stage that writes into the tree (``make regime-rule``) ran the committed code: the commit is
+    read before the command runs, not after it has dirtied the tree."""
+    from sseds_study.publish import stages
+
+    commits = iter(["abc", "abc+dirty"])
+    monkeypatch.setattr(stages, "git_commit", lambda: next(commits))
+    path = tmp_path / "times.csv"
+    assert time_stage("rule", [sys.executable, "-c", "pass"], path) == 0
+    assert read_stage_times(path)["git_commit"].tolist() == ["abc"]
+
+
 def test_cli_passes_the_command_options_through(tmp_path):
     path = tmp_path / "times.csv"
     # '--times' after '--' belongs to the command, not to time-stage

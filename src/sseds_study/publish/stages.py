@@ -68,9 +68,13 @@ def record_stage(stage: str, seconds: float, path: str | os.PathLike | None = No
 
 
 def time_stage(stage: str, command: Sequence[str], path: str | os.PathLike | None = None) -> int:
-    """Run ``command``; record its wall time under ``stage`` if it exits 0; return its exit status."""
+    """Run ``command``; record its wall time under ``stage`` if it exits 0; return its exit status.
+
+    The commit recorded is the one the stage started at: a stage that writes into the tree (``make
+    regime-rule`` writes the fitted rule) ran the committed code, not a dirty tree."""
     if not command:
         raise ValueError("time-stage: no command to run (give it after --)")
+    commit = git_commit()
     start = time.monotonic()
     try:
         status = subprocess.call(list(command))
@@ -82,5 +86,5 @@ def time_stage(stage: str, command: Sequence[str], path: str | os.PathLike | Non
     if status < 0:  # killed by a signal: the shell's convention, so make reports it as a failure
         return 128 - status
     if status == 0:
-        record_stage(stage, time.monotonic() - start, path)
+        record_stage(stage, time.monotonic() - start, path, commit=commit)
     return status
