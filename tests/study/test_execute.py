@@ -14,7 +14,7 @@ from sseds_study import study as st
 from sseds_study.config import SearchConfig
 from sseds_study.models import build_model
 from sseds_study.search.allocate import allocate_dims
-from sseds_study.study.execute import build_slim_model, slim_retrain_key
+from sseds_study.study.retrain import build_slim_model, slim_retrain_key
 from sseds_study.train import seed_everything
 from studyhelpers import tiny
 

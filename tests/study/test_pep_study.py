@@ -19,7 +19,7 @@ from sseds_study.data import load_dataset_from_config
 from sseds_study.models.pep import current_mask, pep_mode
 from sseds_study.models.registry import build_model
 from sseds_study.search.pep import mask_allocation, mask_stats, sparse_table_bytes
-from sseds_study.study import execute, methods
+from sseds_study.study import methods, retrain
 from sseds_study.study import pep as study_pep
 from sseds_study.train import fit, seed_everything
 from studyhelpers import tiny
@@ -186,8 +186,8 @@ def test_the_search_starts_from_the_pretraining_initialisation_and_never_reads_t
 def test_masked_retraining_keeps_the_mask_and_rewinds_or_starts_fresh(searched):
     ds, spec, search = searched
     snap = search.snapshot(0.2)
-    rewind = execute.build_masked_model(ds, spec, mask_allocation(snap, "rewind", search.initial_state))
-    fresh = execute.build_masked_model(ds, spec, mask_allocation(snap, "fresh"))
+    rewind = retrain.build_masked_model(ds, spec, mask_allocation(snap, "rewind", search.initial_state))
+    fresh = retrain.build_masked_model(ds, spec, mask_allocation(snap, "fresh"))
     assert pep_mode(rewind) == pep_mode(fresh) == "mask"
     raw = {k: v for k, v in rewind.state_dict().items() if "parametrizations" not in k}
     assert all(torch.equal(raw[k], search.initial_state[k]) for k in raw)  # non-embedding weights rewound

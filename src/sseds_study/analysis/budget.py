@@ -118,7 +118,7 @@ def budget_chapter(profile: str | os.PathLike | StudyConfig) -> Chapter:
         shown = {m for s, _r in (*[(study, None), (head_study, None), (large_study, None)], *others) for m in s.methods}
         chapter.tables["methods"] = method_definitions([m for m in METHODS if m in shown])
     else:
-        others_absent(chapter, "budget")
+        others_absent(chapter)
     chapter.text.update(alignment_text(alignment_effect(results, budgets), results))
     # What the smaller designs could detect, at the spread of the ten-seed profile's paired differences.
     noise = noise_cells(head, dataset=head_study.datasets[0].name, budgets=budgets, reference=study.search)

@@ -46,9 +46,9 @@ from ..study.methods import book_methods
 from ..study.profile import StudyConfig, companion
 from .chapter import Chapter
 from .common import chapter_study, check_efficiency_columns, search_costs, small_budgets
+from .efficiency_others import others_absent, others_efficiency_parts
 from .efficiency_tables import cost_tables, deployed_table, latency_table, rewind_table, selection_table
 from .efficiency_text import cost_text, latency_text, pep_text, selection_text, size_text
-from .others import others_absent, others_efficiency_parts
 from .tables import plain_table
 
 # The slim models timed against the full one are the registry's latency list
@@ -202,7 +202,7 @@ def efficiency_chapter(profile: str | os.PathLike | StudyConfig, results_dir: st
         budget = 0.1 if 0.1 in others.budgets else min(others.budgets)
         others_efficiency_parts(chapter, others_report.study, others_report.table, budget)
     else:
-        others_absent(chapter, "efficiency")
+        others_absent(chapter)
 
     chapter.tables["pep_settings"] = plain_table(pd.DataFrame(
         [{"setting": k, "value": v} for k, v in to_dict(study.pep).items() if k != "budgets"]),

@@ -25,14 +25,7 @@ from ..train import evaluate
 from .journal import write_journal
 from .methods import MethodInput, get_method
 from .pretrain import GroupCache, Pretrained, load_or_pretrain
-from .retrain import (  # noqa: F401  (re-exported: the build and retrain of a run's model live in retrain)
-    FRESH_SEED_OFFSET,
-    _fit_row,
-    build_masked_model,
-    build_slim_model,
-    retrain_cached,
-    slim_retrain_key,
-)
+from .retrain import _fit_row, build_masked_model, build_slim_model, slim_retrain_key
 from .runs import RunSpec
 
 
